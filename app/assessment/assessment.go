@@ -1,0 +1,108 @@
+// Package assessment is one firm's self-examination as the domain sees it:
+// the checklists frozen when it started, the answers so far, and what follows
+// from them (progress, score, what is missing before submit). It has no
+// database or HTTP code, so it is tested on plain values.
+package assessment
+
+import (
+	"time"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// State is where an assessment stands in its workflow.
+type State string
+
+// The states of the walking skeleton; review states come with auditing.
+const (
+	Draft     State = "draft"
+	Submitted State = "submitted"
+)
+
+// Answer is a firm's answer to one item.
+type Answer struct {
+	Value     scoring.Answer
+	Note      string
+	UpdatedAt time.Time
+}
+
+// Sheet is an assessment with everything needed to show, score or report it.
+type Sheet struct {
+	ID          uint
+	FirmID      uint
+	FirmName    string
+	CreditCode  string
+	State       State
+	CreatedAt   time.Time
+	SubmittedAt *time.Time
+	Checklists  []*checklist.Checklist // snapshots, in the order chosen
+	Answers     map[string]Answer      // by item id
+}
+
+// Editable reports whether the firm may still change answers.
+func (s *Sheet) Editable() bool { return s.State == Draft }
+
+// Find returns the checklist and item with the given item id.
+func (s *Sheet) Find(itemID string) (*checklist.Checklist, checklist.Item, bool) {
+	for _, cl := range s.Checklists {
+		for _, it := range cl.Items() {
+			if it.ID == itemID {
+				return cl, it, true
+			}
+		}
+	}
+	return nil, checklist.Item{}, false
+}
+
+// Result scores the sheet as it stands.
+func (s *Sheet) Result() scoring.Result {
+	themes := make([]scoring.Theme, len(s.Checklists))
+	for i, cl := range s.Checklists {
+		t := scoring.Theme{ID: cl.ID}
+		for _, it := range cl.Items() {
+			t.Items = append(t.Items, scoring.Item{
+				Weight:   it.Weight,
+				Critical: it.Severity == checklist.Critical,
+				Answer:   s.Answers[it.ID].Value,
+			})
+		}
+		themes[i] = t
+	}
+	return scoring.Compute(themes)
+}
+
+// Ref points at one item of a sheet, with the checklist it belongs to.
+type Ref struct {
+	Checklist *checklist.Checklist
+	Item      checklist.Item
+}
+
+// Missing lists the items without an answer, in checklist order.
+func (s *Sheet) Missing() []Ref {
+	var out []Ref
+	for _, cl := range s.Checklists {
+		for _, it := range cl.Items() {
+			if s.Answers[it.ID].Value == scoring.Unanswered {
+				out = append(out, Ref{cl, it})
+			}
+		}
+	}
+	return out
+}
+
+// Gaps lists the items answered partially or non-compliant, most severe first
+// and otherwise in checklist order.
+func (s *Sheet) Gaps() []Ref {
+	var out []Ref
+	for _, sev := range checklist.Severities {
+		for _, cl := range s.Checklists {
+			for _, it := range cl.Items() {
+				if it.Severity == sev && s.Answers[it.ID].Value.IsGap() {
+					out = append(out, Ref{cl, it})
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,164 @@
+// Package checklist defines the self-examination checklists and loads them
+// from YAML. It knows nothing of HTTP or the database: an assessment freezes a
+// checklist by storing its JSON form (see Snapshot).
+package checklist
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Text is a bilingual string. Chinese is the reference text; English may be
+// missing, in which case readers fall back to Chinese.
+type Text struct {
+	ZH string `json:"zh"`
+	EN string `json:"en,omitempty"`
+}
+
+// In returns the text in lang ("zh" or "en"), falling back to Chinese.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.ZH
+}
+
+// Severity says how much an item's failure matters. A critical item answered
+// non-compliant fails the whole assessment (一票否决).
+type Severity string
+
+// The severities, from most to least serious.
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+)
+
+// Severities lists the valid severities, most serious first.
+var Severities = []Severity{Critical, High, Medium, Low}
+
+// Valid reports whether s is one of Severities.
+func (s Severity) Valid() bool {
+	for _, v := range Severities {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Source is a document a checklist draws on.
+type Source struct {
+	ID     string `json:"id"`
+	Title  Text   `json:"title"`
+	Issuer string `json:"issuer,omitempty"`
+	Date   string `json:"date,omitempty"`
+}
+
+// Basis is one legal basis of an item: a source and, where confirmed, the article.
+type Basis struct {
+	Source  string `json:"source"`
+	Article Text   `json:"article,omitzero"`
+}
+
+// Item is one thing to check.
+type Item struct {
+	ID       string   `json:"id"`
+	Text     Text     `json:"text"`
+	Guidance Text     `json:"guidance"`
+	Basis    []Basis  `json:"basis"`
+	Evidence Text     `json:"evidence"`
+	Weight   int      `json:"weight"`
+	Severity Severity `json:"severity"`
+}
+
+// Section groups related items of a checklist.
+type Section struct {
+	ID    string `json:"id"`
+	Title Text   `json:"title"`
+	Items []Item `json:"items"`
+}
+
+// Checklist is one theme of the self-examination.
+type Checklist struct {
+	ID          string    `json:"id"`
+	Version     string    `json:"version"`
+	Title       Text      `json:"title"`
+	Description Text      `json:"description"`
+	Sources     []Source  `json:"sources"`
+	Sections    []Section `json:"sections"`
+}
+
+// Items returns every item of the checklist in order.
+func (c *Checklist) Items() []Item {
+	var out []Item
+	for _, s := range c.Sections {
+		out = append(out, s.Items...)
+	}
+	return out
+}
+
+// Source returns the source with the given id, or a zero Source.
+func (c *Checklist) Source(id string) Source {
+	for _, s := range c.Sources {
+		if s.ID == id {
+			return s
+		}
+	}
+	return Source{ID: id, Title: Text{ZH: id}}
+}
+
+// BasisText renders an item's legal basis as one line, e.g.
+// "中华人民共和国个人信息保护法 第十七条；…".
+func (c *Checklist) BasisText(it Item, lang string) string {
+	sep := "；"
+	if lang == "en" {
+		sep = "; "
+	}
+	out := ""
+	for i, b := range it.Basis {
+		if i > 0 {
+			out += sep
+		}
+		out += c.Source(b.Source).Title.In(lang)
+		if a := b.Article.In(lang); a != "" {
+			out += " " + a
+		}
+	}
+	return out
+}
+
+// Snapshot returns the JSON form stored with an assessment, so that later
+// edits of the YAML never change an assessment already started.
+func (c *Checklist) Snapshot() ([]byte, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("checklist: snapshot %s: %w", c.ID, err)
+	}
+	return b, nil
+}
+
+// FromSnapshot restores a checklist stored with Snapshot.
+func FromSnapshot(b []byte) (*Checklist, error) {
+	var c Checklist
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("checklist: read snapshot: %w", err)
+	}
+	return &c, nil
+}
+
+// Catalog is the set of checklists available for new assessments.
+type Catalog struct {
+	Checklists []*Checklist
+}
+
+// Get returns the checklist with the given id.
+func (c *Catalog) Get(id string) (*Checklist, bool) {
+	for _, cl := range c.Checklists {
+		if cl.ID == id {
+			return cl, true
+		}
+	}
+	return nil, false
+}

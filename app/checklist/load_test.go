@@ -1,0 +1,130 @@
+package checklist
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"selfcheck"
+)
+
+func TestLoadValid(t *testing.T) {
+	cat, sums, err := Load(os.DirFS("testdata"), "valid")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	cl, ok := cat.Get("mini")
+	if !ok {
+		t.Fatal("checklist mini not in catalog")
+	}
+	if got := len(cl.Items()); got != 2 || sums[0].Items != 2 {
+		t.Fatalf("items = %d, summary %d; want 2", got, sums[0].Items)
+	}
+	it := cl.Items()[0]
+	if it.Severity != Critical || it.Weight != 5 || it.Basis[0].Article.EN != "Art. 14" {
+		t.Errorf("first item parsed wrong: %+v", it)
+	}
+	if got := cl.Sections[0].Title.In("en"); got != "同意" {
+		t.Errorf("missing en must fall back to zh, got %q", got)
+	}
+	if got := cl.BasisText(it, "zh"); got != "中华人民共和国个人信息保护法 第十四条" {
+		t.Errorf("BasisText = %q", got)
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		file string
+		want string // the problem line, as a user reads it
+	}{
+		{"unknown_key.yaml", `unknown_key.yaml:42: unknown key "colour" in item`},
+		{"missing_zh.yaml", `missing_zh.yaml:34: item text is missing "zh"`},
+		{"weight_range.yaml", `weight_range.yaml:30: weight 7 is out of range 1–5`},
+		{"empty_section.yaml", `empty_section.yaml:46: section "empty" has no items`},
+		{"dup_item.yaml", `dup_item.yaml:32: duplicate item id "mini-consent" (first defined at dir/dup_item.yaml:17)`},
+		{"bad_severity.yaml", `bad_severity.yaml:42: severity "urgent" must be one of`},
+		{"undeclared_source.yaml", `undeclared_source.yaml:38: basis cites source "dsl"`},
+		{"syntax.yaml", `syntax.yaml:41: found character`},
+		{"weight_range.yaml", `weight_range.yaml:1: checklist id "mini" must match the file name "weight_range.yaml"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/bad/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys := fstest.MapFS{"dir/" + tt.file: {Data: data}}
+			_, _, err = Load(fsys, "dir")
+			var probs Problems
+			if !errors.As(err, &probs) {
+				t.Fatalf("Load error = %v, want Problems", err)
+			}
+			if !strings.Contains(err.Error(), "dir/"+tt.want) {
+				t.Errorf("problems:\n%v\nwant a line containing %q", err, "dir/"+tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	_, _, err := Load(os.DirFS("testdata"), "bad")
+	var probs Problems
+	if !errors.As(err, &probs) {
+		t.Fatalf("Load error = %v, want Problems", err)
+	}
+	files := map[string]bool{}
+	for _, p := range probs {
+		files[p.File] = true
+	}
+	if len(files) != 8 {
+		t.Errorf("problems from %d files, want all 8 bad files:\n%v", len(files), err)
+	}
+}
+
+// TestBuiltinCatalog guards the checklists shipped in the binary: they load,
+// carry English beside Chinese, and hold enough items to be worth a campaign.
+func TestBuiltinCatalog(t *testing.T) {
+	cat, _, err := Load(selfcheck.Checklists, "checklists")
+	if err != nil {
+		t.Fatalf("built-in catalog invalid:\n%v", err)
+	}
+	for _, id := range []string{"user-rights", "data-security", "popups"} {
+		cl, ok := cat.Get(id)
+		if !ok {
+			t.Errorf("theme %s missing", id)
+			continue
+		}
+		if n := len(cl.Items()); n < 8 {
+			t.Errorf("theme %s has %d items, want at least 8", id, n)
+		}
+		if cl.Title.EN == "" {
+			t.Errorf("theme %s has no English title", id)
+		}
+		for _, it := range cl.Items() {
+			if it.Text.EN == "" || it.Guidance.EN == "" || it.Evidence.EN == "" {
+				t.Errorf("%s: item %s lacks English text", id, it.ID)
+			}
+		}
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	cat, _, err := Load(os.DirFS("testdata"), "valid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := cat.Get("mini")
+	b, err := cl.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := FromSnapshot(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Items()[1].Text.ZH != cl.Items()[1].Text.ZH || back.Items()[0].Basis[0].Article.ZH != "第十四条" {
+		t.Errorf("snapshot lost data: %+v", back)
+	}
+}

@@ -1,0 +1,130 @@
+// Package i18n is the message catalog: every UI string, in Chinese (the
+// default) and English, kept as one JSON file per language.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+//go:embed messages/*.json
+var files embed.FS
+
+// Languages lists the supported languages, default first.
+var Languages = []string{"zh", "en"}
+
+// Default is the language used when nothing else is known.
+const Default = "zh"
+
+// Catalog holds the messages of every language.
+type Catalog struct {
+	msgs map[string]map[string]string
+}
+
+// Load reads the embedded message files and checks that every language has
+// the same keys, so a missing translation fails at start, not on a page.
+func Load() (*Catalog, error) {
+	c := &Catalog{msgs: map[string]map[string]string{}}
+	for _, lang := range Languages {
+		// A language is every messages/*<lang>.json file merged: zh.json for
+		// the pages, report.zh.json for the PDF, and so on.
+		names, err := fs.Glob(files, "messages/*"+lang+".json")
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		m := map[string]string{}
+		for _, name := range names {
+			b, err := files.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: key %q defined twice", name, k)
+				}
+				m[k] = v
+			}
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("i18n: no messages for %s", lang)
+		}
+		c.msgs[lang] = m
+	}
+	for _, lang := range Languages[1:] {
+		if d := diff(c.msgs[Default], c.msgs[lang]); d != "" {
+			return nil, fmt.Errorf("i18n: %s and %s differ: %s", Default, lang, d)
+		}
+	}
+	return c, nil
+}
+
+func diff(a, b map[string]string) string {
+	var out []string
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			out = append(out, "missing "+k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, "extra "+k)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// Has reports whether key exists.
+func (c *Catalog) Has(key string) bool {
+	_, ok := c.msgs[Default][key]
+	return ok
+}
+
+// T returns the message key in lang, formatted with args. An unknown key
+// comes back as itself so a gap shows on the page instead of breaking it.
+func (c *Catalog) T(lang, key string, args ...any) string {
+	m, ok := c.msgs[lang]
+	if !ok {
+		m = c.msgs[Default]
+	}
+	s, ok := m[key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Match picks a supported language from an Accept-Language header.
+func Match(acceptLanguage string) string {
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return "zh"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return Default
+}
+
+// Supported reports whether lang is one of Languages.
+func Supported(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// Errors of the assessment workflow.
+var (
+	ErrReadOnly    = errors.New("store: assessment is not editable")
+	ErrUnknownItem = errors.New("store: no such item in this assessment")
+	ErrBadAnswer   = errors.New("store: not a valid answer")
+	ErrNoThemes    = errors.New("store: choose at least one theme")
+	ErrNoteTooLong = errors.New("store: note too long")
+)
+
+// IncompleteError refuses a submit while items are unanswered.
+type IncompleteError struct {
+	Missing []assessment.Ref
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("store: %d items unanswered", len(e.Missing))
+}
+
+// MaxNoteLen bounds a note, in characters.
+const MaxNoteLen = 20000
+
+// scopeAssessments restricts a query on assessments to what actor may see:
+// firm members their own firm's, auditors and admins the submitted ones of
+// every firm (the review workflow narrows auditors to their campaigns).
+func scopeAssessments(actor *User) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch actor.Role {
+		case auth.FirmMember:
+			if actor.FirmID == nil {
+				return db.Where("1 = 0")
+			}
+			return db.Where("assessments.firm_id = ?", *actor.FirmID)
+		case auth.Auditor, auth.Admin:
+			return db.Where("assessments.state <> ?", string(assessment.Draft))
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// CreateAssessment starts a self-examination for the actor's firm, freezing
+// the chosen checklists into it.
+func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*checklist.Checklist) (uint, error) {
+	if actor.Role != auth.FirmMember || actor.FirmID == nil {
+		return 0, fmt.Errorf("store: create assessment: only firm members start assessments: %w", ErrNotFound)
+	}
+	if len(lists) == 0 {
+		return 0, ErrNoThemes
+	}
+	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), CreatedByID: actor.ID}
+	for i, cl := range lists {
+		snap, err := cl.Snapshot()
+		if err != nil {
+			return 0, err
+		}
+		a.Themes = append(a.Themes, AssessmentTheme{Position: i, ChecklistID: cl.ID, Version: cl.Version, Snapshot: snap})
+	}
+	err := s.db.WithContext(ctx).Create(&a).Error
+	return a.ID, translate(err, "create assessment")
+}
+
+// Summary is an assessment in a list.
+type Summary struct {
+	ID          uint
+	FirmName    string
+	State       assessment.State
+	Themes      []string // checklist ids
+	CreatedAt   time.Time
+	SubmittedAt *time.Time
+}
+
+// ListAssessments returns the assessments actor may see, newest first.
+func (s *Store) ListAssessments(ctx context.Context, actor *User) ([]Summary, error) {
+	var rows []Assessment
+	err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).
+		Preload("Firm").
+		Preload("Themes", func(db *gorm.DB) *gorm.DB {
+			return db.Select("id", "assessment_id", "position", "checklist_id").Order("position")
+		}).
+		Order("assessments.created_at DESC, assessments.id DESC").Limit(500).
+		Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list assessments")
+	}
+	out := make([]Summary, len(rows))
+	for i, a := range rows {
+		out[i] = Summary{ID: a.ID, FirmName: a.Firm.Name, State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt}
+		for _, t := range a.Themes {
+			out[i].Themes = append(out[i].Themes, t.ChecklistID)
+		}
+	}
+	return out, nil
+}
+
+// Sheet loads an assessment actor may see, with its snapshots and answers.
+// Another firm's assessment is ErrNotFound, as if it did not exist.
+func (s *Store) Sheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
+	return sheet(s.db.WithContext(ctx), actor, id)
+}
+
+func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
+	var a Assessment
+	err := db.Scopes(scopeAssessments(actor)).
+		Preload("Firm").
+		Preload("Themes", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Answers").
+		First(&a, "assessments.id = ?", id).Error
+	if err != nil {
+		return nil, translate(err, "assessment %d", id)
+	}
+	sh := &assessment.Sheet{
+		ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
+		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
+		Answers: make(map[string]assessment.Answer, len(a.Answers)),
+	}
+	for _, t := range a.Themes {
+		cl, err := checklist.FromSnapshot(t.Snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("store: assessment %d theme %s: %w", id, t.ChecklistID, err)
+		}
+		sh.Checklists = append(sh.Checklists, cl)
+	}
+	for _, ans := range a.Answers {
+		sh.Answers[ans.ItemID] = assessment.Answer{Value: scoring.Answer(ans.Value), Note: ans.Note, UpdatedAt: ans.UpdatedAt}
+	}
+	return sh, nil
+}
+
+// AnswerInput is one answer to save.
+type AnswerInput struct {
+	ItemID string
+	Value  scoring.Answer
+	Note   string
+}
+
+// SaveAnswers stores answers to items of a draft assessment of actor's firm,
+// all or none. An empty value with an empty note leaves the item unanswered.
+func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []AnswerInput) error {
+	if actor.Role != auth.FirmMember {
+		return fmt.Errorf("store: save answers: %w", ErrNotFound)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var a Assessment
+		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state").First(&a, "assessments.id = ?", id).Error; err != nil {
+			return translate(err, "assessment %d", id)
+		}
+		if a.State != string(assessment.Draft) {
+			return ErrReadOnly
+		}
+		items, err := itemIDs(tx, id)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		rows := make([]Answer, 0, len(inputs))
+		for _, in := range inputs {
+			if !items[in.ItemID] {
+				return fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
+			}
+			if in.Value != scoring.Unanswered && !in.Value.Valid() {
+				return fmt.Errorf("%w: %q", ErrBadAnswer, in.Value)
+			}
+			note := strings.TrimSpace(in.Note)
+			if utf8.RuneCountInString(note) > MaxNoteLen {
+				return fmt.Errorf("%w: note of item %s is longer than %d characters", ErrNoteTooLong, in.ItemID, MaxNoteLen)
+			}
+			rows = append(rows, Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, UpdatedByID: actor.ID, UpdatedAt: now})
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		err = tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"value", "note", "updated_by_id", "updated_at"}),
+		}).Create(&rows).Error
+		if err != nil {
+			return translate(err, "save answers of assessment %d", id)
+		}
+		return translate(tx.Model(&Assessment{}).Where("id = ?", id).Update("updated_at", now).Error, "touch assessment %d", id)
+	})
+}
+
+// itemIDs returns the ids of every item frozen into an assessment.
+func itemIDs(tx *gorm.DB, id uint) (map[string]bool, error) {
+	var themes []AssessmentTheme
+	if err := tx.Where("assessment_id = ?", id).Find(&themes).Error; err != nil {
+		return nil, translate(err, "themes of assessment %d", id)
+	}
+	out := map[string]bool{}
+	for _, t := range themes {
+		cl, err := checklist.FromSnapshot(t.Snapshot)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range cl.Items() {
+			out[it.ID] = true
+		}
+	}
+	return out, nil
+}
+
+// Submit hands a complete draft to review. While items are unanswered it
+// returns *IncompleteError listing them.
+func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
+	if actor.Role != auth.FirmMember {
+		return fmt.Errorf("store: submit: %w", ErrNotFound)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sh, err := sheet(tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if !sh.Editable() {
+			return ErrReadOnly
+		}
+		if missing := sh.Missing(); len(missing) > 0 {
+			return &IncompleteError{Missing: missing}
+		}
+		now := time.Now().UTC()
+		res := tx.Model(&Assessment{}).Where("id = ? AND state = ?", id, string(assessment.Draft)).
+			Updates(map[string]any{"state": string(assessment.Submitted), "submitted_at": now, "submitted_by_id": actor.ID, "updated_at": now})
+		if res.Error != nil {
+			return translate(res.Error, "submit assessment %d", id)
+		}
+		if res.RowsAffected != 1 {
+			return ErrReadOnly
+		}
+		return nil
+	})
+}

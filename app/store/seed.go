@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"selfcheck/app/auth"
+)
+
+// Demo data, created by `serve --demo`.
+const (
+	DemoFirmName   = "示例科技有限公司"
+	DemoCreditCode = "91110108MA01C8XK7H"
+	DemoPassword   = "demo12345"
+)
+
+// DemoAccount is one account created by EnsureDemo.
+type DemoAccount struct {
+	Email string
+	Role  auth.Role
+}
+
+// DemoAccounts are the demo logins, all with DemoPassword.
+var DemoAccounts = []DemoAccount{
+	{"firm@demo.local", auth.FirmMember},
+	{"auditor@demo.local", auth.Auditor},
+	{"admin@demo.local", auth.Admin},
+}
+
+// EnsureDemo creates the demo firm and accounts unless they exist; running
+// it again changes nothing.
+func (s *Store) EnsureDemo(ctx context.Context) error {
+	firm, err := s.FirmByCreditCode(ctx, DemoCreditCode)
+	if errors.Is(err, ErrNotFound) {
+		firm, err = s.CreateFirm(ctx, DemoFirmName, DemoCreditCode)
+	}
+	if err != nil {
+		return fmt.Errorf("store: demo firm: %w", err)
+	}
+	names := map[auth.Role]string{auth.FirmMember: "示例合规专员", auth.Auditor: "示例审核员", auth.Admin: "示例管理员"}
+	for _, a := range DemoAccounts {
+		nu := NewUser{Email: a.Email, Name: names[a.Role], Password: DemoPassword, Role: a.Role}
+		if a.Role == auth.FirmMember {
+			nu.FirmID = &firm.ID
+		}
+		if _, err := s.CreateUser(ctx, nu); err != nil && !errors.Is(err, ErrDuplicate) {
+			return fmt.Errorf("store: demo account %s: %w", a.Email, err)
+		}
+	}
+	return nil
+}
+
+// AdminEmail is the account EnsureAdmin creates.
+const AdminEmail = "admin@selfcheck.local"
+
+// EnsureAdmin creates the first admin when the database has no account at
+// all. It reports whether it did.
+func (s *Store) EnsureAdmin(ctx context.Context, password string) (bool, error) {
+	created := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&User{}).Count(&n).Error; err != nil {
+			return translate(err, "count users")
+		}
+		if n > 0 {
+			return nil
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		created = true
+		return translate(tx.Create(&User{Email: AdminEmail, Name: "Administrator", PasswordHash: hash, Role: auth.Admin}).Error, "create admin")
+	})
+	return created, err
+}

@@ -1,0 +1,72 @@
+// Package store keeps Selfcheck's data. All GORM calls live here; callers get
+// our own types and errors. Queries that return a firm's data take the acting
+// user, and the scoping rule lives in one place (scopeAssessments).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"gorm.io/gorm"
+)
+
+// Errors callers map to user-facing answers.
+var (
+	ErrNotFound  = errors.New("store: not found")
+	ErrDuplicate = errors.New("store: already exists")
+)
+
+// Store is the database.
+type Store struct {
+	db  *gorm.DB
+	log *slog.Logger
+}
+
+// Open opens (creating if needed) the SQLite database at path and migrates it.
+func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
+	db, err := openSQLite(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, log: log}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// translate maps GORM's errors to ours.
+func translate(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf(format, args...)
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("store: %s: %w", msg, ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("store: %s: %w", msg, ErrDuplicate)
+	}
+	return fmt.Errorf("store: %s: %w", msg, err)
+}

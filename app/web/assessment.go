@@ -1,0 +1,228 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+func assessmentID(c echo.Context) (uint, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	if err != nil || id == 0 {
+		return 0, fail(http.StatusNotFound, "error.not_found")
+	}
+	return uint(id), nil
+}
+
+func (s *Server) loadSheet(c echo.Context) (*assessment.Sheet, error) {
+	id, err := assessmentID(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Sheet(c.Request().Context(), currentUser(c), id)
+}
+
+func (s *Server) createAssessment(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	var lists []*checklist.Checklist
+	for _, id := range form["theme"] {
+		cl, ok := s.Catalog.Get(id)
+		if !ok {
+			return fail(http.StatusBadRequest, "error.unknown_theme", id)
+		}
+		lists = append(lists, cl)
+	}
+	if len(lists) == 0 {
+		flash(c, "home.choose_theme")
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	id, err := s.Store.CreateAssessment(c.Request().Context(), currentUser(c), lists)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d", id))
+}
+
+// fillPage is the fill-in page: the sheet, its score so far, and after a
+// refused submit the items still unanswered.
+type fillPage struct {
+	Sheet   *assessment.Sheet
+	Result  scoring.Result
+	Missing []assessment.Ref
+	Answers []scoring.Answer
+	Error   string
+}
+
+func (s *Server) assessmentPage(c echo.Context) error {
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	return s.renderFill(c, http.StatusOK, sh, nil, "")
+}
+
+func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, missing []assessment.Ref, errMsg string) error {
+	title := s.T(c, "fill.title", sh.ID)
+	return s.render(c, status, "assessment", title, fillPage{
+		Sheet: sh, Result: sh.Result(), Missing: missing, Answers: scoring.Answers, Error: errMsg,
+	})
+}
+
+// saveAssessmentForm is the no-JavaScript path: the whole form is posted,
+// every changed answer is saved, and with action=submit the assessment is
+// then submitted. Saving first means pressing Submit never loses input.
+func (s *Server) saveAssessmentForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	if !sh.Editable() {
+		return fail(http.StatusConflict, "error.read_only")
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	var inputs []store.AnswerInput
+	for _, cl := range sh.Checklists {
+		for _, it := range cl.Items() {
+			old := sh.Answers[it.ID]
+			in := store.AnswerInput{ItemID: it.ID, Value: old.Value, Note: old.Note}
+			if v, ok := form["answer."+it.ID]; ok {
+				in.Value = scoring.Answer(v[0])
+			}
+			if v, ok := form["note."+it.ID]; ok {
+				in.Note = v[0]
+			}
+			if in.Value != old.Value || in.Note != old.Note {
+				inputs = append(inputs, in)
+			}
+		}
+	}
+	if err := s.Store.SaveAnswers(ctx, u, sh.ID, inputs); err != nil {
+		if key, ok := answerErrorKey(err); ok {
+			return s.renderFill(c, http.StatusUnprocessableEntity, sh, nil, s.T(c, key))
+		}
+		return err
+	}
+	back := fmt.Sprintf("/assessments/%d", sh.ID)
+	if c.FormValue("action") != "submit" {
+		flash(c, "fill.saved")
+		return c.Redirect(http.StatusSeeOther, back)
+	}
+	return s.submit(c, sh.ID)
+}
+
+func (s *Server) submit(c echo.Context, id uint) error {
+	ctx := c.Request().Context()
+	err := s.Store.Submit(ctx, currentUser(c), id)
+	var inc *store.IncompleteError
+	switch {
+	case errors.As(err, &inc):
+		sh, err := s.Store.Sheet(ctx, currentUser(c), id)
+		if err != nil {
+			return err
+		}
+		return s.renderFill(c, http.StatusUnprocessableEntity, sh, inc.Missing, s.T(c, "fill.incomplete", len(inc.Missing)))
+	case errors.Is(err, store.ErrReadOnly):
+		return fail(http.StatusConflict, "error.read_only")
+	case err != nil:
+		return err
+	}
+	s.Log.Info("assessment submitted", "assessment", id, "user", currentUser(c).ID)
+	flash(c, "score.submitted")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/score", id))
+}
+
+// answerErrorKey maps the store's input errors to messages.
+func answerErrorKey(err error) (string, bool) {
+	switch {
+	case errors.Is(err, store.ErrReadOnly):
+		return "error.read_only", true
+	case errors.Is(err, store.ErrUnknownItem):
+		return "error.unknown_item", true
+	case errors.Is(err, store.ErrBadAnswer):
+		return "error.bad_answer", true
+	case errors.Is(err, store.ErrNoteTooLong):
+		return "error.note_too_long", true
+	}
+	return "", false
+}
+
+type autosaveResponse struct {
+	Item     string          `json:"item"`
+	Answer   scoring.Answer  `json:"answer"`
+	Note     string          `json:"note"`
+	SavedAt  time.Time       `json:"saved_at"`
+	Answered int             `json:"answered"`
+	Total    int             `json:"total"`
+	Themes   []themeProgress `json:"themes"`
+	Message  string          `json:"message"`
+}
+
+type themeProgress struct {
+	ID       string `json:"id"`
+	Answered int    `json:"answered"`
+	Total    int    `json:"total"`
+}
+
+// autosaveAnswer saves one item as soon as it changes (from autosave.js) and
+// answers with the new progress. A missing field keeps its stored value.
+func (s *Server) autosaveAnswer(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	itemID := c.Param("item")
+	old := sh.Answers[itemID]
+	in := store.AnswerInput{ItemID: itemID, Value: old.Value, Note: old.Note}
+	form, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	if v, ok := form["answer"]; ok {
+		in.Value = scoring.Answer(v[0])
+	}
+	if v, ok := form["note"]; ok {
+		in.Note = v[0]
+	}
+	if err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in}); err != nil {
+		if key, ok := answerErrorKey(err); ok {
+			status := http.StatusUnprocessableEntity
+			if key == "error.read_only" {
+				status = http.StatusConflict
+			}
+			return fail(status, key)
+		}
+		return err
+	}
+	sh, err = s.Store.Sheet(ctx, u, sh.ID)
+	if err != nil {
+		return err
+	}
+	res := sh.Result()
+	out := autosaveResponse{
+		Item: itemID, Answer: sh.Answers[itemID].Value, Note: sh.Answers[itemID].Note, SavedAt: sh.Answers[itemID].UpdatedAt,
+		Answered: res.Answered, Total: res.Total, Message: s.T(c, "fill.autosaved"),
+	}
+	for _, t := range res.Themes {
+		out.Themes = append(out.Themes, themeProgress{ID: t.ID, Answered: t.Answered, Total: t.Total})
+	}
+	return c.JSON(http.StatusOK, out)
+}

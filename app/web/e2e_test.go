@@ -1,0 +1,219 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"selfcheck/app/checklist"
+)
+
+// findChromium returns the browser to drive, or "" when none is installed.
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// needTool finds an external program the end-to-end tests need. Without it
+// the test skips, unless SELFCHECK_E2E is set (as in CI), where it fails.
+func needTool(t *testing.T, path, what string) {
+	t.Helper()
+	if path != "" {
+		return
+	}
+	if os.Getenv("SELFCHECK_E2E") != "" {
+		t.Fatalf("SELFCHECK_E2E is set but %s was not found", what)
+	}
+	t.Skipf("skipping: %s not found (install it, or set SELFCHECK_E2E=1 to make this a failure)", what)
+}
+
+// TestE2EFirmFillsInSubmitsAndDownloadsPDF drives Chromium through the
+// walking skeleton as a new user would: log in as the demo firm member,
+// start an assessment, answer every item, submit, read the score and
+// download the PDF, whose text must hold the firm and theme titles in Chinese.
+func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
+	chromium := findChromium()
+	needTool(t, chromium, "Chromium")
+	pdftotext, _ := exec.LookPath("pdftotext")
+	needTool(t, pdftotext, "pdftotext (poppler-utils)")
+
+	a := newTestApp(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browserCtx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	base := a.srv.URL
+	// The first action starts the browser and must not carry a timeout (it
+	// would stop the browser); later ones share a deadline.
+	if err := chromedp.Do(browserCtx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(browserCtx, 90*time.Second)
+	defer cancelTimeout()
+
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return v
+	}
+	poll := func(what, expr string, d time.Duration) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(d))); err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	// Headless Chromium asks for English; switch to Chinese with the toggle.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(b => { if (b) b.click(); return !!b })(document.querySelector("button[name=lang][value=zh]"))`)); err != nil {
+		t.Fatal(err)
+	}
+	do("log in",
+		chromedp.WaitVisible(css(`html[lang="zh-CN"] input[name=email]`)),
+		chromedp.SendKeys(css(`input[name=email]`), "firm@demo.local"),
+		chromedp.SendKeys(css(`input[name=password]`), "demo12345"),
+		chromedp.Click(css(`form.stack button[type=submit]`)),
+		chromedp.WaitVisible(css(`form[action="/assessments"]`)),
+	)
+	do("start with every theme",
+		chromedp.Click(css(`form[action="/assessments"] button[type=submit]`)),
+		chromedp.WaitVisible(css(`#fill-form`)),
+	)
+
+	items, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("fieldset[data-item]")].map(f => f.dataset.item)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, cl := range a.catalog.Checklists {
+		want += len(cl.Items())
+	}
+	if len(items) != want {
+		t.Fatalf("the fill-in page shows %d items, want %d", len(items), want)
+	}
+
+	// Answer every item by clicking, as a user does; autosave stores each.
+	// One critical item is a gap, with a typed note.
+	critical := ""
+	for _, cl := range a.catalog.Checklists {
+		for _, it := range cl.Items() {
+			if it.Severity == checklist.Critical && critical == "" {
+				critical = it.ID
+			}
+		}
+	}
+	for i, id := range items {
+		answer := "compliant"
+		switch {
+		case id == critical:
+			answer = "non_compliant"
+		case i%7 == 3:
+			answer = "partial"
+		case i%11 == 5:
+			answer = "na"
+		}
+		sel := css(fmt.Sprintf(`#item-%s input[value=%s]`, id, answer))
+		do("answer "+id, chromedp.ScrollIntoView(sel), chromedp.Click(sel))
+	}
+	const note = "弹窗缺少关闭按钮，已安排整改"
+	do("type a note", chromedp.SendKeys(css(fmt.Sprintf(`#item-%s textarea`, critical)), note))
+	poll("every autosave", fmt.Sprintf(`document.querySelectorAll(".save-state.saved").length >= %d`, len(items)), 30*time.Second)
+	poll("the note's autosave", `document.getElementById("fill-form").dataset.pending === "0" && !document.querySelector("[data-unsaved]")`, 10*time.Second)
+	if got := text(`[data-progress-answered]`); got != fmt.Sprint(len(items)) {
+		t.Errorf("progress shows %s answered, want %d", got, len(items))
+	}
+
+	// Reload: what autosave stored is what the page shows.
+	do("reload", chromedp.Reload(), chromedp.WaitVisible(css(`#fill-form`)))
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("input[type=radio]:checked").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotNote, err := chromedp.Run(ctx, chromedp.Value(css(fmt.Sprintf(`#item-%s textarea`, critical))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked != len(items) || gotNote != note {
+		t.Fatalf("after reload: %d answers checked (want %d), note %q", checked, len(items), gotNote)
+	}
+
+	do("submit", chromedp.Click(css(`button[value=submit]`)), chromedp.WaitVisible(css(`#download-pdf`)))
+	// A critical item is non-compliant: 一票否决.
+	if grade, score := text(`[data-grade]`), text(`[data-score]`); !strings.Contains(grade, "不合格") || score == "—" {
+		t.Errorf("score page: grade %q score %q", grade, score)
+	}
+
+	dir := t.TempDir()
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	do("download the PDF",
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior:      browser.SetDownloadBehaviorBehaviorAllowAndName,
+				DownloadPath:  dir,
+				EventsEnabled: ptrTo(true),
+			})
+			return err
+		}),
+		chromedp.Click(css(`#download-pdf`)),
+	)
+	guid := ""
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			guid = ev.GUID
+			break
+		}
+	}
+	pdf := filepath.Join(dir, guid)
+	out, err := exec.Command(pdftotext, pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	pdfText := strings.Join(strings.Fields(string(out)), "")
+	for _, w := range []string{"示例科技有限公司", "91110108MA01C8XK7H", "不合格"} {
+		if !strings.Contains(pdfText, w) {
+			t.Errorf("the PDF text lacks %q", w)
+		}
+	}
+	for _, cl := range a.catalog.Checklists {
+		if !strings.Contains(pdfText, strings.Join(strings.Fields(cl.Title.ZH), "")) {
+			t.Errorf("the PDF text lacks the theme title %q", cl.Title.ZH)
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+	"selfcheck/app/store"
+)
+
+type homePage struct {
+	Assessments []store.Summary
+	Themes      []*checklist.Checklist // what a firm member can start with
+	Titles      map[string]checklist.Text
+}
+
+// home lists the assessments the user may see; firm members also get the
+// form to start one.
+func (s *Server) home(c echo.Context) error {
+	u := currentUser(c)
+	list, err := s.Store.ListAssessments(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	data := homePage{Assessments: list, Titles: map[string]checklist.Text{}}
+	for _, cl := range s.Catalog.Checklists {
+		data.Titles[cl.ID] = cl.Title
+	}
+	if u.Role == auth.FirmMember {
+		data.Themes = s.Catalog.Checklists
+	}
+	return s.render(c, http.StatusOK, "home", s.T(c, "home.title"), data)
+}

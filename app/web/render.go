@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+// pages holds one parsed template set per page: the layout, every partial
+// and the page itself, parsed once at start.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+// pageNames are the pages the handlers render; start-up fails if one is missing.
+var pageNames = []string{"login", "home", "assessment", "score", "error"}
+
+func loadPages(fsys fs.FS) (*pages, error) {
+	shared, err := fs.Glob(fsys, "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list partials: %w", err)
+	}
+	shared = append([]string{"templates/layouts/base.html"}, shared...)
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		files := append(append([]string{}, shared...), "templates/pages/"+name+".html")
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(fsys, files...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		p.sets[name] = t
+	}
+	return p, nil
+}
+
+// Page is what every template receives: shared fields plus the page's own Data.
+type Page struct {
+	Title string
+	User  *store.User
+	Lang  string
+	CSRF  string
+	Path  string
+	Flash string
+	Data  any
+	s     *Server
+}
+
+// T translates a message key into the page's language.
+func (p *Page) T(key string, args ...any) string { return p.s.Messages.T(p.Lang, key, args...) }
+
+// Text picks the page's language from bilingual checklist text.
+func (p *Page) Text(t checklist.Text) string { return t.In(p.Lang) }
+
+// Answer names an answer in the page's language ("not answered" for none).
+func (p *Page) Answer(a scoring.Answer) string {
+	if a == scoring.Unanswered {
+		return p.T("answer.none")
+	}
+	return p.T("answer." + string(a))
+}
+
+// MaxNote is the longest note accepted, in characters.
+func (p *Page) MaxNote() int { return store.MaxNoteLen }
+
+// Asset returns the content-hashed URL of a static file.
+func (p *Page) Asset(name string) string { return p.s.assets.url(name) }
+
+// render executes a page into a buffer first, so a template error never
+// leaves half a page on the wire.
+func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
+	set, ok := s.pages.sets[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	p := &Page{Title: title, User: currentUser(c), Lang: lang(c), Path: c.Request().URL.Path, Data: data, s: s}
+	p.CSRF, _ = c.Get(ctxCSRF).(string)
+	if f := takeFlash(c); f != "" {
+		p.Flash = s.Messages.T(p.Lang, f)
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, "base", p); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// T translates key for the request's language.
+func (s *Server) T(c echo.Context, key string, args ...any) string {
+	return s.Messages.T(lang(c), key, args...)
+}
+
+const flashCookie = "selfcheck_flash"
+
+// flash leaves a message key for the next page; the cookie holds only a key
+// from the catalog, never user text.
+func flash(c echo.Context, key string) { setCookie(c, flashCookie, key, 0) }
+
+func takeFlash(c echo.Context) string {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return ""
+	}
+	clearCookie(c, flashCookie)
+	return ck.Value
+}
+
+// assets indexes the embedded static files by path with a short content
+// hash, so URLs change when content does and can be cached for a year.
+type assets struct {
+	fsys   fs.FS
+	hashes map[string]string
+}
+
+func loadAssets(fsys fs.FS) (*assets, error) {
+	a := &assets{fsys: fsys, hashes: map[string]string{}}
+	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		a.hashes[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: index static files: %w", err)
+	}
+	for _, need := range []string{"css/app.css", "js/autosave.js"} {
+		if _, ok := a.hashes[need]; !ok {
+			return nil, fmt.Errorf("web: static file %s missing", need)
+		}
+	}
+	return a, nil
+}
+
+func (a *assets) url(name string) string {
+	return "/static/" + name + "?v=" + a.hashes[name]
+}
+
+func (s *Server) static(c echo.Context) error {
+	name := path.Clean(c.Param("*"))
+	hash, ok := s.assets.hashes[name]
+	if !ok || strings.HasPrefix(name, "fonts/") {
+		return fail(http.StatusNotFound, "error.not_found")
+	}
+	b, err := fs.ReadFile(s.assets.fsys, "static/"+name)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("v") == hash {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Response().Header().Set("Cache-Control", "no-cache")
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return c.Blob(http.StatusOK, ct, b)
+}
+
+// funcs are the template helpers that need no request.
+var funcs = template.FuncMap{
+	"score": func(f *float64) string {
+		if f == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f", *f)
+	},
+	"add": func(a, b int) int { return a + b },
+	"pct": func(part, whole int) int {
+		if whole == 0 {
+			return 0
+		}
+		return part * 100 / whole
+	},
+}

@@ -1,0 +1,135 @@
+// Package web is Selfcheck's HTTP face: the route table, middleware,
+// handlers and page rendering. Handlers stay thin: they parse input, call the
+// store or a domain package, and render.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/i18n"
+	"selfcheck/app/report"
+	"selfcheck/app/store"
+)
+
+// Config is what the web layer needs to know of its deployment.
+type Config struct {
+	// MaxBodyBytes bounds every request body.
+	MaxBodyBytes int64
+}
+
+// Deps are the server's collaborators, built by cmd/selfcheck.
+type Deps struct {
+	Store     *store.Store
+	Catalog   *checklist.Catalog
+	Messages  *i18n.Catalog
+	Reports   *report.Renderer
+	Templates fs.FS // holds templates/
+	Static    fs.FS // holds static/
+	Log       *slog.Logger
+	Config    Config
+}
+
+// Server is the web application.
+type Server struct {
+	Deps
+	echo   *echo.Echo
+	pages  *pages
+	assets *assets
+	routes []route
+}
+
+// New builds the server: it parses every template and indexes the static
+// files once, and fails when a page or asset is missing.
+func New(d Deps) (*Server, error) {
+	if d.Config.MaxBodyBytes == 0 {
+		d.Config.MaxBodyBytes = 2 << 20
+	}
+	s := &Server{Deps: d}
+	var err error
+	if s.assets, err = loadAssets(d.Static); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(d.Templates); err != nil {
+		return nil, err
+	}
+	s.echo = echo.New()
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.registerRoutes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// userError is an error whose message, a message-catalog key, is safe to
+// show. Status is the HTTP status to answer with.
+type userError struct {
+	Status int
+	Key    string
+	Args   []any
+}
+
+func (e *userError) Error() string { return fmt.Sprintf("web: %d %s", e.Status, e.Key) }
+
+func fail(status int, key string, args ...any) error {
+	return &userError{Status: status, Key: key, Args: args}
+}
+
+// handleError is the one place errors become responses: the real error is
+// logged, the user gets a clear page (HTML) or {"error": …} (JSON).
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, key, args := http.StatusInternalServerError, "error.internal", []any(nil)
+	var ue *userError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ue):
+		status, key, args = ue.Status, ue.Key, ue.Args
+	case errors.Is(err, store.ErrNotFound):
+		status, key = http.StatusNotFound, "error.not_found"
+	case errors.As(err, &he):
+		status = he.Code
+		switch he.Code {
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			key = "error.not_found"
+			status = http.StatusNotFound
+		case http.StatusRequestEntityTooLarge:
+			key = "error.too_large"
+		default:
+			key = "error.bad_request"
+		}
+	}
+	if status >= 500 {
+		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	msg := s.Messages.T(lang(c), key, args...)
+	if wantsJSON(c) {
+		_ = c.JSON(status, map[string]string{"error": msg})
+		return
+	}
+	if err := s.render(c, status, "error", s.T(c, "error.title"), errorPage{Status: status, Message: msg}); err != nil {
+		s.Log.Error("render error page", "err", err)
+		_ = c.String(status, msg)
+	}
+}
+
+type errorPage struct {
+	Status  int
+	Message string
+}
+
+func wantsJSON(c echo.Context) bool {
+	r := c.Request()
+	return r.Header.Get("Accept") == "application/json" || r.Header.Get("X-Requested-With") == "fetch"
+}

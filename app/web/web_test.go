@@ -1,0 +1,358 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"selfcheck/app/scoring"
+)
+
+func TestHealthz(t *testing.T) {
+	a := newTestApp(t)
+	r := a.client().get("/healthz")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "ok") {
+		t.Fatalf("healthz = %d %s", r.Status, r.Body)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	a := newTestApp(t)
+	tests := []struct {
+		name, email, password string
+		status                int
+		want                  string
+	}{
+		{"right password", "firm@demo.local", "demo12345", http.StatusSeeOther, ""},
+		{"email is case-insensitive", "FIRM@demo.local", "demo12345", http.StatusSeeOther, ""},
+		{"wrong password", "firm@demo.local", "demo1234", http.StatusUnauthorized, "邮箱或密码不正确"},
+		// Same answer for an unknown account: no user enumeration.
+		{"unknown email", "nobody@demo.local", "demo12345", http.StatusUnauthorized, "邮箱或密码不正确"},
+		{"empty", "", "", http.StatusUnprocessableEntity, "请填写邮箱和密码"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := a.client()
+			r := c.post("/login", url.Values{"email": {tt.email}, "password": {tt.password}})
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d", r.Status, tt.status)
+			}
+			mustContain(t, r.Body, tt.want)
+			if tt.status == http.StatusSeeOther {
+				ck := r.Header.Get("Set-Cookie")
+				if !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Lax") {
+					t.Errorf("session cookie flags: %s", ck)
+				}
+				if home := c.get("/"); home.Status != http.StatusOK {
+					t.Errorf("home after login: %d", home.Status)
+				}
+			}
+		})
+	}
+}
+
+func TestLogoutEndsSession(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", r.Status)
+	}
+	if r := c.get("/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		t.Errorf("after logout / must send to login, got %d %s", r.Status, r.Header.Get("Location"))
+	}
+}
+
+func TestCSRFRequired(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	for _, path := range []string{"/assessments", "/logout", "/login"} {
+		r := c.post(path, url.Values{"_csrf": {"forged-token-forged-token-forged-token-1234"}, "theme": {"popups"}})
+		if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "安全令牌") {
+			t.Errorf("POST %s with a forged token: %d", path, r.Status)
+		}
+	}
+	// Still logged in: the forged logout did nothing.
+	if r := c.get("/"); r.Status != http.StatusOK {
+		t.Errorf("forged logout ended the session: %d", r.Status)
+	}
+}
+
+func TestAnonymousIsSentToLogin(t *testing.T) {
+	a := newTestApp(t)
+	r := a.client().get("/assessments/1")
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/login?next=%2Fassessments%2F1" {
+		t.Errorf("got %d %q", r.Status, r.Header.Get("Location"))
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	a := newTestApp(t)
+	r := a.client().get("/login")
+	csp := r.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP = %q", csp)
+	}
+	if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Referrer-Policy") == "" {
+		t.Errorf("headers: %v", r.Header)
+	}
+}
+
+// every route of the Echo router must come from the route table, which says
+// who may use it.
+func TestEveryRouteDeclaresAccess(t *testing.T) {
+	s := newTestApp(t).server
+	declared := map[string]bool{}
+	for _, r := range s.Routes() {
+		declared[r.Method+" "+r.Path] = true
+	}
+	for _, r := range s.echo.Routes() {
+		if strings.HasPrefix(r.Method, "echo_") { // the RouteNotFound fallback
+			continue
+		}
+		if !declared[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s has no access declaration", r.Method, r.Path)
+		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.lang = "en-US,en;q=0.9"
+	mustContain(t, c.get("/login").Body, "Log in", `lang="en"`)
+	c.lang = "en-US"
+	if r := c.post("/lang", url.Values{"lang": {"zh"}, "back": {"/login"}}); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+		t.Fatalf("toggle: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	// The choice beats Accept-Language and is remembered.
+	mustContain(t, c.get("/login").Body, "登录", `lang="zh-CN"`)
+	if r := c.post("/lang", url.Values{"lang": {"fr"}}); r.Status != http.StatusBadRequest {
+		t.Errorf("unsupported language: %d", r.Status)
+	}
+	if r := c.post("/lang", url.Values{"lang": {"en"}, "back": {"//evil.example/"}}); r.Header.Get("Location") != "/" {
+		t.Errorf("open redirect: %s", r.Header.Get("Location"))
+	}
+}
+
+var assessmentLoc = regexp.MustCompile(`^/assessments/(\d+)$`)
+
+// start creates an assessment with the given themes and returns its id.
+func start(t *testing.T, c *client, themes ...string) string {
+	t.Helper()
+	r := c.post("/assessments", url.Values{"theme": themes})
+	m := assessmentLoc.FindStringSubmatch(r.Header.Get("Location"))
+	if r.Status != http.StatusSeeOther || m == nil {
+		t.Fatalf("start: %d %q\n%s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	return m[1]
+}
+
+var itemField = regexp.MustCompile(`name="answer\.([a-z0-9-]+)" value="compliant"`)
+
+func TestFillSubmitScore(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id := start(t, c, "popups", "data-security")
+	page := c.get("/assessments/" + id)
+	if page.Status != http.StatusOK {
+		t.Fatalf("fill page: %d", page.Status)
+	}
+	var items []string
+	for _, m := range itemField.FindAllStringSubmatch(page.Body, -1) {
+		items = append(items, m[1])
+	}
+	popups, _ := a.catalog.Get("popups")
+	ds, _ := a.catalog.Get("data-security")
+	if want := len(popups.Items()) + len(ds.Items()); len(items) != want {
+		t.Fatalf("fill page shows %d items, want %d", len(items), want)
+	}
+	mustContain(t, page.Body, popups.Title.ZH, popups.Items()[0].Text.ZH, popups.BasisText(popups.Items()[0], "zh"))
+
+	// Autosave one item: it is stored and progress comes back.
+	r := c.fetch("/assessments/"+id+"/answers/"+items[0], url.Values{"answer": {"non_compliant"}, "note": {"弹窗无关闭按钮 <b>x</b>"}})
+	if r.Status != http.StatusOK {
+		t.Fatalf("autosave: %d %s", r.Status, r.Body)
+	}
+	var saved autosaveResponse
+	if err := json.Unmarshal([]byte(r.Body), &saved); err != nil {
+		t.Fatal(err)
+	}
+	if saved.Answered != 1 || saved.Total != len(items) || saved.Answer != scoring.NonCompliant {
+		t.Errorf("autosave response: %+v", saved)
+	}
+	// A note-only save keeps the answer.
+	r = c.fetch("/assessments/"+id+"/answers/"+items[0], url.Values{"note": {"已整改中"}})
+	if err := json.Unmarshal([]byte(r.Body), &saved); err != nil || saved.Answer != scoring.NonCompliant || saved.Note != "已整改中" {
+		t.Errorf("note-only save: %s", r.Body)
+	}
+	// Bad input is refused with a clear message, nothing stored.
+	for _, bad := range []struct {
+		item, answer string
+		status       int
+		want         string
+	}{
+		{items[1], "maybe", http.StatusUnprocessableEntity, "结论无效"},
+		{"no-such-item", "compliant", http.StatusUnprocessableEntity, "没有这个检查项"},
+	} {
+		r := c.fetch("/assessments/"+id+"/answers/"+bad.item, url.Values{"answer": {bad.answer}})
+		if r.Status != bad.status || !strings.Contains(r.Body, bad.want) {
+			t.Errorf("bad autosave %s=%s: %d %s", bad.item, bad.answer, r.Status, r.Body)
+		}
+	}
+
+	// Submit while incomplete: refused, with the list of what is missing.
+	r = c.post("/assessments/"+id, url.Values{"action": {"submit"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("incomplete submit: %d", r.Status)
+	}
+	mustContain(t, r.Body, fmt.Sprintf("还有 %d 项未作答", len(items)-1), `href="#item-`+items[1]+`"`)
+
+	// The no-JS form: answer everything and submit in one post.
+	form := url.Values{"action": {"submit"}}
+	for _, it := range items[1:] {
+		form.Set("answer."+it, "compliant")
+	}
+	form.Set("answer."+items[2], "na")
+	form.Set("note."+items[3], "已核查")
+	r = c.post("/assessments/"+id, form)
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/assessments/"+id+"/score" {
+		t.Fatalf("submit: %d %s\n%s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	score := c.get("/assessments/" + id + "/score")
+	// The gap list holds the non-compliant item with its latest note.
+	mustContain(t, score.Body, "自查已提交", "下载 PDF 报告", "<svg", popups.Title.ZH, "已整改中", "不合格")
+
+	// Submitted means read-only for the firm.
+	if r := c.fetch("/assessments/"+id+"/answers/"+items[1], url.Values{"answer": {"partial"}}); r.Status != http.StatusConflict {
+		t.Errorf("autosave after submit: %d", r.Status)
+	}
+	if r := c.post("/assessments/"+id, url.Values{"answer." + items[1]: {"partial"}}); r.Status != http.StatusConflict {
+		t.Errorf("form save after submit: %d", r.Status)
+	}
+	mustContain(t, c.get("/assessments/"+id).Body, "内容只读")
+
+	pdf := c.get("/assessments/" + id + "/report.pdf")
+	if pdf.Status != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF") {
+		t.Fatalf("pdf: %d %s", pdf.Status, pdf.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(pdf.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("pdf disposition: %s", pdf.Header.Get("Content-Disposition"))
+	}
+}
+
+func TestNotesAreEscaped(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id := start(t, c, "popups")
+	popups, _ := a.catalog.Get("popups")
+	item := popups.Items()[0].ID
+	c.fetch("/assessments/"+id+"/answers/"+item, url.Values{"answer": {"partial"}, "note": {`<script>alert(1)</script>`}})
+	for _, path := range []string{"/assessments/" + id, "/assessments/" + id + "/score"} {
+		body := c.get(path).Body
+		if strings.Contains(body, "<script>alert(1)") {
+			t.Errorf("%s renders the note as markup", path)
+		}
+		mustContain(t, body, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	}
+}
+
+func TestFirmIsolation(t *testing.T) {
+	a := newTestApp(t)
+	a.addFirmUser("other@firm.local", "另一家公司", "91350100M000100Y43")
+	owner := a.client()
+	owner.login("firm@demo.local")
+	id := start(t, owner, "popups")
+	popups, _ := a.catalog.Get("popups")
+	item := popups.Items()[0].ID
+
+	other := a.client()
+	other.login("other@firm.local")
+	for _, path := range []string{"/assessments/" + id, "/assessments/" + id + "/score", "/assessments/" + id + "/report.pdf"} {
+		if r := other.get(path); r.Status != http.StatusNotFound {
+			t.Errorf("other firm GET %s: %d, want 404", path, r.Status)
+		}
+	}
+	if r := other.fetch("/assessments/"+id+"/answers/"+item, url.Values{"answer": {"compliant"}}); r.Status != http.StatusNotFound {
+		t.Errorf("other firm autosave: %d, want 404", r.Status)
+	}
+	if r := other.post("/assessments/"+id, url.Values{"action": {"submit"}}); r.Status != http.StatusNotFound {
+		t.Errorf("other firm submit: %d, want 404", r.Status)
+	}
+	if strings.Contains(other.get("/").Body, "/assessments/"+id+`"`) {
+		t.Error("other firm's home lists the assessment")
+	}
+	// Nothing the other firm did reached the assessment.
+	if r := owner.get("/assessments/" + id); strings.Contains(r.Body, `value="compliant" checked`) {
+		t.Error("other firm's save was stored")
+	}
+}
+
+func TestAuditorSeesSubmittedOnly(t *testing.T) {
+	a := newTestApp(t)
+	firm := a.client()
+	firm.login("firm@demo.local")
+	id := start(t, firm, "popups")
+	auditor := a.client()
+	auditor.login("auditor@demo.local")
+	if r := auditor.get("/assessments/" + id + "/score"); r.Status != http.StatusNotFound {
+		t.Errorf("auditor sees a draft: %d", r.Status)
+	}
+	popups, _ := a.catalog.Get("popups")
+	form := url.Values{"action": {"submit"}}
+	for _, it := range popups.Items() {
+		form.Set("answer."+it.ID, "compliant")
+	}
+	if r := firm.post("/assessments/"+id, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", r.Status)
+	}
+	r := auditor.get("/assessments/" + id + "/score")
+	if r.Status != http.StatusOK {
+		t.Fatalf("auditor score page: %d", r.Status)
+	}
+	mustContain(t, r.Body, "100.0", "优秀")
+	mustContain(t, auditor.get("/").Body, "示例科技有限公司")
+	// Auditors read; they never write a firm's answers.
+	if r := auditor.fetch("/assessments/"+id+"/answers/"+popups.Items()[0].ID, url.Values{"answer": {"partial"}}); r.Status != http.StatusForbidden {
+		t.Errorf("auditor autosave: %d, want 403", r.Status)
+	}
+	if r := auditor.post("/assessments", url.Values{"theme": {"popups"}}); r.Status != http.StatusForbidden {
+		t.Errorf("auditor start: %d, want 403", r.Status)
+	}
+}
+
+func TestStartNeedsATheme(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	if r := c.post("/assessments", url.Values{}); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		t.Fatalf("no theme: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	mustContain(t, c.get("/").Body, "请至少选择一个主题")
+	if r := c.post("/assessments", url.Values{"theme": {"made-up"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "made-up") {
+		t.Errorf("unknown theme: %d", r.Status)
+	}
+}
+
+func TestStaticAssetsAreHashed(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	m := regexp.MustCompile(`href="(/static/css/app\.css\?v=[0-9a-f]+)"`).FindStringSubmatch(c.get("/login").Body)
+	if m == nil {
+		t.Fatal("no hashed stylesheet link")
+	}
+	r := c.get(m[1])
+	if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("asset: %d %v", r.Status, r.Header)
+	}
+	if r := c.get("/static/fonts/wqy-microhei.ttf"); r.Status != http.StatusNotFound {
+		t.Errorf("the PDF font is not a web asset: %d", r.Status)
+	}
+}

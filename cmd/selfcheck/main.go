@@ -1,0 +1,77 @@
+// Command selfcheck runs the Selfcheck web application and its tools.
+//
+//	selfcheck serve [--addr 127.0.0.1:8080] [--db ./data/selfcheck.db] [--demo]
+//	selfcheck checklists validate [DIR]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Selfcheck: MIIT compliance self-examination.
+
+Usage:
+  selfcheck serve [--addr 127.0.0.1:8080] [--db ./data/selfcheck.db] [--demo]
+  selfcheck checklists validate [DIR]
+
+Environment: SELFCHECK_ADDR, SELFCHECK_DB, SELFCHECK_ADMIN_PASSWORD.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "checklists":
+		if len(args) < 2 || args[1] != "validate" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		return validateChecklists(args[2:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "selfcheck: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "selfcheck: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"selfcheck"
+	"selfcheck/app/auth"
+	"selfcheck/app/i18n"
+	"selfcheck/app/report"
+	"selfcheck/app/store"
+	"selfcheck/app/web"
+)
+
+type serveConfig struct {
+	addr       string
+	db         string
+	demo       bool
+	checklists string // a directory replacing the built-in catalog, or ""
+}
+
+func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", envOr("SELFCHECK_ADDR", "127.0.0.1:8080"), "address to listen on (env SELFCHECK_ADDR)")
+	fs.StringVar(&cfg.db, "db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file (env SELFCHECK_DB)")
+	fs.BoolVar(&cfg.demo, "demo", false, "create the demo firm and accounts")
+	fs.StringVar(&cfg.checklists, "checklists", os.Getenv("SELFCHECK_CHECKLISTS"), "load checklists from this directory instead of the built-in catalog (env SELFCHECK_CHECKLISTS)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
+		return cfg, fmt.Errorf("serve: --addr %q: %w", cfg.addr, err)
+	}
+	if cfg.db == "" {
+		return cfg, errors.New("serve: --db must not be empty")
+	}
+	return cfg, nil
+}
+
+// serve runs the web application until ctx is cancelled (SIGINT/SIGTERM),
+// then drains requests for up to 10 s.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+
+	catalog, _, err := loadChecklists(cfg.checklists)
+	if err != nil {
+		return fmt.Errorf("the checklist catalog is invalid, refusing to start:\n%w", err)
+	}
+	messages, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	font, err := selfcheck.Static.ReadFile("static/fonts/wqy-microhei.ttf")
+	if err != nil {
+		return fmt.Errorf("read embedded font: %w", err)
+	}
+	reports, err := report.New(font)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.db, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := seed(ctx, st, cfg.demo, stdout); err != nil {
+		return err
+	}
+
+	srv, err := web.New(web.Deps{
+		Store: st, Catalog: catalog, Messages: messages, Reports: reports,
+		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w", cfg.addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(stdout, "Selfcheck is running at http://%s/ (database %s). Press Ctrl+C to stop.\n", ln.Addr(), cfg.db)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+// seed creates the demo data, or on a first start the admin account.
+func seed(ctx context.Context, st *store.Store, demo bool, stdout io.Writer) error {
+	if demo {
+		if err := st.EnsureDemo(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Demo firm: %s (%s). Demo accounts, password %q:\n", store.DemoFirmName, store.DemoCreditCode, store.DemoPassword)
+		for _, a := range store.DemoAccounts {
+			fmt.Fprintf(stdout, "  %-20s %s\n", a.Email, a.Role)
+		}
+		return nil
+	}
+	password := os.Getenv("SELFCHECK_ADMIN_PASSWORD")
+	generated := password == ""
+	if generated {
+		var err error
+		if password, err = auth.RandomPassword(); err != nil {
+			return err
+		}
+	}
+	created, err := st.EnsureAdmin(ctx, password)
+	if err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	if created {
+		if generated {
+			fmt.Fprintf(stdout, "Created admin %s with password %s (shown once; change it after logging in).\n", store.AdminEmail, password)
+		} else {
+			fmt.Fprintf(stdout, "Created admin %s with the password from SELFCHECK_ADMIN_PASSWORD.\n", store.AdminEmail)
+		}
+	}
+	return nil
+}
