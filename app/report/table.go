@@ -71,6 +71,16 @@ func (r *row) shortLines() int {
 	return max(b, 1)
 }
 
+// startLines is how many lines of a row must fit where the row starts: all
+// of them, unless the row is taller than a new page (fresh lines) and is
+// split anyway; then those of every cell but the longest, capped at a page.
+func (r *row) startLines(fresh int) int {
+	if n := r.lines(); n <= fresh {
+		return n
+	}
+	return min(r.shortLines(), fresh)
+}
+
 func rowHeight(lines int) float64 { return float64(lines)*tableSize*lineFactor + 2*cellPad }
 
 // table draws every item grouped by theme, starting on a new page. The header
@@ -109,6 +119,10 @@ func (c *doc) theme(cl *checklist.Checklist) error {
 	if err != nil {
 		return err
 	}
+	fresh, err := c.freshLines(title)
+	if err != nil {
+		return err
+	}
 	items := cl.Items()
 	rows := make([]row, len(items))
 	for i, it := range items {
@@ -117,11 +131,7 @@ func (c *doc) theme(cl *checklist.Checklist) error {
 		}
 	}
 	// Keep the theme row with the start of its first item.
-	first := rowHeight(1)
-	if len(rows) > 0 {
-		first = rowHeight(rows[0].shortLines())
-	}
-	if c.y+th+first > bottom {
+	if len(rows) > 0 && c.y+th+rowHeight(rows[0].startLines(fresh)) > bottom {
 		if err := c.tableBreak(""); err != nil {
 			return err
 		}
@@ -130,7 +140,7 @@ func (c *doc) theme(cl *checklist.Checklist) error {
 		return err
 	}
 	for i := range rows {
-		if err := c.place(&rows[i], title); err != nil {
+		if err := c.place(&rows[i], title, fresh); err != nil {
 			return err
 		}
 	}
@@ -161,29 +171,15 @@ func (c *doc) itemRow(it checklist.Item) (row, error) {
 }
 
 // place draws a row where it fits: here, else at the top of the next page,
-// else (taller than a page) split between lines over as many pages as it
-// takes, so no text is lost.
-func (c *doc) place(r *row, theme string) error {
+// else (taller than a page of fresh lines) split between lines over as many
+// pages as it takes, so no text is lost.
+func (c *doc) place(r *row, theme string, fresh int) error {
 	n := r.lines()
-	if c.y+rowHeight(n) <= bottom {
-		return c.drawRow(r, 0, n)
-	}
-	top, err := c.tableTop(theme)
-	if err != nil {
-		return err
-	}
-	freshLines := max(int((bottom-top-2*cellPad)/(tableSize*lineFactor)), 1)
-	if n <= freshLines {
-		if err := c.tableBreak(theme); err != nil {
-			return err
-		}
-		return c.drawRow(r, 0, n)
-	}
 	for from, broke := 0, false; from < n; {
-		room := int((bottom - c.y - 2*cellPad) / (tableSize * lineFactor))
+		room := int((bottom - c.y - 2*cellPad + slack) / (tableSize * lineFactor))
 		want := 1
 		if from == 0 {
-			want = min(r.shortLines(), freshLines)
+			want = r.startLines(fresh)
 		}
 		if room < want && !broke {
 			if err := c.tableBreak(theme); err != nil {
@@ -201,6 +197,16 @@ func (c *doc) place(r *row, theme string) error {
 		from, broke = to, false
 	}
 	return nil
+}
+
+// freshLines is how many lines of a row fit on a new table page of the
+// given theme, below the header and the "continued" row.
+func (c *doc) freshLines(theme string) (int, error) {
+	top, err := c.tableTop(theme)
+	if err != nil {
+		return 0, err
+	}
+	return max(int((bottom-top-2*cellPad)/(tableSize*lineFactor)), 1), nil
 }
 
 // drawRow draws lines [from, to) of a row at c.y and moves below it.
