@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -101,13 +102,7 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
 			old := sh.Answers[it.ID]
-			in := store.AnswerInput{ItemID: it.ID, Value: old.Value, Note: old.Note}
-			if v, ok := form["answer."+it.ID]; ok {
-				in.Value = scoring.Answer(v[0])
-			}
-			if v, ok := form["note."+it.ID]; ok {
-				in.Note = v[0]
-			}
+			in := answerInput(it.ID, old, form, "answer."+it.ID, "note."+it.ID)
 			if in.Value != old.Value || in.Note != old.Note {
 				inputs = append(inputs, in)
 			}
@@ -146,6 +141,19 @@ func (s *Server) submit(c echo.Context, id uint) error {
 	s.Log.Info("assessment submitted", "assessment", id, "user", currentUser(c).ID)
 	flash(c, "score.submitted")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/score", id))
+}
+
+// answerInput reads one item's answer and note from a form; a field the
+// form lacks keeps its stored value, so a partial post never erases anything.
+func answerInput(itemID string, old assessment.Answer, form url.Values, answerField, noteField string) store.AnswerInput {
+	in := store.AnswerInput{ItemID: itemID, Value: old.Value, Note: old.Note}
+	if v, ok := form[answerField]; ok {
+		in.Value = scoring.Answer(v[0])
+	}
+	if v, ok := form[noteField]; ok {
+		in.Note = v[0]
+	}
+	return in
 }
 
 // answerErrorKey maps the store's input errors to messages.
@@ -190,18 +198,11 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		return err
 	}
 	itemID := c.Param("item")
-	old := sh.Answers[itemID]
-	in := store.AnswerInput{ItemID: itemID, Value: old.Value, Note: old.Note}
 	form, err := c.FormParams()
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	if v, ok := form["answer"]; ok {
-		in.Value = scoring.Answer(v[0])
-	}
-	if v, ok := form["note"]; ok {
-		in.Note = v[0]
-	}
+	in := answerInput(itemID, sh.Answers[itemID], form, "answer", "note")
 	if err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in}); err != nil {
 		if key, ok := answerErrorKey(err); ok {
 			status := http.StatusUnprocessableEntity
