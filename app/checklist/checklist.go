@@ -71,6 +71,23 @@ type Item struct {
 	Evidence Text     `json:"evidence"`
 	Weight   int      `json:"weight"`
 	Severity Severity `json:"severity"`
+	// AppliesTo lists the profile tags that make the item apply; empty means
+	// it applies to every firm.
+	AppliesTo []Tag `json:"applies_to,omitempty"`
+}
+
+// Applies reports whether the item applies to a firm whose profile holds
+// the given tags: when it names no tag, or the profile has one it names.
+func (it Item) Applies(profile map[Tag]bool) bool {
+	if len(it.AppliesTo) == 0 {
+		return true
+	}
+	for _, t := range it.AppliesTo {
+		if profile[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // Section groups related items of a checklist.
@@ -83,6 +100,7 @@ type Section struct {
 // Checklist is one theme of the self-examination.
 type Checklist struct {
 	ID          string    `json:"id"`
+	Order       int       `json:"order,omitempty"` // position in the catalog; ties by id
 	Version     string    `json:"version"`
 	Title       Text      `json:"title"`
 	Description Text      `json:"description"`

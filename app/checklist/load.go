@@ -94,6 +94,7 @@ func Load(fsys fs.FS, dir string) (*Catalog, []FileSummary, error) {
 	if len(probs) > 0 {
 		return nil, summaries, probs
 	}
+	sortChecklists(cat.Checklists)
 	return &cat, summaries, nil
 }
 
@@ -122,6 +123,7 @@ func (p *parser) parse(data []byte) *Checklist {
 			}
 		}},
 		{"version", true, func(n *node) { cl.Version = p.str(n, "version") }},
+		{"order", false, func(n *node) { cl.Order = p.order(n) }},
 		{"title", true, func(n *node) { cl.Title = p.text(n, "title") }},
 		{"description", false, func(n *node) { cl.Description = p.text(n, "description") }},
 		{"sources", true, func(n *node) { cl.Sources = p.sources(n) }},
@@ -287,6 +289,7 @@ func (p *parser) items(n *node, section string) []Item {
 			{"evidence", true, func(v *node) { it.Evidence = p.text(v, "evidence") }},
 			{"weight", true, func(v *node) { it.Weight = p.weight(v) }},
 			{"severity", true, func(v *node) { it.Severity = p.severity(v) }},
+			{"applies_to", false, func(v *node) { it.AppliesTo = p.tags(v) }},
 		})
 		if it.ID != "" {
 			where := fmt.Sprintf("%s:%d", p.file, in.line)
@@ -324,6 +327,42 @@ func (p *parser) weight(n *node) int {
 		p.add(n.line, "weight %d is out of range 1–5", w)
 	}
 	return w
+}
+
+func (p *parser) order(n *node) int {
+	o, err := strconv.Atoi(n.value)
+	if n.kind != scalarNode || err != nil || o < 1 {
+		p.add(n.line, "order must be a whole number from 1")
+		return 0
+	}
+	return o
+}
+
+func (p *parser) tags(n *node) []Tag {
+	var out []Tag
+	seen := map[Tag]bool{}
+	for _, tn := range p.list(n, "applies_to") {
+		t := Tag(p.str(tn, "applies_to tag"))
+		switch {
+		case t == "":
+		case !KnownTag(t):
+			p.add(tn.line, "unknown applies_to tag %q (known: %s)", t, knownTags())
+		case seen[t]:
+			p.add(tn.line, "applies_to tag %q repeated", t)
+		default:
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func knownTags() string {
+	names := make([]string, len(Tags))
+	for i, t := range Tags {
+		names[i] = string(t.Tag)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (p *parser) severity(n *node) Severity {
@@ -379,4 +418,21 @@ func mapValue(n *node, key string) *node {
 		}
 	}
 	return nil
+}
+
+// sortChecklists orders themes by their order key (those without one last),
+// then by id, so the catalog reads in the campaign's order.
+func sortChecklists(cls []*Checklist) {
+	key := func(c *Checklist) int {
+		if c.Order == 0 {
+			return 1 << 30
+		}
+		return c.Order
+	}
+	sort.SliceStable(cls, func(i, j int) bool {
+		if key(cls[i]) != key(cls[j]) {
+			return key(cls[i]) < key(cls[j])
+		}
+		return cls[i].ID < cls[j].ID
+	})
 }

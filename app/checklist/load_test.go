@@ -32,6 +32,27 @@ func TestLoadValid(t *testing.T) {
 	if got := cl.BasisText(it, "zh"); got != "中华人民共和国个人信息保护法 第十四条" {
 		t.Errorf("BasisText = %q", got)
 	}
+	if cl.Order != 3 {
+		t.Errorf("order = %d, want 3", cl.Order)
+	}
+	notice := cl.Items()[1]
+	tests := []struct {
+		profile map[Tag]bool
+		want    bool
+	}{
+		{nil, false},
+		{map[Tag]bool{"website": true}, false},
+		{map[Tag]bool{"minors": true}, true},
+		{map[Tag]bool{"app": true, "website": true}, true},
+	}
+	for _, tt := range tests {
+		if got := notice.Applies(tt.profile); got != tt.want {
+			t.Errorf("Applies(%v) = %v, want %v", tt.profile, got, tt.want)
+		}
+	}
+	if !it.Applies(nil) {
+		t.Error("an item without applies_to must apply to every firm")
+	}
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -47,6 +68,7 @@ func TestLoadRejects(t *testing.T) {
 		{"bad_severity.yaml", `bad_severity.yaml:42: severity "urgent" must be one of`},
 		{"undeclared_source.yaml", `undeclared_source.yaml:38: basis cites source "dsl"`},
 		{"syntax.yaml", `syntax.yaml:41: found character`},
+		{"unknown_tag.yaml", `unknown_tag.yaml:44: unknown applies_to tag "robots" (known: app, mini_program`},
 		{"weight_range.yaml", `weight_range.yaml:1: checklist id "mini" must match the file name "weight_range.yaml"`},
 	}
 	for _, tt := range tests {
@@ -78,8 +100,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	for _, p := range probs {
 		files[p.File] = true
 	}
-	if len(files) != 8 {
-		t.Errorf("problems from %d files, want all 8 bad files:\n%v", len(files), err)
+	if len(files) != 9 {
+		t.Errorf("problems from %d files, want all 9 bad files:\n%v", len(files), err)
 	}
 }
 
