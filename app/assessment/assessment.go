@@ -36,7 +36,9 @@ type Sheet struct {
 	State       State
 	CreatedAt   time.Time
 	SubmittedAt *time.Time
-	Checklists  []*checklist.Checklist // snapshots, in the order chosen
+	Profile     checklist.Profile      // the firm's profile when the assessment started
+	Checklists  []*checklist.Checklist // snapshots cut to the items that apply, in the order chosen
+	Excluded    []Ref                  // items of the snapshots that do not apply to Profile
 	Answers     map[string]Answer      // by item id
 }
 

@@ -78,7 +78,7 @@ type Item struct {
 
 // Applies reports whether the item applies to a firm whose profile holds
 // the given tags: when it names no tag, or the profile has one it names.
-func (it Item) Applies(profile map[Tag]bool) bool {
+func (it Item) Applies(profile Profile) bool {
 	if len(it.AppliesTo) == 0 {
 		return true
 	}
@@ -145,6 +145,29 @@ func (c *Checklist) BasisText(it Item, lang string) string {
 		}
 	}
 	return out
+}
+
+// ForProfile returns a copy of the checklist holding only the items that
+// apply to profile (sections left empty are dropped), and the items left out.
+func (c *Checklist) ForProfile(profile Profile) (*Checklist, []Item) {
+	out := *c
+	out.Sections = nil
+	var left []Item
+	for _, s := range c.Sections {
+		kept := s
+		kept.Items = nil
+		for _, it := range s.Items {
+			if it.Applies(profile) {
+				kept.Items = append(kept.Items, it)
+			} else {
+				left = append(left, it)
+			}
+		}
+		if len(kept.Items) > 0 {
+			out.Sections = append(out.Sections, kept)
+		}
+	}
+	return &out, left
 }
 
 // Snapshot returns the JSON form stored with an assessment, so that later

@@ -34,3 +34,38 @@ func KnownTag(t Tag) bool {
 	}
 	return false
 }
+
+// Profile is what a firm runs: the set of tags that make items apply.
+type Profile map[Tag]bool
+
+// NewProfile builds a profile from tags, ignoring unknown ones.
+func NewProfile(tags ...Tag) Profile {
+	p := Profile{}
+	for _, t := range tags {
+		if KnownTag(t) {
+			p[t] = true
+		}
+	}
+	return p
+}
+
+// List returns the profile's tags in the order of Tags.
+func (p Profile) List() []Tag {
+	var out []Tag
+	for _, ti := range Tags {
+		if p[ti.Tag] {
+			out = append(out, ti.Tag)
+		}
+	}
+	return out
+}
+
+// Label names a tag in lang, or returns the tag itself when unknown.
+func Label(t Tag, lang string) string {
+	for _, ti := range Tags {
+		if ti.Tag == t {
+			return ti.Label.In(lang)
+		}
+	}
+	return string(t)
+}

@@ -42,6 +42,9 @@ func (c *doc) cover() error {
 	if err := c.checklists(); err != nil {
 		return err
 	}
+	if err := c.scope(); err != nil {
+		return err
+	}
 	res := c.d.Sheet.Result()
 	if err := c.summary(res); err != nil {
 		return err

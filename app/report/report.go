@@ -79,6 +79,9 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 	if err := doc.table(); err != nil {
 		return fmt.Errorf("report: item table: %w", err)
 	}
+	if err := doc.excluded(); err != nil {
+		return fmt.Errorf("report: items left out: %w", err)
+	}
 	if err := doc.fillFooters(); err != nil {
 		return fmt.Errorf("report: footers: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 )
 
@@ -305,4 +306,41 @@ func shortNotes() *assessment.Sheet {
 		s.Answers[id] = a
 	}
 	return s
+}
+
+// The report states the scope the firm declared and lists each item left out
+// of it, with the services it applies to.
+func TestPDFListsItemsLeftOut(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	r := testRenderer(t)
+	sheet := buildSheet()
+	sheet.Profile = checklist.NewProfile("website")
+	left := checklist.Item{ID: "UR-99", Text: checklist.Text{ZH: "向儿童监护人告知并取得同意。", EN: "Guardians are told and consent."}, AppliesTo: []checklist.Tag{"minors", "app"}}
+	sheet.Excluded = []assessment.Ref{{Checklist: sheet.Checklists[0], Item: left}}
+	for _, lang := range []string{"zh", "en"} {
+		d := testData(t, sheet, lang)
+		var buf bytes.Buffer
+		if err := r.PDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "report.pdf")
+		if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(pdftotext, file, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		text := stripSpace(string(out))
+		for _, want := range []string{
+			d.T("report.scope", checklist.Label("website", lang)),
+			d.T("report.excluded"),
+			"UR-99", left.Text.In(lang),
+			checklist.Label("minors", lang),
+		} {
+			if !strings.Contains(text, stripSpace(want)) {
+				t.Errorf("%s: %q not in the PDF", lang, want)
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,11 +20,12 @@ import (
 
 // Errors of the assessment workflow.
 var (
-	ErrReadOnly    = errors.New("store: assessment is not editable")
-	ErrUnknownItem = errors.New("store: no such item in this assessment")
-	ErrBadAnswer   = errors.New("store: not a valid answer")
-	ErrNoThemes    = errors.New("store: choose at least one theme")
-	ErrNoteTooLong = errors.New("store: note too long")
+	ErrReadOnly       = errors.New("store: assessment is not editable")
+	ErrUnknownItem    = errors.New("store: no such item in this assessment")
+	ErrBadAnswer      = errors.New("store: not a valid answer")
+	ErrNoThemes       = errors.New("store: choose at least one theme")
+	ErrNoteTooLong    = errors.New("store: note too long")
+	ErrNothingApplies = errors.New("store: no item of the chosen themes applies to the profile")
 )
 
 // IncompleteError refuses a submit while items are unanswered.
@@ -56,16 +58,30 @@ func scopeAssessments(actor *User) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-// CreateAssessment starts a self-examination for the actor's firm, freezing
-// the chosen checklists into it.
-func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*checklist.Checklist) (uint, error) {
+// CreateAssessment starts a self-examination for the actor's firm: it saves
+// profile as the firm's profile and freezes it, with the chosen checklists,
+// into the assessment. The snapshots keep every item; the profile decides
+// which of them the assessment asks.
+func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*checklist.Checklist, profile checklist.Profile) (uint, error) {
 	if actor.Role != auth.FirmMember || actor.FirmID == nil {
 		return 0, fmt.Errorf("store: create assessment: only firm members start assessments: %w", ErrNotFound)
 	}
 	if len(lists) == 0 {
 		return 0, ErrNoThemes
 	}
-	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), CreatedByID: actor.ID}
+	applicable := 0
+	for _, cl := range lists {
+		kept, _ := cl.ForProfile(profile)
+		applicable += len(kept.Items())
+	}
+	if applicable == 0 {
+		return 0, ErrNothingApplies
+	}
+	prof, err := encodeProfile(profile)
+	if err != nil {
+		return 0, err
+	}
+	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), Profile: prof, CreatedByID: actor.ID}
 	for i, cl := range lists {
 		snap, err := cl.Snapshot()
 		if err != nil {
@@ -73,8 +89,47 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		}
 		a.Themes = append(a.Themes, AssessmentTheme{Position: i, ChecklistID: cl.ID, Version: cl.Version, Snapshot: snap})
 	}
-	err := s.db.WithContext(ctx).Create(&a).Error
-	return a.ID, translate(err, "create assessment")
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Firm{}).Where("id = ?", *actor.FirmID).Update("profile", prof).Error; err != nil {
+			return translate(err, "save profile of firm %d", *actor.FirmID)
+		}
+		return translate(tx.Create(&a).Error, "create assessment")
+	})
+	return a.ID, err
+}
+
+// FirmProfile returns the profile the actor's firm last declared.
+func (s *Store) FirmProfile(ctx context.Context, actor *User) (checklist.Profile, error) {
+	if actor.FirmID == nil {
+		return checklist.Profile{}, nil
+	}
+	var f Firm
+	if err := s.db.WithContext(ctx).Select("profile").First(&f, *actor.FirmID).Error; err != nil {
+		return nil, translate(err, "firm %d", *actor.FirmID)
+	}
+	return decodeProfile(f.Profile)
+}
+
+func encodeProfile(p checklist.Profile) (string, error) {
+	tags := p.List()
+	if tags == nil {
+		tags = []checklist.Tag{}
+	}
+	b, err := json.Marshal(tags)
+	if err != nil {
+		return "", fmt.Errorf("store: encode profile: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeProfile(s string) (checklist.Profile, error) {
+	var tags []checklist.Tag
+	if s != "" {
+		if err := json.Unmarshal([]byte(s), &tags); err != nil {
+			return nil, fmt.Errorf("store: decode profile %q: %w", s, err)
+		}
+	}
+	return checklist.NewProfile(tags...), nil
 }
 
 // Summary is an assessment in a list.
@@ -126,17 +181,25 @@ func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
 	if err != nil {
 		return nil, translate(err, "assessment %d", id)
 	}
+	profile, err := decodeProfile(a.Profile)
+	if err != nil {
+		return nil, err
+	}
 	sh := &assessment.Sheet{
 		ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
-		Answers: make(map[string]assessment.Answer, len(a.Answers)),
+		Profile: profile, Answers: make(map[string]assessment.Answer, len(a.Answers)),
 	}
 	for _, t := range a.Themes {
-		cl, err := checklist.FromSnapshot(t.Snapshot)
+		full, err := checklist.FromSnapshot(t.Snapshot)
 		if err != nil {
 			return nil, fmt.Errorf("store: assessment %d theme %s: %w", id, t.ChecklistID, err)
 		}
-		sh.Checklists = append(sh.Checklists, cl)
+		kept, left := full.ForProfile(profile)
+		sh.Checklists = append(sh.Checklists, kept)
+		for _, it := range left {
+			sh.Excluded = append(sh.Excluded, assessment.Ref{Checklist: full, Item: it})
+		}
 	}
 	for _, ans := range a.Answers {
 		sh.Answers[ans.ItemID] = assessment.Answer{Value: scoring.Answer(ans.Value), Note: ans.Note, UpdatedAt: ans.UpdatedAt}
@@ -159,13 +222,13 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Assessment
-		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state").First(&a, "assessments.id = ?", id).Error; err != nil {
+		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
 			return translate(err, "assessment %d", id)
 		}
 		if a.State != string(assessment.Draft) {
 			return ErrReadOnly
 		}
-		items, err := itemIDs(tx, id)
+		items, err := itemIDs(tx, a)
 		if err != nil {
 			return err
 		}
@@ -198,11 +261,16 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 	})
 }
 
-// itemIDs returns the ids of every item frozen into an assessment.
-func itemIDs(tx *gorm.DB, id uint) (map[string]bool, error) {
+// itemIDs returns the ids of the items an assessment asks: those of its
+// snapshots that apply to its frozen profile.
+func itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
+	profile, err := decodeProfile(a.Profile)
+	if err != nil {
+		return nil, err
+	}
 	var themes []AssessmentTheme
-	if err := tx.Where("assessment_id = ?", id).Find(&themes).Error; err != nil {
-		return nil, translate(err, "themes of assessment %d", id)
+	if err := tx.Where("assessment_id = ?", a.ID).Find(&themes).Error; err != nil {
+		return nil, translate(err, "themes of assessment %d", a.ID)
 	}
 	out := map[string]bool{}
 	for _, t := range themes {
@@ -211,7 +279,9 @@ func itemIDs(tx *gorm.DB, id uint) (map[string]bool, error) {
 			return nil, err
 		}
 		for _, it := range cl.Items() {
-			out[it.ID] = true
+			if it.Applies(profile) {
+				out[it.ID] = true
+			}
 		}
 	}
 	return out, nil

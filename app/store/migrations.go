@@ -19,6 +19,7 @@ type migration struct {
 // add a new one.
 var migrations = []migration{
 	{1, "firms, users, sessions, assessments, answers", migrateV1},
+	{2, "firm profiles, frozen into assessments", migrateV2},
 }
 
 type schemaMigration struct {
@@ -122,4 +123,20 @@ func migrateV1(tx *gorm.DB) error {
 		UpdatedAt    time.Time
 	}
 	return tx.Migrator().CreateTable(&firm{}, &user{}, &session{}, &assessment{}, &assessmentTheme{}, &answer{})
+}
+
+// migrateV2 adds the firm's profile (the tags of what it runs, JSON) and the
+// copy of it an assessment freezes when it starts.
+func migrateV2(tx *gorm.DB) error {
+	type firm struct {
+		Profile string `gorm:"not null;default:'[]'"`
+	}
+	type assessment struct {
+		Profile string `gorm:"not null;default:'[]'"`
+	}
+	m := tx.Migrator()
+	if err := m.AddColumn(&firm{}, "Profile"); err != nil {
+		return err
+	}
+	return m.AddColumn(&assessment{}, "Profile")
 }

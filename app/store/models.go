@@ -11,6 +11,7 @@ type Firm struct {
 	ID         uint
 	Name       string
 	CreditCode string
+	Profile    string // JSON list of checklist.Tag
 	CreatedAt  time.Time
 }
 
@@ -42,6 +43,7 @@ type Assessment struct {
 	FirmID        uint
 	Firm          Firm
 	State         string
+	Profile       string // the firm's profile frozen at start, JSON
 	CreatedByID   uint
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

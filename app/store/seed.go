@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
 )
 
 // Demo data, created by `serve --demo`.
@@ -16,6 +17,10 @@ const (
 	DemoCreditCode = "91110108MA01C8XK7H"
 	DemoPassword   = "demo12345"
 )
+
+// DemoProfile is what the demo firm runs: an app, mini programs and a
+// website, with important data.
+var DemoProfile = checklist.NewProfile("app", "mini_program", "website", "important_data")
 
 // DemoAccount is one account created by EnsureDemo.
 type DemoAccount struct {
@@ -36,6 +41,10 @@ func (s *Store) EnsureDemo(ctx context.Context) error {
 	firm, err := s.FirmByCreditCode(ctx, DemoCreditCode)
 	if errors.Is(err, ErrNotFound) {
 		firm, err = s.CreateFirm(ctx, DemoFirmName, DemoCreditCode)
+		if err == nil {
+			prof, _ := encodeProfile(DemoProfile)
+			err = translate(s.db.WithContext(ctx).Model(firm).Update("profile", prof).Error, "demo profile")
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("store: demo firm: %w", err)

@@ -125,7 +125,7 @@ func TestSnapshotIsFrozen(t *testing.T) {
 	ctx := context.Background()
 	u := demoMember(t, s)
 	cl := testChecklist()
-	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl})
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestScopingAndWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	auditor, _ := s.Authenticate(ctx, "auditor@demo.local", DemoPassword)
-	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()})
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,5 +240,48 @@ func TestSessions(t *testing.T) {
 	}
 	if _, err := s.SessionUser(ctx, token); !errors.Is(err, ErrNotFound) {
 		t.Errorf("after logout: %v", err)
+	}
+}
+
+// The profile frozen at start decides which items an assessment asks.
+func TestProfileDecidesItems(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	u := demoMember(t, s)
+	cl := testChecklist()
+	cl.Sections[0].Items[1].AppliesTo = []checklist.Tag{"minors"}
+
+	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{{ID: "x", Sections: []checklist.Section{{Items: []checklist.Item{{ID: "x-1", Weight: 1, AppliesTo: []checklist.Tag{"cloud"}}}}}}}, checklist.NewProfile("app")); !errors.Is(err, ErrNothingApplies) {
+		t.Errorf("nothing applies: %v", err)
+	}
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, checklist.NewProfile("app", "website"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.FirmProfile(ctx, u); !p["app"] || !p["website"] || p["minors"] {
+		t.Errorf("firm profile not saved: %v", p)
+	}
+	sh, err := s.Sheet(ctx, u, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(sh.Checklists[0].Items()); got != 1 || len(sh.Excluded) != 1 || sh.Excluded[0].Item.ID != "t-2" {
+		t.Fatalf("asked %d items, excluded %+v", got, sh.Excluded)
+	}
+	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Compliant}}); !errors.Is(err, ErrUnknownItem) {
+		t.Errorf("answering a left-out item: %v", err)
+	}
+	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Submit(ctx, u, id); err != nil {
+		t.Errorf("submit without the left-out item: %v", err)
+	}
+	// A later profile change does not touch the started assessment.
+	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, checklist.NewProfile("minors")); err != nil {
+		t.Fatal(err)
+	}
+	if sh, _ := s.Sheet(ctx, u, id); len(sh.Excluded) != 1 {
+		t.Errorf("the frozen profile changed: excluded %d", len(sh.Excluded))
 	}
 }

@@ -20,7 +20,7 @@ func (s *Store) CreateFirm(ctx context.Context, name, creditCode string) (*Firm,
 	if err := uscc.Validate(code); err != nil {
 		return nil, err
 	}
-	f := &Firm{Name: strings.TrimSpace(name), CreditCode: code}
+	f := &Firm{Name: strings.TrimSpace(name), CreditCode: code, Profile: "[]"}
 	err := s.db.WithContext(ctx).Create(f).Error
 	return f, translate(err, "create firm %q", name)
 }

@@ -49,7 +49,18 @@ func (s *Server) createAssessment(c echo.Context) error {
 		flash(c, "home.choose_theme")
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	id, err := s.Store.CreateAssessment(c.Request().Context(), currentUser(c), lists)
+	profile := checklist.Profile{}
+	for _, t := range form["profile"] {
+		if !checklist.KnownTag(checklist.Tag(t)) {
+			return fail(http.StatusBadRequest, "error.unknown_tag", t)
+		}
+		profile[checklist.Tag(t)] = true
+	}
+	id, err := s.Store.CreateAssessment(c.Request().Context(), currentUser(c), lists, profile)
+	if errors.Is(err, store.ErrNothingApplies) {
+		flash(c, "home.nothing_applies")
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ type homePage struct {
 	Assessments []store.Summary
 	Themes      []*checklist.Checklist // what a firm member can start with
 	Titles      map[string]checklist.Text
+	Tags        []checklist.TagInfo
+	Profile     checklist.Profile // the firm's last declared profile
 }
 
 // home lists the assessments the user may see; firm members also get the
@@ -30,6 +32,10 @@ func (s *Server) home(c echo.Context) error {
 	}
 	if u.Role == auth.FirmMember {
 		data.Themes = s.Catalog.Checklists
+		data.Tags = checklist.Tags
+		if data.Profile, err = s.Store.FirmProfile(c.Request().Context(), u); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, "home", s.T(c, "home.title"), data)
 }

@@ -72,6 +72,19 @@ func (p *Page) Answer(a scoring.Answer) string {
 	return p.T("answer." + string(a))
 }
 
+// TagList names profile tags in the page's language, joined.
+func (p *Page) TagList(tags []checklist.Tag) string {
+	sep := "、"
+	if p.Lang == "en" {
+		sep = ", "
+	}
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = checklist.Label(t, p.Lang)
+	}
+	return strings.Join(names, sep)
+}
+
 // MaxNote is the longest note accepted, in characters.
 func (p *Page) MaxNote() int { return store.MaxNoteLen }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 )
 
@@ -142,10 +143,15 @@ func TestLanguage(t *testing.T) {
 
 var assessmentLoc = regexp.MustCompile(`^/assessments/(\d+)$`)
 
-// start creates an assessment with the given themes and returns its id.
+// start creates an assessment with the given themes for a firm that runs
+// everything (so every item applies) and returns its id.
 func start(t *testing.T, c *client, themes ...string) string {
 	t.Helper()
-	r := c.post("/assessments", url.Values{"theme": themes})
+	form := url.Values{"theme": themes}
+	for _, ti := range checklist.Tags {
+		form.Add("profile", string(ti.Tag))
+	}
+	r := c.post("/assessments", form)
 	m := assessmentLoc.FindStringSubmatch(r.Header.Get("Location"))
 	if r.Status != http.StatusSeeOther || m == nil {
 		t.Fatalf("start: %d %q\n%s", r.Status, r.Header.Get("Location"), r.Body)
@@ -354,5 +360,55 @@ func TestStaticAssetsAreHashed(t *testing.T) {
 	}
 	if r := c.get("/static/fonts/wqy-microhei.ttf"); r.Status != http.StatusNotFound {
 		t.Errorf("the PDF font is not a web asset: %d", r.Status)
+	}
+}
+
+// The firm's declared profile decides which items are asked; the rest are
+// listed with the reason.
+func TestProfileLeavesOutItems(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	// The start form is pre-filled with the firm's saved profile.
+	home := c.get("/").Body
+	mustContain(t, home, `name="profile" value="app" checked`, `name="profile" value="website" checked`)
+	if strings.Contains(home, `value="cloud" checked`) {
+		t.Error("cloud is not in the demo profile")
+	}
+	r := c.post("/assessments", url.Values{"theme": {"popups", "user-rights"}, "profile": {"website"}})
+	m := assessmentLoc.FindStringSubmatch(r.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
+	}
+	page := c.get("/assessments/" + m[1]).Body
+	profile := checklist.NewProfile("website")
+	asked, left := 0, 0
+	for _, id := range []string{"popups", "user-rights"} {
+		cl, _ := a.catalog.Get(id)
+		kept, out := cl.ForProfile(profile)
+		asked += len(kept.Items())
+		left += len(out)
+		for _, it := range out {
+			if strings.Contains(page, `name="answer.`+it.ID+`"`) {
+				t.Errorf("left-out item %s is asked", it.ID)
+			}
+		}
+	}
+	if got := len(itemField.FindAllString(page, -1)); got != asked || left == 0 {
+		t.Fatalf("asked %d items, want %d (left out %d)", got, asked, left)
+	}
+	mustContain(t, page, fmt.Sprintf("%d 项检查项因不适用于本企业业务而未纳入", left), "仅适用于：", "网站、网页服务")
+	// The choice became the firm's profile.
+	if home := c.get("/").Body; strings.Contains(home, `value="app" checked`) || !strings.Contains(home, `value="website" checked`) {
+		t.Error("the firm profile was not saved")
+	}
+	// A profile to which nothing applies is refused with a message.
+	r = c.post("/assessments", url.Values{"theme": {"popups"}, "profile": {"cloud"}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		t.Fatalf("nothing applies: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	mustContain(t, c.get("/").Body, "没有适用于所勾选业务的检查项")
+	if r := c.post("/assessments", url.Values{"theme": {"popups"}, "profile": {"robots"}}); r.Status != http.StatusBadRequest {
+		t.Errorf("unknown tag: %d", r.Status)
 	}
 }
