@@ -1,7 +1,8 @@
 // Command selfcheck runs the Selfcheck web application and its tools.
 //
 //	selfcheck serve [--addr 127.0.0.1:8080] [--db ./data/selfcheck.db] [--demo]
-//	selfcheck checklists validate [DIR]
+//	selfcheck checklists validate|list [DIR]
+//	selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
 package main
 
 import (
@@ -20,7 +21,9 @@ const usage = `Selfcheck: MIIT compliance self-examination.
 
 Usage:
   selfcheck serve [--addr 127.0.0.1:8080] [--db ./data/selfcheck.db] [--demo]
-  selfcheck checklists validate [DIR]
+  selfcheck checklists validate [DIR]     check checklist files, every problem as file:line: message
+  selfcheck checklists list [DIR]         themes with version and item counts by severity
+  selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
 
 Environment: SELFCHECK_ADDR, SELFCHECK_DB, SELFCHECK_ADMIN_PASSWORD.
 `
@@ -43,11 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		err = serve(ctx, args[1:], stdout, stderr)
 	case "checklists":
-		if len(args) < 2 || args[1] != "validate" {
-			fmt.Fprint(stderr, usage)
-			return 2
-		}
-		return validateChecklists(args[2:], stdout, stderr)
+		return checklistsCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -22,17 +22,8 @@ func validateChecklists(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 1 {
 		dir = args[0]
 	}
-	_, sums, err := loadChecklists(dir)
-	var probs checklist.Problems
-	if errors.As(err, &probs) {
-		for _, p := range probs {
-			fmt.Fprintln(stderr, p.String())
-		}
-		fmt.Fprintf(stderr, "%d problem(s) found\n", len(probs))
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "selfcheck: %v\n", err)
+	_, sums, ok := loadOrReport(dir, stderr)
+	if !ok {
 		return 1
 	}
 	for _, s := range sums {
