@@ -20,6 +20,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "firms, users, sessions, assessments, answers", migrateV1},
 	{2, "firm profiles, frozen into assessments", migrateV2},
+	{3, "checklists uploaded by admins", migrateV3},
 }
 
 type schemaMigration struct {
@@ -139,4 +140,23 @@ func migrateV2(tx *gorm.DB) error {
 		return err
 	}
 	return m.AddColumn(&assessment{}, "Profile")
+}
+
+// migrateV3 keeps checklist files that admins upload, so every instance
+// offers the same catalog without a rebuild.
+func migrateV3(tx *gorm.DB) error {
+	type user struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type customChecklist struct {
+		ID           uint   `gorm:"primaryKey"`
+		ChecklistID  string `gorm:"not null;uniqueIndex"`
+		FileName     string `gorm:"not null"`
+		Version      string `gorm:"not null"`
+		Content      []byte `gorm:"not null"`
+		UploadedByID uint   `gorm:"not null"`
+		UploadedBy   user   `gorm:"constraint:OnDelete:RESTRICT"`
+		UploadedAt   time.Time
+	}
+	return tx.Migrator().CreateTable(&customChecklist{})
 }

@@ -37,9 +37,13 @@ func (s *Server) createAssessment(c echo.Context) error {
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
+	cat, _, err := s.Catalog.Catalog(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	var lists []*checklist.Checklist
 	for _, id := range form["theme"] {
-		cl, ok := s.Catalog.Get(id)
+		cl, ok := cat.Get(id)
 		if !ok {
 			return fail(http.StatusBadRequest, "error.unknown_theme", id)
 		}

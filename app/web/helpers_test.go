@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 
 	"selfcheck"
 	"selfcheck/app/auth"
+	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
@@ -58,7 +61,11 @@ func newTestApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Deps{Store: st, Catalog: cat, Messages: msgs, Reports: rep,
+	src, err := catalog.New(selfcheck.Checklists, "checklists", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Deps{Store: st, Catalog: src, Messages: msgs, Reports: rep,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log})
 	if err != nil {
 		t.Fatal(err)
@@ -180,4 +187,21 @@ func mustContain(t *testing.T, body string, wants ...string) {
 			t.Errorf("response lacks %q", w)
 		}
 	}
+}
+
+// upload posts a file as a browser's multipart form does.
+func (c *client) upload(path, field, name string, content []byte) resp {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("_csrf", c.csrf())
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
 }

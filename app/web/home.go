@@ -26,12 +26,16 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	cat, _, err := s.Catalog.Catalog(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	data := homePage{Assessments: list, Titles: map[string]checklist.Text{}}
-	for _, cl := range s.Catalog.Checklists {
+	for _, cl := range cat.Checklists {
 		data.Titles[cl.ID] = cl.Title
 	}
 	if u.Role == auth.FirmMember {
-		data.Themes = s.Catalog.Checklists
+		data.Themes = cat.Checklists
 		data.Tags = checklist.Tags
 		if data.Profile, err = s.Store.FirmProfile(c.Request().Context(), u); err != nil {
 			return err

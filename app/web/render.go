@@ -26,7 +26,7 @@ type pages struct {
 }
 
 // pageNames are the pages the handlers render; start-up fails if one is missing.
-var pageNames = []string{"login", "home", "assessment", "score", "error"}
+var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
 	shared, err := fs.Glob(fsys, "templates/partials/*.html")

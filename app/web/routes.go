@@ -16,6 +16,7 @@ var (
 	anyone     access
 	signedIn   = access{auth.FirmMember, auth.Auditor, auth.Admin}
 	firmMember = access{auth.FirmMember}
+	admin      = access{auth.Admin}
 )
 
 // route is one entry of the route table.
@@ -53,6 +54,10 @@ func (s *Server) registerRoutes() {
 		{http.MethodPost, "/assessments/:id/answers/:item", firmMember, s.autosaveAnswer},
 		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF},
+
+		{http.MethodGet, "/admin/checklists", admin, s.adminChecklists},
+		{http.MethodPost, "/admin/checklists", admin, s.uploadChecklist},
+		{http.MethodPost, "/admin/checklists/:id/delete", admin, s.deleteChecklist},
 	}
 	for _, r := range s.routes {
 		e.Add(r.Method, r.Path, r.handler, s.require(r.Who))

@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/checklist"
+	"selfcheck/app/catalog"
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
 	"selfcheck/app/store"
@@ -27,7 +27,7 @@ type Config struct {
 // Deps are the server's collaborators, built by cmd/selfcheck.
 type Deps struct {
 	Store     *store.Store
-	Catalog   *checklist.Catalog
+	Catalog   *catalog.Source
 	Messages  *i18n.Catalog
 	Reports   *report.Renderer
 	Templates fs.FS // holds templates/

@@ -13,6 +13,7 @@ import (
 
 	"selfcheck"
 	"selfcheck/app/auth"
+	"selfcheck/app/catalog"
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
 	"selfcheck/app/store"
@@ -58,8 +59,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := newLogger(stderr)
 
-	catalog, _, err := loadChecklists(cfg.checklists)
-	if err != nil {
+	// Check the built-in (or --checklists) files before touching the
+	// database: an invalid catalog stops the start with every problem.
+	if _, _, err := loadChecklists(cfg.checklists); err != nil {
 		return fmt.Errorf("the checklist catalog is invalid, refusing to start:\n%w", err)
 	}
 	messages, err := i18n.Load()
@@ -83,8 +85,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	var source *catalog.Source
+	if cfg.checklists != "" {
+		source, err = catalog.New(os.DirFS(cfg.checklists), ".", st)
+	} else {
+		source, err = catalog.New(selfcheck.Checklists, "checklists", st)
+	}
+	if err != nil {
+		return err
+	}
+	if _, _, err := source.Catalog(ctx); err != nil {
+		return err
+	}
 	srv, err := web.New(web.Deps{
-		Store: st, Catalog: catalog, Messages: messages, Reports: reports,
+		Store: st, Catalog: source, Messages: messages, Reports: reports,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
 	})
 	if err != nil {

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/catalog"
+	"selfcheck/app/checklist"
+	"selfcheck/app/store"
+)
+
+type checklistsPage struct {
+	Checklists []*checklist.Checklist
+	Origin     map[string]catalog.Origin
+	Problems   []string // of a refused upload, file:line: message
+	Error      string
+	MaxKiB     int
+}
+
+func (s *Server) adminChecklists(c echo.Context) error {
+	return s.renderChecklists(c, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderChecklists(c echo.Context, status int, problems []string, errMsg string) error {
+	cat, origin, err := s.Catalog.Catalog(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "admin_checklists", s.T(c, "admin.checklists.title"), checklistsPage{
+		Checklists: cat.Checklists, Origin: origin, Problems: problems, Error: errMsg, MaxKiB: catalog.MaxFileBytes >> 10,
+	})
+}
+
+// uploadChecklist adds or replaces a theme from an uploaded YAML file,
+// checked by the same loader as the built-in ones.
+func (s *Server) uploadChecklist(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.renderChecklists(c, http.StatusUnprocessableEntity, nil, s.T(c, "admin.checklists.no_file"))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, catalog.MaxFileBytes+1))
+	if err != nil {
+		return err
+	}
+	cl, err := s.Catalog.Upload(c.Request().Context(), currentUser(c), fh.Filename, content)
+	var probs checklist.Problems
+	switch {
+	case errors.As(err, &probs):
+		lines := make([]string, len(probs))
+		for i, p := range probs {
+			lines[i] = p.String()
+		}
+		return s.renderChecklists(c, http.StatusUnprocessableEntity, lines, s.T(c, "admin.checklists.invalid", len(probs)))
+	case errors.Is(err, catalog.ErrBadFile):
+		return s.renderChecklists(c, http.StatusUnprocessableEntity, []string{err.Error()}, s.T(c, "admin.checklists.bad_file"))
+	case err != nil:
+		return err
+	}
+	s.Log.Info("checklist uploaded", "checklist", cl.ID, "version", cl.Version, "user", currentUser(c).ID)
+	flash(c, "admin.checklists.uploaded")
+	return c.Redirect(http.StatusSeeOther, "/admin/checklists")
+}
+
+func (s *Server) deleteChecklist(c echo.Context) error {
+	err := s.Store.DeleteCustomChecklist(c.Request().Context(), currentUser(c), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return fail(http.StatusNotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	flash(c, "admin.checklists.deleted")
+	return c.Redirect(http.StatusSeeOther, "/admin/checklists")
+}
