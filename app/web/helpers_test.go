@@ -3,9 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
-	"mime/multipart"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
