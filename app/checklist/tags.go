@@ -15,6 +15,7 @@ var Tags = []TagInfo{
 	{"app", Text{ZH: "移动应用（App）", EN: "Mobile app"}},
 	{"mini_program", Text{ZH: "小程序、快应用", EN: "Mini programs or quick apps"}},
 	{"website", Text{ZH: "网站、网页服务", EN: "Website or web service"}},
+	{"pc_client", Text{ZH: "电脑（PC）客户端软件", EN: "Desktop (PC) software"}},
 	{"sdk", Text{ZH: "向他人提供SDK", EN: "SDK offered to other developers"}},
 	{"app_store", Text{ZH: "应用商店、分发平台", EN: "App store or distribution platform"}},
 	{"im", Text{ZH: "即时通信服务", EN: "Instant messaging service"}},
