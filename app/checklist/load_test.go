@@ -105,29 +105,55 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	}
 }
 
-// TestBuiltinCatalog guards the checklists shipped in the binary: they load,
-// carry English beside Chinese, and hold enough items to be worth a campaign.
+// TestBuiltinCatalog enforces the catalog-wide invariants of the checklists
+// shipped in the binary, beyond what the loader checks per file: every MIIT
+// theme is there in campaign order, at least 100 items in all, and every item
+// carries English beside Chinese, guidance, evidence and a legal basis.
 func TestBuiltinCatalog(t *testing.T) {
 	cat, _, err := Load(selfcheck.Checklists, "checklists")
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	for _, id := range []string{"user-rights", "data-security", "popups"} {
-		cl, ok := cat.Get(id)
-		if !ok {
-			t.Errorf("theme %s missing", id)
-			continue
-		}
+	themes := []string{"market-order", "user-rights", "popups", "deceiving", "data-security", "resources", "governance"}
+	var got []string
+	total := 0
+	for _, cl := range cat.Checklists {
+		got = append(got, cl.ID)
+		total += len(cl.Items())
+	}
+	if strings.Join(got, " ") != strings.Join(themes, " ") {
+		t.Errorf("themes in order = %v, want %v", got, themes)
+	}
+	if total < 100 {
+		t.Errorf("the catalog has %d items, want at least 100", total)
+	}
+	for _, cl := range cat.Checklists {
 		if n := len(cl.Items()); n < 8 {
-			t.Errorf("theme %s has %d items, want at least 8", id, n)
+			t.Errorf("theme %s has %d items, want at least 8", cl.ID, n)
 		}
-		if cl.Title.EN == "" {
-			t.Errorf("theme %s has no English title", id)
+		if cl.Title.EN == "" || cl.Description.ZH == "" || cl.Description.EN == "" {
+			t.Errorf("theme %s lacks an English title or a description", cl.ID)
 		}
+		critical := 0
 		for _, it := range cl.Items() {
 			if it.Text.EN == "" || it.Guidance.EN == "" || it.Evidence.EN == "" {
-				t.Errorf("%s: item %s lacks English text", id, it.ID)
+				t.Errorf("%s: item %s lacks English text", cl.ID, it.ID)
 			}
+			if len(it.Basis) == 0 || it.Guidance.ZH == "" || it.Evidence.ZH == "" {
+				t.Errorf("%s: item %s lacks a legal basis, guidance or evidence", cl.ID, it.ID)
+			}
+			for _, b := range it.Basis {
+				if b.Article.ZH != "" && b.Article.EN == "" {
+					t.Errorf("%s: item %s cites %s without an English article", cl.ID, it.ID, b.Article.ZH)
+				}
+			}
+			if it.Severity == Critical {
+				critical++
+			}
+		}
+		// Critical is the one-vote veto: for priority enforcement targets only.
+		if critical > 3 {
+			t.Errorf("theme %s has %d critical items; reserve critical for a few", cl.ID, critical)
 		}
 	}
 }

@@ -241,7 +241,7 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 			if in.Value != scoring.Unanswered && !in.Value.Valid() {
 				return fmt.Errorf("%w: %q", ErrBadAnswer, in.Value)
 			}
-			note := strings.TrimSpace(in.Note)
+			note := NormalizeNote(in.Note)
 			if utf8.RuneCountInString(note) > MaxNoteLen {
 				return fmt.Errorf("%w: note of item %s is longer than %d characters", ErrNoteTooLong, in.ItemID, MaxNoteLen)
 			}
@@ -259,6 +259,12 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 		}
 		return translate(tx.Model(&Assessment{}).Where("id = ?", id).Update("updated_at", now).Error, "touch assessment %d", id)
 	})
+}
+
+// NormalizeNote is how a note is stored: line breaks as "\n" (browsers post
+// "\r\n"), surrounding space trimmed.
+func NormalizeNote(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 }
 
 // itemIDs returns the ids of the items an assessment asks: those of its

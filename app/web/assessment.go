@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -79,6 +81,17 @@ type fillPage struct {
 	Missing []assessment.Ref
 	Answers []scoring.Answer
 	Error   string
+	loaded  map[string]string // fingerprints of the stored answers, by item
+}
+
+// Was is the fingerprint of an item's stored answer, sent back with the
+// form so a save can tell what this form changed from what it merely shows.
+func (p fillPage) Was(itemID string) string { return p.loaded[itemID] }
+
+// fingerprint identifies an answer and note as stored.
+func fingerprint(v scoring.Answer, note string) string {
+	sum := sha256.Sum256([]byte(string(v) + "\x00" + store.NormalizeNote(note)))
+	return hex.EncodeToString(sum[:8])
 }
 
 func (s *Server) assessmentPage(c echo.Context) error {
@@ -86,19 +99,37 @@ func (s *Server) assessmentPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderFill(c, http.StatusOK, sh, nil, "")
+	return s.renderFill(c, http.StatusOK, sh, nil, "", nil)
 }
 
-func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, missing []assessment.Ref, errMsg string) error {
+// renderFill shows the fill-in page. posted, when not nil, holds input a
+// refused save could not store: it is shown instead of the stored answers so
+// nothing typed is lost, while the fingerprints stay those of the database.
+func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, missing []assessment.Ref, errMsg string, posted []store.AnswerInput) error {
+	loaded := make(map[string]string, len(sh.Answers))
+	for _, cl := range sh.Checklists {
+		for _, it := range cl.Items() {
+			a := sh.Answers[it.ID]
+			loaded[it.ID] = fingerprint(a.Value, a.Note)
+		}
+	}
+	for _, in := range posted {
+		a := sh.Answers[in.ItemID]
+		a.Value, a.Note = in.Value, in.Note
+		sh.Answers[in.ItemID] = a
+	}
 	title := s.T(c, "fill.title", sh.ID)
 	return s.render(c, status, "assessment", title, fillPage{
-		Sheet: sh, Result: sh.Result(), Missing: missing, Answers: scoring.Answers, Error: errMsg,
+		Sheet: sh, Result: sh.Result(), Missing: missing, Answers: scoring.Answers, Error: errMsg, loaded: loaded,
 	})
 }
 
 // saveAssessmentForm is the no-JavaScript path: the whole form is posted,
-// every changed answer is saved, and with action=submit the assessment is
-// then submitted. Saving first means pressing Submit never loses input.
+// the answers this form changed are saved, and with action=submit the
+// assessment is then submitted. Saving first means pressing Submit never
+// loses input; saving only what the form changed (its fingerprint of the
+// stored answer differs from what it posts) means a page loaded an hour ago
+// does not overwrite what a colleague saved since.
 func (s *Server) saveAssessmentForm(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -118,14 +149,19 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		for _, it := range cl.Items() {
 			old := sh.Answers[it.ID]
 			in := answerInput(it.ID, old, form, "answer."+it.ID, "note."+it.ID)
-			if in.Value != old.Value || in.Note != old.Note {
+			was, sent := form["was."+it.ID]
+			changed := in.Value != old.Value || store.NormalizeNote(in.Note) != old.Note
+			if sent {
+				changed = was[0] != fingerprint(in.Value, in.Note)
+			}
+			if changed {
 				inputs = append(inputs, in)
 			}
 		}
 	}
 	if err := s.Store.SaveAnswers(ctx, u, sh.ID, inputs); err != nil {
 		if key, ok := answerErrorKey(err); ok {
-			return s.renderFill(c, http.StatusUnprocessableEntity, sh, nil, s.T(c, key))
+			return s.renderFill(c, http.StatusUnprocessableEntity, sh, nil, s.T(c, key), inputs)
 		}
 		return err
 	}
@@ -147,7 +183,7 @@ func (s *Server) submit(c echo.Context, id uint) error {
 		if err != nil {
 			return err
 		}
-		return s.renderFill(c, http.StatusUnprocessableEntity, sh, inc.Missing, s.T(c, "fill.incomplete", len(inc.Missing)))
+		return s.renderFill(c, http.StatusUnprocessableEntity, sh, inc.Missing, s.T(c, "fill.incomplete", len(inc.Missing)), nil)
 	case errors.Is(err, store.ErrReadOnly):
 		return fail(http.StatusConflict, "error.read_only")
 	case err != nil:
