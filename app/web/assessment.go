@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -81,17 +82,44 @@ type fillPage struct {
 	Missing []assessment.Ref
 	Answers []scoring.Answer
 	Error   string
-	loaded  map[string]string // fingerprints of the stored answers, by item
+	loaded  map[string]string // loadedState of each stored answer, by item
 }
 
-// Was is the fingerprint of an item's stored answer, sent back with the
-// form so a save can tell what this form changed from what it merely shows.
+// Was is what the form was loaded with for an item, sent back with it so a
+// save can tell what this form changed from what it merely shows.
 func (p fillPage) Was(itemID string) string { return p.loaded[itemID] }
 
-// fingerprint identifies an answer and note as stored.
-func fingerprint(v scoring.Answer, note string) string {
-	sum := sha256.Sum256([]byte(string(v) + "\x00" + store.NormalizeNote(note)))
+// loadedState encodes an item's stored answer and a hash of its note.
+func loadedState(a assessment.Answer) string {
+	return string(a.Value) + ":" + noteHash(a.Note)
+}
+
+func noteHash(note string) string {
+	sum := sha256.Sum256([]byte(store.NormalizeNote(note)))
 	return hex.EncodeToString(sum[:8])
+}
+
+// changedFields returns the input to save for an item of a posted full form:
+// each field the form changed from what it was loaded with, and the stored
+// value for each field it did not. ok is false when it changed nothing.
+func changedFields(itemID string, stored assessment.Answer, form url.Values) (in store.AnswerInput, ok bool) {
+	in = store.AnswerInput{ItemID: itemID, Value: stored.Value, Note: stored.Note}
+	posted := answerInput(itemID, assessment.Answer{}, form, "answer."+itemID, "note."+itemID)
+	was, sent := form["was."+itemID]
+	if !sent {
+		// A form without the loaded state (an old page): compare with the database.
+		posted = answerInput(itemID, stored, form, "answer."+itemID, "note."+itemID)
+		changed := posted.Value != stored.Value || store.NormalizeNote(posted.Note) != stored.Note
+		return posted, changed
+	}
+	wasValue, wasNote, _ := strings.Cut(was[0], ":")
+	if string(posted.Value) != wasValue {
+		in.Value, ok = posted.Value, true
+	}
+	if noteHash(posted.Note) != wasNote {
+		in.Note, ok = posted.Note, true
+	}
+	return in, ok
 }
 
 func (s *Server) assessmentPage(c echo.Context) error {
@@ -104,13 +132,13 @@ func (s *Server) assessmentPage(c echo.Context) error {
 
 // renderFill shows the fill-in page. posted, when not nil, holds input a
 // refused save could not store: it is shown instead of the stored answers so
-// nothing typed is lost, while the fingerprints stay those of the database.
+// nothing typed is lost, while the loaded states stay those of the database.
 func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, missing []assessment.Ref, errMsg string, posted []store.AnswerInput) error {
 	loaded := make(map[string]string, len(sh.Answers))
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
 			a := sh.Answers[it.ID]
-			loaded[it.ID] = fingerprint(a.Value, a.Note)
+			loaded[it.ID] = loadedState(a)
 		}
 	}
 	for _, in := range posted {
@@ -127,8 +155,8 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, mi
 // saveAssessmentForm is the no-JavaScript path: the whole form is posted,
 // the answers this form changed are saved, and with action=submit the
 // assessment is then submitted. Saving first means pressing Submit never
-// loses input; saving only what the form changed (its fingerprint of the
-// stored answer differs from what it posts) means a page loaded an hour ago
+// loses input; saving only the fields the form changed (its record of the
+// loaded state differs from what it posts) means a page loaded an hour ago
 // does not overwrite what a colleague saved since.
 func (s *Server) saveAssessmentForm(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -147,14 +175,7 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	var inputs []store.AnswerInput
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
-			old := sh.Answers[it.ID]
-			in := answerInput(it.ID, old, form, "answer."+it.ID, "note."+it.ID)
-			was, sent := form["was."+it.ID]
-			changed := in.Value != old.Value || store.NormalizeNote(in.Note) != old.Note
-			if sent {
-				changed = was[0] != fingerprint(in.Value, in.Note)
-			}
-			if changed {
+			if in, changed := changedFields(it.ID, sh.Answers[it.ID], form); changed {
 				inputs = append(inputs, in)
 			}
 		}

@@ -60,8 +60,21 @@ func TestLogoutEndsSession(t *testing.T) {
 	a := newTestApp(t)
 	c := a.client()
 	c.login("firm@demo.local")
+	u, _ := url.Parse(a.srv.URL)
+	var token string
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == sessionCookie {
+			token = ck.Value
+		}
+	}
 	if r := c.post("/logout", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("logout: %d", r.Status)
+	}
+	// The old token is dead on the server, not only forgotten by the browser.
+	replay := a.client()
+	replay.http.Jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: token}})
+	if r := replay.get("/"); r.Status != http.StatusSeeOther {
+		t.Errorf("the session token still works after logout: %d", r.Status)
 	}
 	if r := c.get("/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Errorf("after logout / must send to login, got %d %s", r.Status, r.Header.Get("Location"))
@@ -410,5 +423,83 @@ func TestProfileLeavesOutItems(t *testing.T) {
 	mustContain(t, c.get("/").Body, "没有适用于所勾选业务的检查项")
 	if r := c.post("/assessments", url.Values{"theme": {"popups"}, "profile": {"robots"}}); r.Status != http.StatusBadRequest {
 		t.Errorf("unknown tag: %d", r.Status)
+	}
+}
+
+var wasField = regexp.MustCompile(`name="was\.([a-z0-9-]+)" value="([0-9a-f]+)"`)
+
+// A page loaded before a colleague's save does not wipe that save when its
+// whole form is posted: only what this form changed is written.
+func TestStaleFormKeepsColleaguesSave(t *testing.T) {
+	a := newTestApp(t)
+	a.addFirmUser("colleague@demo.local", "同事所在公司", "91350100M000100Y43")
+	alice := a.client()
+	alice.login("firm@demo.local")
+	id := start(t, alice, "popups")
+	stale := alice.get("/assessments/" + id).Body
+	popups, _ := a.catalog.Get("popups")
+	first, second := popups.Items()[0].ID, popups.Items()[1].ID
+
+	// Meanwhile (as a second tab would) the first item gets an answer and note.
+	r := alice.fetch("/assessments/"+id+"/answers/"+first, url.Values{"answer": {"partial"}, "note": {"整改中，王五负责"}})
+	if r.Status != http.StatusOK {
+		t.Fatal(r.Body)
+	}
+	// The stale page posts everything it shows, having changed only the second item.
+	form := url.Values{"action": {"save"}}
+	for _, m := range wasField.FindAllStringSubmatch(stale, -1) {
+		form.Set("was."+m[1], m[2])
+		form.Set("note."+m[1], "")
+	}
+	form.Set("answer."+second, "compliant")
+	if r := alice.post("/assessments/"+id, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.Status)
+	}
+	page := alice.get("/assessments/" + id).Body
+	mustContain(t, page, "整改中，王五负责", `name="answer.`+first+`" value="partial" checked`, `name="answer.`+second+`" value="compliant" checked`)
+}
+
+// A refused save shows the page again with everything that was typed.
+func TestRefusedFormKeepsInput(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id := start(t, c, "popups")
+	popups, _ := a.catalog.Get("popups")
+	items := popups.Items()
+	form := url.Values{"action": {"save"}}
+	form.Set("answer."+items[0].ID, "compliant")
+	form.Set("note."+items[0].ID, "第一项的说明")
+	form.Set("answer."+items[1].ID, "sometimes") // not a valid answer
+	r := c.post("/assessments/"+id, form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", r.Status)
+	}
+	mustContain(t, r.Body, "结论无效", "第一项的说明", `name="answer.`+items[0].ID+`" value="compliant" checked`)
+	// Nothing was stored: the batch is all or nothing.
+	if strings.Contains(c.get("/assessments/"+id).Body, "第一项的说明") {
+		t.Error("part of a refused batch was stored")
+	}
+	// Line breaks count once, as the browser's maxlength counts them.
+	note := strings.Repeat("一行说明\r\n", 20000/5)
+	r = c.fetch("/assessments/"+id+"/answers/"+items[2].ID, url.Values{"answer": {"na"}, "note": {note}})
+	if r.Status != http.StatusOK {
+		t.Errorf("a note of 20,000 characters with CRLF line breaks: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	a := newTestApp(t)
+	for _, next := range []string{"/\t/evil.example", "//evil.example", "https://evil.example", "/\\evil.example"} {
+		c := a.client()
+		r := c.post("/login", url.Values{"email": {"firm@demo.local"}, "password": {"demo12345"}, "next": {next}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+			t.Errorf("next=%q: %d %q", next, r.Status, r.Header.Get("Location"))
+		}
+	}
+	c := a.client()
+	r := c.post("/login", url.Values{"email": {"firm@demo.local"}, "password": {"demo12345"}, "next": {"/assessments/7"}})
+	if r.Header.Get("Location") != "/assessments/7" {
+		t.Errorf("a local next is kept: %q", r.Header.Get("Location"))
 	}
 }
