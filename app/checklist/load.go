@@ -403,9 +403,7 @@ func (p *parser) checkBasis(cl *Checklist, root *node) {
 			}
 		}
 	}
-	if len(cl.Sources) > 0 {
-		walk(root)
-	}
+	walk(root)
 }
 
 func mapValue(n *node, key string) *node {

@@ -68,6 +68,9 @@ func TestLoadRejects(t *testing.T) {
 		{"bad_severity.yaml", `bad_severity.yaml:42: severity "urgent" must be one of`},
 		{"undeclared_source.yaml", `undeclared_source.yaml:38: basis cites source "dsl"`},
 		{"syntax.yaml", `syntax.yaml:41: found character`},
+		// A repeated key does not hide the file's other problems.
+		{"repeated_key.yaml", `repeated_key.yaml:3: key "version" repeated in checklist`},
+		{"repeated_key.yaml", `repeated_key.yaml:44: severity "Medium" must be one of`},
 		{"unknown_tag.yaml", `unknown_tag.yaml:44: unknown applies_to tag "robots" (known: app, mini_program`},
 		{"weight_range.yaml", `weight_range.yaml:1: checklist id "mini" must match the file name "weight_range.yaml"`},
 	}
@@ -100,8 +103,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	for _, p := range probs {
 		files[p.File] = true
 	}
-	if len(files) != 9 {
-		t.Errorf("problems from %d files, want all 9 bad files:\n%v", len(files), err)
+	if len(files) != 10 {
+		t.Errorf("problems from %d files, want all 10 bad files:\n%v", len(files), err)
 	}
 }
 

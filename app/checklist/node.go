@@ -33,7 +33,9 @@ const (
 // parseYAML parses data into a node tree. A syntax error comes back with its
 // line and message.
 func parseYAML(data []byte) (*node, int, error) {
-	f, err := yamlparser.ParseBytes(data, 0)
+	// Repeated keys are left to the loader, which reports them with every
+	// other problem instead of stopping at the first.
+	f, err := yamlparser.ParseBytes(data, 0, yamlparser.AllowDuplicateMapKey())
 	if err != nil {
 		var se *yaml.SyntaxError
 		if errors.As(err, &se) && se.Token != nil {

@@ -69,6 +69,13 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 	if len(lists) == 0 {
 		return 0, ErrNoThemes
 	}
+	seen := map[string]bool{}
+	for _, cl := range lists {
+		if seen[cl.ID] {
+			return 0, fmt.Errorf("store: theme %s chosen twice: %w", cl.ID, ErrNoThemes)
+		}
+		seen[cl.ID] = true
+	}
 	applicable := 0
 	for _, cl := range lists {
 		kept, _ := cl.ForProfile(profile)
@@ -225,8 +232,8 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
 			return translate(err, "assessment %d", id)
 		}
-		if a.State != string(assessment.Draft) {
-			return ErrReadOnly
+		if err := lockDraft(tx, id); err != nil {
+			return err
 		}
 		items, err := itemIDs(tx, a)
 		if err != nil {
@@ -254,11 +261,25 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 			Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"value", "note", "updated_by_id", "updated_at"}),
 		}).Create(&rows).Error
-		if err != nil {
-			return translate(err, "save answers of assessment %d", id)
-		}
-		return translate(tx.Model(&Assessment{}).Where("id = ?", id).Update("updated_at", now).Error, "touch assessment %d", id)
+		return translate(err, "save answers of assessment %d", id)
 	})
+}
+
+// lockDraft writes to the assessment row before anything else in a
+// transaction, and only while it is a draft. The write takes the row lock
+// (PostgreSQL) or the database write lock (SQLite), so a save and a submit of
+// the same assessment cannot interleave: whichever comes second sees the
+// other's result.
+func lockDraft(tx *gorm.DB, id uint) error {
+	res := tx.Model(&Assessment{}).Where("id = ? AND state = ?", id, string(assessment.Draft)).
+		Update("updated_at", time.Now().UTC())
+	if res.Error != nil {
+		return translate(res.Error, "lock assessment %d", id)
+	}
+	if res.RowsAffected != 1 {
+		return ErrReadOnly
+	}
+	return nil
 }
 
 // NormalizeNote is how a note is stored: line breaks as "\n" (browsers post
@@ -300,12 +321,18 @@ func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
 		return fmt.Errorf("store: submit: %w", ErrNotFound)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Check the scope first: another firm's assessment is not found,
+		// not "read-only".
+		var a Assessment
+		if err := tx.Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
+			return translate(err, "assessment %d", id)
+		}
+		if err := lockDraft(tx, id); err != nil {
+			return err
+		}
 		sh, err := sheet(tx, actor, id)
 		if err != nil {
 			return err
-		}
-		if !sh.Editable() {
-			return ErrReadOnly
 		}
 		if missing := sh.Missing(); len(missing) > 0 {
 			return &IncompleteError{Missing: missing}

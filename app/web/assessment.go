@@ -45,7 +45,12 @@ func (s *Server) createAssessment(c echo.Context) error {
 		return err
 	}
 	var lists []*checklist.Checklist
+	chosen := map[string]bool{}
 	for _, id := range form["theme"] {
+		if chosen[id] {
+			continue // a form that repeats a theme still means it once
+		}
+		chosen[id] = true
 		cl, ok := cat.Get(id)
 		if !ok {
 			return fail(http.StatusBadRequest, "error.unknown_theme", id)

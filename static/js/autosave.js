@@ -31,7 +31,17 @@
     });
   }
 
-  async function save(fs) {
+  // Saves of one item run one after another, each sending the fields as they
+  // are when it starts, so an older save can never land after a newer one.
+  const chains = new Map(); // item id -> promise of its last save
+  function save(fs) {
+    const id = fs.dataset.item;
+    const next = (chains.get(id) || Promise.resolve()).then(function () { return send(fs); });
+    chains.set(id, next);
+    next.finally(function () { if (chains.get(id) === next) chains.delete(id); });
+  }
+
+  async function send(fs) {
     const id = fs.dataset.item;
     const body = new URLSearchParams();
     const checked = fs.querySelector("input[type=radio]:checked");
