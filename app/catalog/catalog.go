@@ -35,6 +35,7 @@ type Source struct {
 	stamp  string
 	cached *checklist.Catalog
 	origin map[string]Origin
+	broken error // why the uploads were left out of the cached catalog, if they were
 }
 
 // Origin says where a theme of the catalog comes from.
@@ -77,13 +78,30 @@ func (s *Source) Catalog(ctx context.Context) (*checklist.Catalog, map[string]Or
 		return nil, nil, err
 	}
 	cat, origin, err := s.load(uploads, "", nil)
+	s.broken = nil
 	if err != nil {
-		// Each upload was valid with the catalog of its day; a later change
-		// of the built-in files could clash with one. Say so plainly.
-		return nil, nil, fmt.Errorf("catalog: the built-in and uploaded checklists no longer load together:\n%w", err)
+		// Each upload was valid with the catalog of its day, but a later
+		// release of the built-in files can clash with one. Keep serving the
+		// built-in catalog and tell the admins (Problem), rather than take
+		// every page down.
+		s.broken = err
+		if cat, origin, err = s.load(nil, "", nil); err != nil {
+			return nil, nil, fmt.Errorf("catalog: built-in checklists: %w", err)
+		}
+		for _, u := range uploads {
+			origin[u.ChecklistID] = Origin{Uploaded: true, File: u.FileName, Upload: &u}
+		}
 	}
 	s.cached, s.origin, s.stamp = cat, origin, stamp
 	return cat, origin, nil
+}
+
+// Problem says why uploaded checklists are not offered, or nil when they all
+// load with the built-in ones. Call it after Catalog.
+func (s *Source) Problem() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.broken
 }
 
 // load runs the loader over the built-in files, the uploads and an optional

@@ -131,3 +131,39 @@ func TestUploadRefusals(t *testing.T) {
 		t.Errorf("syntax error: %v", err)
 	}
 }
+
+// An upload that a later release's built-in files clash with does not take
+// the app down: the built-in catalog is served and the clash is reported.
+func TestClashWithLaterBuiltinFallsBack(t *testing.T) {
+	src, admin, _ := setup(t)
+	ctx := context.Background()
+	if _, err := src.Upload(ctx, admin, "extra.yaml", mini(t, "extra", "1")); err != nil {
+		t.Fatal(err)
+	}
+	// The next release ships a theme reusing the uploaded item id.
+	next, err := New(selfcheck.Checklists, "checklists", src.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.builtin["newer.yaml"] = mini(t, "newer", "1")
+	next.builtin["newer.yaml"] = []byte(strings.ReplaceAll(string(next.builtin["newer.yaml"]), "id: newer-", "id: extra-"))
+	cat, origin, err := next.Catalog(ctx)
+	if err != nil {
+		t.Fatalf("the catalog must still load: %v", err)
+	}
+	if _, ok := cat.Get("extra"); ok {
+		t.Error("the clashing upload is still offered")
+	}
+	if _, ok := cat.Get("newer"); !ok || !origin["extra"].Uploaded {
+		t.Error("built-in themes must be offered and the upload still known")
+	}
+	if p := next.Problem(); p == nil || !strings.Contains(p.Error(), `duplicate item id "extra-consent"`) {
+		t.Errorf("Problem() = %v", p)
+	}
+	if err := src.store.DeleteCustomChecklist(ctx, admin, "extra"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := next.Catalog(ctx); err != nil || next.Problem() != nil {
+		t.Errorf("after deleting the upload: %v %v", err, next.Problem())
+	}
+}

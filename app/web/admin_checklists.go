@@ -18,6 +18,8 @@ type checklistsPage struct {
 	Problems   []string // of a refused upload, file:line: message
 	Error      string
 	MaxKiB     int
+	Broken     []string                // why the uploads are not offered, when they clash
+	Uploads    []store.CustomChecklist // listed when Broken, so they can be deleted
 }
 
 func (s *Server) adminChecklists(c echo.Context) error {
@@ -29,9 +31,16 @@ func (s *Server) renderChecklists(c echo.Context, status int, problems []string,
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "admin_checklists", s.T(c, "admin.checklists.title"), checklistsPage{
+	data := checklistsPage{
 		Checklists: cat.Checklists, Origin: origin, Problems: problems, Error: errMsg, MaxKiB: catalog.MaxFileBytes >> 10,
-	})
+	}
+	if err := s.Catalog.Problem(); err != nil {
+		data.Broken = problemLines(err)
+		if data.Uploads, err = s.Store.CustomChecklists(c.Request().Context()); err != nil {
+			return err
+		}
+	}
+	return s.render(c, status, "admin_checklists", s.T(c, "admin.checklists.title"), data)
 }
 
 // uploadChecklist adds or replaces a theme from an uploaded YAML file,
@@ -54,11 +63,7 @@ func (s *Server) uploadChecklist(c echo.Context) error {
 	var probs checklist.Problems
 	switch {
 	case errors.As(err, &probs):
-		lines := make([]string, len(probs))
-		for i, p := range probs {
-			lines[i] = p.String()
-		}
-		return s.renderChecklists(c, http.StatusUnprocessableEntity, lines, s.T(c, "admin.checklists.invalid", len(probs)))
+		return s.renderChecklists(c, http.StatusUnprocessableEntity, problemLines(err), s.T(c, "admin.checklists.invalid", len(probs)))
 	case errors.Is(err, catalog.ErrBadFile):
 		return s.renderChecklists(c, http.StatusUnprocessableEntity, []string{err.Error()}, s.T(c, "admin.checklists.bad_file"))
 	case err != nil:
@@ -79,4 +84,17 @@ func (s *Server) deleteChecklist(c echo.Context) error {
 	}
 	flash(c, "admin.checklists.deleted")
 	return c.Redirect(http.StatusSeeOther, "/admin/checklists")
+}
+
+// problemLines lists a loader error as file:line: message lines.
+func problemLines(err error) []string {
+	var probs checklist.Problems
+	if !errors.As(err, &probs) {
+		return []string{err.Error()}
+	}
+	lines := make([]string, len(probs))
+	for i, p := range probs {
+		lines[i] = p.String()
+	}
+	return lines
 }

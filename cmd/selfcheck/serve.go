@@ -97,6 +97,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, _, err := source.Catalog(ctx); err != nil {
 		return err
 	}
+	if err := source.Problem(); err != nil {
+		log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
+	}
 	srv, err := web.New(web.Deps{
 		Store: st, Catalog: source, Messages: messages, Reports: reports,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
