@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/signintech/gopdf"
 
@@ -78,9 +79,9 @@ func (c *doc) facts() error {
 		{"report.state", c.stateLabel(s.State)},
 	}
 	if s.SubmittedAt != nil {
-		rows = append(rows, [2]string{"report.submitted_at", s.SubmittedAt.Format(dateLayout)})
+		rows = append(rows, [2]string{"report.submitted_at", c.when(*s.SubmittedAt)})
 	}
-	rows = append(rows, [2]string{"report.generated_at", c.d.GeneratedAt.Format(dateLayout)})
+	rows = append(rows, [2]string{"report.generated_at", c.when(c.d.GeneratedAt)})
 	for _, r := range rows {
 		if err := c.labelled(c.t(r[0]), r[1]); err != nil {
 			return err
@@ -252,4 +253,14 @@ func (c *doc) chart(res scoring.Result) error {
 		c.y += h + 6
 	}
 	return nil
+}
+
+// when prints a moment in the report's time zone, with the zone named so a
+// reader abroad is not misled.
+func (c *doc) when(t time.Time) string {
+	loc := c.d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(dateLayout + " MST")
 }

@@ -57,6 +57,7 @@ type Data struct {
 	Lang        string                               // "zh" or "en"
 	T           func(key string, args ...any) string // message catalog bound to Lang; keys "report.*"
 	GeneratedAt time.Time
+	Location    *time.Location // the zone dates are printed in; UTC when nil
 }
 
 // PDF writes the report to w. The document is compiled into memory first,

@@ -344,3 +344,31 @@ func TestPDFListsItemsLeftOut(t *testing.T) {
 		}
 	}
 }
+
+// Dates print in the configured zone, named, whatever zone they carry.
+func TestPDFDatesInConfiguredZone(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	r := testRenderer(t)
+	sheet := buildSheet() // submitted 2021-11-20 17:30 UTC
+	d := testData(t, sheet, "zh")
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Location = loc
+	var buf bytes.Buffer
+	if err := r.PDF(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "2021-11-21 01:30 CST") {
+		t.Errorf("submission time not in China Standard Time:\n%.600s", out)
+	}
+}

@@ -155,6 +155,16 @@ func csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// rotateCSRF replaces the CSRF token, at login and logout.
+func rotateCSRF(c echo.Context) error {
+	t, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	setCookie(c, csrfCookie, t, 0)
+	return nil
+}
+
 // setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the request
 // came over TLS. maxAge 0 makes a browser-session cookie.
 func setCookie(c echo.Context, name, value string, maxAge time.Duration) {

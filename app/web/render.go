@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -87,6 +88,12 @@ func (p *Page) TagList(tags []checklist.Tag) string {
 
 // MaxNote is the longest note accepted, in characters.
 func (p *Page) MaxNote() int { return store.MaxNoteLen }
+
+// Time shows a moment in the configured time zone (China Standard Time by
+// default), the same on every page and in the PDF whatever the server's zone.
+func (p *Page) Time(t time.Time) string {
+	return t.In(p.s.Config.Location).Format("2006-01-02 15:04")
+}
 
 // Asset returns the content-hashed URL of a static file.
 func (p *Page) Asset(name string) string { return p.s.assets.url(name) }

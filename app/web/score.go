@@ -72,7 +72,7 @@ func (s *Server) reportPDF(c echo.Context) error {
 	l := lang(c)
 	var buf bytes.Buffer
 	err = s.Reports.PDF(&buf, report.Data{
-		Sheet: sh, Lang: l, GeneratedAt: time.Now(),
+		Sheet: sh, Lang: l, GeneratedAt: time.Now(), Location: s.Config.Location,
 		T: func(key string, args ...any) string { return s.Messages.T(l, key, args...) },
 	})
 	if err != nil {

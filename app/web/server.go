@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,6 +23,8 @@ import (
 type Config struct {
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int64
+	// Location is the time zone dates are shown in; UTC when nil.
+	Location *time.Location
 }
 
 // Deps are the server's collaborators, built by cmd/selfcheck.
@@ -50,6 +53,9 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	if d.Config.MaxBodyBytes == 0 {
 		d.Config.MaxBodyBytes = 2 << 20
+	}
+	if d.Config.Location == nil {
+		d.Config.Location = time.UTC
 	}
 	s := &Server{Deps: d}
 	var err error

@@ -62,6 +62,10 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	setCookie(c, sessionCookie, token, store.MaxSessionAge)
+	// A new CSRF token too: one planted before login is worthless after it.
+	if err := rotateCSRF(c); err != nil {
+		return err
+	}
 	s.Log.Info("login", "user", u.ID, "role", u.Role)
 	return c.Redirect(http.StatusSeeOther, next)
 }
@@ -73,6 +77,9 @@ func (s *Server) logout(c echo.Context) error {
 		}
 	}
 	clearCookie(c, sessionCookie)
+	if err := rotateCSRF(c); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones without the host's zoneinfo (minimal containers)
 )
 
 const usage = `Selfcheck: MIIT compliance self-examination.

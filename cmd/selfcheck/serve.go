@@ -21,6 +21,7 @@ import (
 )
 
 type serveConfig struct {
+	timezone   *time.Location
 	addr       string
 	db         string
 	demo       bool
@@ -35,9 +36,15 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.db, "db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file (env SELFCHECK_DB)")
 	fs.BoolVar(&cfg.demo, "demo", false, "create the demo firm and accounts")
 	fs.StringVar(&cfg.checklists, "checklists", os.Getenv("SELFCHECK_CHECKLISTS"), "load checklists from this directory instead of the built-in catalog (env SELFCHECK_CHECKLISTS)")
+	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return cfg, fmt.Errorf("serve: --timezone %q: %w", *tz, err)
+	}
+	cfg.timezone = loc
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
@@ -103,6 +110,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := web.New(web.Deps{
 		Store: st, Catalog: source, Messages: messages, Reports: reports,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
+		Config: web.Config{Location: cfg.timezone},
 	})
 	if err != nil {
 		return err
