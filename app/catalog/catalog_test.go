@@ -107,7 +107,7 @@ func TestUploadRefusals(t *testing.T) {
 		{"empty", "e.yaml", nil, "empty"},
 		{"binary", "b.yaml", []byte{0xff, 0xfe, 0}, "not UTF-8"},
 		{"built-in name", "popups.yaml", mini(t, "popups", "9"), "built-in checklist"},
-		{"loader error with line", "bad.yaml", []byte(strings.Replace(string(mini(t, "bad", "1")), "weight: 5", "weight: 9", 1)), "bad.yaml:31: weight 9 is out of range"},
+		{"loader error with line", "bad.yaml", []byte(strings.Replace(string(mini(t, "bad", "1")), "weight: 5", "weight: 9", 1)), "bad.yaml:34: weight 9 is out of range"},
 		{"item id clashes with a built-in item", "dup.yaml", []byte(dupItem), `duplicate item id "` + pw.Items()[0].ID + `"`},
 		{"id and file name differ", "other.yaml", mini(t, "mini", "1"), `must match the file name "other.yaml"`},
 	}

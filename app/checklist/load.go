@@ -46,8 +46,8 @@ type FileSummary struct {
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 // Load reads every *.yaml file in dir of fsys. It is strict: unknown keys,
-// duplicate ids, missing Chinese text, weights out of range and empty sections
-// are all errors, and every one found is returned as Problems. File names in
+// duplicate ids, missing Chinese or English text, weights out of range,
+// unknown applies_to tags and empty sections are all errors, and every one found is returned as Problems. File names in
 // problems are dir-relative paths joined with dir, as a user would type them.
 func Load(fsys fs.FS, dir string) (*Catalog, []FileSummary, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
@@ -204,11 +204,13 @@ func (p *parser) id(n *node, what string) string {
 	return v
 }
 
+// text reads a bilingual field. The catalog is bilingual: both zh and en
+// are required, Chinese being the reference text.
 func (p *parser) text(n *node, what string) Text {
 	var t Text
 	p.fields(n, what, []field{
 		{"zh", true, func(v *node) { t.ZH = p.str(v, what+" zh text") }},
-		{"en", false, func(v *node) { t.EN = p.str(v, what+" en text") }},
+		{"en", true, func(v *node) { t.EN = p.str(v, what+" en text") }},
 	})
 	return t
 }

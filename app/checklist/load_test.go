@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestLoadValid(t *testing.T) {
 	if it.Severity != Critical || it.Weight != 5 || it.Basis[0].Article.EN != "Art. 14" {
 		t.Errorf("first item parsed wrong: %+v", it)
 	}
-	if got := cl.Sections[0].Title.In("en"); got != "同意" {
+	if got := (Text{ZH: "同意"}).In("en"); got != "同意" {
 		t.Errorf("missing en must fall back to zh, got %q", got)
 	}
 	if got := cl.BasisText(it, "zh"); got != "中华人民共和国个人信息保护法 第十四条" {
@@ -57,22 +58,24 @@ func TestLoadValid(t *testing.T) {
 
 func TestLoadRejects(t *testing.T) {
 	tests := []struct {
-		file string
-		want string // the problem line, as a user reads it
+		file   string
+		marker string // text on the line the problem must name
+		nth    int    // which occurrence of marker (1 = first)
+		want   string // the message, as a user reads it
 	}{
-		{"unknown_key.yaml", `unknown_key.yaml:42: unknown key "colour" in item`},
-		{"missing_zh.yaml", `missing_zh.yaml:34: item text is missing "zh"`},
-		{"weight_range.yaml", `weight_range.yaml:30: weight 7 is out of range 1–5`},
-		{"empty_section.yaml", `empty_section.yaml:46: section "empty" has no items`},
-		{"dup_item.yaml", `dup_item.yaml:32: duplicate item id "mini-consent" (first defined at dir/dup_item.yaml:17)`},
-		{"bad_severity.yaml", `bad_severity.yaml:42: severity "urgent" must be one of`},
-		{"undeclared_source.yaml", `undeclared_source.yaml:38: basis cites source "dsl"`},
-		{"syntax.yaml", `syntax.yaml:41: found character`},
+		{"unknown_key.yaml", "colour: red", 1, `unknown key "colour" in item`},
+		{"missing_zh.yaml", "en: Notice.", 1, `item text is missing "zh"`},
+		{"weight_range.yaml", "weight: 7", 1, `weight 7 is out of range 1–5`},
+		{"empty_section.yaml", "items: []", 1, `section "empty" has no items`},
+		{"dup_item.yaml", "- id: mini-consent", 2, `duplicate item id "mini-consent" (first defined at dir/dup_item.yaml:`},
+		{"bad_severity.yaml", "severity: urgent", 1, `severity "urgent" must be one of`},
+		{"undeclared_source.yaml", "source: dsl", 1, `basis cites source "dsl"`},
+		{"syntax.yaml", "\tweight: 2", 1, `found character`},
 		// A repeated key does not hide the file's other problems.
-		{"repeated_key.yaml", `repeated_key.yaml:3: key "version" repeated in checklist`},
-		{"repeated_key.yaml", `repeated_key.yaml:44: severity "Medium" must be one of`},
-		{"unknown_tag.yaml", `unknown_tag.yaml:44: unknown applies_to tag "robots" (known: app, mini_program`},
-		{"weight_range.yaml", `weight_range.yaml:1: checklist id "mini" must match the file name "weight_range.yaml"`},
+		{"repeated_key.yaml", `version: "1.1"`, 1, `key "version" repeated in checklist`},
+		{"repeated_key.yaml", "severity: Medium", 1, `severity "Medium" must be one of`},
+		{"unknown_tag.yaml", "robots", 1, `unknown applies_to tag "robots" (known: app, mini_program`},
+		{"weight_range.yaml", "id: mini", 1, `checklist id "mini" must match the file name "weight_range.yaml"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -80,17 +83,32 @@ func TestLoadRejects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			want := fmt.Sprintf("dir/%s:%d: %s", tt.file, lineWith(t, data, tt.marker, tt.nth), tt.want)
 			fsys := fstest.MapFS{"dir/" + tt.file: {Data: data}}
 			_, _, err = Load(fsys, "dir")
 			var probs Problems
 			if !errors.As(err, &probs) {
 				t.Fatalf("Load error = %v, want Problems", err)
 			}
-			if !strings.Contains(err.Error(), "dir/"+tt.want) {
-				t.Errorf("problems:\n%v\nwant a line containing %q", err, "dir/"+tt.want)
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("problems:\n%v\nwant a line containing %q", err, want)
 			}
 		})
 	}
+}
+
+// lineWith returns the line number of the nth line holding marker.
+func lineWith(t *testing.T, data []byte, marker string, nth int) int {
+	t.Helper()
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, marker) {
+			if nth--; nth == 0 {
+				return i + 1
+			}
+		}
+	}
+	t.Fatalf("marker %q not in the test file", marker)
+	return 0
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {

@@ -32,7 +32,7 @@ func TestAdminUploadsAChecklist(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid upload: %d", r.Status)
 	}
-	mustContain(t, r.Body, "未通过校验", "regulator-extra.yaml:31: weight 0 is out of range 1–5")
+	mustContain(t, r.Body, "未通过校验", "regulator-extra.yaml:34: weight 0 is out of range 1–5")
 	if strings.Contains(firm.get("/").Body, "监管补充清单") {
 		t.Fatal("a refused upload reached the catalog")
 	}

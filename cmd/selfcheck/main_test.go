@@ -27,9 +27,9 @@ func TestValidateChecklists(t *testing.T) {
 		{name: "built-in catalog", code: 0, stdout: []string{"checklists/user-rights.yaml: ok", "checklists/popups.yaml: ok", "checklists/data-security.yaml: ok"}},
 		{name: "valid directory", args: []string{filepath.Join("..", "..", "app", "checklist", "testdata", "valid")}, code: 0, stdout: []string{"mini.yaml: ok — mini v1.0", "2 items"}},
 		{name: "every problem with file and line", args: []string{bad}, code: 1, noStdout: true, stderr: []string{
-			filepath.Join(bad, "unknown_key.yaml") + `:42: unknown key "colour" in item`,
-			filepath.Join(bad, "weight_range.yaml") + ":30: weight 7 is out of range 1–5",
-			filepath.Join(bad, "empty_section.yaml") + `:46: section "empty" has no items`,
+			filepath.Join(bad, "unknown_key.yaml") + `:48: unknown key "colour" in item`,
+			filepath.Join(bad, "weight_range.yaml") + ":33: weight 7 is out of range 1–5",
+			filepath.Join(bad, "empty_section.yaml") + `:53: section "empty" has no items`,
 			"problem(s) found",
 		}},
 		{name: "missing directory", args: []string{"no/such/dir"}, code: 1, stderr: []string{"no/such/dir: not a directory"}},
@@ -62,7 +62,7 @@ func TestServeRefusesInvalidCatalog(t *testing.T) {
 	var out, errOut bytes.Buffer
 	bad := filepath.Join("..", "..", "app", "checklist", "testdata", "bad")
 	code := run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "x.db"), "--checklists", bad}, &out, &errOut)
-	if code != 1 || !strings.Contains(errOut.String(), "refusing to start") || !strings.Contains(errOut.String(), "dup_item.yaml:32: duplicate item id") {
+	if code != 1 || !strings.Contains(errOut.String(), "refusing to start") || !strings.Contains(errOut.String(), "dup_item.yaml:35: duplicate item id") {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}
 }
