@@ -5,6 +5,8 @@
 package assessment
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"selfcheck/app/checklist"
@@ -14,17 +16,63 @@ import (
 // State is where an assessment stands in its workflow.
 type State string
 
-// The states of the walking skeleton; review states come with auditing.
+// The states: draft → submitted → changes requested (by an auditor) →
+// resubmitted → approved or rejected.
 const (
-	Draft     State = "draft"
-	Submitted State = "submitted"
+	Draft            State = "draft"
+	Submitted        State = "submitted"
+	ChangesRequested State = "changes_requested"
+	Resubmitted      State = "resubmitted"
+	Approved         State = "approved"
+	Rejected         State = "rejected"
 )
 
-// Answer is a firm's answer to one item.
+// States lists every state in workflow order.
+var States = []State{Draft, Submitted, ChangesRequested, Resubmitted, Approved, Rejected}
+
+// Action moves an assessment from one state to another.
+type Action string
+
+// The actions: the firm submits; an auditor approves, requests changes or rejects.
+const (
+	Submit         Action = "submit"
+	Approve        Action = "approve"
+	RequestChanges Action = "request_changes"
+	Reject         Action = "reject"
+)
+
+// ErrTransition is returned for an action the state does not allow.
+var ErrTransition = errors.New("assessment: action not allowed in this state")
+
+// Next returns the state an action leads to from s.
+func Next(s State, a Action) (State, error) {
+	switch {
+	case a == Submit && s == Draft:
+		return Submitted, nil
+	case a == Submit && s == ChangesRequested:
+		return Resubmitted, nil
+	case (s == Submitted || s == Resubmitted) && a == Approve:
+		return Approved, nil
+	case (s == Submitted || s == Resubmitted) && a == RequestChanges:
+		return ChangesRequested, nil
+	case (s == Submitted || s == Resubmitted) && a == Reject:
+		return Rejected, nil
+	}
+	return s, fmt.Errorf("%w: %s from %s", ErrTransition, a, s)
+}
+
+// EditableState reports whether the firm may change answers in state s:
+// a draft, or one an auditor returned for changes.
+func EditableState(s State) bool { return s == Draft || s == ChangesRequested }
+
+// Answer is a firm's answer to one item. Version counts its saves (0 when
+// never answered), so a save made against an older version can be refused.
 type Answer struct {
 	Value     scoring.Answer
 	Note      string
+	Version   int
 	UpdatedAt time.Time
+	UpdatedBy string
 }
 
 // Sheet is an assessment with everything needed to show, score or report it.
@@ -40,10 +88,13 @@ type Sheet struct {
 	Checklists  []*checklist.Checklist // snapshots cut to the items that apply, in the order chosen
 	Excluded    []Ref                  // items of the snapshots that do not apply to Profile
 	Answers     map[string]Answer      // by item id
+	Plans       map[string]Plan        // rectification plans, by item id
+	Evidence    map[string][]Evidence  // evidence files, by item id
+	Campaign    *Campaign              // nil when started outside a campaign
 }
 
 // Editable reports whether the firm may still change answers.
-func (s *Sheet) Editable() bool { return s.State == Draft }
+func (s *Sheet) Editable() bool { return EditableState(s.State) }
 
 // Find returns the checklist and item with the given item id.
 func (s *Sheet) Find(itemID string) (*checklist.Checklist, checklist.Item, bool) {

@@ -18,12 +18,16 @@ type Role string
 // The roles.
 const (
 	FirmMember Role = "firm_member"
+	FirmAdmin  Role = "firm_admin" // a firm member who also manages the firm's team
 	Auditor    Role = "auditor"
 	Admin      Role = "admin"
 )
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r == FirmMember || r == Auditor || r == Admin }
+func (r Role) Valid() bool { return r.InFirm() || r == Auditor || r == Admin }
+
+// InFirm reports whether the role belongs to a firm (member or firm admin).
+func (r Role) InFirm() bool { return r == FirmMember || r == FirmAdmin }
 
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 8

@@ -23,7 +23,7 @@ func setup(t *testing.T) (*Source, *store.User, *store.User) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.EnsureDemo(ctx); err != nil {
+	if err := st.EnsureDemo(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin, _ := st.Authenticate(ctx, "admin@demo.local", store.DemoPassword)

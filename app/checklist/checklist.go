@@ -71,6 +71,8 @@ type Item struct {
 	Evidence Text     `json:"evidence"`
 	Weight   int      `json:"weight"`
 	Severity Severity `json:"severity"`
+	// EvidenceRequired items cannot be submitted without an evidence file.
+	EvidenceRequired bool `json:"evidence_required,omitempty"`
 	// AppliesTo lists the profile tags that make the item apply; empty means
 	// it applies to every firm.
 	AppliesTo []Tag `json:"applies_to,omitempty"`

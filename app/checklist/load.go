@@ -292,6 +292,7 @@ func (p *parser) items(n *node, section string) []Item {
 			{"weight", true, func(v *node) { it.Weight = p.weight(v) }},
 			{"severity", true, func(v *node) { it.Severity = p.severity(v) }},
 			{"applies_to", false, func(v *node) { it.AppliesTo = p.tags(v) }},
+			{"evidence_required", false, func(v *node) { it.EvidenceRequired = p.boolean(v, "evidence_required") }},
 		})
 		if it.ID != "" {
 			where := fmt.Sprintf("%s:%d", p.file, in.line)
@@ -329,6 +330,17 @@ func (p *parser) weight(n *node) int {
 		p.add(n.line, "weight %d is out of range 1–5", w)
 	}
 	return w
+}
+
+func (p *parser) boolean(n *node, what string) bool {
+	switch n.value {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	p.add(n.line, "%s must be true or false", what)
+	return false
 }
 
 func (p *parser) order(n *node) int {

@@ -28,30 +28,54 @@ var (
 	ErrNothingApplies = errors.New("store: no item of the chosen themes applies to the profile")
 )
 
-// IncompleteError refuses a submit while items are unanswered.
+// IncompleteError refuses a submit while items block it (unanswered, a gap
+// without a plan, required evidence missing).
 type IncompleteError struct {
-	Missing []assessment.Ref
+	Blockers []assessment.Blocker
 }
 
 func (e *IncompleteError) Error() string {
-	return fmt.Sprintf("store: %d items unanswered", len(e.Missing))
+	return fmt.Sprintf("store: %d items block submission", len(e.Blockers))
 }
+
+// ConflictError refuses a save made against an older version of an item:
+// someone else saved it since. Current is what they saved.
+type ConflictError struct {
+	ItemID  string
+	Current assessment.Answer
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("store: item %s was changed by someone else (now version %d)", e.ItemID, e.Current.Version)
+}
+
+// ReadOnlyError refuses a change to an assessment the firm may not edit,
+// saying which state it is in.
+type ReadOnlyError struct{ State assessment.State }
+
+func (e *ReadOnlyError) Error() string { return fmt.Sprintf("store: assessment is %s", e.State) }
+
+// Is makes errors.Is(err, ErrReadOnly) hold.
+func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
 
 // MaxNoteLen bounds a note, in characters.
 const MaxNoteLen = 20000
 
 // scopeAssessments restricts a query on assessments to what actor may see:
-// firm members their own firm's, auditors and admins the submitted ones of
-// every firm (the review workflow narrows auditors to their campaigns).
+// firm users their own firm's; auditors the submitted ones (not drafts) of
+// the campaigns assigned to them; admins every submitted one.
 func scopeAssessments(actor *User) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		switch actor.Role {
-		case auth.FirmMember:
+		case auth.FirmMember, auth.FirmAdmin:
 			if actor.FirmID == nil {
 				return db.Where("1 = 0")
 			}
 			return db.Where("assessments.firm_id = ?", *actor.FirmID)
-		case auth.Auditor, auth.Admin:
+		case auth.Auditor:
+			return db.Where("assessments.state <> ? AND assessments.campaign_id IN (?)", string(assessment.Draft),
+				db.Session(&gorm.Session{NewDB: true}).Table("campaign_auditors").Select("campaign_id").Where("user_id = ?", actor.ID))
+		case auth.Admin:
 			return db.Where("assessments.state <> ?", string(assessment.Draft))
 		}
 		return db.Where("1 = 0")
@@ -62,8 +86,10 @@ func scopeAssessments(actor *User) func(*gorm.DB) *gorm.DB {
 // profile as the firm's profile and freezes it, with the chosen checklists,
 // into the assessment. The snapshots keep every item; the profile decides
 // which of them the assessment asks.
-func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*checklist.Checklist, profile checklist.Profile) (uint, error) {
-	if actor.Role != auth.FirmMember || actor.FirmID == nil {
+//
+// With a campaign, the firm must take part in it and may start it once.
+func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*checklist.Checklist, profile checklist.Profile, campaignID *uint) (uint, error) {
+	if !actor.Role.InFirm() || actor.FirmID == nil {
 		return 0, fmt.Errorf("store: create assessment: only firm members start assessments: %w", ErrNotFound)
 	}
 	if len(lists) == 0 {
@@ -88,7 +114,7 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 	if err != nil {
 		return 0, err
 	}
-	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), Profile: prof, CreatedByID: actor.ID}
+	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), Profile: prof, CreatedByID: actor.ID, CampaignID: campaignID}
 	for i, cl := range lists {
 		snap, err := cl.Snapshot()
 		if err != nil {
@@ -97,6 +123,11 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		a.Themes = append(a.Themes, AssessmentTheme{Position: i, ChecklistID: cl.ID, Version: cl.Version, Snapshot: snap})
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if campaignID != nil {
+			if err := checkCampaignStart(tx, *actor.FirmID, *campaignID); err != nil {
+				return err
+			}
+		}
 		if err := tx.Model(&Firm{}).Where("id = ?", *actor.FirmID).Update("profile", prof).Error; err != nil {
 			return translate(err, "save profile of firm %d", *actor.FirmID)
 		}
@@ -182,8 +213,9 @@ func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
 	var a Assessment
 	err := db.Scopes(scopeAssessments(actor)).
 		Preload("Firm").
+		Preload("Campaign").
 		Preload("Themes", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
-		Preload("Answers").
+		Preload("Answers").Preload("Answers.UpdatedBy").
 		First(&a, "assessments.id = ?", id).Error
 	if err != nil {
 		return nil, translate(err, "assessment %d", id)
@@ -196,6 +228,14 @@ func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
 		ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
 		Profile: profile, Answers: make(map[string]assessment.Answer, len(a.Answers)),
+		Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
+	}
+	if a.Campaign != nil {
+		c, err := a.Campaign.domain()
+		if err != nil {
+			return nil, err
+		}
+		sh.Campaign = &c
 	}
 	for _, t := range a.Themes {
 		full, err := checklist.FromSnapshot(t.Snapshot)
@@ -209,38 +249,71 @@ func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
 		}
 	}
 	for _, ans := range a.Answers {
-		sh.Answers[ans.ItemID] = assessment.Answer{Value: scoring.Answer(ans.Value), Note: ans.Note, UpdatedAt: ans.UpdatedAt}
+		sh.Answers[ans.ItemID] = answerOf(ans)
+	}
+	var plans []Plan
+	if err := db.Session(&gorm.Session{NewDB: true}).Preload("UpdatedBy").Where("assessment_id = ?", id).Find(&plans).Error; err != nil {
+		return nil, translate(err, "plans of assessment %d", id)
+	}
+	for _, p := range plans {
+		sh.Plans[p.ItemID] = planOf(p)
+	}
+	var files []Evidence
+	if err := db.Session(&gorm.Session{NewDB: true}).Preload("UploadedBy").
+		Where("assessment_id = ? AND deleted_at IS NULL", id).Order("uploaded_at, id").Find(&files).Error; err != nil {
+		return nil, translate(err, "evidence of assessment %d", id)
+	}
+	for _, f := range files {
+		sh.Evidence[f.ItemID] = append(sh.Evidence[f.ItemID], evidenceOf(f))
 	}
 	return sh, nil
 }
 
-// AnswerInput is one answer to save.
-type AnswerInput struct {
-	ItemID string
-	Value  scoring.Answer
-	Note   string
+func answerOf(a Answer) assessment.Answer {
+	return assessment.Answer{Value: scoring.Answer(a.Value), Note: a.Note, Version: a.Version, UpdatedAt: a.UpdatedAt, UpdatedBy: a.UpdatedBy.Name}
 }
 
-// SaveAnswers stores answers to items of a draft assessment of actor's firm,
-// all or none. An empty value with an empty note leaves the item unanswered.
-func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []AnswerInput) error {
-	if actor.Role != auth.FirmMember {
-		return fmt.Errorf("store: save answers: %w", ErrNotFound)
+// AnswerInput is one answer to save. Version, when set, is the version the
+// caller last saw: a save against an older one is refused (ConflictError).
+type AnswerInput struct {
+	ItemID  string
+	Value   scoring.Answer
+	Note    string
+	Version *int
+}
+
+// SaveAnswers stores answers to items of an editable assessment of actor's
+// firm, all or none, and records each change (who, when, old → new). An
+// input that changes nothing is skipped. It returns the answers as stored.
+func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, error) {
+	if !actor.Role.InFirm() {
+		return nil, fmt.Errorf("store: save answers: %w", ErrNotFound)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var a Assessment
-		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
-			return translate(err, "assessment %d", id)
-		}
-		if err := lockDraft(tx, id); err != nil {
+	saved := map[string]assessment.Answer{}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := lockEditable(tx, actor, id)
+		if err != nil {
 			return err
 		}
 		items, err := itemIDs(tx, a)
 		if err != nil {
 			return err
 		}
+		ids := make([]string, len(inputs))
+		for i, in := range inputs {
+			ids[i] = in.ItemID
+		}
+		var current []Answer
+		if err := tx.Preload("UpdatedBy").Where("assessment_id = ? AND item_id IN ?", id, ids).Find(&current).Error; err != nil {
+			return translate(err, "answers of assessment %d", id)
+		}
+		byItem := map[string]Answer{}
+		for _, c := range current {
+			byItem[c.ItemID] = c
+		}
 		now := time.Now().UTC()
-		rows := make([]Answer, 0, len(inputs))
+		var rows []Answer
+		var changes []Change
 		for _, in := range inputs {
 			if !items[in.ItemID] {
 				return fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
@@ -252,34 +325,62 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 			if utf8.RuneCountInString(note) > MaxNoteLen {
 				return fmt.Errorf("%w: note of item %s is longer than %d characters", ErrNoteTooLong, in.ItemID, MaxNoteLen)
 			}
-			rows = append(rows, Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, UpdatedByID: actor.ID, UpdatedAt: now})
+			old := byItem[in.ItemID]
+			if in.Version != nil && *in.Version != old.Version {
+				return &ConflictError{ItemID: in.ItemID, Current: answerOf(old)}
+			}
+			if old.Value == string(in.Value) && old.Note == note {
+				saved[in.ItemID] = answerOf(old)
+				continue
+			}
+			if old.Value != string(in.Value) {
+				changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "answer", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})
+			}
+			if old.Note != note {
+				changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "note", OldValue: old.Note, NewValue: note, UserID: actor.ID, At: now})
+			}
+			row := Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, Version: old.Version + 1, UpdatedByID: actor.ID, UpdatedAt: now}
+			rows = append(rows, row)
+			row.UpdatedBy = *actor
+			saved[in.ItemID] = answerOf(row)
 		}
 		if len(rows) == 0 {
 			return nil
 		}
 		err = tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"value", "note", "updated_by_id", "updated_at"}),
-		}).Create(&rows).Error
-		return translate(err, "save answers of assessment %d", id)
+			DoUpdates: clause.AssignmentColumns([]string{"value", "note", "version", "updated_by_id", "updated_at"}),
+		}).Omit("UpdatedBy").Create(&rows).Error
+		if err != nil {
+			return translate(err, "save answers of assessment %d", id)
+		}
+		return translate(tx.Omit(clause.Associations).Create(&changes).Error, "record changes of assessment %d", id)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return saved, nil
 }
 
-// lockDraft writes to the assessment row before anything else in a
-// transaction, and only while it is a draft. The write takes the row lock
-// (PostgreSQL) or the database write lock (SQLite), so a save and a submit of
-// the same assessment cannot interleave: whichever comes second sees the
-// other's result.
-func lockDraft(tx *gorm.DB, id uint) error {
-	res := tx.Model(&Assessment{}).Where("id = ? AND state = ?", id, string(assessment.Draft)).
+// lockEditable finds an assessment actor may edit and writes to its row
+// before anything else in the transaction, only while the firm may edit it.
+// The write takes the row lock (PostgreSQL) or the database write lock
+// (SQLite), so saves and a submit of one assessment cannot interleave:
+// whichever comes second sees the other's result.
+func lockEditable(tx *gorm.DB, actor *User, id uint) (Assessment, error) {
+	var a Assessment
+	if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return a, translate(err, "assessment %d", id)
+	}
+	res := tx.Model(&Assessment{}).Where("id = ? AND state IN ?", id, []string{string(assessment.Draft), string(assessment.ChangesRequested)}).
 		Update("updated_at", time.Now().UTC())
 	if res.Error != nil {
-		return translate(res.Error, "lock assessment %d", id)
+		return a, translate(res.Error, "lock assessment %d", id)
 	}
 	if res.RowsAffected != 1 {
-		return ErrReadOnly
+		return a, &ReadOnlyError{State: assessment.State(a.State)}
 	}
-	return nil
+	return a, nil
 }
 
 // NormalizeNote is how a note is stored: line breaks as "\n" (browsers post
@@ -314,38 +415,40 @@ func itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
 	return out, nil
 }
 
-// Submit hands a complete draft to review. While items are unanswered it
-// returns *IncompleteError listing them.
+// Submit hands a complete draft (or a returned assessment) to review and
+// records the transition. While items block it, it returns *IncompleteError
+// listing every one with its reasons.
 func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
-	if actor.Role != auth.FirmMember {
+	if !actor.Role.InFirm() {
 		return fmt.Errorf("store: submit: %w", ErrNotFound)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Check the scope first: another firm's assessment is not found,
-		// not "read-only".
-		var a Assessment
-		if err := tx.Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
-			return translate(err, "assessment %d", id)
-		}
-		if err := lockDraft(tx, id); err != nil {
+		a, err := lockEditable(tx, actor, id)
+		if err != nil {
 			return err
 		}
 		sh, err := sheet(tx, actor, id)
 		if err != nil {
 			return err
 		}
-		if missing := sh.Missing(); len(missing) > 0 {
-			return &IncompleteError{Missing: missing}
+		if blockers := sh.Blockers(); len(blockers) > 0 {
+			return &IncompleteError{Blockers: blockers}
+		}
+		from := assessment.State(a.State)
+		to, err := assessment.Next(from, assessment.Submit)
+		if err != nil {
+			return &ReadOnlyError{State: from}
 		}
 		now := time.Now().UTC()
-		res := tx.Model(&Assessment{}).Where("id = ? AND state = ?", id, string(assessment.Draft)).
-			Updates(map[string]any{"state": string(assessment.Submitted), "submitted_at": now, "submitted_by_id": actor.ID, "updated_at": now})
+		res := tx.Model(&Assessment{}).Where("id = ? AND state = ?", id, string(from)).
+			Updates(map[string]any{"state": string(to), "submitted_at": now, "submitted_by_id": actor.ID, "updated_at": now})
 		if res.Error != nil {
 			return translate(res.Error, "submit assessment %d", id)
 		}
 		if res.RowsAffected != 1 {
-			return ErrReadOnly
+			return &ReadOnlyError{State: from}
 		}
-		return nil
+		return translate(tx.Omit(clause.Associations).Create(&Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, At: now}).Error,
+			"record transition of assessment %d", id)
 	})
 }

@@ -21,6 +21,7 @@ var migrations = []migration{
 	{1, "firms, users, sessions, assessments, answers", migrateV1},
 	{2, "firm profiles, frozen into assessments", migrateV2},
 	{3, "checklists uploaded by admins", migrateV3},
+	{4, "campaigns, versions, plans, evidence, history, tokens, firm admins", migrateV4},
 }
 
 type schemaMigration struct {
@@ -159,4 +160,135 @@ func migrateV3(tx *gorm.DB) error {
 		UploadedAt   time.Time
 	}
 	return tx.Migrator().CreateTable(&customChecklist{})
+}
+
+// migrateV4 adds what a team needs for a real self-examination: campaigns
+// with their firms and auditors, answer versions for conflict detection,
+// rectification plans, evidence files (content stored once per SHA-256),
+// the workflow's transitions, the change history, API tokens, and
+// deactivated users.
+func migrateV4(tx *gorm.DB) error {
+	type firm struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type user struct {
+		ID         uint `gorm:"primaryKey"`
+		DisabledAt *time.Time
+	}
+	type campaign struct {
+		ID          uint   `gorm:"primaryKey"`
+		NameZH      string `gorm:"not null"`
+		NameEN      string `gorm:"not null"`
+		Themes      string `gorm:"not null"` // JSON list of checklist ids
+		StartsOn    string `gorm:"not null"` // YYYY-MM-DD
+		Deadline    string `gorm:"not null"` // YYYY-MM-DD
+		CreatedByID uint   `gorm:"not null"`
+		CreatedBy   user   `gorm:"constraint:OnDelete:RESTRICT"`
+		CreatedAt   time.Time
+	}
+	type campaignFirm struct {
+		CampaignID uint     `gorm:"primaryKey;autoIncrement:false"`
+		Campaign   campaign `gorm:"constraint:OnDelete:CASCADE"`
+		FirmID     uint     `gorm:"primaryKey;autoIncrement:false;index"`
+		Firm       firm     `gorm:"constraint:OnDelete:CASCADE"`
+	}
+	type campaignAuditor struct {
+		CampaignID uint     `gorm:"primaryKey;autoIncrement:false"`
+		Campaign   campaign `gorm:"constraint:OnDelete:CASCADE"`
+		UserID     uint     `gorm:"primaryKey;autoIncrement:false;index"`
+		User       user     `gorm:"constraint:OnDelete:CASCADE"`
+	}
+	type assessment struct {
+		ID         uint      `gorm:"primaryKey"`
+		CampaignID *uint     `gorm:"index"`
+		Campaign   *campaign `gorm:"constraint:OnDelete:RESTRICT"`
+	}
+	type answer struct {
+		Version int `gorm:"not null;default:0"`
+	}
+	type plan struct {
+		ID           uint       `gorm:"primaryKey"`
+		AssessmentID uint       `gorm:"not null;uniqueIndex:idx_plan_per_item"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		ItemID       string     `gorm:"not null;uniqueIndex:idx_plan_per_item"`
+		Measure      string     `gorm:"not null"`
+		Owner        string     `gorm:"not null"`
+		Due          string     `gorm:"not null;index"` // YYYY-MM-DD
+		Status       string     `gorm:"not null"`
+		Version      int        `gorm:"not null"`
+		UpdatedByID  uint       `gorm:"not null"`
+		UpdatedBy    user       `gorm:"constraint:OnDelete:RESTRICT"`
+		UpdatedAt    time.Time
+	}
+	type blob struct {
+		SHA256    string `gorm:"primaryKey;size:64"`
+		Size      int64  `gorm:"not null"`
+		Data      []byte `gorm:"not null"`
+		CreatedAt time.Time
+	}
+	type evidence struct {
+		ID           uint       `gorm:"primaryKey"`
+		AssessmentID uint       `gorm:"not null;index:idx_evidence_item"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		ItemID       string     `gorm:"not null;index:idx_evidence_item"`
+		BlobSHA256   string     `gorm:"not null;size:64;index"`
+		Blob         blob       `gorm:"foreignKey:BlobSHA256;references:SHA256;constraint:OnDelete:RESTRICT"`
+		FileName     string     `gorm:"not null"`
+		Kind         string     `gorm:"not null"`
+		Size         int64      `gorm:"not null"`
+		UploadedByID uint       `gorm:"not null"`
+		UploadedBy   user       `gorm:"constraint:OnDelete:RESTRICT"`
+		UploadedAt   time.Time
+		DeletedAt    *time.Time
+	}
+	type transition struct {
+		ID           uint       `gorm:"primaryKey"`
+		AssessmentID uint       `gorm:"not null;index"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		FromState    string     `gorm:"not null"`
+		ToState      string     `gorm:"not null"`
+		UserID       uint       `gorm:"not null"`
+		User         user       `gorm:"constraint:OnDelete:RESTRICT"`
+		Comment      string     `gorm:"not null"`
+		At           time.Time  `gorm:"not null"`
+	}
+	type change struct {
+		ID           uint       `gorm:"primaryKey"`
+		AssessmentID uint       `gorm:"not null;index"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		ItemID       string     `gorm:"not null"`
+		Field        string     `gorm:"not null"`
+		OldValue     string     `gorm:"not null"`
+		NewValue     string     `gorm:"not null"`
+		UserID       uint       `gorm:"not null"`
+		User         user       `gorm:"constraint:OnDelete:RESTRICT"`
+		At           time.Time  `gorm:"not null"`
+	}
+	type accessToken struct {
+		ID         uint   `gorm:"primaryKey"`
+		UserID     uint   `gorm:"not null;index"`
+		User       user   `gorm:"constraint:OnDelete:CASCADE"`
+		Name       string `gorm:"not null"`
+		TokenHash  string `gorm:"not null;uniqueIndex"`
+		CreatedAt  time.Time
+		LastUsedAt *time.Time
+		RevokedAt  *time.Time
+	}
+	m := tx.Migrator()
+	if err := m.AddColumn(&user{}, "DisabledAt"); err != nil {
+		return err
+	}
+	if err := m.CreateTable(&campaign{}, &campaignFirm{}, &campaignAuditor{}); err != nil {
+		return err
+	}
+	if err := m.AddColumn(&assessment{}, "CampaignID"); err != nil {
+		return err
+	}
+	if err := m.CreateIndex(&assessment{}, "CampaignID"); err != nil {
+		return err
+	}
+	if err := m.AddColumn(&answer{}, "Version"); err != nil {
+		return err
+	}
+	return m.CreateTable(&plan{}, &blob{}, &evidence{}, &transition{}, &change{}, &accessToken{})
 }

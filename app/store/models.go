@@ -25,6 +25,7 @@ type User struct {
 	FirmID       *uint
 	Firm         *Firm
 	CreatedAt    time.Time
+	DisabledAt   *time.Time // a removed member: cannot log in, kept for the history
 }
 
 // Session is a login. Only the SHA-256 of the cookie's token is kept.
@@ -44,6 +45,8 @@ type Assessment struct {
 	Firm          Firm
 	State         string
 	Profile       string // the firm's profile frozen at start, JSON
+	CampaignID    *uint
+	Campaign      *Campaign
 	CreatedByID   uint
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -70,6 +73,97 @@ type Answer struct {
 	ItemID       string
 	Value        string
 	Note         string
+	Version      int
 	UpdatedByID  uint
+	UpdatedBy    User
 	UpdatedAt    time.Time
+}
+
+// Campaign is a self-examination campaign run by an admin.
+type Campaign struct {
+	ID          uint
+	NameZH      string
+	NameEN      string
+	Themes      string // JSON list of checklist ids
+	StartsOn    string
+	Deadline    string
+	CreatedByID uint
+	CreatedAt   time.Time
+	Firms       []Firm `gorm:"many2many:campaign_firms"`
+	Auditors    []User `gorm:"many2many:campaign_auditors"`
+}
+
+// Plan is a rectification plan for one item of an assessment.
+type Plan struct {
+	ID           uint
+	AssessmentID uint
+	ItemID       string
+	Measure      string
+	Owner        string
+	Due          string
+	Status       string
+	Version      int
+	UpdatedByID  uint
+	UpdatedBy    User
+	UpdatedAt    time.Time
+}
+
+// Blob is stored file content, once per SHA-256.
+type Blob struct {
+	SHA256    string `gorm:"primaryKey"`
+	Size      int64
+	Data      []byte
+	CreatedAt time.Time
+}
+
+// Evidence is a file attached to an item of an assessment. Deleted files
+// keep their row (DeletedAt) so the history can name them.
+type Evidence struct {
+	ID           uint
+	AssessmentID uint
+	ItemID       string
+	BlobSHA256   string
+	FileName     string
+	Kind         string
+	Size         int64
+	UploadedByID uint
+	UploadedBy   User
+	UploadedAt   time.Time
+	DeletedAt    *time.Time
+}
+
+// Transition records one move of an assessment's workflow.
+type Transition struct {
+	ID           uint
+	AssessmentID uint
+	FromState    string
+	ToState      string
+	UserID       uint
+	User         User
+	Comment      string
+	At           time.Time
+}
+
+// Change records one change of an answer, note, plan or evidence.
+type Change struct {
+	ID           uint
+	AssessmentID uint
+	ItemID       string
+	Field        string
+	OldValue     string
+	NewValue     string
+	UserID       uint
+	User         User
+	At           time.Time
+}
+
+// AccessToken is a personal token for the JSON API; only its hash is kept.
+type AccessToken struct {
+	ID         uint
+	UserID     uint
+	Name       string
+	TokenHash  string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }

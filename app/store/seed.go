@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 )
@@ -31,13 +33,18 @@ type DemoAccount struct {
 // DemoAccounts are the demo logins, all with DemoPassword.
 var DemoAccounts = []DemoAccount{
 	{"firm@demo.local", auth.FirmMember},
+	{"firmadmin@demo.local", auth.FirmAdmin},
 	{"auditor@demo.local", auth.Auditor},
 	{"admin@demo.local", auth.Admin},
 }
 
-// EnsureDemo creates the demo firm and accounts unless they exist; running
-// it again changes nothing.
-func (s *Store) EnsureDemo(ctx context.Context) error {
+// DemoCampaignZH names the demo campaign.
+const DemoCampaignZH = "2021 互联网行业专项整治 自查"
+
+// EnsureDemo creates the demo firm, accounts and a campaign covering themes
+// (with the demo firm taking part and the demo auditor assigned) unless they
+// exist; running it again changes nothing.
+func (s *Store) EnsureDemo(ctx context.Context, themes []string) error {
 	firm, err := s.FirmByCreditCode(ctx, DemoCreditCode)
 	if errors.Is(err, ErrNotFound) {
 		firm, err = s.CreateFirm(ctx, DemoFirmName, DemoCreditCode)
@@ -49,17 +56,42 @@ func (s *Store) EnsureDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: demo firm: %w", err)
 	}
-	names := map[auth.Role]string{auth.FirmMember: "示例合规专员", auth.Auditor: "示例审核员", auth.Admin: "示例管理员"}
+	names := map[auth.Role]string{auth.FirmMember: "示例合规专员", auth.FirmAdmin: "示例合规负责人", auth.Auditor: "示例审核员", auth.Admin: "示例管理员"}
 	for _, a := range DemoAccounts {
 		nu := NewUser{Email: a.Email, Name: names[a.Role], Password: DemoPassword, Role: a.Role}
-		if a.Role == auth.FirmMember {
+		if a.Role.InFirm() {
 			nu.FirmID = &firm.ID
 		}
 		if _, err := s.CreateUser(ctx, nu); err != nil && !errors.Is(err, ErrDuplicate) {
 			return fmt.Errorf("store: demo account %s: %w", a.Email, err)
 		}
 	}
-	return nil
+	return s.ensureDemoCampaign(ctx, firm.ID, themes)
+}
+
+func (s *Store) ensureDemoCampaign(ctx context.Context, firmID uint, themes []string) error {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Campaign{}).Where("name_zh = ?", DemoCampaignZH).Count(&n).Error; err != nil {
+		return translate(err, "demo campaign")
+	}
+	if n > 0 || len(themes) == 0 {
+		return nil
+	}
+	admin, err := s.UserByEmail(ctx, "admin@demo.local")
+	if err != nil {
+		return err
+	}
+	auditor, err := s.UserByEmail(ctx, "auditor@demo.local")
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	_, err = s.CreateCampaign(ctx, admin, NewCampaign{
+		NameZH: DemoCampaignZH, NameEN: "2021 internet industry rectification campaign: self-examination",
+		Themes: themes, StartsOn: now.Format(assessment.DateLayout), Deadline: now.AddDate(0, 6, 0).Format(assessment.DateLayout),
+		FirmIDs: []uint{firmID}, AuditorIDs: []uint{auditor.ID},
+	})
+	return err
 }
 
 // AdminEmail is the account EnsureAdmin creates.

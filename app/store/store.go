@@ -20,8 +20,9 @@ var (
 
 // Store is the database.
 type Store struct {
-	db  *gorm.DB
-	log *slog.Logger
+	db    *gorm.DB
+	log   *slog.Logger
+	blobs Blobs
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
@@ -30,7 +31,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log}
+	s := &Store{db: db, log: log, blobs: dbBlobs{db}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

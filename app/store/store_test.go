@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
@@ -38,7 +40,7 @@ func testChecklist() *checklist.Checklist {
 func demoMember(t *testing.T, s *Store) *User {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.EnsureDemo(ctx); err != nil {
+	if err := s.EnsureDemo(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	u, err := s.Authenticate(ctx, "firm@demo.local", DemoPassword)
@@ -74,15 +76,15 @@ func TestEnsureDemoIsIdempotent(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {
-		if err := s.EnsureDemo(ctx); err != nil {
+		if err := s.EnsureDemo(ctx, nil); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
 	}
 	var users, firms int64
 	s.db.Model(&User{}).Count(&users)
 	s.db.Model(&Firm{}).Count(&firms)
-	if users != 3 || firms != 1 {
-		t.Errorf("users=%d firms=%d, want 3 and 1", users, firms)
+	if users != int64(len(DemoAccounts)) || firms != 1 {
+		t.Errorf("users=%d firms=%d, want %d and 1", users, firms, len(DemoAccounts))
 	}
 	u, err := s.Authenticate(ctx, "auditor@demo.local", DemoPassword)
 	if err != nil || u.Role != auth.Auditor {
@@ -125,11 +127,11 @@ func TestSnapshotIsFrozen(t *testing.T) {
 	ctx := context.Background()
 	u := demoMember(t, s)
 	cl := testChecklist()
-	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, nil)
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.Partial}}); err != nil {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.Partial}}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.Sheet(ctx, u, id)
@@ -159,7 +161,7 @@ func TestScopingAndWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	auditor, _ := s.Authenticate(ctx, "auditor@demo.local", DemoPassword)
-	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil)
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +169,7 @@ func TestScopingAndWorkflow(t *testing.T) {
 	if _, err := s.Sheet(ctx, ou, id); !errors.Is(err, ErrNotFound) {
 		t.Errorf("other firm reads: %v", err)
 	}
-	if err := s.SaveAnswers(ctx, ou, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}}); !errors.Is(err, ErrNotFound) {
+	if _, err := s.SaveAnswers(ctx, ou, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("other firm writes: %v", err)
 	}
 	if _, err := s.Sheet(ctx, auditor, id); !errors.Is(err, ErrNotFound) {
@@ -178,33 +180,38 @@ func TestScopingAndWorkflow(t *testing.T) {
 	}
 
 	var inc *IncompleteError
-	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) || len(inc.Missing) != 2 {
+	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) || len(inc.Blockers) != 2 {
 		t.Fatalf("submit of an empty assessment: %v", err)
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: "bogus"}}); !errors.Is(err, ErrBadAnswer) {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: "bogus"}}); !errors.Is(err, ErrBadAnswer) {
 		t.Errorf("bogus answer: %v", err)
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "nope", Value: scoring.Compliant}}); !errors.Is(err, ErrUnknownItem) {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "nope", Value: scoring.Compliant}}); !errors.Is(err, ErrUnknownItem) {
 		t.Errorf("unknown item: %v", err)
 	}
 	// That batch was refused whole: t-1 is still unanswered.
 	if sh, _ := s.Sheet(ctx, u, id); sh.Answers["t-1"].Value != scoring.Unanswered {
 		t.Error("a refused batch stored part of itself")
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.NotApplicable, Note: "  无此功能 "}}); err != nil {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.NotApplicable, Note: "  无此功能 "}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Submit(ctx, u, id); err != nil {
 		t.Fatalf("submit: %v", err)
 	}
-	sh, err := s.Sheet(ctx, auditor, id)
+	// Outside a campaign, no auditor is assigned: only admins read it.
+	if _, err := s.Sheet(ctx, auditor, id); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an unassigned auditor reads a submitted assessment: %v", err)
+	}
+	admin, _ := s.Authenticate(ctx, "admin@demo.local", DemoPassword)
+	sh, err := s.Sheet(ctx, admin, id)
 	if err != nil {
-		t.Fatalf("auditor reads a submitted assessment: %v", err)
+		t.Fatalf("admin reads a submitted assessment: %v", err)
 	}
 	if sh.Answers["t-2"].Note != "无此功能" || sh.SubmittedAt == nil {
 		t.Errorf("sheet: %+v", sh)
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Partial}}); !errors.Is(err, ErrReadOnly) {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Partial}}); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("save after submit: %v", err)
 	}
 	if err := s.Submit(ctx, u, id); !errors.Is(err, ErrReadOnly) {
@@ -251,10 +258,10 @@ func TestProfileDecidesItems(t *testing.T) {
 	cl := testChecklist()
 	cl.Sections[0].Items[1].AppliesTo = []checklist.Tag{"minors"}
 
-	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{{ID: "x", Sections: []checklist.Section{{Items: []checklist.Item{{ID: "x-1", Weight: 1, AppliesTo: []checklist.Tag{"cloud"}}}}}}}, checklist.NewProfile("app")); !errors.Is(err, ErrNothingApplies) {
+	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{{ID: "x", Sections: []checklist.Section{{Items: []checklist.Item{{ID: "x-1", Weight: 1, AppliesTo: []checklist.Tag{"cloud"}}}}}}}, checklist.NewProfile("app"), nil); !errors.Is(err, ErrNothingApplies) {
 		t.Errorf("nothing applies: %v", err)
 	}
-	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, checklist.NewProfile("app", "website"))
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, checklist.NewProfile("app", "website"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,20 +275,224 @@ func TestProfileDecidesItems(t *testing.T) {
 	if got := len(sh.Checklists[0].Items()); got != 1 || len(sh.Excluded) != 1 || sh.Excluded[0].Item.ID != "t-2" {
 		t.Fatalf("asked %d items, excluded %+v", got, sh.Excluded)
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Compliant}}); !errors.Is(err, ErrUnknownItem) {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Compliant}}); !errors.Is(err, ErrUnknownItem) {
 		t.Errorf("answering a left-out item: %v", err)
 	}
-	if err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}}); err != nil {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Submit(ctx, u, id); err != nil {
 		t.Errorf("submit without the left-out item: %v", err)
 	}
 	// A later profile change does not touch the started assessment.
-	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, checklist.NewProfile("minors")); err != nil {
+	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, checklist.NewProfile("minors"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if sh, _ := s.Sheet(ctx, u, id); len(sh.Excluded) != 1 {
 		t.Errorf("the frozen profile changed: excluded %d", len(sh.Excluded))
+	}
+}
+
+// A campaign's assessment: the firm takes part once, its assigned auditor
+// sees it once submitted, other auditors never; every step is recorded.
+func TestCampaignWorkflow(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	u := demoMember(t, s)
+	admin, _ := s.Authenticate(ctx, "admin@demo.local", DemoPassword)
+	auditor, _ := s.Authenticate(ctx, "auditor@demo.local", DemoPassword)
+	other, err := s.CreateUser(ctx, NewUser{Email: "other-auditor@x.cn", Name: "别的审核员", Password: "password1", Role: auth.Auditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []NewCampaign{
+		{NameZH: "", Themes: []string{"t"}, StartsOn: "2021-07-01", Deadline: "2021-12-31"},
+		{NameZH: "x", Themes: []string{"t"}, StartsOn: "2021-07-01", Deadline: "2021-06-30"},
+		{NameZH: "x", Themes: []string{"t"}, StartsOn: "July", Deadline: "2021-06-30"},
+		{NameZH: "x", Themes: []string{"t"}, StartsOn: "2021-07-01", Deadline: "2021-12-31", AuditorIDs: []uint{u.ID}},
+	} {
+		if _, err := s.CreateCampaign(ctx, admin, bad); !errors.Is(err, ErrBadCampaign) {
+			t.Errorf("campaign %+v: %v", bad, err)
+		}
+	}
+	if _, err := s.CreateCampaign(ctx, u, NewCampaign{NameZH: "x", Themes: []string{"t"}, StartsOn: "2021-07-01", Deadline: "2021-12-31"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a firm member created a campaign: %v", err)
+	}
+	cid, err := s.CreateCampaign(ctx, admin, NewCampaign{NameZH: "2021 专项整治", NameEN: "2021 campaign", Themes: []string{"t"},
+		StartsOn: "2021-07-01", Deadline: "2021-12-31", FirmIDs: []uint{*u.FirmID}, AuditorIDs: []uint{auditor.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	views, err := s.Campaigns(ctx, u)
+	if err != nil || len(views) != 1 || views[0].AssessmentID != 0 || views[0].Name.EN != "2021 campaign" {
+		t.Fatalf("firm campaigns: %+v %v", views, err)
+	}
+	if v, _ := s.Campaigns(ctx, other); len(v) != 0 {
+		t.Error("an unassigned auditor lists the campaign")
+	}
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, &cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, &cid); !errors.Is(err, ErrAlreadyStarted) {
+		t.Errorf("second start: %v", err)
+	}
+	if views, _ := s.Campaigns(ctx, u); views[0].AssessmentID != id || views[0].State != assessment.Draft {
+		t.Errorf("campaign view after start: %+v", views[0])
+	}
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.Compliant}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sheet(ctx, auditor, id); !errors.Is(err, ErrNotFound) {
+		t.Error("the auditor sees a draft")
+	}
+	if err := s.Submit(ctx, u, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sheet(ctx, auditor, id); err != nil {
+		t.Errorf("the assigned auditor cannot see the submission: %v", err)
+	}
+	if _, err := s.Sheet(ctx, other, id); !errors.Is(err, ErrNotFound) {
+		t.Error("an unassigned auditor sees the submission")
+	}
+	events, err := s.Timeline(ctx, u, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 3 || events[0].Field != "state" || events[0].NewValue != "submitted" || events[0].User != u.Name {
+		t.Errorf("timeline: %+v", events)
+	}
+}
+
+// A save made against an older version is refused with what is stored now;
+// every change is kept with who, when, old and new.
+func TestVersionsAndHistory(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	u := demoMember(t, s)
+	colleague, err := s.CreateUser(ctx, NewUser{Email: "colleague@demo.local", Name: "同事", Password: "password1", Role: auth.FirmMember, FirmID: u.FirmID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0 := 0
+	saved, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Partial, Note: "初稿", Version: &v0}})
+	if err != nil || saved["t-1"].Version != 1 {
+		t.Fatalf("first save: %+v %v", saved, err)
+	}
+	v1 := 1
+	if _, err := s.SaveAnswers(ctx, colleague, id, []AnswerInput{{ItemID: "t-1", Value: scoring.NonCompliant, Note: "同事的判断", Version: &v1}}); err != nil {
+		t.Fatal(err)
+	}
+	// The first member saves again from their stale page (version 1).
+	_, err = s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant, Version: &v1}})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.Current.Note != "同事的判断" || ce.Current.UpdatedBy != "同事" || ce.Current.Version != 2 {
+		t.Fatalf("stale save: %v %+v", err, ce)
+	}
+	sh, _ := s.Sheet(ctx, u, id)
+	if sh.Answers["t-1"].Value != scoring.NonCompliant {
+		t.Error("the stale save overwrote the colleague's answer")
+	}
+	// Plans: required for gaps before submit, validated, versioned.
+	var inc *IncompleteError
+	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) {
+		t.Fatalf("submit: %v", err)
+	}
+	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Status: assessment.PlanOpen}); !errors.Is(err, ErrBadPlan) || !strings.Contains(err.Error(), "owner") {
+		t.Errorf("plan without owner: %v", err)
+	}
+	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-13-01", Status: assessment.PlanOpen}); !errors.Is(err, ErrBadPlan) {
+		t.Errorf("plan with a bad date: %v", err)
+	}
+	p, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress})
+	if err != nil || p.Version != 1 {
+		t.Fatalf("plan: %+v %v", p, err)
+	}
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Compliant}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Submit(ctx, u, id); err != nil {
+		t.Fatalf("submit with a plan: %v", err)
+	}
+	plans, err := s.FirmPlans(ctx, u)
+	if err != nil || len(plans) != 1 || plans[0].Owner != "张三" || plans[0].State != assessment.Submitted {
+		t.Errorf("firm plans: %+v %v", plans, err)
+	}
+	events, _ := s.Timeline(ctx, u, id)
+	fields := map[string]int{}
+	for _, e := range events {
+		fields[e.Field]++
+	}
+	if fields["answer"] != 3 || fields["note"] != 2 || fields["plan.measure"] != 1 || fields["plan.owner"] != 1 || fields["state"] != 1 {
+		t.Errorf("history: %v", fields)
+	}
+	// Submitted: read-only, and the error says why.
+	_, err = s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Partial}})
+	var ro *ReadOnlyError
+	if !errors.As(err, &ro) || ro.State != assessment.Submitted || !errors.Is(err, ErrReadOnly) {
+		t.Errorf("save after submit: %v", err)
+	}
+}
+
+// Evidence: stored once per content, only for the firm and the reviewers,
+// required where the item says so.
+func TestEvidence(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	u := demoMember(t, s)
+	cl := testChecklist()
+	cl.Sections[0].Items[0].EvidenceRequired = true
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{cl}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.Compliant}}); err != nil {
+		t.Fatal(err)
+	}
+	var inc *IncompleteError
+	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) || inc.Blockers[0].Reasons[0] != assessment.BlockEvidenceMissing {
+		t.Fatalf("submit without required evidence: %v", err)
+	}
+	data := []byte("%PDF-1.4 隐私政策截图")
+	e1, err := s.AddEvidence(ctx, u, id, NewEvidence{ItemID: "t-1", Name: "隐私政策.pdf", Kind: "pdf", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := s.AddEvidence(ctx, u, id, NewEvidence{ItemID: "t-2", Name: "copy.pdf", Kind: "pdf", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blobs int64
+	s.db.Model(&Blob{}).Count(&blobs)
+	if blobs != 1 || e1.SHA256 != e2.SHA256 || len(e1.SHA256) != 64 {
+		t.Errorf("identical content stored %d times", blobs)
+	}
+	if _, err := s.AddEvidence(ctx, u, id, NewEvidence{ItemID: "nope", Name: "x.pdf", Kind: "pdf", Data: data}); !errors.Is(err, ErrUnknownItem) {
+		t.Errorf("evidence for an unknown item: %v", err)
+	}
+	other, _ := s.CreateFirm(ctx, "别家", "91350100M000100Y43")
+	ou, _ := s.CreateUser(ctx, NewUser{Email: "o@x.cn", Name: "O", Password: "password1", Role: auth.FirmMember, FirmID: &other.ID})
+	if _, _, err := s.EvidenceFile(ctx, ou, id, e1.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another firm downloads evidence: %v", err)
+	}
+	if _, err := s.AddEvidence(ctx, ou, id, NewEvidence{ItemID: "t-1", Name: "x.pdf", Kind: "pdf", Data: data}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another firm attaches evidence: %v", err)
+	}
+	got, content, err := s.EvidenceFile(ctx, u, id, e1.ID)
+	if err != nil || string(content) != string(data) || got.Name != "隐私政策.pdf" {
+		t.Fatalf("download: %v", err)
+	}
+	if err := s.RemoveEvidence(ctx, u, id, e2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EvidenceFile(ctx, u, id, e2.ID); !errors.Is(err, ErrNotFound) {
+		t.Error("removed evidence still downloads")
+	}
+	if err := s.Submit(ctx, u, id); err != nil {
+		t.Fatalf("submit with evidence: %v", err)
 	}
 }

@@ -7,9 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"selfcheck/app/auth"
 	"selfcheck/app/uscc"
 )
+
+// ErrBadUser refuses an account change with the reason in its message.
+var ErrBadUser = errors.New("store: invalid account")
 
 // NormalizeEmail is how emails are compared and stored.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -44,17 +50,28 @@ type NewUser struct {
 // CreateUser adds an account with a bcrypt-hashed password.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	if !nu.Role.Valid() {
-		return nil, fmt.Errorf("store: create user: unknown role %q", nu.Role)
+		return nil, fmt.Errorf("%w: unknown role %q (firm_member, firm_admin, auditor or admin)", ErrBadUser, nu.Role)
 	}
-	if (nu.Role == auth.FirmMember) != (nu.FirmID != nil) {
-		return nil, fmt.Errorf("store: create user: firm members, and only they, belong to a firm")
+	if nu.Role.InFirm() != (nu.FirmID != nil) {
+		return nil, fmt.Errorf("%w: firm members and firm admins, and only they, belong to a firm", ErrBadUser)
+	}
+	email := NormalizeEmail(nu.Email)
+	if at := strings.IndexByte(email, '@'); at < 1 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n<>\"'") || len(email) > 254 {
+		return nil, fmt.Errorf("%w: %q is not an email address", ErrBadUser, nu.Email)
+	}
+	nu.Name = strings.TrimSpace(nu.Name)
+	if nu.Name == "" || len(nu.Name) > 200 {
+		return nil, fmt.Errorf("%w: a name of 1 to 200 characters is required", ErrBadUser)
 	}
 	hash, err := auth.HashPassword(nu.Password)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrBadUser, err)
 	}
-	u := &User{Email: NormalizeEmail(nu.Email), Name: nu.Name, PasswordHash: hash, Role: nu.Role, FirmID: nu.FirmID}
-	err = s.db.WithContext(ctx).Create(u).Error
+	u := &User{Email: email, Name: nu.Name, PasswordHash: hash, Role: nu.Role, FirmID: nu.FirmID}
+	err = s.db.WithContext(ctx).Omit(clause.Associations).Create(u).Error
+	if errors.Is(translate(err, ""), ErrDuplicate) {
+		return nil, fmt.Errorf("store: an account with the email %s already exists: %w", u.Email, ErrDuplicate)
+	}
 	return u, translate(err, "create user %s", u.Email)
 }
 
@@ -62,7 +79,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 // failure is auth.ErrBadCredentials and costs one bcrypt comparison.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Preload("Firm").Where("email = ?", NormalizeEmail(email)).First(&u).Error
+	err := s.db.WithContext(ctx).Preload("Firm").Where("email = ? AND disabled_at IS NULL", NormalizeEmail(email)).First(&u).Error
 	if err != nil && !errors.Is(translate(err, ""), ErrNotFound) {
 		return nil, translate(err, "find user")
 	}
@@ -108,7 +125,7 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 		return nil, fmt.Errorf("store: session expired: %w", ErrNotFound)
 	}
 	var u User
-	if err := db.Preload("Firm").First(&u, sess.UserID).Error; err != nil {
+	if err := db.Preload("Firm").Where("disabled_at IS NULL").First(&u, sess.UserID).Error; err != nil {
 		return nil, translate(err, "session user %d", sess.UserID)
 	}
 	// Writing on every request would serialise reads behind the write lock;
@@ -125,4 +142,86 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	err := s.db.WithContext(ctx).Where("token_hash = ?", auth.HashToken(token)).Delete(&Session{}).Error
 	return translate(err, "delete session")
+}
+
+// Firms lists every firm, by name. Only admins may.
+func (s *Store) Firms(ctx context.Context, actor *User) ([]Firm, error) {
+	if actor.Role != auth.Admin {
+		return nil, fmt.Errorf("store: firms: %w", ErrNotFound)
+	}
+	var out []Firm
+	err := s.db.WithContext(ctx).Order("name").Find(&out).Error
+	return out, translate(err, "list firms")
+}
+
+// Users lists accounts: every one for admins, the firm's own for firm admins.
+func (s *Store) Users(ctx context.Context, actor *User) ([]User, error) {
+	q := s.db.WithContext(ctx).Preload("Firm").Order("disabled_at IS NOT NULL, email")
+	switch {
+	case actor.Role == auth.Admin:
+	case actor.Role == auth.FirmAdmin && actor.FirmID != nil:
+		q = q.Where("firm_id = ?", *actor.FirmID)
+	default:
+		return nil, fmt.Errorf("store: users: %w", ErrNotFound)
+	}
+	var out []User
+	err := q.Find(&out).Error
+	return out, translate(err, "list users")
+}
+
+// AddMember creates an account in actor's firm (firm admins) or any account
+// (admins). Firm admins may create firm members and firm admins of their own
+// firm only.
+func (s *Store) AddMember(ctx context.Context, actor *User, nu NewUser) (*User, error) {
+	switch {
+	case actor.Role == auth.Admin:
+	case actor.Role == auth.FirmAdmin && actor.FirmID != nil:
+		if !nu.Role.InFirm() {
+			return nil, fmt.Errorf("store: add member: a firm admin adds firm members only: %w", ErrNotFound)
+		}
+		nu.FirmID = actor.FirmID
+	default:
+		return nil, fmt.Errorf("store: add member: %w", ErrNotFound)
+	}
+	return s.CreateUser(ctx, nu)
+}
+
+// DisableUser removes a member: the account can no longer log in, its
+// sessions and tokens end, and its name stays in the history. Firm admins
+// may remove members of their own firm, admins anyone; nobody removes
+// themselves.
+func (s *Store) DisableUser(ctx context.Context, actor *User, userID uint) error {
+	if userID == actor.ID {
+		return fmt.Errorf("store: you cannot remove your own account: %w", ErrBadUser)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Model(&User{}).Where("id = ? AND disabled_at IS NULL", userID)
+		switch {
+		case actor.Role == auth.Admin:
+		case actor.Role == auth.FirmAdmin && actor.FirmID != nil:
+			q = q.Where("firm_id = ?", *actor.FirmID)
+		default:
+			return fmt.Errorf("store: disable user: %w", ErrNotFound)
+		}
+		now := time.Now().UTC()
+		res := q.Update("disabled_at", now)
+		if res.Error != nil {
+			return translate(res.Error, "disable user %d", userID)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: user %d: %w", userID, ErrNotFound)
+		}
+		if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
+			return translate(err, "end sessions of user %d", userID)
+		}
+		return translate(tx.Model(&AccessToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error,
+			"revoke tokens of user %d", userID)
+	})
+}
+
+// UserByEmail finds an active account.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Preload("Firm").Where("email = ? AND disabled_at IS NULL", NormalizeEmail(email)).First(&u).Error
+	return &u, translate(err, "user %s", email)
 }

@@ -20,7 +20,11 @@ import (
 )
 
 func assessmentID(c echo.Context) (uint, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	return idParam(c, "id")
+}
+
+func idParam(c echo.Context, name string) (uint, error) {
+	id, err := strconv.ParseUint(c.Param(name), 10, 32)
 	if err != nil || id == 0 {
 		return 0, fail(http.StatusNotFound, "error.not_found")
 	}
@@ -35,18 +39,36 @@ func (s *Server) loadSheet(c echo.Context) (*assessment.Sheet, error) {
 	return s.Store.Sheet(c.Request().Context(), currentUser(c), id)
 }
 
+// createAssessment starts an assessment: for a campaign the firm takes part
+// in (its themes), or with the themes chosen on the form.
 func (s *Server) createAssessment(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
 	form, err := c.FormParams()
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	cat, _, err := s.Catalog.Catalog(c.Request().Context())
+	cat, _, err := s.Catalog.Catalog(ctx)
 	if err != nil {
 		return err
 	}
+	themeIDs := form["theme"]
+	var campaignID *uint
+	if v := form.Get("campaign"); v != "" && v != "0" {
+		id, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return fail(http.StatusBadRequest, "error.bad_request")
+		}
+		camp, err := s.Store.Campaign(ctx, u, uint(id))
+		if err != nil {
+			return err
+		}
+		cid := camp.ID
+		campaignID, themeIDs = &cid, camp.Themes
+	}
 	var lists []*checklist.Checklist
 	chosen := map[string]bool{}
-	for _, id := range form["theme"] {
+	for _, id := range themeIDs {
 		if chosen[id] {
 			continue // a form that repeats a theme still means it once
 		}
@@ -68,63 +90,64 @@ func (s *Server) createAssessment(c echo.Context) error {
 		}
 		profile[checklist.Tag(t)] = true
 	}
-	id, err := s.Store.CreateAssessment(c.Request().Context(), currentUser(c), lists, profile)
-	if errors.Is(err, store.ErrNothingApplies) {
+	id, err := s.Store.CreateAssessment(ctx, u, lists, profile, campaignID)
+	switch {
+	case errors.Is(err, store.ErrNothingApplies):
 		flash(c, "home.nothing_applies")
 		return c.Redirect(http.StatusSeeOther, "/")
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrAlreadyStarted):
+		flash(c, "home.already_started")
+		return c.Redirect(http.StatusSeeOther, "/")
+	case errors.Is(err, store.ErrNotInCampaign):
+		return fail(http.StatusNotFound, "error.not_found")
+	case err != nil:
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d", id))
 }
 
 // fillPage is the fill-in page: the sheet, its score so far, and after a
-// refused submit the items still unanswered.
+// refused save or submit what is wrong.
 type fillPage struct {
-	Sheet   *assessment.Sheet
-	Result  scoring.Result
-	Missing []assessment.Ref
-	Answers []scoring.Answer
-	Error   string
-	loaded  map[string]string // loadedState of each stored answer, by item
+	Sheet        *assessment.Sheet
+	Result       scoring.Result
+	Blockers     []assessment.Blocker
+	Answers      []scoring.Answer
+	PlanStatuses []assessment.PlanStatus
+	Error        string
+	Details      []string // the specific problems behind Error
+	Today        string
+	MaxEvidence  int64            // MiB
+	loaded       map[string]string // loadedState of each stored answer, by item
+	loadedPlans  map[string]string // planState of each stored plan, by item
 }
 
 // Was is what the form was loaded with for an item, sent back with it so a
 // save can tell what this form changed from what it merely shows.
 func (p fillPage) Was(itemID string) string { return p.loaded[itemID] }
 
-// loadedState encodes an item's stored answer and a hash of its note.
+// PlanWas is the same for an item's rectification plan.
+func (p fillPage) PlanWas(itemID string) string { return p.loadedPlans[itemID] }
+
+// ShowPlan reports whether an item's plan fields are shown: for gaps, and
+// wherever a plan was written.
+func (p fillPage) ShowPlan(itemID string) bool {
+	return p.Sheet.Answers[itemID].Value.IsGap() || p.Sheet.Plans[itemID].Measure != ""
+}
+
+// loadedState encodes an item's stored answer, a hash of its note and its
+// version.
 func loadedState(a assessment.Answer) string {
-	return string(a.Value) + ":" + noteHash(a.Note)
+	return string(a.Value) + ":" + textHash(a.Note) + ":" + strconv.Itoa(a.Version)
 }
 
-func noteHash(note string) string {
-	sum := sha256.Sum256([]byte(store.NormalizeNote(note)))
+func planState(p assessment.Plan) string {
+	return strconv.Itoa(p.Version) + ":" + textHash(p.Measure+"\x00"+p.Owner+"\x00"+p.Due+"\x00"+string(p.Status))
+}
+
+func textHash(s string) string {
+	sum := sha256.Sum256([]byte(store.NormalizeNote(s)))
 	return hex.EncodeToString(sum[:8])
-}
-
-// changedFields returns the input to save for an item of a posted full form:
-// each field the form changed from what it was loaded with, and the stored
-// value for each field it did not. ok is false when it changed nothing.
-func changedFields(itemID string, stored assessment.Answer, form url.Values) (in store.AnswerInput, ok bool) {
-	in = store.AnswerInput{ItemID: itemID, Value: stored.Value, Note: stored.Note}
-	posted := answerInput(itemID, assessment.Answer{}, form, "answer."+itemID, "note."+itemID)
-	was, sent := form["was."+itemID]
-	if !sent {
-		// A form without the loaded state (an old page): compare with the database.
-		posted = answerInput(itemID, stored, form, "answer."+itemID, "note."+itemID)
-		changed := posted.Value != stored.Value || store.NormalizeNote(posted.Note) != stored.Note
-		return posted, changed
-	}
-	wasValue, wasNote, _ := strings.Cut(was[0], ":")
-	if string(posted.Value) != wasValue {
-		in.Value, ok = posted.Value, true
-	}
-	if noteHash(posted.Note) != wasNote {
-		in.Note, ok = posted.Note, true
-	}
-	return in, ok
 }
 
 func (s *Server) assessmentPage(c echo.Context) error {
@@ -132,92 +155,46 @@ func (s *Server) assessmentPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderFill(c, http.StatusOK, sh, nil, "", nil)
+	return s.renderFill(c, http.StatusOK, sh, fillPage{})
 }
 
 // renderFill shows the fill-in page. posted, when not nil, holds input a
 // refused save could not store: it is shown instead of the stored answers so
 // nothing typed is lost, while the loaded states stay those of the database.
-func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, missing []assessment.Ref, errMsg string, posted []store.AnswerInput) error {
-	loaded := make(map[string]string, len(sh.Answers))
+func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, page fillPage, posted ...postedInput) error {
+	page.loaded = make(map[string]string)
+	page.loadedPlans = make(map[string]string)
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
-			a := sh.Answers[it.ID]
-			loaded[it.ID] = loadedState(a)
+			page.loaded[it.ID] = loadedState(sh.Answers[it.ID])
+			page.loadedPlans[it.ID] = planState(sh.Plans[it.ID])
 		}
 	}
-	for _, in := range posted {
-		a := sh.Answers[in.ItemID]
-		a.Value, a.Note = in.Value, in.Note
-		sh.Answers[in.ItemID] = a
+	for _, p := range posted {
+		for _, in := range p.answers {
+			a := sh.Answers[in.ItemID]
+			a.Value, a.Note = in.Value, in.Note
+			sh.Answers[in.ItemID] = a
+		}
+		for id, pl := range p.plans {
+			sh.Plans[id] = pl
+		}
 	}
-	title := s.T(c, "fill.title", sh.ID)
-	return s.render(c, status, "assessment", title, fillPage{
-		Sheet: sh, Result: sh.Result(), Missing: missing, Answers: scoring.Answers, Error: errMsg, loaded: loaded,
-	})
+	page.Sheet, page.Result, page.Answers, page.PlanStatuses = sh, sh.Result(), scoring.Answers, assessment.PlanStatuses
+	page.Today = s.today()
+	page.MaxEvidence = s.Config.MaxEvidenceBytes >> 20
+	return s.render(c, status, "assessment", s.T(c, "fill.title", sh.ID), page)
 }
 
-// saveAssessmentForm is the no-JavaScript path: the whole form is posted,
-// the answers this form changed are saved, and with action=submit the
-// assessment is then submitted. Saving first means pressing Submit never
-// loses input; saving only the fields the form changed (its record of the
-// loaded state differs from what it posts) means a page loaded an hour ago
-// does not overwrite what a colleague saved since.
-func (s *Server) saveAssessmentForm(c echo.Context) error {
-	ctx := c.Request().Context()
-	u := currentUser(c)
-	sh, err := s.loadSheet(c)
-	if err != nil {
-		return err
-	}
-	if !sh.Editable() {
-		return fail(http.StatusConflict, "error.read_only")
-	}
-	form, err := c.FormParams()
-	if err != nil {
-		return fail(http.StatusBadRequest, "error.bad_request")
-	}
-	var inputs []store.AnswerInput
-	for _, cl := range sh.Checklists {
-		for _, it := range cl.Items() {
-			if in, changed := changedFields(it.ID, sh.Answers[it.ID], form); changed {
-				inputs = append(inputs, in)
-			}
-		}
-	}
-	if err := s.Store.SaveAnswers(ctx, u, sh.ID, inputs); err != nil {
-		if key, ok := answerErrorKey(err); ok {
-			return s.renderFill(c, http.StatusUnprocessableEntity, sh, nil, s.T(c, key), inputs)
-		}
-		return err
-	}
-	back := fmt.Sprintf("/assessments/%d", sh.ID)
-	if c.FormValue("action") != "submit" {
-		flash(c, "fill.saved")
-		return c.Redirect(http.StatusSeeOther, back)
-	}
-	return s.submit(c, sh.ID)
+// today is the date in the configured zone, for overdue marks.
+func (s *Server) today() string {
+	return time.Now().In(s.Config.Location).Format(assessment.DateLayout)
 }
 
-func (s *Server) submit(c echo.Context, id uint) error {
-	ctx := c.Request().Context()
-	err := s.Store.Submit(ctx, currentUser(c), id)
-	var inc *store.IncompleteError
-	switch {
-	case errors.As(err, &inc):
-		sh, err := s.Store.Sheet(ctx, currentUser(c), id)
-		if err != nil {
-			return err
-		}
-		return s.renderFill(c, http.StatusUnprocessableEntity, sh, inc.Missing, s.T(c, "fill.incomplete", len(inc.Missing)), nil)
-	case errors.Is(err, store.ErrReadOnly):
-		return fail(http.StatusConflict, "error.read_only")
-	case err != nil:
-		return err
-	}
-	s.Log.Info("assessment submitted", "assessment", id, "user", currentUser(c).ID)
-	flash(c, "score.submitted")
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/score", id))
+// postedInput is what a refused form carried, to show it again.
+type postedInput struct {
+	answers []store.AnswerInput
+	plans   map[string]assessment.Plan
 }
 
 // answerInput reads one item's answer and note from a form; a field the
@@ -233,6 +210,37 @@ func answerInput(itemID string, old assessment.Answer, form url.Values, answerFi
 	return in
 }
 
+// changedFields returns the input to save for an item of a posted full form:
+// each field the form changed from what it was loaded with, and the stored
+// value for each field it did not, with the version the form was loaded at so
+// a colleague's save in between is detected. ok is false when the form
+// changed nothing.
+func changedFields(itemID string, stored assessment.Answer, form url.Values) (in store.AnswerInput, ok bool) {
+	in = store.AnswerInput{ItemID: itemID, Value: stored.Value, Note: stored.Note}
+	posted := answerInput(itemID, assessment.Answer{}, form, "answer."+itemID, "note."+itemID)
+	was, sent := form["was."+itemID]
+	if !sent {
+		// A form without the loaded state (an old page): compare with the database.
+		posted = answerInput(itemID, stored, form, "answer."+itemID, "note."+itemID)
+		changed := posted.Value != stored.Value || store.NormalizeNote(posted.Note) != stored.Note
+		return posted, changed
+	}
+	parts := strings.SplitN(was[0], ":", 3)
+	if len(parts) != 3 {
+		return in, false
+	}
+	if string(posted.Value) != parts[0] {
+		in.Value, ok = posted.Value, true
+	}
+	if textHash(posted.Note) != parts[1] {
+		in.Note, ok = posted.Note, true
+	}
+	if v, err := strconv.Atoi(parts[2]); err == nil && ok {
+		in.Version = &v
+	}
+	return in, ok
+}
+
 // answerErrorKey maps the store's input errors to messages.
 func answerErrorKey(err error) (string, bool) {
 	switch {
@@ -244,63 +252,34 @@ func answerErrorKey(err error) (string, bool) {
 		return "error.bad_answer", true
 	case errors.Is(err, store.ErrNoteTooLong):
 		return "error.note_too_long", true
+	case errors.Is(err, store.ErrBadPlan):
+		return "error.bad_plan", true
 	}
 	return "", false
 }
 
-type autosaveResponse struct {
-	Item     string          `json:"item"`
-	Answer   scoring.Answer  `json:"answer"`
-	Note     string          `json:"note"`
-	SavedAt  time.Time       `json:"saved_at"`
-	Answered int             `json:"answered"`
-	Total    int             `json:"total"`
-	Themes   []themeProgress `json:"themes"`
-	Message  string          `json:"message"`
+// readOnlyMessage says why an assessment cannot be edited, naming its state.
+func (s *Server) readOnlyMessage(c echo.Context, err error) string {
+	var ro *store.ReadOnlyError
+	if errors.As(err, &ro) {
+		return s.T(c, "error.read_only_state", s.T(c, "state."+string(ro.State)))
+	}
+	return s.T(c, "error.read_only")
 }
 
-type themeProgress struct {
-	ID       string `json:"id"`
-	Answered int    `json:"answered"`
-	Total    int    `json:"total"`
+// conflictMessage shows what the other person saved.
+func (s *Server) conflictMessage(c echo.Context, ce *store.ConflictError) string {
+	return s.T(c, "fill.conflict", ce.ItemID, ce.Current.UpdatedBy, s.formatTime(ce.Current.UpdatedAt),
+		s.answerLabel(c, ce.Current.Value), ce.Current.Note)
 }
 
-// autosaveAnswer saves one item as soon as it changes (from autosave.js) and
-// answers with the new progress. A missing field keeps its stored value.
-func (s *Server) autosaveAnswer(c echo.Context) error {
-	ctx := c.Request().Context()
-	u := currentUser(c)
-	sh, err := s.loadSheet(c)
-	if err != nil {
-		return err
+func (s *Server) answerLabel(c echo.Context, a scoring.Answer) string {
+	if a == scoring.Unanswered {
+		return s.T(c, "answer.none")
 	}
-	itemID := c.Param("item")
-	form, err := c.FormParams()
-	if err != nil {
-		return fail(http.StatusBadRequest, "error.bad_request")
-	}
-	in := answerInput(itemID, sh.Answers[itemID], form, "answer", "note")
-	if err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in}); err != nil {
-		if key, ok := answerErrorKey(err); ok {
-			status := http.StatusUnprocessableEntity
-			if key == "error.read_only" {
-				status = http.StatusConflict
-			}
-			return fail(status, key)
-		}
-		return err
-	}
-	sh, err = s.Store.Sheet(ctx, u, sh.ID)
-	if err != nil {
-		return err
-	}
-	res := sh.Result()
-	out := autosaveResponse{
-		Item: itemID, Answer: sh.Answers[itemID].Value, Note: sh.Answers[itemID].Note, SavedAt: sh.Answers[itemID].UpdatedAt,
-		Answered: res.Answered, Total: res.Total, Message: s.T(c, "fill.autosaved"),
-	}
-	for _, t := range res.Themes {
-		out.Themes = append(out.Themes, themeProgress{ID: t.ID, Answered: t.Answered, Total: t.Total})
-	}
-	return c.JSON(http.StatusOK, out)
+	return s.T(c, "answer."+string(a))
+}
+
+func (s *Server) formatTime(t time.Time) string {
+	return t.In(s.Config.Location).Format("2006-01-02 15:04")
 }

@@ -137,19 +137,41 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 			}
 		}
 	}
+	var gaps []string
 	for i, id := range items {
 		answer := "compliant"
 		switch {
 		case id == critical:
 			answer = "non_compliant"
-		case i%7 == 3:
+		case i%29 == 3:
 			answer = "partial"
 		case i%11 == 5:
 			answer = "na"
 		}
+		if answer == "partial" || answer == "non_compliant" {
+			gaps = append(gaps, id)
+		}
 		sel := css(fmt.Sprintf(`#item-%s input[value=%s]`, id, answer))
 		do("answer "+id, chromedp.ScrollIntoView(sel), chromedp.Click(sel))
 	}
+	// Every gap gets its rectification plan: the fields appear once the
+	// answer is a gap.
+	for _, id := range gaps {
+		item := func(f string) chromedp.CSS { return css(fmt.Sprintf(`#item-%s [name="plan.%s.%s"]`, id, f, id)) }
+		do("plan of "+id,
+			chromedp.WaitVisible(item("measure")),
+			chromedp.SendKeys(item("measure"), "关闭按钮改为显著可见，并限制弹窗频次"),
+			chromedp.SendKeys(item("owner"), "产品部 李四"),
+			chromedp.SetValue(item("due"), "2030-06-30"),
+		)
+	}
+	// Evidence for the critical item, uploaded as soon as it is chosen.
+	evidencePDF := filepath.Join(t.TempDir(), "整改截图.pdf")
+	if err := os.WriteFile(evidencePDF, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do("upload evidence", chromedp.SetUploadFiles(css(fmt.Sprintf(`#item-%s input[type=file]`, critical)), []string{evidencePDF}))
+	poll("the evidence upload", fmt.Sprintf(`[...document.querySelectorAll("#item-%s .files a")].some(a => a.textContent === "整改截图.pdf")`, critical), 15*time.Second)
 	const note = "弹窗缺少关闭按钮，已安排整改"
 	do("type a note", chromedp.SendKeys(css(fmt.Sprintf(`#item-%s textarea`, critical)), note))
 	poll("every autosave", fmt.Sprintf(`document.querySelectorAll(".save-state.saved").length >= %d`, len(items)), 30*time.Second)
@@ -172,7 +194,10 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 		t.Fatalf("after reload: %d answers checked (want %d), note %q", checked, len(items), gotNote)
 	}
 
-	do("submit", chromedp.Click(css(`button[value=submit]`)), chromedp.WaitVisible(css(`#download-pdf`)))
+	do("submit", chromedp.Click(css(`button[value=submit]`)), chromedp.WaitVisible(css(`#download-pdf, #submit-errors`)))
+	if problem, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("#submit-errors") || {}).textContent || ""`)); strings.TrimSpace(problem) != "" {
+		t.Fatalf("submit refused:\n%s", problem)
+	}
 	// A critical item is non-compliant: 一票否决.
 	if grade, score := text(`[data-grade]`), text(`[data-score]`); !strings.Contains(grade, "不合格") || score == "—" {
 		t.Errorf("score page: grade %q score %q", grade, score)

@@ -42,11 +42,15 @@ func newTestApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.EnsureDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
 	cat, _, err := checklist.Load(selfcheck.Checklists, "checklists")
 	if err != nil {
+		t.Fatal(err)
+	}
+	var themes []string
+	for _, cl := range cat.Checklists {
+		themes = append(themes, cl.ID)
+	}
+	if err := st.EnsureDemo(ctx, themes); err != nil {
 		t.Fatal(err)
 	}
 	msgs, err := i18n.Load()

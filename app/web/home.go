@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/store"
 )
@@ -16,6 +15,8 @@ type homePage struct {
 	Titles      map[string]checklist.Text
 	Tags        []checklist.TagInfo
 	Profile     checklist.Profile // the firm's last declared profile
+	Campaigns   []store.CampaignView
+	Today       string
 }
 
 // home lists the assessments the user may see; firm members also get the
@@ -30,11 +31,15 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := homePage{Assessments: list, Titles: map[string]checklist.Text{}}
+	campaigns, err := s.Store.Campaigns(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	data := homePage{Assessments: list, Titles: map[string]checklist.Text{}, Campaigns: campaigns, Today: s.today()}
 	for _, cl := range cat.Checklists {
 		data.Titles[cl.ID] = cl.Title
 	}
-	if u.Role == auth.FirmMember {
+	if u.Role.InFirm() {
 		data.Themes = cat.Checklists
 		data.Tags = checklist.Tags
 		if data.Profile, err = s.Store.FirmProfile(c.Request().Context(), u); err != nil {

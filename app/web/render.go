@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages the handlers render; start-up fails if one is missing.
-var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists"}
+var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
 	shared, err := fs.Glob(fsys, "templates/partials/*.html")
@@ -66,7 +66,8 @@ func (p *Page) T(key string, args ...any) string { return p.s.Messages.T(p.Lang,
 func (p *Page) Text(t checklist.Text) string { return t.In(p.Lang) }
 
 // Answer names an answer in the page's language ("not answered" for none).
-func (p *Page) Answer(a scoring.Answer) string {
+func (p *Page) Answer(v any) string {
+	a := scoring.Answer(fmt.Sprint(v))
 	if a == scoring.Unanswered {
 		return p.T("answer.none")
 	}
@@ -93,6 +94,17 @@ func (p *Page) MaxNote() int { return store.MaxNoteLen }
 // default), the same on every page and in the PDF whatever the server's zone.
 func (p *Page) Time(t time.Time) string {
 	return t.In(p.s.Config.Location).Format("2006-01-02 15:04")
+}
+
+// Size shows a byte count the way people read file sizes.
+func (p *Page) Size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // Asset returns the content-hashed URL of a static file.

@@ -14,17 +14,20 @@ type access []auth.Role
 
 var (
 	anyone     access
-	signedIn   = access{auth.FirmMember, auth.Auditor, auth.Admin}
-	firmMember = access{auth.FirmMember}
+	signedIn   = access{auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin}
+	firmMember = access{auth.FirmMember, auth.FirmAdmin}
+	firmAdmin  = access{auth.FirmAdmin}
 	admin      = access{auth.Admin}
 )
 
-// route is one entry of the route table.
+// route is one entry of the route table. MaxBody, when set, replaces the
+// default request body limit (uploads).
 type route struct {
 	Method  string
 	Path    string
 	Who     access
 	handler echo.HandlerFunc
+	MaxBody int64
 }
 
 // registerRoutes is the route table: every route and who may use it, in one
@@ -34,36 +37,50 @@ func (s *Server) registerRoutes() {
 	e.Use(middleware.Recover())
 	e.Use(s.logRequests)
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(formatBytes(s.Config.MaxBodyBytes)))
 	e.Use(s.negotiateLanguage)
 	e.Use(s.loadSession)
-	e.Use(csrfProtect)
 
 	s.routes = []route{
-		{http.MethodGet, "/healthz", anyone, s.healthz},
-		{http.MethodGet, "/static/*", anyone, s.static},
-		{http.MethodGet, "/login", anyone, s.loginForm},
-		{http.MethodPost, "/login", anyone, s.login},
-		{http.MethodPost, "/logout", signedIn, s.logout},
-		{http.MethodPost, "/lang", anyone, s.setLanguage},
+		{http.MethodGet, "/healthz", anyone, s.healthz, 0},
+		{http.MethodGet, "/static/*", anyone, s.static, 0},
+		{http.MethodGet, "/login", anyone, s.loginForm, 0},
+		{http.MethodPost, "/login", anyone, s.login, 0},
+		{http.MethodPost, "/logout", signedIn, s.logout, 0},
+		{http.MethodPost, "/lang", anyone, s.setLanguage, 0},
 
-		{http.MethodGet, "/", signedIn, s.home},
-		{http.MethodPost, "/assessments", firmMember, s.createAssessment},
-		{http.MethodGet, "/assessments/:id", signedIn, s.assessmentPage},
-		{http.MethodPost, "/assessments/:id", firmMember, s.saveAssessmentForm},
-		{http.MethodPost, "/assessments/:id/answers/:item", firmMember, s.autosaveAnswer},
-		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage},
-		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF},
+		{http.MethodGet, "/", signedIn, s.home, 0},
+		{http.MethodPost, "/assessments", firmMember, s.createAssessment, 0},
+		{http.MethodGet, "/assessments/:id", signedIn, s.assessmentPage, 0},
+		{http.MethodPost, "/assessments/:id", firmMember, s.saveAssessmentForm, s.uploadLimit(8)},
+		{http.MethodPost, "/assessments/:id/answers/:item", firmMember, s.autosaveAnswer, 0},
+		{http.MethodPost, "/assessments/:id/answers/:item/plan", firmMember, s.autosavePlan, 0},
+		{http.MethodPost, "/assessments/:id/answers/:item/evidence", firmMember, s.uploadEvidence, s.uploadLimit(1)},
+		{http.MethodGet, "/assessments/:id/evidence/:eid", signedIn, s.downloadEvidence, 0},
+		{http.MethodPost, "/assessments/:id/evidence/:eid/delete", firmMember, s.removeEvidence, 0},
+		{http.MethodGet, "/assessments/:id/timeline", signedIn, s.timeline, 0},
+		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage, 0},
+		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF, 0},
+		{http.MethodGet, "/plans", firmMember, s.plans, 0},
 
-		{http.MethodGet, "/admin/checklists", admin, s.adminChecklists},
-		{http.MethodPost, "/admin/checklists", admin, s.uploadChecklist},
-		{http.MethodPost, "/admin/checklists/:id/delete", admin, s.deleteChecklist},
+		{http.MethodGet, "/admin/checklists", admin, s.adminChecklists, 0},
+		{http.MethodPost, "/admin/checklists", admin, s.uploadChecklist, 0},
+		{http.MethodPost, "/admin/checklists/:id/delete", admin, s.deleteChecklist, 0},
 	}
 	for _, r := range s.routes {
-		e.Add(r.Method, r.Path, r.handler, s.require(r.Who))
+		limit := r.MaxBody
+		if limit == 0 {
+			limit = s.Config.MaxBodyBytes
+		}
+		// The body limit comes before anything reads the body (the CSRF
+		// check reads form fields).
+		e.Add(r.Method, r.Path, r.handler, middleware.BodyLimit(formatBytes(limit)), csrfProtect, s.require(r.Who))
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error { return fail(http.StatusNotFound, "error.not_found") })
 }
+
+// uploadLimit is the body limit of a route that takes up to files evidence
+// files, with room for the rest of the form.
+func (s *Server) uploadLimit(files int64) int64 { return files*s.Config.MaxEvidenceBytes + s.Config.MaxBodyBytes }
 
 // Routes lists the route table, for tests that check every route's access.
 func (s *Server) Routes() []route { return s.routes }

@@ -25,6 +25,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// Location is the time zone dates are shown in; UTC when nil.
 	Location *time.Location
+	// MaxEvidenceBytes bounds one evidence file (default 20 MiB).
+	MaxEvidenceBytes int64
 }
 
 // Deps are the server's collaborators, built by cmd/selfcheck.
@@ -56,6 +58,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Config.Location == nil {
 		d.Config.Location = time.UTC
+	}
+	if d.Config.MaxEvidenceBytes == 0 {
+		d.Config.MaxEvidenceBytes = 20 << 20
 	}
 	s := &Server{Deps: d}
 	var err error

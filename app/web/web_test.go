@@ -231,7 +231,8 @@ func TestFillSubmitScore(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("incomplete submit: %d", r.Status)
 	}
-	mustContain(t, r.Body, fmt.Sprintf("还有 %d 项未作答", len(items)-1), `href="#item-`+items[1]+`"`)
+	// Every unanswered item, and the gap without a plan, with the reason.
+	mustContain(t, r.Body, fmt.Sprintf("还有 %d 项不能提交", len(items)), `href="#item-`+items[1]+`"`, "缺少整改计划", "未作答")
 
 	// The no-JS form: answer everything and submit in one post.
 	form := url.Values{"action": {"submit"}}
@@ -240,6 +241,11 @@ func TestFillSubmitScore(t *testing.T) {
 	}
 	form.Set("answer."+items[2], "na")
 	form.Set("note."+items[3], "已核查")
+	// The gap gets its rectification plan in the same post.
+	form.Set("plan.measure."+items[0], "首页弹窗增加显著关闭按钮")
+	form.Set("plan.owner."+items[0], "产品部 李四")
+	form.Set("plan.due."+items[0], "2030-06-30")
+	form.Set("plan.status."+items[0], "in_progress")
 	r = c.post("/assessments/"+id, form)
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/assessments/"+id+"/score" {
 		t.Fatalf("submit: %d %s\n%s", r.Status, r.Header.Get("Location"), r.Body)
@@ -314,23 +320,58 @@ func TestFirmIsolation(t *testing.T) {
 	}
 }
 
+var campaignOption = regexp.MustCompile(`<option value="(\d+)" selected>`)
+
+// startCampaign starts the demo campaign's assessment and returns its id.
+func startCampaign(t *testing.T, c *client) string {
+	t.Helper()
+	m := campaignOption.FindStringSubmatch(c.get("/").Body)
+	if m == nil {
+		t.Fatal("the start form offers no campaign")
+	}
+	form := url.Values{"campaign": {m[1]}}
+	for _, ti := range checklist.Tags {
+		form.Add("profile", string(ti.Tag))
+	}
+	r := c.post("/assessments", form)
+	loc := assessmentLoc.FindStringSubmatch(r.Header.Get("Location"))
+	if r.Status != http.StatusSeeOther || loc == nil {
+		t.Fatalf("start campaign: %d %q", r.Status, r.Header.Get("Location"))
+	}
+	return loc[1]
+}
+
+// answerAll answers every item on the fill-in page compliant and submits.
+func answerAll(t *testing.T, c *client, id string) resp {
+	t.Helper()
+	form := url.Values{"action": {"submit"}}
+	for _, m := range itemField.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1) {
+		form.Set("answer."+m[1], "compliant")
+	}
+	return c.post("/assessments/"+id, form)
+}
+
 func TestAuditorSeesSubmittedOnly(t *testing.T) {
 	a := newTestApp(t)
 	firm := a.client()
 	firm.login("firm@demo.local")
-	id := start(t, firm, "popups")
+	id := startCampaign(t, firm)
 	auditor := a.client()
 	auditor.login("auditor@demo.local")
 	if r := auditor.get("/assessments/" + id + "/score"); r.Status != http.StatusNotFound {
 		t.Errorf("auditor sees a draft: %d", r.Status)
 	}
 	popups, _ := a.catalog.Get("popups")
-	form := url.Values{"action": {"submit"}}
-	for _, it := range popups.Items() {
-		form.Set("answer."+it.ID, "compliant")
-	}
-	if r := firm.post("/assessments/"+id, form); r.Status != http.StatusSeeOther {
+	if r := answerAll(t, firm, id); r.Status != http.StatusSeeOther {
 		t.Fatalf("submit: %d", r.Status)
+	}
+	// An assessment outside the auditor's campaigns stays invisible to them.
+	outside := start(t, firm, "popups")
+	if r := answerAll(t, firm, outside); r.Status != http.StatusSeeOther {
+		t.Fatalf("submit outside the campaign: %d", r.Status)
+	}
+	if r := auditor.get("/assessments/" + outside + "/score"); r.Status != http.StatusNotFound {
+		t.Errorf("auditor sees an assessment outside their campaigns: %d", r.Status)
 	}
 	r := auditor.get("/assessments/" + id + "/score")
 	if r.Status != http.StatusOK {

@@ -14,6 +14,7 @@ import (
 	"selfcheck"
 	"selfcheck/app/auth"
 	"selfcheck/app/catalog"
+	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
 	"selfcheck/app/store"
@@ -88,9 +89,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	if err := seed(ctx, st, cfg.demo, stdout); err != nil {
-		return err
-	}
 
 	var source *catalog.Source
 	if cfg.checklists != "" {
@@ -102,6 +100,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if _, _, err := source.Catalog(ctx); err != nil {
+		return err
+	}
+	cat, _, err := source.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if err := seed(ctx, st, cfg.demo, cat, stdout); err != nil {
 		return err
 	}
 	if err := source.Problem(); err != nil {
@@ -144,9 +149,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // seed creates the demo data, or on a first start the admin account.
-func seed(ctx context.Context, st *store.Store, demo bool, stdout io.Writer) error {
+func seed(ctx context.Context, st *store.Store, demo bool, cat *checklist.Catalog, stdout io.Writer) error {
 	if demo {
-		if err := st.EnsureDemo(ctx); err != nil {
+		var themes []string
+		for _, cl := range cat.Checklists {
+			themes = append(themes, cl.ID)
+		}
+		if err := st.EnsureDemo(ctx, themes); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Demo firm: %s (%s). Demo accounts, password %q:\n", store.DemoFirmName, store.DemoCreditCode, store.DemoPassword)

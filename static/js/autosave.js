@@ -1,17 +1,19 @@
-// autosave.js saves each answer of the fill-in form as soon as it changes.
-// Without JavaScript the same form posts everything with its Save button.
+// autosave.js saves each answer of the fill-in form as soon as it changes,
+// uploads evidence as soon as a file is chosen, and shows the plan fields of
+// gaps. Without JavaScript the same form posts everything with its Save button.
 (function () {
   "use strict";
   const form = document.getElementById("fill-form");
   if (!form || !form.dataset.autosave) return;
   const base = form.dataset.autosave;
   const csrf = form.querySelector("input[name=_csrf]").value;
-  const pending = new Map(); // item id -> timer
+  const pending = new Map(); // item id -> timer of its answer save
+  const planTimers = new Map(); // item id -> timer of its plan save
   let inflight = 0;
 
   // data-pending on the form counts saves not yet acknowledged, so people
   // and tests can tell when everything typed has reached the server.
-  function mark() { form.dataset.pending = String(pending.size + inflight); }
+  function mark() { form.dataset.pending = String(pending.size + planTimers.size + inflight); }
 
   function status(fs, text, cls) {
     const el = fs.querySelector(".save-state");
@@ -31,6 +33,26 @@
     });
   }
 
+  // The hidden was.<item> field holds "answer:notehash:version" as last
+  // stored; autosave sends the version so a colleague's save in between is
+  // refused rather than overwritten, and the Save button knows what changed.
+  function wasField(fs) { return fs.querySelector('input[name^="was."]'); }
+  function version(fs) {
+    const w = wasField(fs);
+    return w ? w.value.split(":")[2] || "0" : "";
+  }
+
+  function isGap(fs) {
+    const checked = fs.querySelector("input[type=radio]:checked");
+    return checked && (checked.value === "partial" || checked.value === "non_compliant");
+  }
+
+  function showPlan(fs) {
+    const plan = fs.querySelector("[data-plan]");
+    if (plan && isGap(fs)) plan.hidden = false;
+    fs.classList.toggle("gap", !!isGap(fs));
+  }
+
   // Saves of one item run one after another, each sending the fields as they
   // are when it starts, so an older save can never land after a newer one.
   const chains = new Map(); // item id -> promise of its last save
@@ -46,8 +68,9 @@
     const body = new URLSearchParams();
     const checked = fs.querySelector("input[type=radio]:checked");
     if (checked) body.set("answer", checked.value);
-    const note = fs.querySelector("textarea");
+    const note = fs.querySelector('textarea[name^="note."]');
     if (note) body.set("note", note.value);
+    body.set("version", version(fs));
     inflight++;
     mark();
     status(fs, form.dataset.saving || "…", "");
@@ -59,8 +82,17 @@
         credentials: "same-origin",
       });
       const data = await res.json().catch(function () { return {}; });
+      if (res.status === 409 && data.was) {
+        // Someone else saved this item: show what they saved, keep what this
+        // user typed, and take their version so a deliberate re-save can win.
+        wasField(fs).value = data.was;
+        status(fs, (form.dataset.conflict || "") + " " + data.error, "failed conflict");
+        fs.dataset.unsaved = "1";
+        return;
+      }
       if (!res.ok) throw new Error(data.error || res.statusText);
-      fs.classList.toggle("gap", data.answer === "partial" || data.answer === "non_compliant");
+      const w = wasField(fs);
+      if (w && data.was) w.value = data.was;
       status(fs, data.message + " " + new Date(data.saved_at).toLocaleTimeString(), "saved");
       progress(data);
     } catch (err) {
@@ -86,21 +118,121 @@
     mark();
   }
 
+  // Plans save once measure, owner and due date are all filled in; the hidden
+  // planwas.<item> field ("version:hash") carries the version as for answers.
+  function schedulePlan(fs) {
+    const id = fs.dataset.item;
+    clearTimeout(planTimers.get(id));
+    fs.dataset.unsaved = "1";
+    planTimers.set(id, setTimeout(function () {
+      planTimers.delete(id);
+      mark();
+      const next = (chains.get("plan:" + id) || Promise.resolve()).then(function () { return sendPlan(fs); });
+      chains.set("plan:" + id, next);
+    }, 800));
+    mark();
+  }
+
+  async function sendPlan(fs) {
+    const id = fs.dataset.item;
+    const field = function (f) { return fs.querySelector('[name="plan.' + f + '.' + CSS.escape(id) + '"]'); };
+    const body = new URLSearchParams();
+    ["measure", "owner", "due", "status"].forEach(function (f) { body.set(f, field(f).value); });
+    const was = fs.querySelector('input[name^="planwas."]');
+    body.set("version", was.value.split(":")[0]);
+    if (!body.get("measure").trim() || !body.get("owner").trim() || !body.get("due")) {
+      return; // not complete yet: the Save button or a later change saves it
+    }
+    inflight++;
+    mark();
+    try {
+      const res = await fetch(base + encodeURIComponent(id) + "/plan", {
+        method: "POST",
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch", "Accept": "application/json" },
+        body: body,
+        credentials: "same-origin",
+      });
+      const data = await res.json().catch(function () { return {}; });
+      if (data.was) was.value = data.was;
+      if (!res.ok) throw new Error(data.error || res.statusText);
+      delete fs.dataset.unsaved;
+      status(fs, data.message, "saved");
+    } catch (err) {
+      status(fs, "⚠ " + err.message, "failed");
+    } finally {
+      inflight--;
+      mark();
+    }
+  }
+
+  async function upload(fs, input) {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    const body = new FormData();
+    body.set("file", file);
+    inflight++;
+    mark();
+    status(fs, form.dataset.saving || "…", "");
+    try {
+      const res = await fetch(input.dataset.upload, {
+        method: "POST",
+        headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch", "Accept": "application/json" },
+        body: body,
+        credentials: "same-origin",
+      });
+      const data = await res.json().catch(function () { return {}; });
+      if (!res.ok) throw new Error(data.error || res.statusText);
+      const list = fs.querySelector("[data-evidence] .files");
+      const none = list.querySelector("[data-no-files]");
+      if (none) none.remove();
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = data.url;
+      a.textContent = data.name;
+      const small = document.createElement("small");
+      small.className = "muted";
+      small.textContent = " " + data.size + " B · SHA-256 " + data.sha256.slice(0, 12) + "…";
+      li.append(a, small);
+      list.append(li);
+      input.value = "";
+      status(fs, data.message, "saved");
+    } catch (err) {
+      input.value = "";
+      status(fs, "⚠ " + err.message, "failed");
+    } finally {
+      inflight--;
+      mark();
+    }
+  }
+
   form.addEventListener("change", function (e) {
     const fs = e.target.closest("fieldset[data-item]");
-    if (fs) schedule(fs, e.target.type === "radio" ? 0 : 300);
+    if (!fs) return;
+    if (e.target.type === "file") {
+      upload(fs, e.target);
+      return;
+    }
+    if (e.target.name.startsWith("plan.")) {
+      schedulePlan(fs);
+      return;
+    }
+    if (e.target.type === "radio") showPlan(fs);
+    schedule(fs, e.target.type === "radio" ? 0 : 300);
   });
   form.addEventListener("input", function (e) {
     const fs = e.target.closest("fieldset[data-item]");
-    if (fs && e.target.tagName === "TEXTAREA") schedule(fs, 800);
+    if (!fs) return;
+    if (e.target.name.startsWith("note.")) schedule(fs, 800);
+    else if (e.target.name.startsWith("plan.")) schedulePlan(fs);
   });
   let submitting = false;
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (e) {
     if (submitting) return;
-    if (pending.size > 0 || inflight > 0 || form.querySelector("[data-unsaved]")) {
+    if (pending.size > 0 || planTimers.size > 0 || inflight > 0 || form.querySelector("[data-unsaved]")) {
       e.preventDefault();
       e.returnValue = "";
     }
   });
+  mark();
 })();

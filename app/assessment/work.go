@@ -1,0 +1,126 @@
+package assessment
+
+import (
+	"time"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// PlanStatus is where a rectification plan stands.
+type PlanStatus string
+
+// The plan statuses.
+const (
+	PlanOpen       PlanStatus = "open"
+	PlanInProgress PlanStatus = "in_progress"
+	PlanDone       PlanStatus = "done"
+)
+
+// PlanStatuses lists the statuses in order.
+var PlanStatuses = []PlanStatus{PlanOpen, PlanInProgress, PlanDone}
+
+// Valid reports whether s is a known status.
+func (s PlanStatus) Valid() bool { return s == PlanOpen || s == PlanInProgress || s == PlanDone }
+
+// DateLayout is how plan due dates and campaign dates are written.
+const DateLayout = "2006-01-02"
+
+// Plan is the rectification (整改) of one gap: what will be done, by whom, by when.
+type Plan struct {
+	Measure   string
+	Owner     string
+	Due       string // YYYY-MM-DD
+	Status    PlanStatus
+	Version   int
+	UpdatedAt time.Time
+	UpdatedBy string
+}
+
+// Overdue reports whether the plan is not done and its due date is before today.
+func (p Plan) Overdue(today string) bool { return p.Status != PlanDone && p.Due != "" && p.Due < today }
+
+// Problem names the first field that makes the plan incomplete, or "".
+func (p Plan) Problem() string {
+	switch {
+	case p.Measure == "":
+		return "measure"
+	case p.Owner == "":
+		return "owner"
+	case p.Due == "":
+		return "due"
+	case !p.Status.Valid():
+		return "status"
+	}
+	if _, err := time.Parse(DateLayout, p.Due); err != nil {
+		return "due"
+	}
+	return ""
+}
+
+// Evidence is one file attached to an item.
+type Evidence struct {
+	ID         uint
+	ItemID     string
+	Name       string
+	Kind       string
+	Size       int64
+	SHA256     string
+	UploadedAt time.Time
+	UploadedBy string
+}
+
+// Block is why an item stops the assessment from being submitted.
+type Block string
+
+// The blocks.
+const (
+	BlockUnanswered      Block = "unanswered"
+	BlockPlanMissing     Block = "plan_missing"
+	BlockEvidenceMissing Block = "evidence_missing"
+)
+
+// Blocker is an item that stops submission, with every reason.
+type Blocker struct {
+	Ref
+	Reasons []Block
+}
+
+// Blockers lists every item that stops submission: unanswered items, gaps
+// (partially or non-compliant) without a complete rectification plan, and
+// items that require evidence but have none.
+func (s *Sheet) Blockers() []Blocker {
+	var out []Blocker
+	for _, cl := range s.Checklists {
+		for _, it := range cl.Items() {
+			var why []Block
+			a := s.Answers[it.ID]
+			if a.Value == scoring.Unanswered {
+				why = append(why, BlockUnanswered)
+			}
+			if a.Value.IsGap() && s.Plans[it.ID].Problem() != "" {
+				why = append(why, BlockPlanMissing)
+			}
+			if it.EvidenceRequired && a.Value != scoring.NotApplicable && len(s.Evidence[it.ID]) == 0 {
+				why = append(why, BlockEvidenceMissing)
+			}
+			if len(why) > 0 {
+				out = append(out, Blocker{Ref{cl, it}, why})
+			}
+		}
+	}
+	return out
+}
+
+// Campaign is a self-examination campaign: the themes a group of firms
+// examine by a deadline.
+type Campaign struct {
+	ID       uint
+	Name     checklist.Text
+	Themes   []string
+	StartsOn string // YYYY-MM-DD
+	Deadline string // YYYY-MM-DD
+}
+
+// Overdue reports whether the deadline is before today.
+func (c Campaign) Overdue(today string) bool { return c.Deadline < today }

@@ -1,0 +1,56 @@
+package evidence
+
+import (
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+const maxNameBytes = 200
+
+// CleanName returns a file name safe to display and to put in a download's
+// Content-Disposition: the base name, without control characters, quotes,
+// slashes, backslashes or the bidirectional override characters that can
+// disguise an extension (U+202A–U+202E, U+2066–U+2069), cut to 200 bytes at
+// a rune boundary, keeping a short extension, and "file" when nothing is
+// left.
+func CleanName(name string) string {
+	name = strings.TrimRight(name, `/\`)
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	name = strings.ToValidUTF8(name, "")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || isBidiControl(r) || strings.ContainsRune(`"'/\`, r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." || name == ".." {
+		return "file"
+	}
+	return cutName(name, maxNameBytes)
+}
+
+func isBidiControl(r rune) bool {
+	return 0x202A <= r && r <= 0x202E || 0x2066 <= r && r <= 0x2069
+}
+
+// cutName shortens the valid UTF-8 name to at most n bytes at a rune
+// boundary, keeping an extension of up to 16 bytes so the name still opens
+// with the right program.
+func cutName(name string, n int) string {
+	if len(name) <= n {
+		return name
+	}
+	ext := path.Ext(name)
+	if len(ext) > 16 || len(ext) == len(name) {
+		ext = ""
+	}
+	stem := name[:len(name)-len(ext)]
+	cut := n - len(ext)
+	for cut > 0 && !utf8.RuneStart(stem[cut]) {
+		cut--
+	}
+	return strings.TrimSpace(stem[:cut]) + ext
+}

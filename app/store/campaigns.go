@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+)
+
+// Errors of campaigns.
+var (
+	ErrNotInCampaign  = errors.New("store: the firm does not take part in this campaign")
+	ErrAlreadyStarted = errors.New("store: the firm has already started this campaign's assessment")
+	ErrBadCampaign    = errors.New("store: invalid campaign")
+)
+
+// NewCampaign describes a campaign to create.
+type NewCampaign struct {
+	NameZH, NameEN string
+	Themes         []string
+	StartsOn       string // YYYY-MM-DD
+	Deadline       string // YYYY-MM-DD
+	FirmIDs        []uint
+	AuditorIDs     []uint
+}
+
+// Validate names the first field that is wrong, wrapped in ErrBadCampaign.
+func (n NewCampaign) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadCampaign, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case strings.TrimSpace(n.NameZH) == "":
+		return bad("name_zh is required")
+	case len(n.Themes) == 0:
+		return bad("themes: choose at least one theme")
+	}
+	start, err := time.Parse(assessment.DateLayout, n.StartsOn)
+	if err != nil {
+		return bad("starts_on %q is not a date (YYYY-MM-DD)", n.StartsOn)
+	}
+	end, err := time.Parse(assessment.DateLayout, n.Deadline)
+	if err != nil {
+		return bad("deadline %q is not a date (YYYY-MM-DD)", n.Deadline)
+	}
+	if end.Before(start) {
+		return bad("deadline %s is before the start %s", n.Deadline, n.StartsOn)
+	}
+	return nil
+}
+
+// CreateCampaign creates a campaign with its firms and auditors. Only admins may.
+func (s *Store) CreateCampaign(ctx context.Context, actor *User, n NewCampaign) (uint, error) {
+	if actor.Role != auth.Admin {
+		return 0, fmt.Errorf("store: create campaign: %w", ErrNotFound)
+	}
+	if err := n.Validate(); err != nil {
+		return 0, err
+	}
+	themes, _ := json.Marshal(n.Themes)
+	c := Campaign{NameZH: strings.TrimSpace(n.NameZH), NameEN: strings.TrimSpace(n.NameEN), Themes: string(themes),
+		StartsOn: n.StartsOn, Deadline: n.Deadline, CreatedByID: actor.ID}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).Create(&c).Error; err != nil {
+			return translate(err, "create campaign")
+		}
+		return setCampaignMembers(tx, c.ID, n.FirmIDs, n.AuditorIDs)
+	})
+	return c.ID, err
+}
+
+// setCampaignMembers replaces a campaign's firms and auditors, checking
+// that each firm exists and each auditor is an auditor.
+func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint) error {
+	if err := tx.Exec("DELETE FROM campaign_firms WHERE campaign_id = ?", campaignID).Error; err != nil {
+		return translate(err, "campaign %d firms", campaignID)
+	}
+	if err := tx.Exec("DELETE FROM campaign_auditors WHERE campaign_id = ?", campaignID).Error; err != nil {
+		return translate(err, "campaign %d auditors", campaignID)
+	}
+	for _, f := range dedupe(firmIDs) {
+		var n int64
+		if err := tx.Model(&Firm{}).Where("id = ?", f).Count(&n).Error; err != nil || n == 0 {
+			return fmt.Errorf("%w: firm %d does not exist", ErrBadCampaign, f)
+		}
+		if err := tx.Exec("INSERT INTO campaign_firms (campaign_id, firm_id) VALUES (?, ?)", campaignID, f).Error; err != nil {
+			return translate(err, "add firm %d to campaign %d", f, campaignID)
+		}
+	}
+	for _, u := range dedupe(auditorIDs) {
+		var n int64
+		if err := tx.Model(&User{}).Where("id = ? AND role = ?", u, string(auth.Auditor)).Count(&n).Error; err != nil || n == 0 {
+			return fmt.Errorf("%w: user %d is not an auditor", ErrBadCampaign, u)
+		}
+		if err := tx.Exec("INSERT INTO campaign_auditors (campaign_id, user_id) VALUES (?, ?)", campaignID, u).Error; err != nil {
+			return translate(err, "assign auditor %d to campaign %d", u, campaignID)
+		}
+	}
+	return nil
+}
+
+func dedupe(ids []uint) []uint {
+	seen := map[uint]bool{}
+	var out []uint
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (c Campaign) domain() (assessment.Campaign, error) {
+	var themes []string
+	if err := json.Unmarshal([]byte(c.Themes), &themes); err != nil {
+		return assessment.Campaign{}, fmt.Errorf("store: campaign %d themes: %w", c.ID, err)
+	}
+	return assessment.Campaign{ID: c.ID, Name: checklist.Text{ZH: c.NameZH, EN: c.NameEN}, Themes: themes, StartsOn: c.StartsOn, Deadline: c.Deadline}, nil
+}
+
+// CampaignView is a campaign as a user sees it: for a firm user with the
+// state of their firm's assessment in it.
+type CampaignView struct {
+	assessment.Campaign
+	Firms        []Firm
+	Auditors     []User
+	AssessmentID uint // the caller's firm's assessment, 0 when not started
+	State        assessment.State
+}
+
+// scopeCampaigns restricts campaigns to those actor takes part in or reviews.
+func scopeCampaigns(actor *User) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		sub := db.Session(&gorm.Session{NewDB: true})
+		switch {
+		case actor.Role == auth.Admin:
+			return db
+		case actor.Role == auth.Auditor:
+			return db.Where("campaigns.id IN (?)", sub.Table("campaign_auditors").Select("campaign_id").Where("user_id = ?", actor.ID))
+		case actor.Role.InFirm() && actor.FirmID != nil:
+			return db.Where("campaigns.id IN (?)", sub.Table("campaign_firms").Select("campaign_id").Where("firm_id = ?", *actor.FirmID))
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// Campaigns lists the campaigns actor takes part in or reviews, by deadline.
+func (s *Store) Campaigns(ctx context.Context, actor *User) ([]CampaignView, error) {
+	var rows []Campaign
+	err := s.db.WithContext(ctx).Scopes(scopeCampaigns(actor)).Preload("Firms").Preload("Auditors").
+		Order("deadline, id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list campaigns")
+	}
+	started := map[uint]Assessment{}
+	if actor.Role.InFirm() && actor.FirmID != nil {
+		var mine []Assessment
+		if err := s.db.WithContext(ctx).Select("id", "campaign_id", "state").
+			Where("firm_id = ? AND campaign_id IS NOT NULL", *actor.FirmID).Find(&mine).Error; err != nil {
+			return nil, translate(err, "assessments in campaigns")
+		}
+		for _, a := range mine {
+			started[*a.CampaignID] = a
+		}
+	}
+	out := make([]CampaignView, len(rows))
+	for i, r := range rows {
+		c, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = CampaignView{Campaign: c, Firms: r.Firms, Auditors: r.Auditors}
+		if a, ok := started[r.ID]; ok {
+			out[i].AssessmentID, out[i].State = a.ID, assessment.State(a.State)
+		}
+	}
+	return out, nil
+}
+
+// Campaign returns one campaign actor takes part in or reviews.
+func (s *Store) Campaign(ctx context.Context, actor *User, id uint) (assessment.Campaign, error) {
+	var c Campaign
+	if err := s.db.WithContext(ctx).Scopes(scopeCampaigns(actor)).First(&c, "campaigns.id = ?", id).Error; err != nil {
+		return assessment.Campaign{}, translate(err, "campaign %d", id)
+	}
+	return c.domain()
+}
+
+// checkCampaignStart refuses to start a campaign's assessment for a firm
+// that does not take part, or that has started it already.
+func checkCampaignStart(tx *gorm.DB, firmID, campaignID uint) error {
+	var n int64
+	if err := tx.Table("campaign_firms").Where("campaign_id = ? AND firm_id = ?", campaignID, firmID).Count(&n).Error; err != nil {
+		return translate(err, "campaign %d firms", campaignID)
+	}
+	if n == 0 {
+		return ErrNotInCampaign
+	}
+	if err := tx.Model(&Assessment{}).Where("campaign_id = ? AND firm_id = ?", campaignID, firmID).Count(&n).Error; err != nil {
+		return translate(err, "campaign %d assessments", campaignID)
+	}
+	if n > 0 {
+		return ErrAlreadyStarted
+	}
+	return nil
+}

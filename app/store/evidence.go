@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"selfcheck/app/assessment"
+)
+
+// Blobs keeps file content addressed by its SHA-256, so identical content is
+// stored once. The database implementation below is the default; a later
+// step can put content in object storage behind the same interface.
+type Blobs interface {
+	// Put stores data under sum unless it is there already.
+	Put(ctx context.Context, sum string, data []byte) error
+	// Get returns the data stored under sum, or ErrNotFound.
+	Get(ctx context.Context, sum string) ([]byte, error)
+}
+
+// dbBlobs stores content in the blobs table.
+type dbBlobs struct{ db *gorm.DB }
+
+func (b dbBlobs) Put(ctx context.Context, sum string, data []byte) error {
+	err := b.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&Blob{SHA256: sum, Size: int64(len(data)), Data: data, CreatedAt: time.Now().UTC()}).Error
+	return translate(err, "store blob %s", sum)
+}
+
+func (b dbBlobs) Get(ctx context.Context, sum string) ([]byte, error) {
+	var blob Blob
+	if err := b.db.WithContext(ctx).First(&blob, "sha256 = ?", sum).Error; err != nil {
+		return nil, translate(err, "blob %s", sum)
+	}
+	return blob.Data, nil
+}
+
+func evidenceOf(e Evidence) assessment.Evidence {
+	return assessment.Evidence{ID: e.ID, ItemID: e.ItemID, Name: e.FileName, Kind: e.Kind, Size: e.Size,
+		SHA256: e.BlobSHA256, UploadedAt: e.UploadedAt, UploadedBy: e.UploadedBy.Name}
+}
+
+// NewEvidence is a checked file to attach to an item.
+type NewEvidence struct {
+	ItemID string
+	Name   string // already cleaned for display
+	Kind   string // from the content, by app/evidence
+	Data   []byte
+}
+
+// AddEvidence attaches a file to an item of an editable assessment of
+// actor's firm. The content goes to Blobs first (content-addressed, so a
+// failed attach leaves at most an unreferenced blob, never a half file),
+// then the row and its history entry in one transaction.
+func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvidence) (assessment.Evidence, error) {
+	if !actor.Role.InFirm() {
+		return assessment.Evidence{}, fmt.Errorf("store: add evidence: %w", ErrNotFound)
+	}
+	// Check access and the item before storing any content.
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := lockEditable(tx, actor, id)
+		if err != nil {
+			return err
+		}
+		items, err := itemIDs(tx, a)
+		if err != nil {
+			return err
+		}
+		if !items[n.ItemID] {
+			return fmt.Errorf("%w: %q", ErrUnknownItem, n.ItemID)
+		}
+		return nil
+	}); err != nil {
+		return assessment.Evidence{}, err
+	}
+	raw := sha256.Sum256(n.Data)
+	sum := hex.EncodeToString(raw[:])
+	if err := s.blobs.Put(ctx, sum, n.Data); err != nil {
+		return assessment.Evidence{}, err
+	}
+	now := time.Now().UTC()
+	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := lockEditable(tx, actor, id); err != nil {
+			return err
+		}
+		if err := tx.Omit(clause.Associations).Create(&row).Error; err != nil {
+			return translate(err, "attach evidence")
+		}
+		ch := Change{AssessmentID: id, ItemID: n.ItemID, Field: "evidence", NewValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", n.Name, len(n.Data), sum), UserID: actor.ID, At: now}
+		return translate(tx.Omit(clause.Associations).Create(&ch).Error, "record evidence change")
+	})
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	row.UploadedBy = *actor
+	return evidenceOf(row), nil
+}
+
+// RemoveEvidence detaches a file from an editable assessment. The row stays,
+// marked deleted, so history and earlier reports can still name it.
+func (s *Store) RemoveEvidence(ctx context.Context, actor *User, id, evidenceID uint) error {
+	if !actor.Role.InFirm() {
+		return fmt.Errorf("store: remove evidence: %w", ErrNotFound)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := lockEditable(tx, actor, id); err != nil {
+			return err
+		}
+		var e Evidence
+		if err := tx.Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
+			return translate(err, "evidence %d", evidenceID)
+		}
+		now := time.Now().UTC()
+		if err := tx.Model(&e).Update("deleted_at", now).Error; err != nil {
+			return translate(err, "remove evidence %d", evidenceID)
+		}
+		ch := Change{AssessmentID: id, ItemID: e.ItemID, Field: "evidence", OldValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256), UserID: actor.ID, At: now}
+		return translate(tx.Omit(clause.Associations).Create(&ch).Error, "record evidence change")
+	})
+}
+
+// EvidenceFile returns an evidence file and its content, if actor may see
+// the assessment it belongs to (firm users their firm's, auditors and
+// admins as scopeAssessments allows).
+func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID uint) (assessment.Evidence, []byte, error) {
+	var a Assessment
+	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return assessment.Evidence{}, nil, translate(err, "assessment %d", id)
+	}
+	var e Evidence
+	if err := s.db.WithContext(ctx).Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
+		return assessment.Evidence{}, nil, translate(err, "evidence %d", evidenceID)
+	}
+	data, err := s.blobs.Get(ctx, e.BlobSHA256)
+	if errors.Is(err, ErrNotFound) {
+		return assessment.Evidence{}, nil, fmt.Errorf("store: content of evidence %d is missing: %w", evidenceID, err)
+	}
+	return evidenceOf(e), data, err
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"selfcheck/app/assessment"
+)
+
+// ErrBadPlan refuses a plan with a missing or malformed field; the message
+// names the field.
+var ErrBadPlan = errors.New("store: invalid rectification plan")
+
+// PlanInput is a rectification plan to save. Version, when set, is the
+// version the caller last saw.
+type PlanInput struct {
+	Measure, Owner, Due string
+	Status              assessment.PlanStatus
+	Version             *int
+}
+
+// maxPlanField bounds each text field of a plan, in characters.
+const maxPlanField = 5000
+
+func planOf(p Plan) assessment.Plan {
+	return assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: assessment.PlanStatus(p.Status),
+		Version: p.Version, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy.Name}
+}
+
+// SavePlan stores the rectification plan of an item of an editable
+// assessment of actor's firm and records each changed field.
+func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID string, in PlanInput) (assessment.Plan, error) {
+	if !actor.Role.InFirm() {
+		return assessment.Plan{}, fmt.Errorf("store: save plan: %w", ErrNotFound)
+	}
+	p := assessment.Plan{Measure: NormalizeNote(in.Measure), Owner: strings.TrimSpace(in.Owner), Due: strings.TrimSpace(in.Due), Status: in.Status}
+	if f := p.Problem(); f != "" {
+		return p, fmt.Errorf("%w: %s is missing or not valid", ErrBadPlan, f)
+	}
+	if utf8.RuneCountInString(p.Measure) > maxPlanField || utf8.RuneCountInString(p.Owner) > 200 {
+		return p, fmt.Errorf("%w: measure or owner is too long", ErrBadPlan)
+	}
+	var saved assessment.Plan
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := lockEditable(tx, actor, id)
+		if err != nil {
+			return err
+		}
+		items, err := itemIDs(tx, a)
+		if err != nil {
+			return err
+		}
+		if !items[itemID] {
+			return fmt.Errorf("%w: %q", ErrUnknownItem, itemID)
+		}
+		var old Plan
+		err = tx.Where("assessment_id = ? AND item_id = ?", id, itemID).First(&old).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return translate(err, "plan of %s", itemID)
+		}
+		if in.Version != nil && *in.Version != old.Version {
+			return &PlanConflictError{ItemID: itemID, Current: planOf(old)}
+		}
+		now := time.Now().UTC()
+		var changes []Change
+		for _, f := range []struct{ name, old, new string }{
+			{"plan.measure", old.Measure, p.Measure}, {"plan.owner", old.Owner, p.Owner},
+			{"plan.due", old.Due, p.Due}, {"plan.status", old.Status, string(p.Status)},
+		} {
+			if f.old != f.new {
+				changes = append(changes, Change{AssessmentID: id, ItemID: itemID, Field: f.name, OldValue: f.old, NewValue: f.new, UserID: actor.ID, At: now})
+			}
+		}
+		row := Plan{AssessmentID: id, ItemID: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: string(p.Status),
+			Version: old.Version, UpdatedByID: old.UpdatedByID, UpdatedAt: old.UpdatedAt}
+		if len(changes) > 0 {
+			row.Version, row.UpdatedByID, row.UpdatedAt = old.Version+1, actor.ID, now
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"measure", "owner", "due", "status", "version", "updated_by_id", "updated_at"}),
+			}).Omit(clause.Associations).Create(&row).Error
+			if err != nil {
+				return translate(err, "save plan of %s", itemID)
+			}
+			if err := tx.Omit(clause.Associations).Create(&changes).Error; err != nil {
+				return translate(err, "record plan changes")
+			}
+			row.UpdatedBy = *actor
+		}
+		saved = planOf(row)
+		return nil
+	})
+	return saved, err
+}
+
+// PlanConflictError refuses a plan saved against an older version.
+type PlanConflictError struct {
+	ItemID  string
+	Current assessment.Plan
+}
+
+func (e *PlanConflictError) Error() string {
+	return fmt.Sprintf("store: the plan of %s was changed by someone else (now version %d)", e.ItemID, e.Current.Version)
+}
+
+// PlanRow is a plan in the firm-wide list.
+type PlanRow struct {
+	assessment.Plan
+	AssessmentID uint
+	ItemID       string
+	State        assessment.State
+}
+
+// FirmPlans lists every rectification plan of actor's firm across its
+// assessments, by due date.
+func (s *Store) FirmPlans(ctx context.Context, actor *User) ([]PlanRow, error) {
+	if !actor.Role.InFirm() || actor.FirmID == nil {
+		return nil, fmt.Errorf("store: firm plans: %w", ErrNotFound)
+	}
+	var rows []struct {
+		Plan
+		State string
+	}
+	err := s.db.WithContext(ctx).Model(&Plan{}).
+		Select("plans.*, assessments.state AS state").
+		Joins("JOIN assessments ON assessments.id = plans.assessment_id").
+		Where("assessments.firm_id = ?", *actor.FirmID).
+		Order("plans.due, plans.id").Limit(2000).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "firm plans")
+	}
+	out := make([]PlanRow, len(rows))
+	for i, r := range rows {
+		out[i] = PlanRow{Plan: planOf(r.Plan), AssessmentID: r.AssessmentID, ItemID: r.ItemID, State: assessment.State(r.State)}
+	}
+	return out, nil
+}

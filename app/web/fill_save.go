@@ -1,0 +1,444 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/evidence"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+// saveAssessmentForm is the no-JavaScript path: the whole form is posted
+// (answers, notes, plans and any evidence files chosen), the fields this form
+// changed are saved, and with action=submit the assessment is then
+// submitted. Saving first means pressing Submit never loses input; saving
+// only the fields the form changed (its record of the loaded state differs
+// from what it posts) means a page loaded an hour ago does not overwrite what
+// a colleague saved since, and a field a colleague changed meanwhile is
+// refused as a conflict instead of silently overwritten.
+func (s *Server) saveAssessmentForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	if !sh.Editable() {
+		return &userError{Status: http.StatusConflict, Key: "error.read_only_state", Args: []any{s.T(c, "state."+string(sh.State))}}
+	}
+	if err := c.Request().ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	form := c.Request().Form
+	if c.Request().MultipartForm != nil {
+		defer c.Request().MultipartForm.RemoveAll()
+		form = url.Values(c.Request().MultipartForm.Value)
+	}
+
+	var answers []store.AnswerInput
+	plans := map[string]store.PlanInput{}
+	for _, cl := range sh.Checklists {
+		for _, it := range cl.Items() {
+			if in, changed := changedFields(it.ID, sh.Answers[it.ID], form); changed {
+				answers = append(answers, in)
+			}
+			if p, changed := changedPlan(it.ID, sh.Plans[it.ID], form); changed {
+				plans[it.ID] = p
+			}
+		}
+	}
+	posted := postedInput{answers: answers, plans: map[string]assessment.Plan{}}
+	for id, p := range plans {
+		posted.plans[id] = assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: sh.Plans[id].Version}
+	}
+	refuse := func(msg string, details ...string) error {
+		fresh, err := s.Store.Sheet(ctx, u, sh.ID)
+		if err != nil {
+			return err
+		}
+		return s.renderFill(c, http.StatusUnprocessableEntity, fresh, fillPage{Error: msg, Details: details}, posted)
+	}
+	if _, err := s.Store.SaveAnswers(ctx, u, sh.ID, answers); err != nil {
+		var ce *store.ConflictError
+		switch {
+		case errors.As(err, &ce):
+			c.Response().Status = http.StatusConflict
+			return refuse(s.T(c, "fill.conflict_form"), s.conflictMessage(c, ce))
+		case errors.Is(err, store.ErrReadOnly):
+			return refuse(s.readOnlyMessage(c, err))
+		}
+		if key, ok := answerErrorKey(err); ok {
+			return refuse(s.T(c, key))
+		}
+		return err
+	}
+	posted.answers = nil // stored
+	var problems []string
+	for id, p := range plans {
+		_, err := s.Store.SavePlan(ctx, u, sh.ID, id, p)
+		var pe *store.PlanConflictError
+		switch {
+		case err == nil:
+			delete(posted.plans, id)
+		case errors.As(err, &pe):
+			problems = append(problems, s.T(c, "plan.conflict", id, pe.Current.UpdatedBy))
+		case errors.Is(err, store.ErrBadPlan):
+			problems = append(problems, s.T(c, "plan.invalid", id, s.planField(c, err)))
+		default:
+			return err
+		}
+	}
+	if c.Request().MultipartForm != nil {
+		for _, cl := range sh.Checklists {
+			for _, it := range cl.Items() {
+				for _, fh := range c.Request().MultipartForm.File["evidence."+it.ID] {
+					if _, err := s.attach(c, sh.ID, it.ID, fh); err != nil {
+						msg, ok := s.evidenceProblem(c, err)
+						if !ok {
+							return err
+						}
+						problems = append(problems, fmt.Sprintf("%s · %s: %s", it.ID, evidence.CleanName(fh.Filename), msg))
+					}
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return refuse(s.T(c, "fill.partly_saved"), problems...)
+	}
+	if c.FormValue("action") != "submit" {
+		flash(c, "fill.saved")
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d", sh.ID))
+	}
+	return s.submit(c, sh.ID)
+}
+
+// changedPlan reads an item's plan from a posted full form and reports
+// whether the form changed it. Blank plan fields on an item that has no plan
+// are no change.
+func changedPlan(itemID string, stored assessment.Plan, form url.Values) (store.PlanInput, bool) {
+	get := func(f string) (string, bool) {
+		v, ok := form["plan."+f+"."+itemID]
+		if !ok {
+			return "", false
+		}
+		return v[0], true
+	}
+	measure, ok1 := get("measure")
+	owner, ok2 := get("owner")
+	due, ok3 := get("due")
+	status, ok4 := get("status")
+	if !ok1 && !ok2 && !ok3 && !ok4 {
+		return store.PlanInput{}, false
+	}
+	in := store.PlanInput{Measure: measure, Owner: owner, Due: due, Status: assessment.PlanStatus(status)}
+	if in.Status == "" {
+		in.Status = assessment.PlanOpen
+	}
+	was, sent := form["planwas."+itemID]
+	blank := strings.TrimSpace(measure+owner+due) == ""
+	if stored.Version == 0 && blank {
+		return in, false
+	}
+	cand := assessment.Plan{Measure: store.NormalizeNote(in.Measure), Owner: strings.TrimSpace(in.Owner), Due: strings.TrimSpace(in.Due), Status: in.Status}
+	cur := planState(assessment.Plan{Version: stored.Version, Measure: stored.Measure, Owner: stored.Owner, Due: stored.Due, Status: stored.Status})
+	if !sent {
+		return in, planState(assessment.Plan{Version: stored.Version, Measure: cand.Measure, Owner: cand.Owner, Due: cand.Due, Status: cand.Status}) != cur
+	}
+	v, _, _ := strings.Cut(was[0], ":")
+	version, _ := strconv.Atoi(v)
+	if planState(assessment.Plan{Version: version, Measure: cand.Measure, Owner: cand.Owner, Due: cand.Due, Status: cand.Status}) == was[0] {
+		return in, false
+	}
+	in.Version = &version
+	return in, true
+}
+
+// planField names the plan field an ErrBadPlan is about, in the page's language.
+func (s *Server) planField(c echo.Context, err error) string {
+	for _, f := range []string{"measure", "owner", "due", "status"} {
+		if strings.Contains(err.Error(), ": "+f+" ") {
+			return s.T(c, "plan."+f)
+		}
+	}
+	return err.Error()
+}
+
+func (s *Server) submit(c echo.Context, id uint) error {
+	ctx := c.Request().Context()
+	err := s.Store.Submit(ctx, currentUser(c), id)
+	var inc *store.IncompleteError
+	switch {
+	case errors.As(err, &inc):
+		sh, err := s.Store.Sheet(ctx, currentUser(c), id)
+		if err != nil {
+			return err
+		}
+		return s.renderFill(c, http.StatusUnprocessableEntity, sh, fillPage{Blockers: inc.Blockers, Error: s.T(c, "fill.incomplete", len(inc.Blockers))})
+	case errors.Is(err, store.ErrReadOnly):
+		return &userError{Status: http.StatusConflict, Key: "error.read_only_message", Args: []any{s.readOnlyMessage(c, err)}}
+	case err != nil:
+		return err
+	}
+	s.Log.Info("assessment submitted", "assessment", id, "user", currentUser(c).ID)
+	flash(c, "score.submitted")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/score", id))
+}
+
+type autosaveResponse struct {
+	Item      string          `json:"item"`
+	Answer    scoring.Answer  `json:"answer"`
+	Note      string          `json:"note"`
+	Version   int             `json:"version"`
+	SavedAt   time.Time       `json:"saved_at"`
+	Answered  int             `json:"answered"`
+	Total     int             `json:"total"`
+	Themes    []themeProgress `json:"themes"`
+	Message   string          `json:"message"`
+	LoadState string          `json:"was"`
+}
+
+type themeProgress struct {
+	ID       string `json:"id"`
+	Answered int    `json:"answered"`
+	Total    int    `json:"total"`
+}
+
+// autosaveAnswer saves one item as soon as it changes (from autosave.js) and
+// answers with the new progress. A missing field keeps its stored value; a
+// version older than the stored one is refused with 409 and what the other
+// person saved.
+func (s *Server) autosaveAnswer(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	itemID := c.Param("item")
+	form, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	in := answerInput(itemID, sh.Answers[itemID], form, "answer", "note")
+	if v := form.Get("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fail(http.StatusBadRequest, "error.bad_request")
+		}
+		in.Version = &n
+	}
+	if _, err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in}); err != nil {
+		var ce *store.ConflictError
+		switch {
+		case errors.As(err, &ce):
+			return c.JSON(http.StatusConflict, map[string]any{
+				"error": s.conflictMessage(c, ce), "answer": ce.Current.Value, "note": ce.Current.Note,
+				"version": ce.Current.Version, "was": loadedState(ce.Current),
+			})
+		case errors.Is(err, store.ErrReadOnly):
+			return c.JSON(http.StatusConflict, map[string]string{"error": s.readOnlyMessage(c, err)})
+		}
+		if key, ok := answerErrorKey(err); ok {
+			return fail(http.StatusUnprocessableEntity, key)
+		}
+		return err
+	}
+	sh, err = s.Store.Sheet(ctx, u, sh.ID)
+	if err != nil {
+		return err
+	}
+	res := sh.Result()
+	a := sh.Answers[itemID]
+	out := autosaveResponse{
+		Item: itemID, Answer: a.Value, Note: a.Note, Version: a.Version, SavedAt: a.UpdatedAt, LoadState: loadedState(a),
+		Answered: res.Answered, Total: res.Total, Message: s.T(c, "fill.autosaved"),
+	}
+	for _, t := range res.Themes {
+		out.Themes = append(out.Themes, themeProgress{ID: t.ID, Answered: t.Answered, Total: t.Total})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// attach checks an uploaded file by its content and attaches it.
+func (s *Server) attach(c echo.Context, id uint, itemID string, fh *multipart.FileHeader) (assessment.Evidence, error) {
+	if fh.Size > s.Config.MaxEvidenceBytes {
+		return assessment.Evidence{}, &evidence.RefusedError{Reason: "too_large", Detail: fmt.Sprintf("the file is larger than %d MiB", s.Config.MaxEvidenceBytes>>20)}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, s.Config.MaxEvidenceBytes+1))
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	lim := evidence.DefaultLimits()
+	lim.MaxBytes = s.Config.MaxEvidenceBytes
+	kind, err := evidence.Check(fh.Filename, data, lim)
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	e, err := s.Store.AddEvidence(c.Request().Context(), currentUser(c), id, store.NewEvidence{
+		ItemID: itemID, Name: evidence.CleanName(fh.Filename), Kind: string(kind), Data: data,
+	})
+	if err == nil {
+		s.Log.Info("evidence uploaded", "assessment", id, "item", itemID, "sha256", e.SHA256, "user", currentUser(c).ID)
+	}
+	return e, err
+}
+
+// evidenceProblem turns a refused upload into a message for the user.
+func (s *Server) evidenceProblem(c echo.Context, err error) (string, bool) {
+	var re *evidence.RefusedError
+	switch {
+	case errors.As(err, &re):
+		return s.T(c, "evidence.refused."+re.Reason) + " (" + re.Detail + ")", true
+	case errors.Is(err, store.ErrReadOnly):
+		return s.readOnlyMessage(c, err), true
+	case errors.Is(err, store.ErrUnknownItem):
+		return s.T(c, "error.unknown_item"), true
+	}
+	return "", false
+}
+
+// uploadEvidence attaches one file to an item (from autosave.js or a plain form).
+func (s *Server) uploadEvidence(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	itemID := c.Param("item")
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return fail(http.StatusUnprocessableEntity, "evidence.no_file")
+	}
+	e, err := s.attach(c, id, itemID, fh)
+	if err != nil {
+		if msg, ok := s.evidenceProblem(c, err); ok {
+			status := http.StatusUnprocessableEntity
+			if errors.Is(err, store.ErrReadOnly) {
+				status = http.StatusConflict
+			}
+			if wantsJSON(c) {
+				return c.JSON(status, map[string]string{"error": msg})
+			}
+			return &userError{Status: status, Key: "error.read_only_message", Args: []any{msg}}
+		}
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(http.StatusCreated, map[string]any{
+			"id": e.ID, "name": e.Name, "size": e.Size, "sha256": e.SHA256, "kind": e.Kind,
+			"url": fmt.Sprintf("/assessments/%d/evidence/%d", id, e.ID), "message": s.T(c, "evidence.uploaded"),
+		})
+	}
+	flash(c, "evidence.uploaded")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d#item-%s", id, itemID))
+}
+
+// downloadEvidence serves a file to the firm's users and to auditors who may
+// see the assessment, always as an attachment the browser must not sniff.
+func (s *Server) downloadEvidence(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	eid, err := idParam(c, "eid")
+	if err != nil {
+		return err
+	}
+	e, data, err := s.Store.EvidenceFile(c.Request().Context(), currentUser(c), id, eid)
+	if err != nil {
+		return err
+	}
+	s.Log.Info("evidence downloaded", "assessment", id, "evidence", eid, "user", currentUser(c).ID)
+	h := c.Response().Header()
+	h.Set("Content-Disposition", contentDisposition(e.Name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
+}
+
+// contentDisposition names a download safely: an ASCII fallback and the
+// UTF-8 name (RFC 6266/5987), neither able to break out of the header.
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}
+
+// removeEvidence detaches a file from an editable assessment.
+func (s *Server) removeEvidence(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	eid, err := idParam(c, "eid")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RemoveEvidence(c.Request().Context(), currentUser(c), id, eid); err != nil {
+		if errors.Is(err, store.ErrReadOnly) {
+			return &userError{Status: http.StatusConflict, Key: "error.read_only_message", Args: []any{s.readOnlyMessage(c, err)}}
+		}
+		return err
+	}
+	flash(c, "evidence.removed")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d", id))
+}
+
+// autosavePlan saves an item's rectification plan from autosave.js once its
+// fields are complete, refusing a save against an older version with 409.
+func (s *Server) autosavePlan(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	itemID := c.Param("item")
+	form, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	in := store.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
+	if v := form.Get("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fail(http.StatusBadRequest, "error.bad_request")
+		}
+		in.Version = &n
+	}
+	p, err := s.Store.SavePlan(c.Request().Context(), currentUser(c), id, itemID, in)
+	var pe *store.PlanConflictError
+	switch {
+	case errors.As(err, &pe):
+		return c.JSON(http.StatusConflict, map[string]any{"error": s.T(c, "plan.conflict", itemID, pe.Current.UpdatedBy), "was": planState(pe.Current)})
+	case errors.Is(err, store.ErrBadPlan):
+		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.planField(c, err))})
+	case errors.Is(err, store.ErrReadOnly):
+		return c.JSON(http.StatusConflict, map[string]string{"error": s.readOnlyMessage(c, err)})
+	case err != nil:
+		if key, ok := answerErrorKey(err); ok {
+			return fail(http.StatusUnprocessableEntity, key)
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"was": planState(p), "version": p.Version, "message": s.T(c, "plan.saved")})
+}
