@@ -117,7 +117,7 @@ type fillPage struct {
 	Error        string
 	Details      []string // the specific problems behind Error
 	Today        string
-	MaxEvidence  int64            // MiB
+	MaxEvidence  int64             // MiB
 	loaded       map[string]string // loadedState of each stored answer, by item
 	loadedPlans  map[string]string // planState of each stored plan, by item
 }

@@ -80,7 +80,9 @@ func (s *Server) registerRoutes() {
 
 // uploadLimit is the body limit of a route that takes up to files evidence
 // files, with room for the rest of the form.
-func (s *Server) uploadLimit(files int64) int64 { return files*s.Config.MaxEvidenceBytes + s.Config.MaxBodyBytes }
+func (s *Server) uploadLimit(files int64) int64 {
+	return files*s.Config.MaxEvidenceBytes + s.Config.MaxBodyBytes
+}
 
 // Routes lists the route table, for tests that check every route's access.
 func (s *Server) Routes() []route { return s.routes }
