@@ -66,6 +66,7 @@ func (s *Server) registerRoutes() {
 		{http.MethodPost, "/admin/checklists", admin, s.uploadChecklist, 0},
 		{http.MethodPost, "/admin/checklists/:id/delete", admin, s.deleteChecklist, 0},
 	}
+	s.routes = append(s.routes, s.accountRoutes()...)
 	for _, r := range s.routes {
 		limit := r.MaxBody
 		if limit == 0 {

@@ -78,6 +78,10 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// Mount lets another surface (the JSON API) add its own routes to the same
+// router, with its own access table.
+func (s *Server) Mount(register func(e *echo.Echo)) { register(s.echo) }
+
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
