@@ -483,3 +483,22 @@ func FuzzCheck(f *testing.F) {
 		_ = CleanName(name)
 	})
 }
+
+func TestSafeName(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		kind Kind
+		want string
+	}{
+		{"整改报告.pdf", PDF, "整改报告.pdf"},
+		{"run.bat", TXT, "run.bat.txt"},
+		{"photo.JPEG", JPEG, "photo.JPEG"},
+		{"photo.png", JPEG, "photo.png.jpg"},
+		{"../../etc/notes.txt", TXT, "notes.txt"},
+		{"evil\u202etxt.exe", TXT, "eviltxt.exe.txt"},
+	} {
+		if got := SafeName(tt.name, tt.kind); got != tt.want {
+			t.Errorf("SafeName(%q, %s) = %q, want %q", tt.name, tt.kind, got, tt.want)
+		}
+	}
+}

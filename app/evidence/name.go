@@ -54,3 +54,27 @@ func cutName(name string, n int) string {
 	}
 	return strings.TrimSpace(stem[:cut]) + ext
 }
+
+// extensions are the file name endings that match each kind; the first is
+// the one added when a name has none of them.
+var extensions = map[Kind][]string{
+	PDF: {".pdf"}, PNG: {".png"}, JPEG: {".jpg", ".jpeg"}, DOCX: {".docx"}, XLSX: {".xlsx"}, TXT: {".txt"}, ZIP: {".zip"},
+}
+
+// SafeName is the name to keep and serve a checked file under: CleanName,
+// with an extension that matches the kind its content was checked to be, so
+// a script uploaded as text downloads as .txt and never runs on a
+// double-click.
+func SafeName(name string, k Kind) string {
+	name = CleanName(name)
+	ext := strings.ToLower(path.Ext(name))
+	for _, e := range extensions[k] {
+		if ext == e {
+			return name
+		}
+	}
+	if len(extensions[k]) == 0 {
+		return name
+	}
+	return name + extensions[k][0]
+}

@@ -292,7 +292,7 @@ func (s *Server) attach(c echo.Context, id uint, itemID string, fh *multipart.Fi
 		return assessment.Evidence{}, err
 	}
 	e, err := s.Store.AddEvidence(c.Request().Context(), currentUser(c), id, store.NewEvidence{
-		ItemID: itemID, Name: evidence.CleanName(fh.Filename), Kind: string(kind), Data: data,
+		ItemID: itemID, Name: evidence.SafeName(fh.Filename, kind), Kind: string(kind), Data: data,
 	})
 	if err == nil {
 		s.Log.Info("evidence uploaded", "assessment", id, "item", itemID, "sha256", e.SHA256, "user", currentUser(c).ID)

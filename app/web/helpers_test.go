@@ -209,3 +209,24 @@ func (c *client) upload(path, field, name string, content []byte) resp {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.do(req)
 }
+
+// uploadJSON posts a file as autosave.js does: multipart, token in a header.
+func (c *client) uploadJSON(path, name string, content []byte) resp {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if name != "empty.pdf" {
+		fw, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-CSRF-Token", c.csrf())
+	req.Header.Set("X-Requested-With", "fetch")
+	req.Header.Set("Accept", "application/json")
+	return c.do(req)
+}
