@@ -21,8 +21,8 @@ func (s *Store) CreateToken(ctx context.Context, userID uint, name string) (stri
 	if name == "" {
 		name = "token"
 	}
-	if len(name) > 100 {
-		name = name[:100]
+	if r := []rune(name); len(r) > 100 {
+		name = string(r[:100])
 	}
 	raw, err := auth.NewToken()
 	if err != nil {

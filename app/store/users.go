@@ -56,7 +56,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 		return nil, fmt.Errorf("%w: firm members and firm admins, and only they, belong to a firm", ErrBadUser)
 	}
 	email := NormalizeEmail(nu.Email)
-	if at := strings.IndexByte(email, '@'); at < 1 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n<>\"'") || len(email) > 254 {
+	if !ValidEmail(email) {
 		return nil, fmt.Errorf("%w: %q is not an email address", ErrBadUser, nu.Email)
 	}
 	nu.Name = strings.TrimSpace(nu.Name)

@@ -3,6 +3,9 @@
 //	selfcheck serve [--addr 127.0.0.1:8080] [--db ./data/selfcheck.db] [--demo]
 //	selfcheck checklists validate|list [DIR]
 //	selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
+//	selfcheck firm create --name NAME --credit-code CODE
+//	selfcheck user create --email EMAIL --name NAME --role ROLE [--firm CREDIT_CODE]
+//	selfcheck token create --email EMAIL [--name NAME]
 package main
 
 import (
@@ -25,6 +28,14 @@ Usage:
   selfcheck checklists validate [DIR]     check checklist files, every problem as file:line: message
   selfcheck checklists list [DIR]         themes with version and item counts by severity
   selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
+  selfcheck firm create --name NAME --credit-code CODE [--db PATH]
+                                          add a firm; prints its id
+  selfcheck user create --email EMAIL --name NAME --role firm_member|firm_admin|auditor|admin
+                        [--firm CREDIT_CODE] [--db PATH]
+                                          add an account; the password is the first line of
+                                          standard input, or a random one printed once
+  selfcheck token create --email EMAIL [--name NAME] [--db PATH]
+                                          print a new API token (Authorization: Bearer TOKEN)
 
 Environment: SELFCHECK_ADDR, SELFCHECK_DB, SELFCHECK_ADMIN_PASSWORD.
 `
@@ -48,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], stdout, stderr)
 	case "checklists":
 		return checklistsCmd(args[1:], stdout, stderr)
+	case "firm", "user", "token":
+		return accountsCmd(ctx, args[0], args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

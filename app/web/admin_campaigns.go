@@ -1,0 +1,179 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+	"selfcheck/app/store"
+)
+
+// campaignForm is the new-campaign form as typed, kept to show it again
+// with its errors.
+type campaignForm struct {
+	NameZH, NameEN     string
+	StartsOn, Deadline string
+	Themes             map[string]bool
+	Firms, Auditors    map[uint]bool
+}
+
+type campaignsPage struct {
+	Campaigns []store.CampaignView
+	Themes    []*checklist.Checklist
+	Titles    map[string]checklist.Text
+	Firms     []store.Firm
+	Auditors  []store.User
+	Form      campaignForm
+	Errors    []string
+}
+
+func (s *Server) adminCampaigns(c echo.Context) error {
+	return s.renderCampaigns(c, http.StatusOK, campaignForm{StartsOn: s.today()}, nil)
+}
+
+// campaignChoices are what a campaign may cover and include: the catalog's
+// themes, the firms and the active auditors.
+func (s *Server) campaignChoices(c echo.Context) (campaignsPage, error) {
+	ctx, u := c.Request().Context(), currentUser(c)
+	var data campaignsPage
+	cat, _, err := s.Catalog.Catalog(ctx)
+	if err != nil {
+		return data, err
+	}
+	data.Themes = cat.Checklists
+	data.Titles = map[string]checklist.Text{}
+	for _, cl := range cat.Checklists {
+		data.Titles[cl.ID] = cl.Title
+	}
+	if data.Firms, err = s.Store.Firms(ctx, u); err != nil {
+		return data, err
+	}
+	users, err := s.Store.Users(ctx, u)
+	if err != nil {
+		return data, err
+	}
+	for _, x := range users {
+		if x.Role == auth.Auditor && x.DisabledAt == nil {
+			data.Auditors = append(data.Auditors, x)
+		}
+	}
+	return data, nil
+}
+
+func (s *Server) renderCampaigns(c echo.Context, status int, form campaignForm, problems []string) error {
+	data, err := s.campaignChoices(c)
+	if err != nil {
+		return err
+	}
+	if data.Campaigns, err = s.Store.Campaigns(c.Request().Context(), currentUser(c)); err != nil {
+		return err
+	}
+	data.Form, data.Errors = form, problems
+	return s.render(c, status, "admin_campaigns", s.T(c, "campaigns.title"), data)
+}
+
+// createCampaign checks every field, naming each one that is wrong, before
+// the store creates the campaign.
+func (s *Server) createCampaign(c echo.Context) error {
+	form := campaignForm{
+		NameZH: strings.TrimSpace(c.FormValue("name_zh")), NameEN: strings.TrimSpace(c.FormValue("name_en")),
+		StartsOn: strings.TrimSpace(c.FormValue("starts_on")), Deadline: strings.TrimSpace(c.FormValue("deadline")),
+		Themes: map[string]bool{}, Firms: map[uint]bool{}, Auditors: map[uint]bool{},
+	}
+	choices, err := s.campaignChoices(c)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	bad := func(key string, args ...any) { problems = append(problems, s.T(c, key, args...)) }
+	nc := store.NewCampaign{NameZH: form.NameZH, NameEN: form.NameEN, StartsOn: form.StartsOn, Deadline: form.Deadline}
+
+	switch {
+	case form.NameZH == "":
+		bad("campaigns.error.name_zh")
+	case utf8.RuneCountInString(form.NameZH) > maxNameLen:
+		bad("campaigns.error.name_too_long", s.T(c, "campaigns.name_zh"), maxNameLen)
+	}
+	if utf8.RuneCountInString(form.NameEN) > maxNameLen {
+		bad("campaigns.error.name_too_long", s.T(c, "campaigns.name_en"), maxNameLen)
+	}
+
+	params, _ := c.FormParams()
+	for _, id := range params["theme"] {
+		if _, ok := choices.Titles[id]; !ok {
+			bad("campaigns.error.theme_unknown", id)
+			continue
+		}
+		if !form.Themes[id] {
+			form.Themes[id] = true
+			nc.Themes = append(nc.Themes, id)
+		}
+	}
+	if len(params["theme"]) == 0 {
+		bad("campaigns.error.themes")
+	}
+
+	start, startErr := time.Parse(assessment.DateLayout, form.StartsOn)
+	if startErr != nil {
+		bad("campaigns.error.starts_on")
+	}
+	end, endErr := time.Parse(assessment.DateLayout, form.Deadline)
+	if endErr != nil {
+		bad("campaigns.error.deadline")
+	}
+	if startErr == nil && endErr == nil && end.Before(start) {
+		bad("campaigns.error.deadline_before", form.Deadline, form.StartsOn)
+	}
+
+	firms := map[uint]bool{}
+	for _, f := range choices.Firms {
+		firms[f.ID] = true
+	}
+	for _, v := range params["firm"] {
+		id, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || !firms[uint(id)] {
+			bad("campaigns.error.firm_unknown")
+			continue
+		}
+		form.Firms[uint(id)] = true
+		nc.FirmIDs = append(nc.FirmIDs, uint(id))
+	}
+	auditors := map[uint]bool{}
+	for _, a := range choices.Auditors {
+		auditors[a.ID] = true
+	}
+	for _, v := range params["auditor"] {
+		id, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || !auditors[uint(id)] {
+			bad("campaigns.error.auditor_unknown")
+			continue
+		}
+		form.Auditors[uint(id)] = true
+		nc.AuditorIDs = append(nc.AuditorIDs, uint(id))
+	}
+
+	if len(problems) == 0 {
+		id, err := s.Store.CreateCampaign(c.Request().Context(), currentUser(c), nc)
+		switch {
+		case errors.Is(err, store.ErrBadCampaign):
+			// A firm or auditor removed while the form was open.
+			s.Log.Info("campaign refused", "err", err)
+			bad("campaigns.error.invalid")
+		case err != nil:
+			return err
+		default:
+			s.Log.Info("campaign created", "campaign", id, "user", currentUser(c).ID)
+			flash(c, "campaigns.created")
+			return c.Redirect(http.StatusSeeOther, "/admin/campaigns")
+		}
+	}
+	return s.renderCampaigns(c, http.StatusUnprocessableEntity, form, problems)
+}

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/auth"
+	"selfcheck/app/store"
+	"selfcheck/app/uscc"
+)
+
+// allRoles are the roles an admin may give, in the order the form offers them.
+var allRoles = []auth.Role{auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin}
+
+type firmForm struct {
+	Name string
+	Code string
+}
+
+type firmsPage struct {
+	Firms   []store.Firm
+	Members map[uint]int // active accounts per firm id
+	Form    firmForm
+	Errors  []string
+}
+
+func (s *Server) adminFirms(c echo.Context) error {
+	return s.renderFirms(c, http.StatusOK, firmForm{}, nil)
+}
+
+func (s *Server) renderFirms(c echo.Context, status int, form firmForm, problems []string) error {
+	ctx, u := c.Request().Context(), currentUser(c)
+	firms, err := s.Store.Firms(ctx, u)
+	if err != nil {
+		return err
+	}
+	members, err := s.Store.FirmMemberCounts(ctx, u)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "admin_firms", s.T(c, "people.firms.title"),
+		firmsPage{Firms: firms, Members: members, Form: form, Errors: problems})
+}
+
+// createFirm adds a firm; its credit code must carry the right check character.
+func (s *Server) createFirm(c echo.Context) error {
+	form := firmForm{Name: strings.TrimSpace(c.FormValue("name")), Code: uscc.Normalize(c.FormValue("credit_code"))}
+	var problems []string
+	switch {
+	case form.Name == "":
+		problems = append(problems, s.T(c, "people.error.firm_name_required"))
+	case utf8.RuneCountInString(form.Name) > maxNameLen:
+		problems = append(problems, s.T(c, "people.error.firm_name_too_long", maxNameLen))
+	}
+	if p := s.creditCodeProblem(c, form.Code); p != "" {
+		problems = append(problems, p)
+	}
+	if len(problems) > 0 {
+		return s.renderFirms(c, http.StatusUnprocessableEntity, form, problems)
+	}
+	f, err := s.Store.CreateFirm(c.Request().Context(), form.Name, form.Code)
+	if errors.Is(err, store.ErrDuplicate) {
+		return s.renderFirms(c, http.StatusUnprocessableEntity, form, []string{s.T(c, "people.error.code_taken", form.Code)})
+	}
+	if err != nil {
+		return err
+	}
+	s.Log.Info("firm created", "firm", f.ID, "user", currentUser(c).ID)
+	flash(c, "people.firm_created")
+	return c.Redirect(http.StatusSeeOther, "/admin/firms")
+}
+
+type usersPage struct {
+	Users   []store.User
+	Firms   []store.Firm
+	Roles   []auth.Role
+	Form    accountForm
+	Errors  []string
+	Created *createdAccount
+}
+
+func (s *Server) adminUsers(c echo.Context) error {
+	return s.renderUsers(c, http.StatusOK, usersPage{Form: accountForm{Role: string(auth.FirmMember), Generate: true}})
+}
+
+func (s *Server) renderUsers(c echo.Context, status int, data usersPage) error {
+	ctx, u := c.Request().Context(), currentUser(c)
+	var err error
+	if data.Users, err = s.Store.Users(ctx, u); err != nil {
+		return err
+	}
+	if data.Firms, err = s.Store.Firms(ctx, u); err != nil {
+		return err
+	}
+	data.Roles = allRoles
+	return s.render(c, status, "admin_users", s.T(c, "people.users.title"), data)
+}
+
+// createUser adds an account of any role. A generated password is shown
+// on the page answering the form, and never again.
+func (s *Server) createUser(c echo.Context) error {
+	form := readAccountForm(c)
+	firms, err := s.Store.Firms(c.Request().Context(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	if firms == nil {
+		firms = []store.Firm{} // not nil: the form offers firms
+	}
+	nu, generated, problems, err := s.newAccount(c, form, allRoles, firms)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		if problems, err = s.addAccount(c, nu); err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		return s.renderUsers(c, http.StatusUnprocessableEntity, usersPage{Form: form, Errors: problems})
+	}
+	s.Log.Info("account created", "email", store.NormalizeEmail(nu.Email), "role", nu.Role, "by", currentUser(c).ID)
+	if generated != "" {
+		return s.renderUsers(c, http.StatusOK, usersPage{
+			Form:    accountForm{Role: form.Role, Generate: true},
+			Created: &createdAccount{Email: store.NormalizeEmail(nu.Email), Password: generated},
+		})
+	}
+	flash(c, "people.user_created")
+	return c.Redirect(http.StatusSeeOther, "/admin/users")
+}
+
+// disableUser removes an account: it can no longer log in, and its sessions
+// and tokens end at once.
+func (s *Server) disableUser(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if id == currentUser(c).ID {
+		return s.renderUsers(c, http.StatusUnprocessableEntity, usersPage{
+			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.disable_self")},
+		})
+	}
+	if err := s.Store.DisableUser(c.Request().Context(), currentUser(c), id); err != nil {
+		return err
+	}
+	s.Log.Info("account disabled", "user", id, "by", currentUser(c).ID)
+	flash(c, "people.user_disabled")
+	return c.Redirect(http.StatusSeeOther, "/admin/users")
+}
