@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"selfcheck"
+	"selfcheck/app/api"
 	"selfcheck/app/auth"
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
@@ -120,6 +121,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	srv.Mount(api.New(api.Deps{
+		Store: st, Catalog: source, Reports: reports, Messages: messages, Log: log,
+		Config: api.Config{Location: cfg.timezone},
+	}).Register)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", cfg.addr, err)

@@ -1,0 +1,154 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/evidence"
+	"selfcheck/app/store"
+)
+
+// apiError is an error whose status, code and message are safe to show.
+// The optional fields add what a client needs to act on it.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+	Field   string           // the request field that is wrong (422)
+	State   assessment.State // the state that makes an assessment read-only (409)
+	Current any              // what someone else saved meanwhile (409)
+	Items   []blockerView    // what blocks a submit (422)
+	Reason  string           // why an evidence file was refused (422)
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("api: %d %s: %s", e.Status, e.Code, e.Message) }
+
+// errorBody is the "error" object of every error answer.
+type errorBody struct {
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Field   string           `json:"field,omitempty"`
+	State   assessment.State `json:"state,omitempty"`
+	Current any              `json:"current,omitempty"`
+	Items   []blockerView    `json:"items,omitempty"`
+	Reason  string           `json:"reason,omitempty"`
+	Detail  string           `json:"detail,omitempty"`
+}
+
+// blockerView is one item that blocks a submit, with every reason.
+type blockerView struct {
+	Item    string             `json:"item"`
+	Theme   string             `json:"theme"`
+	Reasons []assessment.Block `json:"reasons"`
+}
+
+var (
+	errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: "unauthorized",
+		Message: "a valid API token is required: send Authorization: Bearer TOKEN"}
+	errForbidden = &apiError{Status: http.StatusForbidden, Code: "forbidden",
+		Message: "your role may not call this endpoint"}
+	errNotFound = &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "not found"}
+	errInternal = &apiError{Status: http.StatusInternalServerError, Code: "internal",
+		Message: "internal error; it has been logged"}
+)
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid refuses a well-formed request whose field has a wrong value.
+func invalid(field, format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid", Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func errTooLarge(limit int64) *apiError {
+	return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+		Message: fmt.Sprintf("the request body is larger than %d bytes", limit)}
+}
+
+// classify turns any error into the answer to give. Errors of the store and
+// of evidence checking map to their statuses; anything else is internal.
+func classify(err error) *apiError {
+	var (
+		ae  *apiError
+		mbe *http.MaxBytesError
+		ro  *store.ReadOnlyError
+		ce  *store.ConflictError
+		pe  *store.PlanConflictError
+		inc *store.IncompleteError
+		re  *evidence.RefusedError
+	)
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &mbe):
+		return errTooLarge(mbe.Limit)
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownItem), errors.Is(err, store.ErrNotInCampaign):
+		return errNotFound
+	case errors.As(err, &ro):
+		return &apiError{Status: http.StatusConflict, Code: "read_only", State: ro.State,
+			Message: fmt.Sprintf("the assessment is %s: only a draft or one returned for changes can be edited or submitted", ro.State)}
+	case errors.As(err, &ce):
+		cur := answerOf(ce.Current)
+		return &apiError{Status: http.StatusConflict, Code: "conflict", Current: savedAnswerView{Item: ce.ItemID, answerView: cur},
+			Message: fmt.Sprintf("item %s was changed by someone else since the version you sent; it is now at version %d", ce.ItemID, ce.Current.Version)}
+	case errors.As(err, &pe):
+		return &apiError{Status: http.StatusConflict, Code: "conflict", Current: planOf(pe.ItemID, pe.Current),
+			Message: fmt.Sprintf("the plan of item %s was changed by someone else since the version you sent; it is now at version %d", pe.ItemID, pe.Current.Version)}
+	case errors.Is(err, store.ErrAlreadyStarted):
+		return &apiError{Status: http.StatusConflict, Code: "already_started",
+			Message: "your firm has already started this campaign's assessment"}
+	case errors.As(err, &inc):
+		items := make([]blockerView, len(inc.Blockers))
+		for i, b := range inc.Blockers {
+			items[i] = blockerView{Item: b.Item.ID, Theme: b.Checklist.ID, Reasons: b.Reasons}
+		}
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "incomplete", Items: items,
+			Message: fmt.Sprintf("%d items block submission: answer every item, give each gap a complete rectification plan and attach the evidence required", len(items))}
+	case errors.As(err, &re):
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "evidence_refused", Field: "file", Reason: re.Reason,
+			Message: "the file was refused: " + re.Detail}
+	case errors.Is(err, store.ErrBadAnswer):
+		return invalid("response", "response must be one of %s", responseList)
+	case errors.Is(err, store.ErrNoteTooLong):
+		return invalid("note", "note must be at most %d characters", store.MaxNoteLen)
+	case errors.Is(err, store.ErrBadPlan):
+		msg := strings.TrimPrefix(err.Error(), store.ErrBadPlan.Error()+": ")
+		field, _, _ := strings.Cut(msg, " ")
+		return invalid(field, "plan: %s", msg)
+	case errors.Is(err, store.ErrNothingApplies):
+		return invalid("profile", "no item of the chosen themes applies to this profile")
+	case errors.Is(err, store.ErrNoThemes):
+		return invalid("themes", "themes must name at least one checklist, each once")
+	}
+	return errInternal
+}
+
+// writeError answers with the error as JSON and logs what the caller must
+// not see. Nothing is written once a response has started.
+func (a *API) writeError(c echo.Context, err error) {
+	ae := classify(err)
+	req := c.Request()
+	if ae.Status >= http.StatusInternalServerError {
+		a.Log.Error("api request failed", "method", req.Method, "path", req.URL.Path, "err", err)
+	}
+	if c.Response().Committed {
+		return
+	}
+	body := errorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field, State: ae.State, Current: ae.Current, Items: ae.Items, Reason: ae.Reason}
+	var re *evidence.RefusedError
+	if errors.As(err, &re) {
+		body.Detail = re.Detail
+	}
+	if ae.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="selfcheck"`)
+	}
+	if werr := c.JSON(ae.Status, map[string]errorBody{"error": body}); werr != nil {
+		a.Log.Error("api: write error answer", "err", werr)
+	}
+}

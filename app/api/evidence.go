@@ -1,0 +1,136 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/evidence"
+	"selfcheck/app/store"
+)
+
+// uploadEvidence attaches the file sent in the multipart field "file" to an
+// item. The file is checked by its content exactly as the web form's upload
+// is (app/web attach): over the size limit, of a type not accepted, or
+// unsafe, it is refused with 422, the reason code and the detail.
+func (a *API) uploadEvidence(c echo.Context, u *store.User) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	itemID := c.Param("item")
+	name, data, err := a.readFile(c)
+	if err != nil {
+		return err
+	}
+	lim := evidence.DefaultLimits()
+	lim.MaxBytes = a.Config.MaxEvidenceBytes
+	kind, err := evidence.Check(name, data, lim)
+	if err != nil {
+		var re *evidence.RefusedError
+		if errors.As(err, &re) {
+			a.Log.Info("evidence refused", "via", "api", "assessment", id, "item", itemID, "reason", re.Reason, "user", u.ID)
+		}
+		return err
+	}
+	e, err := a.Store.AddEvidence(c.Request().Context(), u, id, store.NewEvidence{
+		ItemID: itemID, Name: evidence.SafeName(name, kind), Kind: string(kind), Data: data,
+	})
+	if err != nil {
+		return err
+	}
+	a.Log.Info("evidence uploaded", "via", "api", "assessment", id, "item", itemID, "evidence", e.ID, "sha256", e.SHA256, "size", e.Size, "user", u.ID)
+	v := evidenceOf(id, e)
+	c.Response().Header().Set(echo.HeaderLocation, v.URL)
+	return c.JSON(http.StatusCreated, v)
+}
+
+// readFile streams the multipart body to the part named "file" and reads it,
+// up to one byte over the evidence limit so an oversize file is recognised
+// without reading all of it. Other parts are skipped.
+func (a *API) readFile(c echo.Context) (string, []byte, error) {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return "", nil, badRequest("send the file as multipart/form-data in the field \"file\"")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return "", nil, invalid("file", "file is required: send it in the multipart field \"file\"")
+		}
+		if err != nil {
+			return "", nil, multipartError(err)
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return "", nil, multipartError(err)
+			}
+			continue
+		}
+		name := part.FileName()
+		data, err := io.ReadAll(io.LimitReader(part, a.Config.MaxEvidenceBytes+1))
+		if err != nil {
+			return "", nil, multipartError(err)
+		}
+		if int64(len(data)) > a.Config.MaxEvidenceBytes {
+			return "", nil, &evidence.RefusedError{Reason: "too_large", Detail: fmt.Sprintf("the file is larger than %d MiB", a.Config.MaxEvidenceBytes>>20)}
+		}
+		return name, data, nil
+	}
+}
+
+// multipartError keeps a body over the limit a 413; anything else is a
+// malformed request.
+func multipartError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return badRequest("malformed multipart body")
+}
+
+// downloadEvidence serves an evidence file to the firm's users and to the
+// reviewers who may see the assessment, always as an attachment the browser
+// must not sniff.
+func (a *API) downloadEvidence(c echo.Context, u *store.User) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	eid, err := idParam(c, "evidenceID")
+	if err != nil {
+		return err
+	}
+	e, data, err := a.Store.EvidenceFile(c.Request().Context(), u, id, eid)
+	if err != nil {
+		return err
+	}
+	if e.ItemID != c.Param("item") {
+		return errNotFound
+	}
+	a.Log.Info("evidence downloaded", "via", "api", "assessment", id, "evidence", eid, "user", u.ID)
+	h := c.Response().Header()
+	h.Set("Content-Disposition", contentDisposition(e.Name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
+}
+
+// contentDisposition names a download safely: an ASCII fallback and the
+// UTF-8 name (RFC 6266/5987), neither able to break out of the header. It
+// is the web app's rule; the two must agree.
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}

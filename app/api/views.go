@@ -1,0 +1,294 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+// The JSON shapes the API answers with. They are spelled out here, apart
+// from the domain types, so a change inside the app never changes the API by
+// accident; openapi.json describes the same shapes.
+
+// responses maps the store's answers to the API's words: the store says
+// "na" where the API says "not_applicable".
+var responses = map[scoring.Answer]string{
+	scoring.Compliant:     "compliant",
+	scoring.Partial:       "partial",
+	scoring.NonCompliant:  "non_compliant",
+	scoring.NotApplicable: "not_applicable",
+}
+
+// responseList names the valid responses for messages.
+var responseList = func() string {
+	out := make([]string, len(scoring.Answers))
+	for i, a := range scoring.Answers {
+		out[i] = responses[a]
+	}
+	return strings.Join(out, ", ")
+}()
+
+// parseResponse maps an API response to the store's answer.
+func parseResponse(s string) (scoring.Answer, bool) {
+	for a, name := range responses {
+		if name == s {
+			return a, true
+		}
+	}
+	return scoring.Unanswered, false
+}
+
+// timestamp writes a time as RFC 3339 in UTC.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// optTimestamp is timestamp, or null for a missing or zero time.
+func optTimestamp(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := timestamp(*t)
+	return &s
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+type textView struct {
+	ZH string `json:"zh"`
+	EN string `json:"en"`
+}
+
+// textOf gives both languages; English falls back to Chinese as on the pages.
+func textOf(t checklist.Text) textView { return textView{ZH: t.ZH, EN: t.In("en")} }
+
+type checklistView struct {
+	ID        string   `json:"id"`
+	Version   string   `json:"version"`
+	Title     textView `json:"title"`
+	ItemCount int      `json:"item_count"`
+}
+
+type firmView struct {
+	Name       string `json:"name"`
+	CreditCode string `json:"credit_code,omitempty"`
+}
+
+type campaignRef struct {
+	ID       uint     `json:"id"`
+	Name     textView `json:"name"`
+	Deadline string   `json:"deadline"`
+}
+
+type campaignView struct {
+	ID       uint     `json:"id"`
+	Name     textView `json:"name"`
+	Themes   []string `json:"themes"`
+	StartsOn string   `json:"starts_on"`
+	Deadline string   `json:"deadline"`
+	// Assessment is the caller's firm's assessment in the campaign (firm
+	// users only; null before it is started).
+	Assessment *assessmentRef `json:"assessment"`
+	// Firms are the firms taking part, shown to reviewers only: a firm never
+	// learns which other firms take part.
+	Firms []firmView `json:"firms,omitempty"`
+}
+
+type assessmentRef struct {
+	ID    uint             `json:"id"`
+	State assessment.State `json:"state"`
+}
+
+type summaryView struct {
+	ID          uint             `json:"id"`
+	Firm        firmView         `json:"firm"`
+	State       assessment.State `json:"state"`
+	Themes      []string         `json:"themes"`
+	CreatedAt   string           `json:"created_at"`
+	SubmittedAt *string          `json:"submitted_at"`
+	URL         string           `json:"url"`
+}
+
+type themeView struct {
+	ID      string   `json:"id"`
+	Version string   `json:"version"`
+	Title   textView `json:"title"`
+}
+
+// answerView is an item's answer; Response is null while unanswered.
+type answerView struct {
+	Response  *string `json:"response"`
+	Note      string  `json:"note"`
+	Version   int     `json:"version"`
+	UpdatedAt *string `json:"updated_at"`
+	UpdatedBy *string `json:"updated_by"`
+}
+
+// savedAnswerView is an answer with the item it belongs to.
+type savedAnswerView struct {
+	Item string `json:"item"`
+	answerView
+}
+
+type planView struct {
+	Item      string                `json:"item"`
+	Measure   string                `json:"measure"`
+	Owner     string                `json:"owner"`
+	Due       string                `json:"due"`
+	Status    assessment.PlanStatus `json:"status"`
+	Version   int                   `json:"version"`
+	UpdatedAt *string               `json:"updated_at"`
+	UpdatedBy *string               `json:"updated_by"`
+}
+
+type evidenceView struct {
+	ID         uint   `json:"id"`
+	Name       string `json:"name"`
+	Size       int64  `json:"size"`
+	SHA256     string `json:"sha256"`
+	Kind       string `json:"kind"`
+	UploadedAt string `json:"uploaded_at"`
+	UploadedBy string `json:"uploaded_by"`
+	URL        string `json:"url"`
+}
+
+type itemView struct {
+	ID               string             `json:"id"`
+	Theme            string             `json:"theme"`
+	Text             textView           `json:"text"`
+	Severity         checklist.Severity `json:"severity"`
+	Weight           int                `json:"weight"`
+	EvidenceRequired bool               `json:"evidence_required"`
+	Answer           answerView         `json:"answer"`
+	Plan             *planView          `json:"plan"`
+	Evidence         []evidenceView     `json:"evidence"`
+}
+
+// excludedView is an item the assessment does not ask, because it applies
+// only to services the firm did not declare.
+type excludedView struct {
+	ID        string          `json:"id"`
+	Theme     string          `json:"theme"`
+	Text      textView        `json:"text"`
+	AppliesTo []checklist.Tag `json:"applies_to"`
+}
+
+type themeScoreView struct {
+	ID       string   `json:"id"`
+	Score    *float64 `json:"score"`
+	Answered int      `json:"answered"`
+	Total    int      `json:"total"`
+	Gaps     int      `json:"gaps"`
+}
+
+type scoreView struct {
+	Overall      *float64         `json:"overall"`
+	Grade        *string          `json:"grade"`
+	CriticalFail bool             `json:"critical_fail"`
+	Answered     int              `json:"answered"`
+	Total        int              `json:"total"`
+	Themes       []themeScoreView `json:"themes"`
+}
+
+type assessmentView struct {
+	ID          uint             `json:"id"`
+	Firm        firmView         `json:"firm"`
+	State       assessment.State `json:"state"`
+	Editable    bool             `json:"editable"`
+	Campaign    *campaignRef     `json:"campaign"`
+	Profile     []checklist.Tag  `json:"profile"`
+	CreatedAt   string           `json:"created_at"`
+	SubmittedAt *string          `json:"submitted_at"`
+	Themes      []themeView      `json:"themes"`
+	Items       []itemView       `json:"items"`
+	Excluded    []excludedView   `json:"excluded"`
+	Score       scoreView        `json:"score"`
+}
+
+func answerOf(a assessment.Answer) answerView {
+	v := answerView{Note: a.Note, Version: a.Version, UpdatedBy: optString(a.UpdatedBy)}
+	if name, ok := responses[a.Value]; ok {
+		v.Response = &name
+	}
+	if a.Version > 0 {
+		v.UpdatedAt = optTimestamp(&a.UpdatedAt)
+	}
+	return v
+}
+
+func planOf(itemID string, p assessment.Plan) planView {
+	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy)}
+	if p.Version > 0 {
+		v.UpdatedAt = optTimestamp(&p.UpdatedAt)
+	}
+	return v
+}
+
+func evidenceURL(assessmentID uint, itemID string, evidenceID uint) string {
+	return fmt.Sprintf("%s/assessments/%d/answers/%s/evidence/%d", Prefix, assessmentID, itemID, evidenceID)
+}
+
+func evidenceOf(assessmentID uint, e assessment.Evidence) evidenceView {
+	return evidenceView{ID: e.ID, Name: e.Name, Size: e.Size, SHA256: e.SHA256, Kind: e.Kind,
+		UploadedAt: timestamp(e.UploadedAt), UploadedBy: e.UploadedBy, URL: evidenceURL(assessmentID, e.ItemID, e.ID)}
+}
+
+func scoreOf(r scoring.Result) scoreView {
+	v := scoreView{Overall: r.Score, Grade: optString(string(r.Grade)), CriticalFail: r.CriticalFail,
+		Answered: r.Answered, Total: r.Total, Themes: make([]themeScoreView, len(r.Themes))}
+	for i, t := range r.Themes {
+		v.Themes[i] = themeScoreView{ID: t.ID, Score: t.Score, Answered: t.Answered, Total: t.Total, Gaps: t.Gaps}
+	}
+	return v
+}
+
+// sheetView is an assessment as GET /assessments/{id} returns it.
+func sheetView(sh *assessment.Sheet) assessmentView {
+	v := assessmentView{
+		ID: sh.ID, Firm: firmView{Name: sh.FirmName, CreditCode: sh.CreditCode}, State: sh.State, Editable: sh.Editable(),
+		Profile: sh.Profile.List(), CreatedAt: timestamp(sh.CreatedAt), SubmittedAt: optTimestamp(sh.SubmittedAt),
+		Themes: []themeView{}, Items: []itemView{}, Excluded: []excludedView{}, Score: scoreOf(sh.Result()),
+	}
+	if v.Profile == nil {
+		v.Profile = []checklist.Tag{}
+	}
+	if c := sh.Campaign; c != nil {
+		v.Campaign = &campaignRef{ID: c.ID, Name: textOf(c.Name), Deadline: c.Deadline}
+	}
+	for _, cl := range sh.Checklists {
+		v.Themes = append(v.Themes, themeView{ID: cl.ID, Version: cl.Version, Title: textOf(cl.Title)})
+		for _, it := range cl.Items() {
+			iv := itemView{ID: it.ID, Theme: cl.ID, Text: textOf(it.Text), Severity: it.Severity, Weight: it.Weight,
+				EvidenceRequired: it.EvidenceRequired, Answer: answerOf(sh.Answers[it.ID]), Evidence: []evidenceView{}}
+			if p, ok := sh.Plans[it.ID]; ok {
+				pv := planOf(it.ID, p)
+				iv.Plan = &pv
+			}
+			for _, e := range sh.Evidence[it.ID] {
+				iv.Evidence = append(iv.Evidence, evidenceOf(sh.ID, e))
+			}
+			v.Items = append(v.Items, iv)
+		}
+	}
+	for _, ref := range sh.Excluded {
+		v.Excluded = append(v.Excluded, excludedView{ID: ref.Item.ID, Theme: ref.Checklist.ID, Text: textOf(ref.Item.Text), AppliesTo: ref.Item.AppliesTo})
+	}
+	return v
+}
+
+func summaryOf(s store.Summary) summaryView {
+	v := summaryView{ID: s.ID, Firm: firmView{Name: s.FirmName}, State: s.State, Themes: s.Themes,
+		CreatedAt: timestamp(s.CreatedAt), SubmittedAt: optTimestamp(s.SubmittedAt), URL: fmt.Sprintf("%s/assessments/%d", Prefix, s.ID)}
+	if v.Themes == nil {
+		v.Themes = []string{}
+	}
+	return v
+}
