@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	_ "time/tzdata" // time zones without the host's zoneinfo (minimal containers)
 )
@@ -80,6 +81,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// envInt reads a whole number from the environment, or def when unset or
+// not a number (the flag's own check then reports a bad value).
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
 		return v
 	}
 	return def

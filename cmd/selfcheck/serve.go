@@ -23,11 +23,12 @@ import (
 )
 
 type serveConfig struct {
-	timezone   *time.Location
-	addr       string
-	db         string
-	demo       bool
-	checklists string // a directory replacing the built-in catalog, or ""
+	timezone    *time.Location
+	maxEvidence int64 // bytes
+	addr        string
+	db          string
+	demo        bool
+	checklists  string // a directory replacing the built-in catalog, or ""
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -38,6 +39,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.db, "db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file (env SELFCHECK_DB)")
 	fs.BoolVar(&cfg.demo, "demo", false, "create the demo firm and accounts")
 	fs.StringVar(&cfg.checklists, "checklists", os.Getenv("SELFCHECK_CHECKLISTS"), "load checklists from this directory instead of the built-in catalog (env SELFCHECK_CHECKLISTS)")
+	maxMiB := fs.Int("max-evidence-mib", envInt("SELFCHECK_MAX_EVIDENCE_MIB", 20), "largest evidence file accepted, in MiB (env SELFCHECK_MAX_EVIDENCE_MIB)")
 	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -47,6 +49,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, fmt.Errorf("serve: --timezone %q: %w", *tz, err)
 	}
 	cfg.timezone = loc
+	if *maxMiB < 1 || *maxMiB > 1024 {
+		return cfg, fmt.Errorf("serve: --max-evidence-mib %d: use 1 to 1024", *maxMiB)
+	}
+	cfg.maxEvidence = int64(*maxMiB) << 20
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
@@ -116,14 +122,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := web.New(web.Deps{
 		Store: st, Catalog: source, Messages: messages, Reports: reports,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
-		Config: web.Config{Location: cfg.timezone},
+		Config: web.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence},
 	})
 	if err != nil {
 		return err
 	}
 	srv.Mount(api.New(api.Deps{
 		Store: st, Catalog: source, Reports: reports, Messages: messages, Log: log,
-		Config: api.Config{Location: cfg.timezone},
+		Config: api.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence},
 	}).Register)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
