@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -115,22 +113,9 @@ func (a *API) downloadEvidence(c echo.Context, u *store.User) error {
 	}
 	a.Log.Info("evidence downloaded", "via", "api", "assessment", id, "evidence", eid, "user", u.ID)
 	h := c.Response().Header()
-	h.Set("Content-Disposition", contentDisposition(e.Name))
+	h.Set("Content-Disposition", evidence.ContentDisposition(e.Name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
-}
-
-// contentDisposition names a download safely: an ASCII fallback and the
-// UTF-8 name (RFC 6266/5987), neither able to break out of the header. It
-// is the web app's rule; the two must agree.
-func contentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
-			return '_'
-		}
-		return r
-	}, name)
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
 }

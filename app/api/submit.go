@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"selfcheck/app/evidence"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -53,6 +54,6 @@ func (a *API) reportPDF(c echo.Context, u *store.User) error {
 		return fmt.Errorf("api: report of assessment %d: %w", sh.ID, err)
 	}
 	name := fmt.Sprintf("selfcheck-%d-%s.pdf", sh.ID, time.Now().In(a.Config.Location).Format("20060102"))
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }

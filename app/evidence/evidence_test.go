@@ -504,3 +504,11 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+func TestContentDisposition(t *testing.T) {
+	got := ContentDisposition(`整改 "报告";a=b@c.pdf`)
+	want := `attachment; filename="__ _____a=b@c.pdf"; filename*=UTF-8''%E6%95%B4%E6%94%B9%20%22%E6%8A%A5%E5%91%8A%22%3Ba%3Db%40c.pdf`
+	if got != want {
+		t.Errorf("ContentDisposition =\n%s\nwant\n%s", got, want)
+	}
+}

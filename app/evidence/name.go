@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"fmt"
 	"path"
 	"strings"
 	"unicode"
@@ -77,4 +78,35 @@ func SafeName(name string, k Kind) string {
 		return name
 	}
 	return name + extensions[k][0]
+}
+
+// ContentDisposition is the header value that serves a file as an
+// attachment named name: a plain-ASCII fallback and the UTF-8 name encoded
+// per RFC 5987 (only attr-chars left bare), neither able to break out of the
+// header.
+func ContentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if isAttrChar(b) {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, enc.String())
+}
+
+// isAttrChar reports whether b may stand unencoded in an RFC 5987 value.
+func isAttrChar(b byte) bool {
+	switch {
+	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }

@@ -131,7 +131,11 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		if err := tx.Model(&Firm{}).Where("id = ?", *actor.FirmID).Update("profile", prof).Error; err != nil {
 			return translate(err, "save profile of firm %d", *actor.FirmID)
 		}
-		return translate(tx.Create(&a).Error, "create assessment")
+		err := translate(tx.Create(&a).Error, "create assessment")
+		if campaignID != nil && errors.Is(err, ErrDuplicate) {
+			return ErrAlreadyStarted
+		}
+		return err
 	})
 	return a.ID, err
 }

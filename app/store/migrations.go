@@ -22,6 +22,7 @@ var migrations = []migration{
 	{2, "firm profiles, frozen into assessments", migrateV2},
 	{3, "checklists uploaded by admins", migrateV3},
 	{4, "campaigns, versions, plans, evidence, history, tokens, firm admins", migrateV4},
+	{5, "one assessment per firm and campaign", migrateV5},
 }
 
 type schemaMigration struct {
@@ -291,4 +292,16 @@ func migrateV4(tx *gorm.DB) error {
 		return err
 	}
 	return m.CreateTable(&plan{}, &blob{}, &evidence{}, &transition{}, &change{}, &accessToken{})
+}
+
+// migrateV5 makes "a firm starts a campaign once" hold in the database, not
+// only in a check that two concurrent starts could both pass on PostgreSQL.
+// Assessments outside campaigns have a NULL campaign_id, which a unique index
+// lets repeat in SQLite and PostgreSQL alike.
+func migrateV5(tx *gorm.DB) error {
+	type assessment struct {
+		CampaignID *uint `gorm:"uniqueIndex:idx_assessment_campaign_firm"`
+		FirmID     uint  `gorm:"uniqueIndex:idx_assessment_campaign_firm"`
+	}
+	return tx.Migrator().CreateIndex(&assessment{}, "idx_assessment_campaign_firm")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -60,7 +61,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 		return nil, fmt.Errorf("%w: %q is not an email address", ErrBadUser, nu.Email)
 	}
 	nu.Name = strings.TrimSpace(nu.Name)
-	if nu.Name == "" || len(nu.Name) > 200 {
+	if nu.Name == "" || utf8.RuneCountInString(nu.Name) > 200 {
 		return nil, fmt.Errorf("%w: a name of 1 to 200 characters is required", ErrBadUser)
 	}
 	hash, err := auth.HashPassword(nu.Password)

@@ -226,6 +226,11 @@ func changedFields(itemID string, stored assessment.Answer, form url.Values) (in
 		return posted, changed
 	}
 	parts := strings.SplitN(was[0], ":", 3)
+	if len(parts) == 2 {
+		// A page rendered before versions existed ("answer:notehash"): compare
+		// the fields, with no version to check.
+		parts = append(parts, "")
+	}
 	if len(parts) != 3 {
 		return in, false
 	}

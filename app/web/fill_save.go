@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -62,24 +63,30 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	for id, p := range plans {
 		posted.plans[id] = assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: sh.Plans[id].Version}
 	}
-	refuse := func(msg string, details ...string) error {
+	refuse := func(status int, msg string, details ...string) error {
 		fresh, err := s.Store.Sheet(ctx, u, sh.ID)
 		if err != nil {
 			return err
 		}
-		return s.renderFill(c, http.StatusUnprocessableEntity, fresh, fillPage{Error: msg, Details: details}, posted)
+		return s.renderFill(c, status, fresh, fillPage{Error: msg, Details: details}, posted)
+	}
+	// Every item this form changed whose stored version moved since the form
+	// was loaded is a conflict. All are reported at once and nothing is
+	// saved; the page comes back with what was typed, and the loaded state of
+	// each item becomes what is stored now, which the messages have shown.
+	if conflicts := s.formConflicts(c, sh, answers, plans); len(conflicts) > 0 {
+		return refuse(http.StatusConflict, s.T(c, "fill.conflict_form"), conflicts...)
 	}
 	if _, err := s.Store.SaveAnswers(ctx, u, sh.ID, answers); err != nil {
 		var ce *store.ConflictError
 		switch {
-		case errors.As(err, &ce):
-			c.Response().Status = http.StatusConflict
-			return refuse(s.T(c, "fill.conflict_form"), s.conflictMessage(c, ce))
+		case errors.As(err, &ce): // a save landed between our read and our write
+			return refuse(http.StatusConflict, s.T(c, "fill.conflict_form"), s.conflictMessage(c, ce))
 		case errors.Is(err, store.ErrReadOnly):
-			return refuse(s.readOnlyMessage(c, err))
+			return refuse(http.StatusConflict, s.readOnlyMessage(c, err))
 		}
 		if key, ok := answerErrorKey(err); ok {
-			return refuse(s.T(c, key))
+			return refuse(http.StatusUnprocessableEntity, s.T(c, key))
 		}
 		return err
 	}
@@ -115,13 +122,35 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		}
 	}
 	if len(problems) > 0 {
-		return refuse(s.T(c, "fill.partly_saved"), problems...)
+		return refuse(http.StatusUnprocessableEntity, s.T(c, "fill.partly_saved"), problems...)
 	}
 	if c.FormValue("action") != "submit" {
 		flash(c, "fill.saved")
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d", sh.ID))
 	}
 	return s.submit(c, sh.ID)
+}
+
+// formConflicts lists, as messages, every answer and plan the form changed
+// that someone else saved after the form was loaded.
+func (s *Server) formConflicts(c echo.Context, sh *assessment.Sheet, answers []store.AnswerInput, plans map[string]store.PlanInput) []string {
+	var out []string
+	for _, in := range answers {
+		if cur := sh.Answers[in.ItemID]; in.Version != nil && *in.Version != cur.Version {
+			out = append(out, s.conflictMessage(c, &store.ConflictError{ItemID: in.ItemID, Current: cur}))
+		}
+	}
+	ids := make([]string, 0, len(plans))
+	for id := range plans {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if p, cur := plans[id], sh.Plans[id]; p.Version != nil && *p.Version != cur.Version {
+			out = append(out, s.T(c, "plan.conflict", id, cur.UpdatedBy))
+		}
+	}
+	return out
 }
 
 // changedPlan reads an item's plan from a posted full form and reports
@@ -366,23 +395,11 @@ func (s *Server) downloadEvidence(c echo.Context) error {
 	}
 	s.Log.Info("evidence downloaded", "assessment", id, "evidence", eid, "user", currentUser(c).ID)
 	h := c.Response().Header()
-	h.Set("Content-Disposition", contentDisposition(e.Name))
+	h.Set("Content-Disposition", evidence.ContentDisposition(e.Name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
-}
-
-// contentDisposition names a download safely: an ASCII fallback and the
-// UTF-8 name (RFC 6266/5987), neither able to break out of the header.
-func contentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' {
-			return '_'
-		}
-		return r
-	}, name)
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
 }
 
 // removeEvidence detaches a file from an editable assessment.

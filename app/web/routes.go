@@ -72,9 +72,10 @@ func (s *Server) registerRoutes() {
 		if limit == 0 {
 			limit = s.Config.MaxBodyBytes
 		}
-		// The body limit comes before anything reads the body (the CSRF
-		// check reads form fields).
-		e.Add(r.Method, r.Path, r.handler, middleware.BodyLimit(formatBytes(limit)), csrfProtect, s.require(r.Who))
+		// The body limit comes before anything reads the body, and the access
+		// check before the CSRF check, which reads form fields: a caller who
+		// may not use the route is turned away before the body is parsed.
+		e.Add(r.Method, r.Path, r.handler, middleware.BodyLimit(formatBytes(limit)), s.require(r.Who), csrfProtect)
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error { return fail(http.StatusNotFound, "error.not_found") })
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/evidence"
 	"selfcheck/app/report"
 	"selfcheck/app/scoring"
 )
@@ -79,7 +80,7 @@ func (s *Server) reportPDF(c echo.Context) error {
 		return fmt.Errorf("web: report of assessment %d: %w", sh.ID, err)
 	}
 	name := fmt.Sprintf("selfcheck-%d-%s.pdf", sh.ID, time.Now().Format("20060102"))
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }

@@ -467,7 +467,7 @@ func TestProfileLeavesOutItems(t *testing.T) {
 	}
 }
 
-var wasField = regexp.MustCompile(`name="was\.([a-z0-9-]+)" value="([0-9a-f]+)"`)
+var wasField = regexp.MustCompile(`name="was\.([a-z0-9-]+)" value="([^"]*)"`)
 
 // A page loaded before a colleague's save does not wipe that save when its
 // whole form is posted: only what this form changed is written.
@@ -488,7 +488,11 @@ func TestStaleFormKeepsColleaguesSave(t *testing.T) {
 	}
 	// The stale page posts everything it shows, having changed only the second item.
 	form := url.Values{"action": {"save"}}
-	for _, m := range wasField.FindAllStringSubmatch(stale, -1) {
+	was := wasField.FindAllStringSubmatch(stale, -1)
+	if len(was) != len(popups.Items()) {
+		t.Fatalf("the page carries the loaded state of %d items, want %d", len(was), len(popups.Items()))
+	}
+	for _, m := range was {
 		form.Set("was."+m[1], m[2])
 		form.Set("note."+m[1], "")
 	}
@@ -543,4 +547,53 @@ func TestLoginRedirectStaysOnSite(t *testing.T) {
 	if r.Header.Get("Location") != "/assessments/7" {
 		t.Errorf("a local next is kept: %q", r.Header.Get("Location"))
 	}
+}
+
+// The full form (no JavaScript) changed two items a colleague saved after
+// the page was loaded: both are reported, nothing is saved, and once the
+// user has seen them a second post saves deliberately.
+func TestFullFormReportsEveryConflict(t *testing.T) {
+	a := newTestApp(t)
+	member := a.client()
+	member.login("firm@demo.local")
+	id := start(t, member, "popups")
+	stale := member.get("/assessments/" + id).Body
+	popups, _ := a.catalog.Get("popups")
+	x, y := popups.Items()[0].ID, popups.Items()[1].ID
+
+	colleague := a.client()
+	colleague.login("firmadmin@demo.local")
+	for _, it := range []string{x, y} {
+		if r := colleague.fetch("/assessments/"+id+"/answers/"+it, url.Values{"answer": {"non_compliant"}, "note": {"同事的结论 " + it}}); r.Status != http.StatusOK {
+			t.Fatal(r.Body)
+		}
+	}
+	form := url.Values{"action": {"save"}}
+	for _, m := range wasField.FindAllStringSubmatch(stale, -1) {
+		form.Set("was."+m[1], m[2])
+	}
+	form.Set("answer."+x, "compliant")
+	form.Set("answer."+y, "partial")
+	r := member.post("/assessments/"+id, form)
+	if r.Status != http.StatusConflict {
+		t.Fatalf("stale full form: %d", r.Status)
+	}
+	mustContain(t, r.Body, "同事的结论 "+x, "同事的结论 "+y, "示例合规负责人")
+	if page := member.get("/assessments/" + id).Body; !strings.Contains(page, `name="answer.`+x+`" value="non_compliant" checked`) ||
+		!strings.Contains(page, `name="answer.`+y+`" value="non_compliant" checked`) {
+		t.Fatal("a conflicting post overwrote the colleague's answers")
+	}
+	// The conflict page shows what was typed, with the colleague's versions
+	// as the loaded state: posting it again is a deliberate overwrite.
+	mustContain(t, r.Body, `name="answer.`+x+`" value="compliant" checked`)
+	again := url.Values{"action": {"save"}}
+	for _, m := range wasField.FindAllStringSubmatch(r.Body, -1) {
+		again.Set("was."+m[1], m[2])
+	}
+	again.Set("answer."+x, "compliant")
+	again.Set("answer."+y, "partial")
+	if r := member.post("/assessments/"+id, again); r.Status != http.StatusSeeOther {
+		t.Fatalf("second post: %d", r.Status)
+	}
+	mustContain(t, member.get("/assessments/"+id).Body, `name="answer.`+x+`" value="compliant" checked`, `name="answer.`+y+`" value="partial" checked`)
 }
