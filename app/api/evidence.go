@@ -112,10 +112,6 @@ func (a *API) downloadEvidence(c echo.Context, u *store.User) error {
 		return errNotFound
 	}
 	a.Log.Info("evidence downloaded", "via", "api", "assessment", id, "evidence", eid, "user", u.ID)
-	h := c.Response().Header()
-	h.Set("Content-Disposition", evidence.ContentDisposition(e.Name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	evidence.SetDownloadHeaders(c.Response().Header(), e.Name)
 	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
 }

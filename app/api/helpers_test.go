@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,10 +17,8 @@ import (
 	"selfcheck"
 	"selfcheck/app/auth"
 	"selfcheck/app/catalog"
-	"selfcheck/app/checklist"
-	"selfcheck/app/i18n"
-	"selfcheck/app/report"
 	"selfcheck/app/store"
+	"selfcheck/app/testenv"
 	"selfcheck/app/web"
 )
 
@@ -46,40 +42,8 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cat, _, err := checklist.Load(selfcheck.Checklists, "checklists")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var themes []string
-	for _, cl := range cat.Checklists {
-		themes = append(themes, cl.ID)
-	}
-	if err := st.EnsureDemo(ctx, themes); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	font, err := selfcheck.Static.ReadFile("static/fonts/wqy-microhei.ttf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := report.New(font)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := catalog.New(selfcheck.Checklists, "checklists", st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testenv.New(t)
+	st, src, rep, msgs, log := env.Store, env.Catalog, env.Reports, env.Messages, env.Log
 	srv, err := web.New(web.Deps{Store: st, Catalog: src, Messages: msgs, Reports: rep,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log})
 	if err != nil {
@@ -98,7 +62,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	ta.member, ta.memberToken = ta.user("firm@demo.local")
 	ta.auditor, ta.auditorToken = ta.user("auditor@demo.local")
 	ta.admin, ta.adminToken = ta.user("admin@demo.local")
-	camps, err := st.Campaigns(ctx, ta.member)
+	camps, err := st.Campaigns(context.Background(), ta.member)
 	if err != nil || len(camps) != 1 {
 		t.Fatalf("demo campaign: %v %v", camps, err)
 	}

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"fmt"
+	"net/http"
 	"path"
 	"strings"
 	"unicode"
@@ -109,4 +110,14 @@ func isAttrChar(b byte) bool {
 		return true
 	}
 	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
+}
+
+// SetDownloadHeaders prepares a response that serves an evidence file named
+// name: an attachment the browser must not sniff, cache or run script in,
+// whoever uploaded it.
+func SetDownloadHeaders(h http.Header, name string) {
+	h.Set("Content-Disposition", ContentDisposition(name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 }

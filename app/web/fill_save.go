@@ -394,11 +394,7 @@ func (s *Server) downloadEvidence(c echo.Context) error {
 		return err
 	}
 	s.Log.Info("evidence downloaded", "assessment", id, "evidence", eid, "user", currentUser(c).ID)
-	h := c.Response().Header()
-	h.Set("Content-Disposition", evidence.ContentDisposition(e.Name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	evidence.SetDownloadHeaders(c.Response().Header(), e.Name)
 	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
 }
 

@@ -4,24 +4,20 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"selfcheck"
 	"selfcheck/app/auth"
-	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
-	"selfcheck/app/i18n"
-	"selfcheck/app/report"
 	"selfcheck/app/store"
+	"selfcheck/app/testenv"
 )
 
 // testApp is a real server on a real SQLite file in a temp dir.
@@ -35,45 +31,13 @@ type testApp struct {
 
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"), log)
+	env := testenv.New(t)
+	s, err := New(Deps{Store: env.Store, Catalog: env.Catalog, Messages: env.Messages, Reports: env.Reports,
+		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: env.Log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	cat, _, err := checklist.Load(selfcheck.Checklists, "checklists")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var themes []string
-	for _, cl := range cat.Checklists {
-		themes = append(themes, cl.ID)
-	}
-	if err := st.EnsureDemo(ctx, themes); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	font, err := selfcheck.Static.ReadFile("static/fonts/wqy-microhei.ttf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := report.New(font)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := catalog.New(selfcheck.Checklists, "checklists", st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Deps{Store: st, Catalog: src, Messages: msgs, Reports: rep,
-		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, cat := env.Store, env.Builtin
 	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
 	return &testApp{t: t, srv: hs, server: s, store: st, catalog: cat}
