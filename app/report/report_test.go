@@ -35,6 +35,20 @@ func poppler(t *testing.T, tool string) string {
 	return ""
 }
 
+// pdfText writes a PDF to a temp file and returns what pdftotext reads from it.
+func pdfText(t *testing.T, pdftotext string, pdf []byte) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
 func stripSpace(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
@@ -166,15 +180,8 @@ func TestPDFEdgeCases(t *testing.T) {
 			if err := r.PDF(&buf, d); err != nil {
 				t.Fatal(err)
 			}
-			file := filepath.Join(t.TempDir(), "report.pdf")
-			if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, err := exec.Command(pdftotext, file, "-").Output()
-			if err != nil {
-				t.Fatalf("pdftotext: %v", err)
-			}
-			text := stripSpace(string(out))
+			out := pdfText(t, pdftotext, buf.Bytes())
+			text := stripSpace(out)
 			for _, k := range tt.want {
 				if !strings.Contains(text, stripSpace(d.T(k))) {
 					t.Errorf("%s (%q) not in the PDF", k, d.T(k))
@@ -323,15 +330,8 @@ func TestPDFListsItemsLeftOut(t *testing.T) {
 		if err := r.PDF(&buf, d); err != nil {
 			t.Fatal(err)
 		}
-		file := filepath.Join(t.TempDir(), "report.pdf")
-		if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(pdftotext, file, "-").Output()
-		if err != nil {
-			t.Fatalf("pdftotext: %v", err)
-		}
-		text := stripSpace(string(out))
+		out := pdfText(t, pdftotext, buf.Bytes())
+		text := stripSpace(out)
 		for _, want := range []string{
 			d.T("report.scope", checklist.Label("website", lang)),
 			d.T("report.excluded"),
@@ -360,15 +360,8 @@ func TestPDFDatesInConfiguredZone(t *testing.T) {
 	if err := r.PDF(&buf, d); err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(pdftotext, file, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(out), "2021-11-21 01:30 CST") {
+	out := pdfText(t, pdftotext, buf.Bytes())
+	if !strings.Contains(out, "2021-11-21 01:30 CST") {
 		t.Errorf("submission time not in China Standard Time:\n%.600s", out)
 	}
 }

@@ -387,6 +387,23 @@ func lockEditable(tx *gorm.DB, actor *User, id uint) (Assessment, error) {
 	return a, nil
 }
 
+// lockEditableItem is lockEditable for a change to one item, which must be
+// one the assessment asks.
+func lockEditableItem(tx *gorm.DB, actor *User, id uint, itemID string) error {
+	a, err := lockEditable(tx, actor, id)
+	if err != nil {
+		return err
+	}
+	items, err := itemIDs(tx, a)
+	if err != nil {
+		return err
+	}
+	if !items[itemID] {
+		return fmt.Errorf("%w: %q", ErrUnknownItem, itemID)
+	}
+	return nil
+}
+
 // NormalizeNote is how a note is stored: line breaks as "\n" (browsers post
 // "\r\n"), surrounding space trimmed.
 func NormalizeNote(s string) string {

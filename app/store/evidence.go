@@ -64,18 +64,7 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 	}
 	// Check access and the item before storing any content.
 	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := lockEditable(tx, actor, id)
-		if err != nil {
-			return err
-		}
-		items, err := itemIDs(tx, a)
-		if err != nil {
-			return err
-		}
-		if !items[n.ItemID] {
-			return fmt.Errorf("%w: %q", ErrUnknownItem, n.ItemID)
-		}
-		return nil
+		return lockEditableItem(tx, actor, id, n.ItemID)
 	}); err != nil {
 		return assessment.Evidence{}, err
 	}

@@ -49,19 +49,11 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 	}
 	var saved assessment.Plan
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := lockEditable(tx, actor, id)
-		if err != nil {
+		if err := lockEditableItem(tx, actor, id, itemID); err != nil {
 			return err
-		}
-		items, err := itemIDs(tx, a)
-		if err != nil {
-			return err
-		}
-		if !items[itemID] {
-			return fmt.Errorf("%w: %q", ErrUnknownItem, itemID)
 		}
 		var old Plan
-		err = tx.Where("assessment_id = ? AND item_id = ?", id, itemID).First(&old).Error
+		err := tx.Where("assessment_id = ? AND item_id = ?", id, itemID).First(&old).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return translate(err, "plan of %s", itemID)
 		}
