@@ -23,6 +23,7 @@ var migrations = []migration{
 	{3, "checklists uploaded by admins", migrateV3},
 	{4, "campaigns, versions, plans, evidence, history, tokens, firm admins", migrateV4},
 	{5, "one assessment per firm and campaign", migrateV5},
+	{6, "auditors' verdicts on items", migrateV6},
 }
 
 type schemaMigration struct {
@@ -304,4 +305,27 @@ func migrateV5(tx *gorm.DB) error {
 		FirmID     uint  `gorm:"uniqueIndex:idx_assessment_campaign_firm"`
 	}
 	return tx.Migrator().CreateIndex(&assessment{}, "idx_assessment_campaign_firm")
+}
+
+// migrateV6 keeps each review round's verdict and comment per item.
+func migrateV6(tx *gorm.DB) error {
+	type assessment struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type user struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type itemReview struct {
+		ID           uint       `gorm:"primaryKey"`
+		AssessmentID uint       `gorm:"not null;index:idx_item_review"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		TransitionID uint       `gorm:"not null;index"`
+		ItemID       string     `gorm:"not null;index:idx_item_review"`
+		Verdict      string     `gorm:"not null"`
+		Comment      string     `gorm:"not null"`
+		ReviewerID   uint       `gorm:"not null"`
+		Reviewer     user       `gorm:"constraint:OnDelete:RESTRICT"`
+		At           time.Time  `gorm:"not null"`
+	}
+	return tx.Migrator().CreateTable(&itemReview{})
 }

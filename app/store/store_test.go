@@ -496,3 +496,84 @@ func TestEvidence(t *testing.T) {
 		t.Fatalf("submit with evidence: %v", err)
 	}
 }
+
+// An auditor's decisions move the workflow: changes requested returns the
+// assessment to the firm with the item comments, resubmitted goes back to
+// the auditor, approved ends it. Every step is on the timeline.
+func TestReviewWorkflow(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	u := demoMember(t, s)
+	admin, _ := s.Authenticate(ctx, "admin@demo.local", DemoPassword)
+	auditor, _ := s.Authenticate(ctx, "auditor@demo.local", DemoPassword)
+	cid, err := s.CreateCampaign(ctx, admin, NewCampaign{NameZH: "专项", Themes: []string{"t"}, StartsOn: "2021-07-01", Deadline: "2031-12-31",
+		FirmIDs: []uint{*u.FirmID}, AuditorIDs: []uint{auditor.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, &cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "t-2", Value: scoring.Compliant}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Review(ctx, auditor, id, Decision{Action: assessment.Approve}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("reviewing a draft: %v", err)
+	}
+	if err := s.Submit(ctx, u, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []Decision{
+		{Action: "maybe"},
+		{Action: assessment.Reject},
+		{Action: assessment.RequestChanges, Comment: "  "},
+		{Action: assessment.RequestChanges, Comment: "见逐项意见", Items: []ItemVerdict{{ItemID: "t-1", Verdict: Accepted}}},
+		{Action: assessment.Approve, Items: []ItemVerdict{{ItemID: "t-1", Verdict: "great"}}},
+	} {
+		if err := s.Review(ctx, auditor, id, bad); !errors.Is(err, ErrBadReview) {
+			t.Errorf("decision %+v: %v", bad, err)
+		}
+	}
+	if err := s.Review(ctx, u, id, Decision{Action: assessment.Approve}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a firm member reviewed: %v", err)
+	}
+	err = s.Review(ctx, auditor, id, Decision{Action: assessment.RequestChanges, Comment: "请补充证据",
+		Items: []ItemVerdict{{ItemID: "t-1", Verdict: NeedsChange, Comment: "缺少弹窗截图"}, {ItemID: "t-2", Verdict: Accepted}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := s.LatestReview(ctx, u, id)
+	v := last.Items
+	if err != nil || last.Comment != "请补充证据" || last.Action != assessment.ChangesRequested || v["t-1"].Verdict != string(NeedsChange) ||
+		v["t-1"].Comment != "缺少弹窗截图" || v["t-1"].Reviewer.Name != auditor.Name {
+		t.Fatalf("review seen by the firm: %+v %v", last, err)
+	}
+	// Returned: the firm edits and resubmits.
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant, Note: "已补充截图"}}); err != nil {
+		t.Fatalf("editing a returned assessment: %v", err)
+	}
+	if err := s.Submit(ctx, u, id); err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := s.Sheet(ctx, u, id)
+	if sh.State != assessment.Resubmitted {
+		t.Errorf("state after resubmit: %s", sh.State)
+	}
+	if err := s.Review(ctx, auditor, id, Decision{Action: assessment.Approve, Comment: "同意"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Review(ctx, auditor, id, Decision{Action: assessment.Reject, Comment: "x"}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("deciding twice: %v", err)
+	}
+	events, _ := s.Timeline(ctx, u, id)
+	var states []string
+	for _, e := range events {
+		if e.Field == "state" {
+			states = append([]string{e.NewValue}, states...)
+		}
+	}
+	if strings.Join(states, ">") != "submitted>changes_requested>resubmitted>approved" {
+		t.Errorf("transitions: %v", states)
+	}
+}

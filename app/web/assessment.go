@@ -118,6 +118,7 @@ type fillPage struct {
 	Details      []string // the specific problems behind Error
 	Today        string
 	MaxEvidence  int64             // MiB
+	Review       store.LastReview  // the auditor's last decision, shown when it returned the assessment
 	loaded       map[string]string // loadedState of each stored answer, by item
 	loadedPlans  map[string]string // planState of each stored plan, by item
 }
@@ -183,6 +184,12 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	page.Sheet, page.Result, page.Answers, page.PlanStatuses = sh, sh.Result(), scoring.Answers, assessment.PlanStatuses
 	page.Today = s.today()
 	page.MaxEvidence = s.Config.MaxEvidenceBytes >> 20
+	if sh.State == assessment.ChangesRequested {
+		var err error
+		if page.Review, err = s.Store.LatestReview(c.Request().Context(), currentUser(c), sh.ID); err != nil {
+			return err
+		}
+	}
 	return s.render(c, status, "assessment", s.T(c, "fill.title", sh.ID), page)
 }
 

@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages the handlers render; start-up fails if one is missing.
-var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans",
+var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans", "review",
 	"admin_firms", "admin_users", "admin_campaigns", "team", "profile"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
@@ -217,7 +217,8 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", *f)
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":  func(a, b int) int { return a + b },
+	"list": func(v ...string) []string { return v },
 	"pct": func(part, whole int) int {
 		if whole == 0 {
 			return 0

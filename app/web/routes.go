@@ -18,6 +18,7 @@ var (
 	firmMember = access{auth.FirmMember, auth.FirmAdmin}
 	firmAdmin  = access{auth.FirmAdmin}
 	admin      = access{auth.Admin}
+	reviewer   = access{auth.Auditor, auth.Admin}
 )
 
 // route is one entry of the route table. MaxBody, when set, replaces the
@@ -61,6 +62,8 @@ func (s *Server) registerRoutes() {
 		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage, 0},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF, 0},
 		{http.MethodGet, "/plans", firmMember, s.plans, 0},
+		{http.MethodGet, "/assessments/:id/review", reviewer, s.reviewForm, 0},
+		{http.MethodPost, "/assessments/:id/review", reviewer, s.review, 0},
 
 		{http.MethodGet, "/admin/checklists", admin, s.adminChecklists, 0},
 		{http.MethodPost, "/admin/checklists", admin, s.uploadChecklist, 0},

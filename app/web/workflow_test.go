@@ -167,3 +167,53 @@ func TestPlansPageAndCampaigns(t *testing.T) {
 		t.Errorf("another firm writes a plan: %d", r.Status)
 	}
 }
+
+// The auditor of the campaign reviews item by item and returns the
+// assessment; the firm sees the comments beside the items, changes and
+// resubmits; the auditor approves. Firms cannot review.
+func TestReviewRoundTrip(t *testing.T) {
+	a := newTestApp(t)
+	firm := a.client()
+	firm.login("firm@demo.local")
+	id := startCampaign(t, firm)
+	if r := answerAll(t, firm, id); r.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", r.Status)
+	}
+	if r := firm.get("/assessments/" + id + "/review"); r.Status != http.StatusForbidden {
+		t.Errorf("a firm member opens the review page: %d", r.Status)
+	}
+	auditor := a.client()
+	auditor.login("auditor@demo.local")
+	page := auditor.get("/assessments/" + id + "/review")
+	if page.Status != http.StatusOK {
+		t.Fatalf("review page: %d", page.Status)
+	}
+	item := regexp.MustCompile(`name="verdict\.([a-z0-9-]+)"`).FindStringSubmatch(page.Body)[1]
+	r := auditor.post("/assessments/"+id+"/review", url.Values{"decision": {"request_changes"}, "verdict." + item: {"needs_change"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "comment is required") {
+		t.Fatalf("request changes without a comment: %d", r.Status)
+	}
+	r = auditor.post("/assessments/"+id+"/review", url.Values{"decision": {"request_changes"}, "comment": {"请补充弹窗关闭按钮截图"},
+		"verdict." + item: {"needs_change"}, "comment." + item: {"缺少截图 <b>证据</b>"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("request changes: %d %s", r.Status, r.Body)
+	}
+	fill := firm.get("/assessments/" + id).Body
+	mustContain(t, fill, "审核员退回修改", "请补充弹窗关闭按钮截图", "缺少截图 &lt;b&gt;证据&lt;/b&gt;", "退回修改")
+	if r := firm.fetch("/assessments/"+id+"/answers/"+item, url.Values{"note": {"已补充截图"}}); r.Status != http.StatusOK {
+		t.Fatalf("editing a returned assessment: %d", r.Status)
+	}
+	if r := firm.post("/assessments/"+id, url.Values{"action": {"submit"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", r.Status)
+	}
+	mustContain(t, auditor.get("/assessments/"+id+"/score").Body, "已重新提交")
+	if r := auditor.post("/assessments/"+id+"/review", url.Values{"decision": {"approve"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", r.Status)
+	}
+	mustContain(t, firm.get("/assessments/"+id).Body, "已通过")
+	if r := auditor.post("/assessments/"+id+"/review", url.Values{"decision": {"reject"}, "comment": {"x"}}); r.Status != http.StatusConflict {
+		t.Errorf("deciding an approved assessment again: %d", r.Status)
+	}
+	tl := firm.get("/assessments/" + id + "/timeline").Body
+	mustContain(t, tl, "示例审核员", "请补充弹窗关闭按钮截图")
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+)
+
+// ErrBadReview refuses a review decision; the message names the field.
+var ErrBadReview = errors.New("store: invalid review")
+
+// Verdict is an auditor's judgement of one item.
+type Verdict string
+
+// The verdicts.
+const (
+	Accepted    Verdict = "accepted"
+	NeedsChange Verdict = "needs_change"
+)
+
+// ItemVerdict is a verdict with its comment.
+type ItemVerdict struct {
+	ItemID  string
+	Verdict Verdict
+	Comment string
+}
+
+// Decision is an auditor's decision on a submitted assessment.
+type Decision struct {
+	Action  assessment.Action // approve, request_changes or reject
+	Comment string
+	Items   []ItemVerdict
+}
+
+// ItemReview is a stored verdict, with who gave it and when.
+type ItemReview struct {
+	ID           uint
+	AssessmentID uint
+	TransitionID uint
+	ItemID       string
+	Verdict      string
+	Comment      string
+	ReviewerID   uint
+	Reviewer     User
+	At           time.Time
+}
+
+// maxReviewComment bounds a comment, in characters.
+const maxReviewComment = 5000
+
+// Validate names the first thing wrong with a decision.
+func (d Decision) Validate() error {
+	switch d.Action {
+	case assessment.Approve, assessment.RequestChanges, assessment.Reject:
+	default:
+		return fmt.Errorf("%w: decision must be approve, request_changes or reject", ErrBadReview)
+	}
+	comment := strings.TrimSpace(d.Comment)
+	if d.Action != assessment.Approve && comment == "" {
+		return fmt.Errorf("%w: comment is required to %s", ErrBadReview, strings.ReplaceAll(string(d.Action), "_", " "))
+	}
+	if utf8.RuneCountInString(comment) > maxReviewComment {
+		return fmt.Errorf("%w: comment is longer than %d characters", ErrBadReview, maxReviewComment)
+	}
+	for _, it := range d.Items {
+		if it.Verdict != Accepted && it.Verdict != NeedsChange {
+			return fmt.Errorf("%w: verdict of %s must be accepted or needs_change", ErrBadReview, it.ItemID)
+		}
+		if utf8.RuneCountInString(it.Comment) > maxReviewComment {
+			return fmt.Errorf("%w: comment of %s is longer than %d characters", ErrBadReview, it.ItemID, maxReviewComment)
+		}
+	}
+	if d.Action == assessment.RequestChanges {
+		needs := false
+		for _, it := range d.Items {
+			needs = needs || it.Verdict == NeedsChange
+		}
+		if !needs && len(d.Items) > 0 {
+			return fmt.Errorf("%w: mark at least one item needs_change to request changes", ErrBadReview)
+		}
+	}
+	return nil
+}
+
+// Review records an auditor's decision on a submitted or resubmitted
+// assessment of one of their campaigns (admins: any), with the item verdicts,
+// and moves it to approved, changes requested or rejected.
+func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) error {
+	if actor.Role != auth.Auditor && actor.Role != auth.Admin {
+		return fmt.Errorf("store: review: %w", ErrNotFound)
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var a Assessment
+		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
+			return translate(err, "assessment %d", id)
+		}
+		from := assessment.State(a.State)
+		to, err := assessment.Next(from, d.Action)
+		if err != nil {
+			return &ReadOnlyError{State: from}
+		}
+		items, err := itemIDs(tx, a)
+		if err != nil {
+			return err
+		}
+		for _, it := range d.Items {
+			if !items[it.ItemID] {
+				return fmt.Errorf("%w: %q", ErrUnknownItem, it.ItemID)
+			}
+		}
+		now := time.Now().UTC()
+		res := tx.Model(&Assessment{}).Where("id = ? AND state = ?", id, string(from)).Updates(map[string]any{"state": string(to), "updated_at": now})
+		if res.Error != nil {
+			return translate(res.Error, "review assessment %d", id)
+		}
+		if res.RowsAffected != 1 {
+			return &ReadOnlyError{State: from}
+		}
+		tr := Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, Comment: strings.TrimSpace(d.Comment), At: now}
+		if err := tx.Omit(clause.Associations).Create(&tr).Error; err != nil {
+			return translate(err, "record review of assessment %d", id)
+		}
+		if len(d.Items) == 0 {
+			return nil
+		}
+		rows := make([]ItemReview, len(d.Items))
+		for i, it := range d.Items {
+			rows[i] = ItemReview{AssessmentID: id, TransitionID: tr.ID, ItemID: it.ItemID, Verdict: string(it.Verdict),
+				Comment: strings.TrimSpace(it.Comment), ReviewerID: actor.ID, At: now}
+		}
+		return translate(tx.Omit(clause.Associations).Create(&rows).Error, "record item verdicts of assessment %d", id)
+	})
+}
+
+// LastReview is an assessment's most recent auditor decision.
+type LastReview struct {
+	Action   assessment.State // the state it led to; "" when never reviewed
+	Comment  string
+	Reviewer string
+	At       time.Time
+	Items    map[string]ItemReview // verdicts by item
+}
+
+// LatestReview returns the most recent decision on an assessment actor may
+// see, with its item verdicts: what the firm must address after changes were
+// requested.
+func (s *Store) LatestReview(ctx context.Context, actor *User, id uint) (LastReview, error) {
+	db := s.db.WithContext(ctx)
+	out := LastReview{Items: map[string]ItemReview{}}
+	var a Assessment
+	if err := db.Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return out, translate(err, "assessment %d", id)
+	}
+	var tr Transition
+	err := db.Preload("User").Where("assessment_id = ? AND to_state IN ?", id,
+		[]string{string(assessment.ChangesRequested), string(assessment.Approved), string(assessment.Rejected)}).
+		Order("id DESC").First(&tr).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return out, translate(err, "reviews of assessment %d", id)
+	}
+	out.Action, out.Comment, out.Reviewer, out.At = assessment.State(tr.ToState), tr.Comment, tr.User.Name, tr.At
+	var rows []ItemReview
+	if err := db.Preload("Reviewer").Where("assessment_id = ? AND transition_id = ?", id, tr.ID).Find(&rows).Error; err != nil {
+		return out, translate(err, "verdicts of assessment %d", id)
+	}
+	for _, r := range rows {
+		out.Items[r.ItemID] = r
+	}
+	return out, nil
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/store"
+)
+
+type reviewPage struct {
+	Sheet    *assessment.Sheet
+	Last     store.LastReview
+	Decision string
+	Comment  string
+	Verdicts map[string]string // item -> verdict posted
+	Comments map[string]string // item -> comment posted
+	Error    string
+	Today    string
+}
+
+// Reviewable reports whether an auditor may decide now.
+func (p reviewPage) Reviewable() bool {
+	return p.Sheet.State == assessment.Submitted || p.Sheet.State == assessment.Resubmitted
+}
+
+// reviewForm shows a submission item by item for an auditor's verdicts.
+func (s *Server) reviewForm(c echo.Context) error {
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	return s.renderReview(c, http.StatusOK, sh, reviewPage{Decision: "approve"})
+}
+
+func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, page reviewPage) error {
+	last, err := s.Store.LatestReview(c.Request().Context(), currentUser(c), sh.ID)
+	if err != nil {
+		return err
+	}
+	page.Sheet, page.Last, page.Today = sh, last, s.today()
+	return s.render(c, status, "review", s.T(c, "review.title", sh.ID), page)
+}
+
+// review records the auditor's decision with the item verdicts.
+func (s *Server) review(c echo.Context) error {
+	sh, err := s.loadSheet(c)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	d := store.Decision{Action: assessment.Action(form.Get("decision")), Comment: form.Get("comment")}
+	page := reviewPage{Decision: form.Get("decision"), Comment: d.Comment, Verdicts: map[string]string{}, Comments: map[string]string{}}
+	for _, cl := range sh.Checklists {
+		for _, it := range cl.Items() {
+			v := form.Get("verdict." + it.ID)
+			comment := strings.TrimSpace(form.Get("comment." + it.ID))
+			page.Verdicts[it.ID], page.Comments[it.ID] = v, comment
+			if v == "" {
+				continue
+			}
+			d.Items = append(d.Items, store.ItemVerdict{ItemID: it.ID, Verdict: store.Verdict(v), Comment: comment})
+		}
+	}
+	err = s.Store.Review(c.Request().Context(), currentUser(c), sh.ID, d)
+	switch {
+	case errors.Is(err, store.ErrBadReview):
+		page.Error = s.T(c, "review.invalid", strings.TrimPrefix(err.Error(), store.ErrBadReview.Error()+": "))
+		return s.renderReview(c, http.StatusUnprocessableEntity, sh, page)
+	case errors.Is(err, store.ErrReadOnly):
+		page.Error = s.readOnlyMessage(c, err)
+		return s.renderReview(c, http.StatusConflict, sh, page)
+	case err != nil:
+		return err
+	}
+	s.Log.Info("assessment reviewed", "assessment", sh.ID, "decision", d.Action, "user", currentUser(c).ID)
+	flash(c, "review.done")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/review", sh.ID))
+}
