@@ -27,7 +27,13 @@ func (a *API) answerSheet(c echo.Context, u *store.User, status int, id uint) er
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, sheetView(sh))
+	rounds, err := a.Store.ReviewHistory(c.Request().Context(), u, id)
+	if err != nil {
+		return err
+	}
+	v := sheetView(sh)
+	v.Reviews = reviewsView(rounds)
+	return c.JSON(status, v)
 }
 
 type createRequest struct {

@@ -21,6 +21,7 @@ var (
 	anyone   access
 	signedIn = access{auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin}
 	firmUser = access{auth.FirmMember, auth.FirmAdmin}
+	reviewer = access{auth.Auditor, auth.Admin}
 )
 
 // handlerFunc is an API handler. u is the caller, nil on routes anyone may call.
@@ -51,6 +52,7 @@ func (a *API) table() []route {
 		{http.MethodPost, "/assessments/:id/answers/:item/evidence", firmUser, a.uploadEvidence, upload},
 		{http.MethodGet, "/assessments/:id/answers/:item/evidence/:evidenceID", signedIn, a.downloadEvidence, 0},
 		{http.MethodPost, "/assessments/:id/submit", firmUser, a.submit, 0},
+		{http.MethodPost, "/assessments/:id/review", reviewer, a.review, 0},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, a.reportPDF, 0},
 	}
 }

@@ -199,18 +199,19 @@ type scoreView struct {
 }
 
 type assessmentView struct {
-	ID          uint             `json:"id"`
-	Firm        firmView         `json:"firm"`
-	State       assessment.State `json:"state"`
-	Editable    bool             `json:"editable"`
-	Campaign    *campaignRef     `json:"campaign"`
-	Profile     []checklist.Tag  `json:"profile"`
-	CreatedAt   string           `json:"created_at"`
-	SubmittedAt *string          `json:"submitted_at"`
-	Themes      []themeView      `json:"themes"`
-	Items       []itemView       `json:"items"`
-	Excluded    []excludedView   `json:"excluded"`
-	Score       scoreView        `json:"score"`
+	ID          uint              `json:"id"`
+	Firm        firmView          `json:"firm"`
+	State       assessment.State  `json:"state"`
+	Editable    bool              `json:"editable"`
+	Campaign    *campaignRef      `json:"campaign"`
+	Profile     []checklist.Tag   `json:"profile"`
+	CreatedAt   string            `json:"created_at"`
+	SubmittedAt *string           `json:"submitted_at"`
+	Themes      []themeView       `json:"themes"`
+	Items       []itemView        `json:"items"`
+	Excluded    []excludedView    `json:"excluded"`
+	Score       scoreView         `json:"score"`
+	Reviews     []reviewRoundView `json:"reviews"`
 }
 
 func answerOf(a assessment.Answer) answerView {

@@ -183,3 +183,41 @@ func (s *Store) LatestReview(ctx context.Context, actor *User, id uint) (LastRev
 	}
 	return out, nil
 }
+
+// ReviewRound is one auditor decision with its item verdicts.
+type ReviewRound struct {
+	State    assessment.State // what the decision led to
+	Comment  string
+	Reviewer string
+	At       time.Time
+	Items    []ItemReview
+}
+
+// ReviewHistory returns every decision on an assessment actor may see,
+// oldest first.
+func (s *Store) ReviewHistory(ctx context.Context, actor *User, id uint) ([]ReviewRound, error) {
+	db := s.db.WithContext(ctx)
+	var a Assessment
+	if err := db.Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return nil, translate(err, "assessment %d", id)
+	}
+	var trs []Transition
+	if err := db.Preload("User").Where("assessment_id = ? AND to_state IN ?", id,
+		[]string{string(assessment.ChangesRequested), string(assessment.Approved), string(assessment.Rejected)}).
+		Order("id").Find(&trs).Error; err != nil {
+		return nil, translate(err, "reviews of assessment %d", id)
+	}
+	var rows []ItemReview
+	if err := db.Where("assessment_id = ?", id).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "verdicts of assessment %d", id)
+	}
+	byRound := map[uint][]ItemReview{}
+	for _, r := range rows {
+		byRound[r.TransitionID] = append(byRound[r.TransitionID], r)
+	}
+	out := make([]ReviewRound, len(trs))
+	for i, t := range trs {
+		out[i] = ReviewRound{State: assessment.State(t.ToState), Comment: t.Comment, Reviewer: t.User.Name, At: t.At, Items: byRound[t.ID]}
+	}
+	return out, nil
+}

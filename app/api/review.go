@@ -1,0 +1,89 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/store"
+)
+
+type reviewRequest struct {
+	Decision string              `json:"decision"`
+	Comment  string              `json:"comment"`
+	Items    []reviewItemRequest `json:"items"`
+}
+
+type reviewItemRequest struct {
+	Item    string `json:"item"`
+	Verdict string `json:"verdict"`
+	Comment string `json:"comment"`
+}
+
+// review records an auditor's decision (approve, request_changes, reject)
+// with item verdicts, and answers with the assessment and its review history.
+func (a *API) review(c echo.Context, u *store.User) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reviewRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d := store.Decision{Action: assessment.Action(req.Decision), Comment: req.Comment}
+	for i, it := range req.Items {
+		if strings.TrimSpace(it.Item) == "" {
+			return invalid("items", "items[%d].item is required", i)
+		}
+		d.Items = append(d.Items, store.ItemVerdict{ItemID: it.Item, Verdict: store.Verdict(it.Verdict), Comment: it.Comment})
+	}
+	if err := d.Validate(); err != nil {
+		return invalid(reviewField(err), "%s", strings.TrimPrefix(err.Error(), store.ErrBadReview.Error()+": "))
+	}
+	if err := a.Store.Review(c.Request().Context(), u, id, d); err != nil {
+		return err
+	}
+	a.Log.Info("assessment reviewed", "via", "api", "assessment", id, "decision", d.Action, "user", u.ID)
+	return a.answerSheet(c, u, http.StatusOK, id)
+}
+
+// reviewField names the request field a refused decision is about.
+func reviewField(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "decision must"):
+		return "decision"
+	case strings.Contains(msg, "verdict") || strings.Contains(msg, "needs_change") || strings.Contains(msg, "comment of"):
+		return "items"
+	}
+	return "comment"
+}
+
+type reviewRoundView struct {
+	State    assessment.State `json:"state"`
+	Comment  string           `json:"comment"`
+	Reviewer string           `json:"reviewer"`
+	At       string           `json:"at"`
+	Items    []verdictView    `json:"items"`
+}
+
+type verdictView struct {
+	Item    string `json:"item"`
+	Verdict string `json:"verdict"`
+	Comment string `json:"comment"`
+}
+
+func reviewsView(rounds []store.ReviewRound) []reviewRoundView {
+	out := make([]reviewRoundView, len(rounds))
+	for i, r := range rounds {
+		v := reviewRoundView{State: r.State, Comment: r.Comment, Reviewer: r.Reviewer, At: timestamp(r.At), Items: []verdictView{}}
+		for _, it := range r.Items {
+			v.Items = append(v.Items, verdictView{Item: it.ItemID, Verdict: it.Verdict, Comment: it.Comment})
+		}
+		out[i] = v
+	}
+	return out
+}
