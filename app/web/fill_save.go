@@ -268,7 +268,8 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		}
 		in.Version = &n
 	}
-	if _, err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in}); err != nil {
+	saved, err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in})
+	if err != nil {
 		var ce *store.ConflictError
 		switch {
 		case errors.As(err, &ce):
@@ -284,12 +285,11 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		}
 		return err
 	}
-	sh, err = s.Store.Sheet(ctx, u, sh.ID)
-	if err != nil {
-		return err
-	}
+	// The progress counts come from the sheet read before the save with this
+	// answer put in: one load per autosave, not two.
+	a := saved[itemID]
+	sh.Answers[itemID] = a
 	res := sh.Result()
-	a := sh.Answers[itemID]
 	out := autosaveResponse{
 		Item: itemID, Answer: a.Value, Note: a.Note, Version: a.Version, SavedAt: a.UpdatedAt, LoadState: loadedState(a),
 		Answered: res.Answered, Total: res.Total, Message: s.T(c, "fill.autosaved"),
