@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 )
@@ -121,16 +122,36 @@ func TestSecurityHeaders(t *testing.T) {
 // who may use it.
 func TestEveryRouteDeclaresAccess(t *testing.T) {
 	s := newTestApp(t).server
-	declared := map[string]bool{}
+	declared := map[string]route{}
 	for _, r := range s.Routes() {
-		declared[r.Method+" "+r.Path] = true
+		declared[r.Method+" "+r.Path] = r
 	}
+	// The only pages anyone may use without logging in.
+	public := map[string]bool{"GET /healthz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true}
 	for _, r := range s.echo.Routes() {
-		if strings.HasPrefix(r.Method, "echo_") { // the RouteNotFound fallback
+		if strings.HasPrefix(r.Method, "echo_") || strings.HasPrefix(r.Path, "/api/") { // the fallback; the API has its own table
 			continue
 		}
-		if !declared[r.Method+" "+r.Path] {
-			t.Errorf("route %s %s has no access declaration", r.Method, r.Path)
+		key := r.Method + " " + r.Path
+		d, ok := declared[key]
+		if !ok {
+			t.Errorf("route %s has no access declaration", key)
+			continue
+		}
+		if (d.Who == nil) != public[key] {
+			t.Errorf("route %s: open to anyone = %v, want %v", key, d.Who == nil, public[key])
+		}
+		// Firm content is written by firm users only; reviewers write only
+		// their decisions, admins only the admin pages.
+		if r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/assessments") && !strings.HasSuffix(r.Path, "/review") {
+			for _, role := range d.Who {
+				if !role.InFirm() {
+					t.Errorf("route %s lets %s write a firm's assessment", key, role)
+				}
+			}
+		}
+		if strings.HasPrefix(r.Path, "/admin/") && (len(d.Who) != 1 || d.Who[0] != auth.Admin) {
+			t.Errorf("route %s is not for admins only: %v", key, d.Who)
 		}
 	}
 }
