@@ -373,7 +373,7 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 // whichever comes second sees the other's result.
 func lockEditable(tx *gorm.DB, actor *User, id uint) (Assessment, error) {
 	var a Assessment
-	if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
+	if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile", "campaign_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 		return a, translate(err, "assessment %d", id)
 	}
 	res := tx.Model(&Assessment{}).Where("id = ? AND state IN ?", id, []string{string(assessment.Draft), string(assessment.ChangesRequested)}).
@@ -468,6 +468,9 @@ func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
 		}
 		if res.RowsAffected != 1 {
 			return &ReadOnlyError{State: from}
+		}
+		if err := writeResults(tx, sh, a.CampaignID, now); err != nil {
+			return err
 		}
 		return translate(tx.Omit(clause.Associations).Create(&Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, At: now}).Error,
 			"record transition of assessment %d", id)

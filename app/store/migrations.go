@@ -24,6 +24,7 @@ var migrations = []migration{
 	{4, "campaigns, versions, plans, evidence, history, tokens, firm admins", migrateV4},
 	{5, "one assessment per firm and campaign", migrateV5},
 	{6, "auditors' verdicts on items", migrateV6},
+	{7, "stored results for the review queue and dashboards; the audit log", migrateV7},
 }
 
 type schemaMigration struct {
@@ -328,4 +329,82 @@ func migrateV6(tx *gorm.DB) error {
 		At           time.Time  `gorm:"not null"`
 	}
 	return tx.Migrator().CreateTable(&itemReview{})
+}
+
+// migrateV7 stores each assessment's results as last submitted (score, grade,
+// gaps; per theme; per gap item) so the review queue and the campaign
+// dashboards read indexed rows instead of scoring every sheet, and adds the
+// hash-chained audit log with its head row.
+func migrateV7(tx *gorm.DB) error {
+	type assessment struct {
+		ID           uint     `gorm:"primaryKey"`
+		Score        *float64 `gorm:"index:idx_assessment_campaign_score,priority:2"`
+		Grade        string   `gorm:"not null;default:''"`
+		CriticalGaps int      `gorm:"not null;default:0"`
+		Gaps         int      `gorm:"not null;default:0"`
+		ResultsAt    *time.Time
+		CampaignID   *uint      `gorm:"index:idx_assessment_campaign_score,priority:1;index:idx_assessment_queue,priority:2"`
+		State        string     `gorm:"index:idx_assessment_queue,priority:1"`
+		SubmittedAt  *time.Time `gorm:"index:idx_assessment_queue,priority:3"`
+	}
+	m := tx.Migrator()
+	for _, col := range []string{"Score", "Grade", "CriticalGaps", "Gaps", "ResultsAt"} {
+		if err := m.AddColumn(&assessment{}, col); err != nil {
+			return err
+		}
+	}
+	for _, idx := range []string{"idx_assessment_campaign_score", "idx_assessment_queue"} {
+		if err := m.CreateIndex(&assessment{}, idx); err != nil {
+			return err
+		}
+	}
+	type assessmentScore struct {
+		AssessmentID uint       `gorm:"primaryKey;autoIncrement:false"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		ChecklistID  string     `gorm:"primaryKey;index:idx_score_campaign_theme,priority:2"`
+		CampaignID   *uint      `gorm:"index:idx_score_campaign_theme,priority:1"`
+		Position     int        `gorm:"not null"`
+		Score        *float64   `gorm:"index:idx_score_campaign_theme,priority:3"`
+		Gaps         int        `gorm:"not null"`
+		Items        int        `gorm:"not null"`
+	}
+	type assessmentGap struct {
+		AssessmentID uint       `gorm:"primaryKey;autoIncrement:false"`
+		Assessment   assessment `gorm:"constraint:OnDelete:CASCADE"`
+		ItemID       string     `gorm:"primaryKey;index:idx_gap_campaign_answer,priority:3"`
+		CampaignID   *uint      `gorm:"index:idx_gap_campaign_answer,priority:1;index:idx_gap_campaign_due,priority:1"`
+		ChecklistID  string     `gorm:"not null"`
+		Severity     string     `gorm:"not null"`
+		Answer       string     `gorm:"not null;index:idx_gap_campaign_answer,priority:2"`
+		PlanDue      string     `gorm:"not null;index:idx_gap_campaign_due,priority:3"`
+		PlanDone     bool       `gorm:"not null;index:idx_gap_campaign_due,priority:2"`
+	}
+	type auditEvent struct {
+		ID       uint      `gorm:"primaryKey"`
+		Seq      int64     `gorm:"not null;uniqueIndex"`
+		At       time.Time `gorm:"not null;index"`
+		ActorID  *uint     `gorm:"index"`
+		Actor    string    `gorm:"not null"`
+		Role     string    `gorm:"not null"`
+		FirmID   *uint     `gorm:"index"`
+		Action   string    `gorm:"not null;index"`
+		Object   string    `gorm:"not null"`
+		Detail   string    `gorm:"not null"`
+		IP       string    `gorm:"not null"`
+		PrevHash string    `gorm:"not null"`
+		Hash     string    `gorm:"not null"`
+	}
+	// auditHead is one row: the last entry's sequence number and hash. Every
+	// append updates it first, which serialises appends (the row lock in
+	// PostgreSQL, the write lock in SQLite) and lets verification notice a
+	// removed tail.
+	type auditHead struct {
+		ID   uint   `gorm:"primaryKey;autoIncrement:false"`
+		Seq  int64  `gorm:"not null"`
+		Hash string `gorm:"not null"`
+	}
+	if err := m.CreateTable(&assessmentScore{}, &assessmentGap{}, &auditEvent{}, &auditHead{}); err != nil {
+		return err
+	}
+	return tx.Create(&auditHead{ID: 1, Seq: 0, Hash: ""}).Error
 }

@@ -54,6 +54,38 @@ type Assessment struct {
 	SubmittedByID *uint
 	Themes        []AssessmentTheme
 	Answers       []Answer
+
+	// The results as last submitted (see results.go): nil/empty until the
+	// first submit.
+	Score        *float64
+	Grade        string
+	CriticalGaps int
+	Gaps         int
+	ResultsAt    *time.Time
+}
+
+// AssessmentScore is one theme's score of an assessment as last submitted.
+type AssessmentScore struct {
+	AssessmentID uint   `gorm:"primaryKey;autoIncrement:false"`
+	ChecklistID  string `gorm:"primaryKey"`
+	CampaignID   *uint
+	Position     int
+	Score        *float64
+	Gaps         int
+	Items        int
+}
+
+// AssessmentGap is one item an assessment answered partially or
+// non-compliant when it was last submitted, with its plan's due date.
+type AssessmentGap struct {
+	AssessmentID uint   `gorm:"primaryKey;autoIncrement:false"`
+	ItemID       string `gorm:"primaryKey"`
+	CampaignID   *uint
+	ChecklistID  string
+	Severity     string
+	Answer       string
+	PlanDue      string
+	PlanDone     bool
 }
 
 // AssessmentTheme is a checklist frozen into an assessment when it started.

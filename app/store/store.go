@@ -36,6 +36,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.backfillResults(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

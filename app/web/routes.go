@@ -70,6 +70,8 @@ func (s *Server) registerRoutes() {
 		{http.MethodPost, "/admin/checklists/:id/delete", admin, s.deleteChecklist, 0},
 	}
 	s.routes = append(s.routes, s.accountRoutes()...)
+	s.routes = append(s.routes, s.dashboardRoutes()...)
+	s.routes = append(s.routes, s.auditRoutes()...)
 	for _, r := range s.routes {
 		limit := r.MaxBody
 		if limit == 0 {

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+)
+
+// writeResults stores a sheet's results as submitted: the score, grade and
+// gap counts on the assessment row, one row per theme and one per gap. The
+// review queue and the dashboards read these rows, so they never score a
+// sheet. A firm cannot change answers between submitting and being returned,
+// so the stored results stay true until the next submit rewrites them.
+func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.Time) error {
+	r := sh.Result()
+	var scores []AssessmentScore
+	var gaps []AssessmentGap
+	critical := 0
+	for i, cl := range sh.Checklists {
+		tr := r.Themes[i]
+		scores = append(scores, AssessmentScore{AssessmentID: sh.ID, ChecklistID: cl.ID, CampaignID: campaignID,
+			Position: i, Score: tr.Score, Gaps: tr.Gaps, Items: tr.Total})
+		for _, it := range cl.Items() {
+			ans := sh.Answers[it.ID].Value
+			if !ans.IsGap() {
+				continue
+			}
+			if it.Severity == checklist.Critical {
+				critical++
+			}
+			p := sh.Plans[it.ID]
+			gaps = append(gaps, AssessmentGap{AssessmentID: sh.ID, ItemID: it.ID, CampaignID: campaignID, ChecklistID: cl.ID,
+				Severity: string(it.Severity), Answer: string(ans), PlanDue: p.Due, PlanDone: p.Status == assessment.PlanDone})
+		}
+	}
+	err := tx.Model(&Assessment{}).Where("id = ?", sh.ID).Updates(map[string]any{
+		"score": r.Score, "grade": string(r.Grade), "critical_gaps": critical, "gaps": len(gaps), "results_at": now,
+	}).Error
+	if err != nil {
+		return translate(err, "store results of assessment %d", sh.ID)
+	}
+	if err := tx.Where("assessment_id = ?", sh.ID).Delete(&AssessmentScore{}).Error; err != nil {
+		return translate(err, "clear theme scores of assessment %d", sh.ID)
+	}
+	if err := tx.Where("assessment_id = ?", sh.ID).Delete(&AssessmentGap{}).Error; err != nil {
+		return translate(err, "clear gaps of assessment %d", sh.ID)
+	}
+	if len(scores) > 0 {
+		if err := tx.Create(&scores).Error; err != nil {
+			return translate(err, "store theme scores of assessment %d", sh.ID)
+		}
+	}
+	if len(gaps) > 0 {
+		if err := tx.CreateInBatches(&gaps, 200).Error; err != nil {
+			return translate(err, "store gaps of assessment %d", sh.ID)
+		}
+	}
+	return nil
+}
+
+// backfillResults stores the results of submitted assessments that have
+// none: those submitted before results were stored (migration 7).
+func (s *Store) backfillResults(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	var ids []uint
+	if err := db.Model(&Assessment{}).Where("state <> ? AND results_at IS NULL", string(assessment.Draft)).Pluck("id", &ids).Error; err != nil {
+		return translate(err, "find assessments without results")
+	}
+	system := &User{Role: auth.Admin}
+	for _, id := range ids {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			sh, err := sheet(tx, system, id)
+			if err != nil {
+				return err
+			}
+			var a Assessment
+			if err := tx.Select("id", "campaign_id").First(&a, id).Error; err != nil {
+				return translate(err, "assessment %d", id)
+			}
+			return writeResults(tx, sh, a.CampaignID, time.Now().UTC())
+		})
+		if err != nil {
+			return fmt.Errorf("store: backfill results: %w", err)
+		}
+	}
+	if len(ids) > 0 {
+		s.log.Info("stored results of earlier submissions", "assessments", len(ids))
+	}
+	return nil
+}

@@ -1,0 +1,6 @@
+package web
+
+// auditRoutes are the admin's audit log pages.
+func (s *Server) auditRoutes() []route {
+	return nil
+}

@@ -1,0 +1,6 @@
+package web
+
+// dashboardRoutes are the campaign dashboards and result exports.
+func (s *Server) dashboardRoutes() []route {
+	return nil
+}
