@@ -85,7 +85,9 @@ func SafeName(name string, k Kind) string {
 // attachment named name: a plain-ASCII fallback and the UTF-8 name encoded
 // per RFC 5987 (only attr-chars left bare), neither able to break out of the
 // header.
-func ContentDisposition(name string) string {
+func ContentDisposition(name string) string { return disposition("attachment", name) }
+
+func disposition(how, name string) string {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' || r == '%' {
 			return '_'
@@ -100,7 +102,7 @@ func ContentDisposition(name string) string {
 			fmt.Fprintf(&enc, "%%%02X", b)
 		}
 	}
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, enc.String())
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, how, ascii, enc.String())
 }
 
 // isAttrChar reports whether b may stand unencoded in an RFC 5987 value.
@@ -120,4 +122,22 @@ func SetDownloadHeaders(h http.Header, name string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+}
+
+// SetViewHeaders prepares a response that shows an evidence file of an
+// inline kind (k.Inline: PDF, PNG, JPEG, each checked by its content) in the
+// browser, for an auditor to look at without downloading. It may be framed
+// by our own pages only. Images are sandboxed like downloads; a PDF is not,
+// because Chromium refuses to run its PDF viewer in a sandboxed document, and
+// it may load nothing but itself.
+func SetViewHeaders(h http.Header, name string, k Kind) {
+	h.Set("Content-Disposition", disposition("inline", name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	if k == PDF {
+		h.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'self'")
+		return
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox")
 }

@@ -398,6 +398,30 @@ func (s *Server) downloadEvidence(c echo.Context) error {
 	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
 }
 
+// viewEvidence shows an image or PDF in the browser; other kinds are
+// downloaded as by downloadEvidence.
+func (s *Server) viewEvidence(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	eid, err := idParam(c, "eid")
+	if err != nil {
+		return err
+	}
+	e, data, err := s.Store.EvidenceFile(c.Request().Context(), currentUser(c), id, eid)
+	if err != nil {
+		return err
+	}
+	k := evidence.Kind(e.Kind)
+	if k.Inline() {
+		evidence.SetViewHeaders(c.Response().Header(), e.Name, k)
+	} else {
+		evidence.SetDownloadHeaders(c.Response().Header(), e.Name)
+	}
+	return c.Blob(http.StatusOK, k.ContentType(), data)
+}
+
 // removeEvidence detaches a file from an editable assessment.
 func (s *Server) removeEvidence(c echo.Context) error {
 	id, err := assessmentID(c)

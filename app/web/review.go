@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/evidence"
 	"selfcheck/app/store"
 )
 
@@ -21,7 +22,25 @@ type reviewPage struct {
 	Comments map[string]string // item -> comment posted
 	Error    string
 	Today    string
+	Diff     store.Diff // what the firm changed since it was last returned
+	Changed  bool       // show only the items in Diff
 }
+
+// HasChange reports whether the firm changed item since the last return.
+func (p reviewPage) HasChange(item string) bool {
+	_, ok := p.Diff.Items[item]
+	return ok
+}
+
+// Change is what the firm changed in item since the last return.
+func (p reviewPage) Change(item string) store.ItemDiff { return p.Diff.Items[item] }
+
+// Inline reports whether an evidence file of kind can be viewed in the
+// browser (images and PDF).
+func (p reviewPage) Inline(kind string) bool { return evidence.Kind(kind).Inline() }
+
+// Shown reports whether the page lists item.
+func (p reviewPage) Shown(item string) bool { return !p.Changed || p.HasChange(item) }
 
 // Reviewable reports whether an auditor may decide now.
 func (p reviewPage) Reviewable() bool {
@@ -34,7 +53,7 @@ func (s *Server) reviewForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderReview(c, http.StatusOK, sh, reviewPage{Decision: "approve"})
+	return s.renderReview(c, http.StatusOK, sh, reviewPage{Decision: "approve", Changed: c.QueryParam("changed") == "1"})
 }
 
 func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, page reviewPage) error {
@@ -42,7 +61,11 @@ func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, 
 	if err != nil {
 		return err
 	}
-	page.Sheet, page.Last, page.Today = sh, last, s.today()
+	diff, err := s.Store.ChangesSinceReturn(c.Request().Context(), currentUser(c), sh.ID)
+	if err != nil {
+		return err
+	}
+	page.Sheet, page.Last, page.Today, page.Diff = sh, last, s.today(), diff
 	return s.render(c, status, "review", s.T(c, "review.title", sh.ID), page)
 }
 
@@ -57,7 +80,8 @@ func (s *Server) review(c echo.Context) error {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
 	d := store.Decision{Action: assessment.Action(form.Get("decision")), Comment: form.Get("comment")}
-	page := reviewPage{Decision: form.Get("decision"), Comment: d.Comment, Verdicts: map[string]string{}, Comments: map[string]string{}}
+	page := reviewPage{Decision: form.Get("decision"), Comment: d.Comment, Verdicts: map[string]string{}, Comments: map[string]string{},
+		Changed: form.Get("changed") == "1"}
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
 			v := form.Get("verdict." + it.ID)

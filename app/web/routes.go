@@ -57,11 +57,13 @@ func (s *Server) registerRoutes() {
 		{http.MethodPost, "/assessments/:id/answers/:item/plan", firmMember, s.autosavePlan, 0},
 		{http.MethodPost, "/assessments/:id/answers/:item/evidence", firmMember, s.uploadEvidence, s.uploadLimit(1)},
 		{http.MethodGet, "/assessments/:id/evidence/:eid", signedIn, s.downloadEvidence, 0},
+		{http.MethodGet, "/assessments/:id/evidence/:eid/view", signedIn, s.viewEvidence, 0},
 		{http.MethodPost, "/assessments/:id/evidence/:eid/delete", firmMember, s.removeEvidence, 0},
 		{http.MethodGet, "/assessments/:id/timeline", signedIn, s.timeline, 0},
 		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage, 0},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF, 0},
 		{http.MethodGet, "/plans", firmMember, s.plans, 0},
+		{http.MethodGet, "/review", reviewer, s.reviewQueue, 0},
 		{http.MethodGet, "/assessments/:id/review", reviewer, s.reviewForm, 0},
 		{http.MethodPost, "/assessments/:id/review", reviewer, s.review, 0},
 

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+type queuePage struct {
+	Queue     store.Queue
+	Filter    store.QueueFilter
+	Campaigns []store.CampaignView
+	Themes    []*checklist.Checklist
+	Grades    []scoring.Grade
+	Sorts     []store.QueueSort
+	Now       time.Time
+}
+
+// url is the queue's address with the current filter, changed by set.
+func (p queuePage) url(set func(v url.Values)) string {
+	v := url.Values{}
+	f := p.Filter
+	if f.CampaignID != 0 {
+		v.Set("campaign", strconv.FormatUint(uint64(f.CampaignID), 10))
+	}
+	for k, s := range map[string]string{"state": string(f.State), "grade": string(f.Grade), "theme": f.Theme, "firm": f.Firm, "sort": string(f.Sort)} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if f.Desc {
+		v.Set("desc", "1")
+	}
+	set(v)
+	if len(v) == 0 {
+		return "/review"
+	}
+	return "/review?" + v.Encode()
+}
+
+// PageURL links to page n with the same filter and order.
+func (p queuePage) PageURL(n int) string {
+	return p.url(func(v url.Values) {
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+	})
+}
+
+// SortURL orders by sort; asking again for the current order reverses it.
+func (p queuePage) SortURL(sort store.QueueSort) string {
+	return p.url(func(v url.Values) {
+		v.Set("sort", string(sort))
+		v.Del("desc")
+		if p.Filter.Sort == sort || (p.Filter.Sort == "" && sort == store.SortWaiting) {
+			if !p.Filter.Desc {
+				v.Set("desc", "1")
+			}
+		}
+	})
+}
+
+// queueFilter reads the filter from the query string.
+func queueFilter(c echo.Context) store.QueueFilter {
+	q := c.QueryParams()
+	f := store.QueueFilter{
+		State: assessment.State(q.Get("state")), Grade: scoring.Grade(q.Get("grade")), Theme: q.Get("theme"),
+		Firm: strings.TrimSpace(q.Get("firm")), Sort: store.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1",
+	}
+	if id, err := strconv.ParseUint(q.Get("campaign"), 10, 32); err == nil {
+		f.CampaignID = uint(id)
+	}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 {
+		f.Page = n
+	}
+	return f
+}
+
+// reviewQueue lists the submissions waiting for the auditor's decision.
+func (s *Server) reviewQueue(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	f := queueFilter(c)
+	if f.Grade != "" && !validGrade(f.Grade) {
+		return fail(http.StatusBadRequest, "queue.bad_filter", "grade")
+	}
+	q, err := s.Store.ReviewQueue(ctx, u, f)
+	if errors.Is(err, store.ErrBadFilter) {
+		return fail(http.StatusBadRequest, "queue.bad_filter", strings.TrimPrefix(err.Error(), store.ErrBadFilter.Error()+": "))
+	}
+	if err != nil {
+		return err
+	}
+	campaigns, err := s.Store.Campaigns(ctx, u)
+	if err != nil {
+		return err
+	}
+	cat, _, err := s.Catalog.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	data := queuePage{Queue: q, Filter: f, Campaigns: campaigns, Themes: cat.Checklists,
+		Grades: []scoring.Grade{scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail}, Sorts: store.QueueSorts, Now: time.Now()}
+	return s.render(c, http.StatusOK, "queue", s.T(c, "queue.title"), data)
+}
+
+func validGrade(g scoring.Grade) bool {
+	switch g {
+	case scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail:
+		return true
+	}
+	return false
+}
