@@ -84,9 +84,6 @@ func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint
 	if err := tx.Exec("DELETE FROM campaign_firms WHERE campaign_id = ?", campaignID).Error; err != nil {
 		return translate(err, "campaign %d firms", campaignID)
 	}
-	if err := tx.Exec("DELETE FROM campaign_auditors WHERE campaign_id = ?", campaignID).Error; err != nil {
-		return translate(err, "campaign %d auditors", campaignID)
-	}
 	for _, f := range dedupe(firmIDs) {
 		var n int64
 		if err := tx.Model(&Firm{}).Where("id = ?", f).Count(&n).Error; err != nil || n == 0 {
@@ -96,16 +93,40 @@ func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint
 			return translate(err, "add firm %d to campaign %d", f, campaignID)
 		}
 	}
+	return setCampaignAuditors(tx, campaignID, auditorIDs)
+}
+
+// setCampaignAuditors replaces a campaign's auditors; each must be an
+// active auditor.
+func setCampaignAuditors(tx *gorm.DB, campaignID uint, auditorIDs []uint) error {
+	if err := tx.Exec("DELETE FROM campaign_auditors WHERE campaign_id = ?", campaignID).Error; err != nil {
+		return translate(err, "campaign %d auditors", campaignID)
+	}
 	for _, u := range dedupe(auditorIDs) {
 		var n int64
-		if err := tx.Model(&User{}).Where("id = ? AND role = ?", u, string(auth.Auditor)).Count(&n).Error; err != nil || n == 0 {
-			return fmt.Errorf("%w: user %d is not an auditor", ErrBadCampaign, u)
+		if err := tx.Model(&User{}).Where("id = ? AND role = ? AND disabled_at IS NULL", u, string(auth.Auditor)).Count(&n).Error; err != nil || n == 0 {
+			return fmt.Errorf("%w: user %d is not an active auditor", ErrBadCampaign, u)
 		}
 		if err := tx.Exec("INSERT INTO campaign_auditors (campaign_id, user_id) VALUES (?, ?)", campaignID, u).Error; err != nil {
 			return translate(err, "assign auditor %d to campaign %d", u, campaignID)
 		}
 	}
 	return nil
+}
+
+// AssignAuditors replaces the auditors of a campaign: from then on they, and
+// only they, see and review its submissions. Only admins may.
+func (s *Store) AssignAuditors(ctx context.Context, actor *User, campaignID uint, auditorIDs []uint) error {
+	if actor.Role != auth.Admin {
+		return fmt.Errorf("store: assign auditors: %w", ErrNotFound)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c Campaign
+		if err := tx.Select("id").First(&c, campaignID).Error; err != nil {
+			return translate(err, "campaign %d", campaignID)
+		}
+		return setCampaignAuditors(tx, campaignID, auditorIDs)
+	})
 }
 
 func dedupe(ids []uint) []uint {

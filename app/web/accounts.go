@@ -26,6 +26,7 @@ func (s *Server) accountRoutes() []route {
 		{http.MethodPost, "/admin/users/:id/disable", admin, s.disableUser, 0},
 		{http.MethodGet, "/admin/campaigns", admin, s.adminCampaigns, 0},
 		{http.MethodPost, "/admin/campaigns", admin, s.createCampaign, 0},
+		{http.MethodPost, "/admin/campaigns/:id/auditors", admin, s.assignAuditors, 0},
 
 		{http.MethodGet, "/team", firmAdmin, s.team, 0},
 		{http.MethodPost, "/team", firmAdmin, s.addTeamMember, 0},

@@ -177,3 +177,33 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 	return s.renderCampaigns(c, http.StatusUnprocessableEntity, form, problems)
 }
+
+// assignAuditors replaces the auditors of a campaign.
+func (s *Server) assignAuditors(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	params, err := c.FormParams()
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.bad_request")
+	}
+	var ids []uint
+	for _, v := range params["auditor"] {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return s.renderCampaigns(c, http.StatusUnprocessableEntity, campaignForm{StartsOn: s.today()}, []string{s.T(c, "campaigns.error.auditor_unknown")})
+		}
+		ids = append(ids, uint(n))
+	}
+	err = s.Store.AssignAuditors(c.Request().Context(), currentUser(c), id, ids)
+	switch {
+	case errors.Is(err, store.ErrBadCampaign):
+		return s.renderCampaigns(c, http.StatusUnprocessableEntity, campaignForm{StartsOn: s.today()}, []string{s.T(c, "campaigns.error.auditor_unknown")})
+	case err != nil:
+		return err
+	}
+	s.Log.Info("campaign auditors assigned", "campaign", id, "auditors", ids, "user", currentUser(c).ID)
+	flash(c, "campaigns.auditors_saved")
+	return c.Redirect(http.StatusSeeOther, "/admin/campaigns")
+}

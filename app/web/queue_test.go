@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -108,7 +109,8 @@ func TestQueueScopedToAssignedCampaigns(t *testing.T) {
 	if r := answerAll(t, firm, id); r.Status != http.StatusSeeOther {
 		t.Fatalf("submit: %d", r.Status)
 	}
-	if _, err := a.store.CreateUser(t.Context(), store.NewUser{Email: "other-auditor@x.cn", Name: "别的审核员", Password: store.DemoPassword, Role: auth.Auditor}); err != nil {
+	otherUser, err := a.store.CreateUser(t.Context(), store.NewUser{Email: "other-auditor@x.cn", Name: "别的审核员", Password: store.DemoPassword, Role: auth.Auditor})
+	if err != nil {
 		t.Fatal(err)
 	}
 	other := a.client()
@@ -125,5 +127,28 @@ func TestQueueScopedToAssignedCampaigns(t *testing.T) {
 	admin.login("admin@demo.local")
 	if m := queueRow.FindAllString(admin.get("/review").Body, -1); len(m) != 1 {
 		t.Errorf("the admin's queue lists %v", m)
+	}
+
+	// The admin hands the campaign to the other auditor.
+	cid := regexp.MustCompile(`action="/admin/campaigns/(\d+)/auditors"`).FindStringSubmatch(admin.get("/admin/campaigns").Body)
+	if cid == nil {
+		t.Fatal("no auditor assignment form")
+	}
+	if r := other.post("/admin/campaigns/"+cid[1]+"/auditors", url.Values{"auditor": {fmt.Sprint(otherUser.ID)}}); r.Status != http.StatusForbidden {
+		t.Errorf("an auditor assigns auditors: %d", r.Status)
+	}
+	if r := admin.post("/admin/campaigns/"+cid[1]+"/auditors", url.Values{"auditor": {"999"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("assigning an unknown auditor: %d", r.Status)
+	}
+	if r := admin.post("/admin/campaigns/"+cid[1]+"/auditors", url.Values{"auditor": {fmt.Sprint(otherUser.ID)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("assign: %d %s", r.Status, r.Body)
+	}
+	if r := other.get("/assessments/" + id + "/review"); r.Status != http.StatusOK {
+		t.Errorf("the newly assigned auditor cannot open the review: %d", r.Status)
+	}
+	auditor := a.client()
+	auditor.login("auditor@demo.local")
+	if r := auditor.get("/assessments/" + id + "/review"); r.Status != http.StatusNotFound {
+		t.Errorf("the unassigned auditor still opens the review: %d", r.Status)
 	}
 }
