@@ -96,6 +96,8 @@ func (a *API) handle(r route) echo.HandlerFunc {
 			}
 		}()
 		c.Response().Header().Set("Cache-Control", "no-store")
+		// The client's address and browser go to the audit log entries the request makes.
+		c.SetRequest(c.Request().WithContext(store.WithRequest(c.Request().Context(), store.RequestInfo{IP: c.RealIP(), UserAgent: c.Request().UserAgent()})))
 		var u *store.User
 		if r.Who != nil {
 			if u, err = a.authenticate(c); err != nil {

@@ -358,7 +358,10 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 		if err != nil {
 			return translate(err, "save answers of assessment %d", id)
 		}
-		return translate(tx.Omit(clause.Associations).Create(&changes).Error, "record changes of assessment %d", id)
+		if err := tx.Omit(clause.Associations).Create(&changes).Error; err != nil {
+			return translate(err, "record changes of assessment %d", id)
+		}
+		return auditAnswerChanges(tx, ctx, actor, id, changes)
 	})
 	if err != nil {
 		return nil, err
@@ -472,7 +475,9 @@ func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
 		if err := writeResults(tx, sh, a.CampaignID, now); err != nil {
 			return err
 		}
-		return translate(tx.Omit(clause.Associations).Create(&Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, At: now}).Error,
-			"record transition of assessment %d", id)
+		if err := tx.Omit(clause.Associations).Create(&Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, At: now}).Error; err != nil {
+			return translate(err, "record transition of assessment %d", id)
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditSubmitted, fmt.Sprintf("assessment:%d", id), fmt.Sprintf("%s → %s", from, to)))
 	})
 }

@@ -57,7 +57,11 @@ func (s *Store) SaveCustomChecklist(ctx context.Context, actor *User, c CustomCh
 		if err := tx.Where("checklist_id = ?", c.ChecklistID).Delete(&CustomChecklist{}).Error; err != nil {
 			return translate(err, "replace uploaded checklist %s", c.ChecklistID)
 		}
-		return translate(tx.Create(&c).Error, "save uploaded checklist %s", c.ChecklistID)
+		if err := tx.Create(&c).Error; err != nil {
+			return translate(err, "save uploaded checklist %s", c.ChecklistID)
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditChecklistUploaded, "checklist:"+c.ChecklistID,
+			fmt.Sprintf("%s, version %s, %d bytes", c.FileName, c.Version, len(c.Content))))
 	})
 }
 
@@ -67,12 +71,14 @@ func (s *Store) DeleteCustomChecklist(ctx context.Context, actor *User, checklis
 	if actor.Role != auth.Admin {
 		return fmt.Errorf("store: delete checklist: %w", ErrNotFound)
 	}
-	res := s.db.WithContext(ctx).Where("checklist_id = ?", checklistID).Delete(&CustomChecklist{})
-	if res.Error != nil {
-		return translate(res.Error, "delete uploaded checklist %s", checklistID)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("store: uploaded checklist %s: %w", checklistID, ErrNotFound)
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("checklist_id = ?", checklistID).Delete(&CustomChecklist{})
+		if res.Error != nil {
+			return translate(res.Error, "delete uploaded checklist %s", checklistID)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: uploaded checklist %s: %w", checklistID, ErrNotFound)
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditChecklistDeleted, "checklist:"+checklistID, ""))
+	})
 }

@@ -83,7 +83,10 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 			return translate(err, "attach evidence")
 		}
 		ch := Change{AssessmentID: id, ItemID: n.ItemID, Field: "evidence", NewValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", n.Name, len(n.Data), sum), UserID: actor.ID, At: now}
-		return translate(tx.Omit(clause.Associations).Create(&ch).Error, "record evidence change")
+		if err := tx.Omit(clause.Associations).Create(&ch).Error; err != nil {
+			return translate(err, "record evidence change")
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceUploaded, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, n.ItemID, row.ID), ch.NewValue))
 	})
 	if err != nil {
 		return assessment.Evidence{}, err
@@ -111,16 +114,20 @@ func (s *Store) RemoveEvidence(ctx context.Context, actor *User, id, evidenceID 
 			return translate(err, "remove evidence %d", evidenceID)
 		}
 		ch := Change{AssessmentID: id, ItemID: e.ItemID, Field: "evidence", OldValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256), UserID: actor.ID, At: now}
-		return translate(tx.Omit(clause.Associations).Create(&ch).Error, "record evidence change")
+		if err := tx.Omit(clause.Associations).Create(&ch).Error; err != nil {
+			return translate(err, "record evidence change")
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceRemoved, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID), ch.OldValue))
 	})
 }
 
 // EvidenceFile returns an evidence file and its content, if actor may see
 // the assessment it belongs to (firm users their firm's, auditors and
-// admins as scopeAssessments allows).
+// admins as scopeAssessments allows). The audit log records the download
+// before the content is returned.
 func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID uint) (assessment.Evidence, []byte, error) {
 	var a Assessment
-	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 		return assessment.Evidence{}, nil, translate(err, "assessment %d", id)
 	}
 	var e Evidence
@@ -131,5 +138,13 @@ func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID ui
 	if errors.Is(err, ErrNotFound) {
 		return assessment.Evidence{}, nil, fmt.Errorf("store: content of evidence %d is missing: %w", evidenceID, err)
 	}
-	return evidenceOf(e), data, err
+	if err != nil {
+		return assessment.Evidence{}, nil, err
+	}
+	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID),
+		fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256)).inFirm(a.FirmID)
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+		return assessment.Evidence{}, nil, err
+	}
+	return evidenceOf(e), data, nil
 }

@@ -84,12 +84,28 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 			if err := tx.Omit(clause.Associations).Create(&changes).Error; err != nil {
 				return translate(err, "record plan changes")
 			}
+			if err := appendAudit(tx, ctx, auditBy(actor, AuditPlanChanged, fmt.Sprintf("assessment:%d item:%s", id, itemID), planChangeDetail(changes))); err != nil {
+				return err
+			}
 			row.UpdatedBy = *actor
 		}
 		saved = planOf(row)
 		return nil
 	})
 	return saved, err
+}
+
+// planChangeDetail names the changed fields of a plan for the audit log,
+// with old → new for the short ones (status, due date).
+func planChangeDetail(changes []Change) string {
+	parts := make([]string, len(changes))
+	for i, c := range changes {
+		parts[i] = c.Field
+		if c.Field == "plan.status" || c.Field == "plan.due" {
+			parts[i] += ": " + auditValue(c.OldValue) + " → " + auditValue(c.NewValue)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // PlanConflictError refuses a plan saved against an older version.

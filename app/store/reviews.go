@@ -103,7 +103,7 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Assessment
-		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
+		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 			return translate(err, "assessment %d", id)
 		}
 		from := assessment.State(a.State)
@@ -132,6 +132,9 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 		if err := tx.Omit(clause.Associations).Create(&tr).Error; err != nil {
 			return translate(err, "record review of assessment %d", id)
 		}
+		if err := appendAudit(tx, ctx, reviewEvent(actor, id, a.FirmID, d, from, to)); err != nil {
+			return err
+		}
 		if len(d.Items) == 0 {
 			return nil
 		}
@@ -142,6 +145,19 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 		}
 		return translate(tx.Omit(clause.Associations).Create(&rows).Error, "record item verdicts of assessment %d", id)
 	})
+}
+
+// reviewEvent is the audit entry of a decision: the decision, the move it
+// made and how many items were marked needs change.
+func reviewEvent(actor *User, id, firmID uint, d Decision, from, to assessment.State) AuditEvent {
+	needs := 0
+	for _, it := range d.Items {
+		if it.Verdict == NeedsChange {
+			needs++
+		}
+	}
+	detail := fmt.Sprintf("decision %s (%s → %s); %d of %d items marked needs_change", d.Action, from, to, needs, len(d.Items))
+	return auditBy(actor, AuditReviewed, fmt.Sprintf("assessment:%d", id), detail).inFirm(firmID)
 }
 
 // LastReview is an assessment's most recent auditor decision.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/auth"
@@ -30,8 +31,18 @@ func (s *Store) CreateToken(ctx context.Context, userID uint, name string) (stri
 	}
 	token := TokenPrefix + raw
 	t := AccessToken{UserID: userID, Name: name, TokenHash: auth.HashToken(token), CreatedAt: time.Now().UTC()}
-	if err := s.db.WithContext(ctx).Omit(clause.Associations).Create(&t).Error; err != nil {
-		return "", translate(err, "create token")
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).Create(&t).Error; err != nil {
+			return translate(err, "create token")
+		}
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return translate(err, "user %d", userID)
+		}
+		return appendAudit(tx, ctx, auditBy(&u, AuditTokenCreated, fmt.Sprintf("token:%d", t.ID), name))
+	})
+	if err != nil {
+		return "", err
 	}
 	return token, nil
 }
@@ -45,15 +56,25 @@ func (s *Store) Tokens(ctx context.Context, userID uint) ([]AccessToken, error) 
 
 // RevokeToken ends one of the user's tokens.
 func (s *Store) RevokeToken(ctx context.Context, userID, tokenID uint) error {
-	res := s.db.WithContext(ctx).Model(&AccessToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).
-		Update("revoked_at", time.Now().UTC())
-	if res.Error != nil {
-		return translate(res.Error, "revoke token %d", tokenID)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("store: token %d: %w", tokenID, ErrNotFound)
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&AccessToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).
+			Update("revoked_at", time.Now().UTC())
+		if res.Error != nil {
+			return translate(res.Error, "revoke token %d", tokenID)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: token %d: %w", tokenID, ErrNotFound)
+		}
+		var t AccessToken
+		if err := tx.First(&t, tokenID).Error; err != nil {
+			return translate(err, "token %d", tokenID)
+		}
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return translate(err, "user %d", userID)
+		}
+		return appendAudit(tx, ctx, auditBy(&u, AuditTokenRevoked, fmt.Sprintf("token:%d", tokenID), t.Name))
+	})
 }
 
 // TokenUser returns the active user a live token belongs to, or ErrNotFound.

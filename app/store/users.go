@@ -48,8 +48,14 @@ type NewUser struct {
 	FirmID   *uint
 }
 
-// CreateUser adds an account with a bcrypt-hashed password.
+// CreateUser adds an account with a bcrypt-hashed password. The audit log
+// records it as done by the system (the command line, start-up).
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
+	return s.createUser(ctx, nil, nu)
+}
+
+// createUser adds an account and records that actor (nil: the system) did.
+func (s *Store) createUser(ctx context.Context, actor *User, nu NewUser) (*User, error) {
 	if !nu.Role.Valid() {
 		return nil, fmt.Errorf("%w: unknown role %q (firm_member, firm_admin, auditor or admin)", ErrBadUser, nu.Role)
 	}
@@ -69,7 +75,14 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadUser, err)
 	}
 	u := &User{Email: email, Name: nu.Name, PasswordHash: hash, Role: nu.Role, FirmID: nu.FirmID}
-	err = s.db.WithContext(ctx).Omit(clause.Associations).Create(u).Error
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit(clause.Associations).Create(u).Error; err != nil {
+			return err
+		}
+		ev := auditBy(actor, AuditUserCreated, fmt.Sprintf("user:%d", u.ID), fmt.Sprintf("%s, role %s", u.Email, u.Role))
+		ev.FirmID = u.FirmID
+		return appendAudit(tx, ctx, ev)
+	})
 	if errors.Is(translate(err, ""), ErrDuplicate) {
 		return nil, fmt.Errorf("store: an account with the email %s already exists: %w", u.Email, ErrDuplicate)
 	}
@@ -84,7 +97,23 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 	if err != nil && !errors.Is(translate(err, ""), ErrNotFound) {
 		return nil, translate(err, "find user")
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) {
+	ok := auth.CheckPassword(u.PasswordHash, password)
+	// The attempt is recorded after the password check, so the write lock is
+	// not held during bcrypt. A failure records the email tried, never the
+	// password.
+	var ev AuditEvent
+	switch {
+	case ok:
+		ev = auditBy(&u, AuditLogin, fmt.Sprintf("user:%d", u.ID), auditUserAgent(ctx))
+	case u.ID == 0:
+		ev = AuditEvent{Action: AuditLoginFailed, Actor: NormalizeEmail(email), Detail: auditDetail("no active account with this email", auditUserAgent(ctx))}
+	default:
+		ev = AuditEvent{Action: AuditLoginFailed, Actor: u.Email, FirmID: u.FirmID, Object: fmt.Sprintf("user:%d", u.ID), Detail: auditDetail("wrong password", auditUserAgent(ctx))}
+	}
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, auth.ErrBadCredentials
 	}
 	return &u, nil
@@ -139,10 +168,26 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	return &u, nil
 }
 
-// DeleteSession ends a session (logout).
+// DeleteSession ends a session (logout) and records it when there was one.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	err := s.db.WithContext(ctx).Where("token_hash = ?", auth.HashToken(token)).Delete(&Session{}).Error
-	return translate(err, "delete session")
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var sess Session
+		err := tx.Where("token_hash = ?", auth.HashToken(token)).First(&sess).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return translate(err, "session")
+		}
+		if err := tx.Delete(&sess).Error; err != nil {
+			return translate(err, "delete session")
+		}
+		var u User
+		if err := tx.First(&u, sess.UserID).Error; err != nil {
+			return translate(err, "session user %d", sess.UserID)
+		}
+		return appendAudit(tx, ctx, auditBy(&u, AuditLogout, fmt.Sprintf("user:%d", u.ID), ""))
+	})
 }
 
 // Firms lists every firm, by name. Only admins may.
@@ -184,7 +229,7 @@ func (s *Store) AddMember(ctx context.Context, actor *User, nu NewUser) (*User, 
 	default:
 		return nil, fmt.Errorf("store: add member: %w", ErrNotFound)
 	}
-	return s.CreateUser(ctx, nu)
+	return s.createUser(ctx, actor, nu)
 }
 
 // DisableUser removes a member: the account can no longer log in, its
@@ -215,8 +260,16 @@ func (s *Store) DisableUser(ctx context.Context, actor *User, userID uint) error
 		if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
 			return translate(err, "end sessions of user %d", userID)
 		}
-		return translate(tx.Model(&AccessToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error,
-			"revoke tokens of user %d", userID)
+		if err := tx.Model(&AccessToken{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error; err != nil {
+			return translate(err, "revoke tokens of user %d", userID)
+		}
+		var gone User
+		if err := tx.First(&gone, userID).Error; err != nil {
+			return translate(err, "user %d", userID)
+		}
+		ev := auditBy(actor, AuditUserDisabled, fmt.Sprintf("user:%d", userID), fmt.Sprintf("%s, role %s", gone.Email, gone.Role))
+		ev.FirmID = gone.FirmID
+		return appendAudit(tx, ctx, ev)
 	})
 }
 

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"selfcheck/app/store"
+)
+
+// auditDB makes a database whose audit log holds a few entries: the demo
+// accounts created and some logins.
+func auditDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "audit.db")
+	st := openTestStore(t, db)
+	ctx := context.Background()
+	if err := st.EnsureDemo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{store.DemoPassword, "wrong", store.DemoPassword} {
+		st.Authenticate(ctx, "firm@demo.local", pw)
+	}
+	st.Close()
+	return db
+}
+
+// tamper runs raw SQL on the database file, as someone with access to it could.
+func tamper(t *testing.T, db, sql string) {
+	t.Helper()
+	g, err := gorm.Open(sqlite.Open(db), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := g.DB()
+	defer sqlDB.Close()
+	if err := g.Exec(sql).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAuditVerify(t *testing.T) {
+	entries := len(store.DemoAccounts) + 3
+	tests := []struct {
+		name   string
+		tamper string
+		code   int
+		stdout string
+	}{
+		{"untouched", "", 0, "audit log OK: " + strconv.Itoa(entries) + " entries\n"},
+		{"detail altered", "UPDATE audit_events SET detail = 'nothing' WHERE seq = 2", 1, "audit log BROKEN at entry #2: entry #2 was altered"},
+		{"middle entry removed", "DELETE FROM audit_events WHERE seq = 3", 1, "audit log BROKEN at entry #3: entry #3 is missing"},
+		{"head row removed", "DELETE FROM audit_heads", 1, "audit log BROKEN: the log's head row"},
+		{"last entry removed", "DELETE FROM audit_events WHERE seq = " + strconv.Itoa(entries), 1, "audit log BROKEN at entry #" + strconv.Itoa(entries) + ": entries #" + strconv.Itoa(entries)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := auditDB(t)
+			if tt.tamper != "" {
+				tamper(t, db, tt.tamper)
+			}
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"audit", "verify", "--db", db}, &out, &errOut)
+			if code != tt.code || !strings.HasPrefix(out.String(), tt.stdout) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out.String(), errOut.String(), tt.code, tt.stdout)
+			}
+		})
+	}
+
+	t.Run("database from SELFCHECK_DB", func(t *testing.T) {
+		t.Setenv("SELFCHECK_DB", auditDB(t))
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"audit", "verify"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "audit log OK") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+		}
+	})
+	refused := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no subcommand", []string{"audit"}, 2, "usage: selfcheck audit verify"},
+		{"unknown subcommand", []string{"audit", "repair"}, 2, "usage: selfcheck audit verify"},
+		{"extra argument", []string{"audit", "verify", "--db", "x.db", "more"}, 2, `unexpected argument "more"`},
+		{"missing database is not created", []string{"audit", "verify", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "no such file"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errOut)
+			if code != tt.code || out.Len() > 0 || !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out.String(), errOut.String(), tt.code, tt.want)
+			}
+		})
+	}
+}
