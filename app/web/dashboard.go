@@ -1,6 +1,384 @@
 package web
 
-// dashboardRoutes are the campaign dashboards and result exports.
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	charts "selfcheck/app/chart" // score.go has a func chart
+	"selfcheck/app/checklist"
+	"selfcheck/app/evidence"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+	"selfcheck/app/tabular"
+)
+
+// dashboardRoutes are the campaign dashboards and result exports. The store
+// lets a campaign's own auditors and admins through and answers ErrNotFound
+// (404) to an auditor of another campaign.
 func (s *Server) dashboardRoutes() []route {
+	return []route{
+		{http.MethodGet, "/campaigns/:id/dashboard", reviewer, s.dashboard, 0},
+		{http.MethodGet, "/campaigns/:id/results.csv", reviewer, s.resultsCSV, 0},
+		{http.MethodGet, "/campaigns/:id/results.xlsx", reviewer, s.resultsXLSX, 0},
+	}
+}
+
+// scoreBands colour scores the way scoring.GradeFor bands them. They are
+// named by range, not by grade: a critical gap fails a firm whatever its score.
+var scoreBands = []charts.Band{
+	{Min: 90, Key: charts.Key{Label: "≥ 90", Color: charts.Green}},
+	{Min: 75, Key: charts.Key{Label: "75–90", Color: charts.Blue}},
+	{Min: 60, Key: charts.Key{Label: "60–75", Color: charts.Amber}},
+	{Min: 0, Key: charts.Key{Label: "< 60", Color: charts.Red}},
+}
+
+// gradeColors are the grades' colours, matching the bands.
+var gradeColors = map[scoring.Grade]charts.Color{
+	scoring.Excellent: charts.Green, scoring.Good: charts.Blue, scoring.Pass: charts.Amber, scoring.Fail: charts.Red, scoring.NoGrade: charts.Grey,
+}
+
+func bandColor(v float64) charts.Color {
+	for _, b := range scoreBands {
+		if v >= b.Min {
+			return b.Color
+		}
+	}
+	return charts.Red
+}
+
+type dashboardPage struct {
+	D          *store.Dashboard
+	Name       string
+	Themes     []string // titles of the campaign's themes, in its order
+	GradeChart template.HTML
+	ThemeChart template.HTML
+	ItemChart  template.HTML
+	Heat       template.HTML
+	Items      []dashboardItem
+	Overdue    []dashboardOverdue
+	Prev, Next int // heat map pages, 0 when none
+}
+
+type dashboardItem struct {
+	store.ItemStat
+	Theme, Text string
+}
+
+type dashboardOverdue struct {
+	store.OverduePlan
+	Theme, Text string
+}
+
+// dashboard shows where a campaign stands: progress, grades, theme
+// averages, the items most often non-compliant, a page of the firm × theme
+// heat map and the overdue plans.
+func (s *Server) dashboard(c echo.Context) error {
+	id, err := campaignID(c)
+	if err != nil {
+		return err
+	}
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	ctx := c.Request().Context()
+	d, err := s.Store.CampaignDashboard(ctx, currentUser(c), id, store.DashboardOptions{Today: s.today(), Page: page})
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	t := func(key string, args ...any) string { return s.Messages.T(l, key, args...) }
+	texts, err := s.campaignTexts(ctx, d.Campaign.Themes)
+	if err != nil {
+		return err
+	}
+	p := dashboardPage{D: d, Name: d.Campaign.Name.In(l)}
+	for _, th := range d.Campaign.Themes {
+		p.Themes = append(p.Themes, texts.theme(th, l))
+	}
+
+	grades := charts.Bars{Title: t("dashboard.grades"), LabelWidth: 120}
+	for _, g := range d.Grades {
+		label := t("dashboard.ungraded")
+		if g.Grade != scoring.NoGrade {
+			label = t("grade." + string(g.Grade))
+		}
+		grades.Bars = append(grades.Bars, charts.Bar{Label: label, Text: t("dashboard.grade_value", g.Count, pct(g.Count, d.Submitted)),
+			Segments: []charts.Segment{{Value: float64(g.Count), Color: gradeColors[g.Grade]}}})
+	}
+	p.GradeChart = grades.SVG()
+
+	themes := charts.Bars{Title: t("dashboard.themes"), Max: 100, LabelWidth: 260, Legend: bandKeys()}
+	for _, ts := range d.Themes {
+		bar := charts.Bar{Label: texts.theme(ts.ChecklistID, l), Text: t("dashboard.no_score")}
+		if ts.Average != nil {
+			bar.Text = t("dashboard.theme_value", fmt.Sprintf("%.1f", *ts.Average), ts.Scored)
+			bar.Segments = []charts.Segment{{Value: *ts.Average, Color: bandColor(*ts.Average)}}
+		}
+		themes.Bars = append(themes.Bars, bar)
+	}
+	p.ThemeChart = themes.SVG()
+
+	if len(d.TopItems) > 0 {
+		items := charts.Bars{Title: t("dashboard.items"), LabelWidth: 260,
+			Legend: []charts.Key{{Label: t("dashboard.non_compliant"), Color: charts.Red}, {Label: t("dashboard.partial"), Color: charts.Amber}}}
+		for _, it := range d.TopItems {
+			row := dashboardItem{ItemStat: it, Theme: texts.itemTheme(it.ItemID, l), Text: texts.item(it.ItemID, l)}
+			p.Items = append(p.Items, row)
+			items.Bars = append(items.Bars, charts.Bar{Label: it.ItemID + " " + row.Text, Text: strconv.Itoa(it.NonCompliant), Segments: []charts.Segment{
+				{Value: float64(it.NonCompliant), Color: charts.Red, Label: t("dashboard.non_compliant")},
+				{Value: float64(it.Partial), Color: charts.Amber, Label: t("dashboard.partial")},
+			}})
+		}
+		p.ItemChart = items.SVG()
+	}
+
+	if len(d.Heat.Rows) > 0 {
+		heat := charts.HeatMap{Title: t("dashboard.heat"), Columns: append(append([]string{}, p.Themes...), t("dashboard.overall")),
+			Bands: scoreBands, Empty: charts.Key{Label: t("dashboard.no_score"), Color: charts.Grey}}
+		for _, r := range d.Heat.Rows {
+			heat.Rows = append(heat.Rows, charts.HeatRow{Label: r.FirmName, Href: fmt.Sprintf("/assessments/%d/review", r.AssessmentID),
+				Values: append(append([]*float64{}, r.Themes...), r.Score)})
+		}
+		p.Heat = heat.SVG()
+	}
+	if d.Heat.Page > 1 {
+		p.Prev = d.Heat.Page - 1
+	}
+	if d.Heat.Page < d.Heat.Pages() {
+		p.Next = d.Heat.Page + 1
+	}
+	for _, o := range d.Overdue.First {
+		p.Overdue = append(p.Overdue, dashboardOverdue{OverduePlan: o, Theme: texts.theme(o.ChecklistID, l), Text: texts.item(o.ItemID, l)})
+	}
+	return s.render(c, http.StatusOK, "dashboard", t("dashboard.title", p.Name), p)
+}
+
+func bandKeys() []charts.Key {
+	keys := make([]charts.Key, len(scoreBands))
+	for i, b := range scoreBands {
+		keys[i] = b.Key
+	}
+	return keys
+}
+
+func pct(part, whole int) int {
+	if whole == 0 {
+		return 0
+	}
+	return (part*100 + whole/2) / whole
+}
+
+func campaignID(c echo.Context) (uint, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	if err != nil || id == 0 {
+		return 0, fail(http.StatusNotFound, "error.not_found")
+	}
+	return uint(id), nil
+}
+
+// catalogTexts names a campaign's themes and items from the current catalog,
+// falling back to the ids for a theme no longer offered.
+type catalogTexts struct {
+	themes map[string]*checklist.Checklist
+	items  map[string]itemText
+}
+
+type itemText struct {
+	checklist string
+	text      checklist.Text
+}
+
+// campaignTexts indexes the items of the campaign's themes: about a hundred
+// map entries, looked up for the few items a dashboard shows.
+func (s *Server) campaignTexts(ctx context.Context, themes []string) (catalogTexts, error) {
+	cat, _, err := s.Catalog.Catalog(ctx)
+	if err != nil {
+		return catalogTexts{}, err
+	}
+	out := catalogTexts{themes: map[string]*checklist.Checklist{}, items: map[string]itemText{}}
+	for _, id := range themes {
+		cl, ok := cat.Get(id)
+		if !ok {
+			continue
+		}
+		out.themes[id] = cl
+		for _, it := range cl.Items() {
+			out.items[it.ID] = itemText{checklist: id, text: it.Text}
+		}
+	}
+	return out, nil
+}
+
+func (t catalogTexts) theme(id, lang string) string {
+	if cl, ok := t.themes[id]; ok {
+		return cl.Title.In(lang)
+	}
+	return id
+}
+
+func (t catalogTexts) item(id, lang string) string { return t.items[id].text.In(lang) }
+
+func (t catalogTexts) itemTheme(id, lang string) string {
+	if it, ok := t.items[id]; ok {
+		return t.theme(it.checklist, lang)
+	}
+	return ""
+}
+
+// resultColumns are the export's columns, with their XLSX widths.
+var resultColumns = []struct {
+	key   string
+	width float64
+}{
+	{"dashboard.col.firm", 24}, {"dashboard.col.credit_code", 21}, {"dashboard.col.assessment", 9}, {"dashboard.col.state", 11},
+	{"dashboard.col.theme", 22}, {"dashboard.col.item", 16}, {"dashboard.col.answer", 12}, {"dashboard.col.note", 40},
+	{"dashboard.col.plan_measure", 40}, {"dashboard.col.plan_owner", 12}, {"dashboard.col.plan_due", 13},
+	{"dashboard.col.plan_status", 11}, {"dashboard.col.evidence", 9},
+}
+
+// resultCells turns result rows into cells in one language.
+type resultCells struct {
+	s    *Server
+	lang string
+	row  []string
+}
+
+func (s *Server) resultCells(l string) *resultCells {
+	return &resultCells{s: s, lang: l, row: make([]string, len(resultColumns))}
+}
+
+func (rc *resultCells) header() []string {
+	h := make([]string, len(resultColumns))
+	for i, col := range resultColumns {
+		h[i] = rc.s.Messages.T(rc.lang, col.key)
+	}
+	return h
+}
+
+func (rc *resultCells) cells(r store.ResultRow) []string {
+	t := func(key string) string { return rc.s.Messages.T(rc.lang, key) }
+	theme := r.ThemeTitle.In(rc.lang)
+	if theme == "" {
+		theme = r.ChecklistID
+	}
+	answer := t("answer.none")
+	if r.Answer != scoring.Unanswered {
+		answer = t("answer." + string(r.Answer))
+	}
+	status := ""
+	if r.Plan.Status != "" {
+		status = t("plan.status." + string(r.Plan.Status))
+	}
+	row := rc.row
+	row[0], row[1], row[2], row[3] = r.FirmName, r.CreditCode, strconv.FormatUint(uint64(r.AssessmentID), 10), t("state."+string(r.State))
+	row[4], row[5], row[6], row[7] = theme, r.ItemID, answer, r.Note
+	row[8], row[9], row[10], row[11], row[12] = r.Plan.Measure, r.Plan.Owner, r.Plan.Due, status, strconv.Itoa(r.Evidence)
+	return row
+}
+
+// exportName is the download's file name: the campaign's name and today.
+func (s *Server) exportName(c echo.Context, id uint, ext string) (string, error) {
+	camp, err := s.Store.Campaign(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return "", err
+	}
+	return evidence.CleanName(fmt.Sprintf("%s-%s-%s.%s", camp.Name.In(lang(c)), s.T(c, "dashboard.file"), s.today(), ext)), nil
+}
+
+// exportDeadline lets a large export take longer than the server's write
+// timeout, which is sized for pages.
+func exportDeadline(c echo.Context) {
+	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(15 * time.Minute))
+}
+
+// resultsCSV streams the campaign's results as CSV: nothing is written
+// until the first row is ready, so a refusal is still an error page; a
+// failure after that aborts the connection, so the client sees a broken
+// download rather than a short file that looks complete.
+func (s *Server) resultsCSV(c echo.Context) error {
+	id, err := campaignID(c)
+	if err != nil {
+		return err
+	}
+	name, err := s.exportName(c, id, "csv")
+	if err != nil {
+		return err
+	}
+	rc := s.resultCells(lang(c))
+	var out *tabular.CSVStream
+	start := func() error {
+		if out != nil {
+			return nil
+		}
+		h := c.Response().Header()
+		evidence.SetDownloadHeaders(h, name)
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		exportDeadline(c)
+		var err error
+		out, err = tabular.NewCSVStream(c.Response(), rc.header())
+		return err
+	}
+	err = s.Store.CampaignResults(c.Request().Context(), currentUser(c), id, func(r store.ResultRow) error {
+		if err := start(); err != nil {
+			return err
+		}
+		return out.Write(rc.cells(r))
+	})
+	if err == nil {
+		if err = start(); err == nil {
+			err = out.Flush()
+		}
+	}
+	if err != nil && c.Response().Committed {
+		s.Log.Error("results export failed", "campaign", id, "format", "csv", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+// resultsXLSX builds the campaign's results as a workbook (rows kept in a
+// temporary file by excelize's stream writer) and sends it once complete.
+func (s *Server) resultsXLSX(c echo.Context) error {
+	id, err := campaignID(c)
+	if err != nil {
+		return err
+	}
+	name, err := s.exportName(c, id, "xlsx")
+	if err != nil {
+		return err
+	}
+	rc := s.resultCells(lang(c))
+	widths := make([]float64, len(resultColumns))
+	for i, col := range resultColumns {
+		widths[i] = col.width
+	}
+	x, err := tabular.NewXLSXStream(s.T(c, "dashboard.sheet"), rc.header(), widths)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	err = s.Store.CampaignResults(c.Request().Context(), currentUser(c), id, func(r store.ResultRow) error {
+		return x.Write(rc.cells(r))
+	})
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	evidence.SetDownloadHeaders(h, name)
+	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	exportDeadline(c)
+	// excelize assembles the compressed workbook before writing any of it, so
+	// a failure to build it can still be an error page.
+	if _, err := x.WriteTo(c.Response()); err != nil {
+		if !c.Response().Committed {
+			return err
+		}
+		s.Log.Error("results export failed", "campaign", id, "format", "xlsx", "err", err)
+		panic(http.ErrAbortHandler)
+	}
 	return nil
 }

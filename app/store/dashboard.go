@@ -1,0 +1,626 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"gorm.io/gorm"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// The dashboard reads only the results stored at submit (results.go):
+// assessments.score/grade, assessment_scores and assessment_gaps. Those rows
+// exist only for assessments that were submitted at least once, and an
+// assessment never returns to draft, so every stored result belongs to a
+// non-draft assessment; the queries on assessments themselves still apply
+// scopeAssessments. Each figure is one aggregate query over an index whose
+// leading column is campaign_id, so the work is a range of one index, never
+// a scan of other campaigns and never a query per assessment.
+
+// Sizes of the dashboard's lists.
+const (
+	DefaultHeatPageSize = 25
+	maxHeatPageSize     = 100
+	topItems            = 10
+	overdueShown        = 20
+)
+
+// DashboardOptions are what a dashboard request chooses.
+type DashboardOptions struct {
+	Today    string // YYYY-MM-DD: plans due before it and not done are overdue
+	Page     int    // heat map page, from 1
+	PageSize int    // heat map rows per page; DefaultHeatPageSize when 0
+}
+
+// Dashboard is where a campaign stands, as its auditors and admins see it.
+type Dashboard struct {
+	Campaign   assessment.Campaign
+	Firms      int // firms taking part
+	NotStarted int // of them, firms that have not started the assessment
+	// States counts assessments by state, in workflow order. Drafts are
+	// counted here and nowhere else.
+	States    []StateCount
+	Submitted int // non-draft assessments: what every figure below covers
+	Grades    []GradeCount
+	Themes    []ThemeStat
+	TopItems  []ItemStat // most often non-compliant first, at most 10
+	Heat      HeatPage
+	Overdue   OverduePlans
+}
+
+// StateCount is how many assessments are in one state.
+type StateCount struct {
+	State assessment.State
+	Count int
+}
+
+// GradeCount is how many non-draft assessments have one grade; NoGrade
+// counts those without a score (every item not applicable).
+type GradeCount struct {
+	Grade scoring.Grade
+	Count int
+}
+
+// ThemeStat is one theme's average score over the non-draft assessments
+// that have a score for it. Average is nil when none has.
+type ThemeStat struct {
+	ChecklistID string
+	Average     *float64
+	Scored      int // assessments with a score for the theme
+	Assessments int // assessments that include the theme
+}
+
+// ItemStat counts the non-draft assessments that answered an item
+// non-compliant and partially compliant.
+type ItemStat struct {
+	ItemID       string
+	NonCompliant int
+	Partial      int
+}
+
+// HeatRow is one firm's row of the heat map. Themes follows
+// Dashboard.Campaign.Themes; a nil entry is a theme without a score.
+type HeatRow struct {
+	AssessmentID uint
+	FirmName     string
+	State        assessment.State
+	Score        *float64
+	Grade        scoring.Grade
+	Themes       []*float64
+}
+
+// HeatPage is one page of the heat map: lowest overall scores first, then
+// the assessments without a score.
+type HeatPage struct {
+	Rows     []HeatRow
+	Page     int // from 1
+	PageSize int
+	Total    int // rows on every page together: the non-draft assessments
+}
+
+// Pages is the number of pages, at least 1.
+func (h HeatPage) Pages() int {
+	if h.Total == 0 || h.PageSize == 0 {
+		return 1
+	}
+	return (h.Total + h.PageSize - 1) / h.PageSize
+}
+
+// OverduePlans counts the rectification plans of gaps that are not done and
+// were due before today, and lists the first ones by due date.
+type OverduePlans struct {
+	Count int
+	First []OverduePlan
+}
+
+// OverduePlan is one overdue rectification plan.
+type OverduePlan struct {
+	AssessmentID uint
+	FirmName     string
+	ChecklistID  string
+	ItemID       string
+	Due          string
+}
+
+// reviewedCampaign returns a campaign actor reviews: an admin any, an
+// auditor one assigned to them. Anyone else gets ErrNotFound, as if it did
+// not exist.
+func reviewedCampaign(db *gorm.DB, actor *User, id uint) (assessment.Campaign, error) {
+	if actor.Role != auth.Auditor && actor.Role != auth.Admin {
+		return assessment.Campaign{}, fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
+	}
+	var c Campaign
+	if err := db.Scopes(scopeCampaigns(actor)).First(&c, "campaigns.id = ?", id).Error; err != nil {
+		return assessment.Campaign{}, translate(err, "campaign %d", id)
+	}
+	return c.domain()
+}
+
+// CampaignDashboard returns the dashboard of a campaign actor reviews (see
+// reviewedCampaign), from a fixed number of aggregate queries.
+func (s *Store) CampaignDashboard(ctx context.Context, actor *User, campaignID uint, opts DashboardOptions) (*Dashboard, error) {
+	db := s.db.WithContext(ctx)
+	c, err := reviewedCampaign(db, actor, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Campaign: c}
+	if err := dashboardFirms(db, d); err != nil {
+		return nil, err
+	}
+	scored, err := dashboardStates(db, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := dashboardThemes(db, d); err != nil {
+		return nil, err
+	}
+	if err := dashboardItems(db, d); err != nil {
+		return nil, err
+	}
+	if err := dashboardHeat(db, actor, d, opts, scored); err != nil {
+		return nil, err
+	}
+	if err := dashboardOverdue(db, actor, d, opts.Today); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// dashboardFirms counts the campaign's firms and those that have not
+// started (primary key of campaign_firms, idx_assessment_campaign_firm).
+func dashboardFirms(db *gorm.DB, d *Dashboard) error {
+	var r struct{ Firms, NotStarted int }
+	err := db.Table("campaign_firms").
+		Select(`COUNT(*) AS firms, COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM assessments
+			WHERE assessments.campaign_id = campaign_firms.campaign_id AND assessments.firm_id = campaign_firms.firm_id)
+			THEN 0 ELSE 1 END), 0) AS not_started`).
+		Where("campaign_firms.campaign_id = ?", d.Campaign.ID).Scan(&r).Error
+	if err != nil {
+		return translate(err, "dashboard firms of campaign %d", d.Campaign.ID)
+	}
+	d.Firms, d.NotStarted = r.Firms, r.NotStarted
+	return nil
+}
+
+// dashboardStates counts assessments by state and the non-draft ones by
+// grade, in one pass over the campaign's assessments (idx_assessment_campaign_score
+// finds them). It returns how many non-draft assessments have a score.
+func dashboardStates(db *gorm.DB, d *Dashboard) (int, error) {
+	var rows []struct {
+		State  string
+		Grade  string
+		N      int
+		Scored int
+	}
+	err := db.Model(&Assessment{}).Select("state, grade, COUNT(*) AS n, COUNT(score) AS scored").
+		Where("campaign_id = ?", d.Campaign.ID).Group("state, grade").Scan(&rows).Error
+	if err != nil {
+		return 0, translate(err, "dashboard states of campaign %d", d.Campaign.ID)
+	}
+	states := map[assessment.State]int{}
+	grades := map[scoring.Grade]int{}
+	scored := 0
+	for _, r := range rows {
+		st := assessment.State(r.State)
+		states[st] += r.N
+		if st == assessment.Draft {
+			continue
+		}
+		d.Submitted += r.N
+		grades[scoring.Grade(r.Grade)] += r.N
+		scored += r.Scored
+	}
+	for _, st := range assessment.States {
+		d.States = append(d.States, StateCount{State: st, Count: states[st]})
+	}
+	for _, g := range []scoring.Grade{scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail, scoring.NoGrade} {
+		d.Grades = append(d.Grades, GradeCount{Grade: g, Count: grades[g]})
+	}
+	return scored, nil
+}
+
+// dashboardThemes averages each theme's score (idx_score_campaign_theme,
+// which covers the query). The campaign's themes come first, in its order.
+func dashboardThemes(db *gorm.DB, d *Dashboard) error {
+	var rows []struct {
+		ChecklistID string
+		Average     *float64
+		Scored      int
+		N           int
+	}
+	err := db.Model(&AssessmentScore{}).Select("checklist_id, AVG(score) AS average, COUNT(score) AS scored, COUNT(*) AS n").
+		Where("campaign_id = ?", d.Campaign.ID).Group("checklist_id").Scan(&rows).Error
+	if err != nil {
+		return translate(err, "dashboard themes of campaign %d", d.Campaign.ID)
+	}
+	byID := map[string]ThemeStat{}
+	for _, r := range rows {
+		byID[r.ChecklistID] = ThemeStat{ChecklistID: r.ChecklistID, Average: r.Average, Scored: r.Scored, Assessments: r.N}
+	}
+	for _, id := range d.Campaign.Themes {
+		t, ok := byID[id]
+		if !ok {
+			t = ThemeStat{ChecklistID: id}
+		}
+		d.Themes = append(d.Themes, t)
+		delete(byID, id)
+	}
+	var rest []string
+	for id := range byID {
+		rest = append(rest, id)
+	}
+	sort.Strings(rest)
+	for _, id := range rest {
+		d.Themes = append(d.Themes, byID[id])
+	}
+	return nil
+}
+
+// dashboardItems finds the items most often answered non-compliant, then
+// counts the partial answers of those items only. Both read
+// idx_gap_campaign_answer alone: the first the campaign's non-compliant
+// range, grouped in index order; the second one short range per item.
+func dashboardItems(db *gorm.DB, d *Dashboard) error {
+	var top []struct {
+		ItemID string
+		N      int
+	}
+	err := db.Model(&AssessmentGap{}).Select("item_id, COUNT(*) AS n").
+		Where("campaign_id = ? AND answer = ?", d.Campaign.ID, string(scoring.NonCompliant)).
+		Group("item_id").Order("n DESC, item_id").Limit(topItems).Scan(&top).Error
+	if err != nil {
+		return translate(err, "dashboard items of campaign %d", d.Campaign.ID)
+	}
+	if len(top) == 0 {
+		return nil
+	}
+	ids := make([]string, len(top))
+	for i, t := range top {
+		ids[i] = t.ItemID
+	}
+	var partial []struct {
+		ItemID string
+		N      int
+	}
+	err = db.Model(&AssessmentGap{}).Select("item_id, COUNT(*) AS n").
+		Where("campaign_id = ? AND answer = ? AND item_id IN ?", d.Campaign.ID, string(scoring.Partial), ids).
+		Group("item_id").Scan(&partial).Error
+	if err != nil {
+		return translate(err, "dashboard partial answers of campaign %d", d.Campaign.ID)
+	}
+	p := map[string]int{}
+	for _, r := range partial {
+		p[r.ItemID] = r.N
+	}
+	for _, t := range top {
+		d.TopItems = append(d.TopItems, ItemStat{ItemID: t.ItemID, NonCompliant: t.N, Partial: p[t.ItemID]})
+	}
+	return nil
+}
+
+// dashboardHeat loads one page of the heat map. Scored assessments come in
+// the order of idx_assessment_campaign_score (score, then id), so a page
+// reads its own rows and those before it, never the whole campaign; the
+// unscored ones follow by id. Theme scores are read for the page's
+// assessments only, by primary key.
+func dashboardHeat(db *gorm.DB, actor *User, d *Dashboard, opts DashboardOptions, scored int) error {
+	size := opts.PageSize
+	if size <= 0 {
+		size = DefaultHeatPageSize
+	}
+	size = min(size, maxHeatPageSize)
+	page := max(opts.Page, 1)
+	d.Heat = HeatPage{Page: page, PageSize: size, Total: d.Submitted}
+	if d.Submitted == 0 {
+		d.Heat.Page = 1
+		return nil
+	}
+	if pages := d.Heat.Pages(); page > pages {
+		page, d.Heat.Page = pages, pages
+	}
+	offset := (page - 1) * size
+	type row struct {
+		ID       uint
+		State    string
+		Score    *float64
+		Grade    string
+		FirmName string
+	}
+	var rows []row
+	base := func() *gorm.DB {
+		return db.Model(&Assessment{}).Scopes(scopeAssessments(actor)).
+			Select("assessments.id, assessments.state, assessments.score, assessments.grade, firms.name AS firm_name").
+			Joins("JOIN firms ON firms.id = assessments.firm_id").
+			Where("assessments.campaign_id = ?", d.Campaign.ID)
+	}
+	if offset < scored {
+		err := base().Where("assessments.score IS NOT NULL").Order("assessments.score, assessments.id").
+			Limit(size).Offset(offset).Scan(&rows).Error
+		if err != nil {
+			return translate(err, "dashboard heat map of campaign %d", d.Campaign.ID)
+		}
+	}
+	if len(rows) < size && offset+len(rows) >= scored {
+		var more []row
+		err := base().Where("assessments.score IS NULL").Order("assessments.id").
+			Limit(size - len(rows)).Offset(max(offset-scored, 0)).Scan(&more).Error
+		if err != nil {
+			return translate(err, "dashboard heat map of campaign %d", d.Campaign.ID)
+		}
+		rows = append(rows, more...)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]uint, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var cells []AssessmentScore
+	if err := db.Select("assessment_id", "checklist_id", "score").Where("assessment_id IN ?", ids).Find(&cells).Error; err != nil {
+		return translate(err, "dashboard heat map scores of campaign %d", d.Campaign.ID)
+	}
+	col := map[string]int{}
+	for i, id := range d.Campaign.Themes {
+		col[id] = i
+	}
+	at := map[uint]int{}
+	for i, r := range rows {
+		at[r.ID] = i
+		d.Heat.Rows = append(d.Heat.Rows, HeatRow{AssessmentID: r.ID, FirmName: r.FirmName, State: assessment.State(r.State),
+			Score: r.Score, Grade: scoring.Grade(r.Grade), Themes: make([]*float64, len(d.Campaign.Themes))})
+	}
+	for _, c := range cells {
+		if i, ok := col[c.ChecklistID]; ok {
+			d.Heat.Rows[at[c.AssessmentID]].Themes[i] = c.Score
+		}
+	}
+	return nil
+}
+
+// dashboardOverdue counts the overdue plans of the campaign's gaps and lists
+// the first by due date; both read the range of idx_gap_campaign_due for
+// (campaign, not done, due before today).
+func dashboardOverdue(db *gorm.DB, actor *User, d *Dashboard, today string) error {
+	if today == "" {
+		return nil
+	}
+	// plan_due > '' leaves out gaps stored without a plan (submitted before
+	// plans were required) and keeps the condition a range of the index.
+	overdue := "assessment_gaps.campaign_id = ? AND assessment_gaps.plan_done = ? AND assessment_gaps.plan_due > '' AND assessment_gaps.plan_due < ?"
+	var n int64
+	if err := db.Model(&AssessmentGap{}).Where(overdue, d.Campaign.ID, false, today).Count(&n).Error; err != nil {
+		return translate(err, "dashboard overdue plans of campaign %d", d.Campaign.ID)
+	}
+	d.Overdue.Count = int(n)
+	if n == 0 {
+		return nil
+	}
+	err := db.Model(&AssessmentGap{}).Scopes(scopeAssessments(actor)).
+		Select("assessment_gaps.assessment_id, assessment_gaps.checklist_id, assessment_gaps.item_id, assessment_gaps.plan_due AS due, firms.name AS firm_name").
+		Joins("JOIN assessments ON assessments.id = assessment_gaps.assessment_id").
+		Joins("JOIN firms ON firms.id = assessments.firm_id").
+		Where(overdue, d.Campaign.ID, false, today).
+		Order("assessment_gaps.plan_due, assessment_gaps.assessment_id, assessment_gaps.item_id").
+		Limit(overdueShown).Scan(&d.Overdue.First).Error
+	return translate(err, "dashboard overdue plans of campaign %d", d.Campaign.ID)
+}
+
+// ResultRow is one item of one firm's assessment in a campaign's results.
+type ResultRow struct {
+	AssessmentID uint
+	FirmName     string
+	CreditCode   string
+	State        assessment.State
+	ChecklistID  string         // "" if the item is in none of the assessment's themes
+	ThemeTitle   checklist.Text // as frozen into the assessments
+	ItemID       string
+	Answer       scoring.Answer
+	Note         string
+	Plan         assessment.Plan // zero when the item has none
+	Evidence     int             // files attached (removed ones not counted)
+}
+
+// resultsBatch is how many assessments CampaignResults reads at a time: with
+// ~120 items each, a few thousand answers per query.
+const resultsBatch = 50
+
+// CampaignResults calls fn with every answer of the non-draft assessments of
+// a campaign actor reviews, one row per firm × item: assessments by id, each
+// one's items in theme and checklist order. It reads the assessments in
+// batches and streams each batch's answers with Rows, looking up the batch's
+// plans and evidence counts in one query each, so memory holds one batch's
+// plans and one assessment's answers whatever the campaign's size. The
+// answers are the current ones: for an assessment returned to the firm they
+// may differ from the submitted results the dashboard shows.
+//
+// Access is checked before fn is first called: a campaign the actor may not
+// see returns ErrNotFound with nothing written.
+func (s *Store) CampaignResults(ctx context.Context, actor *User, campaignID uint, fn func(ResultRow) error) error {
+	db := s.db.WithContext(ctx)
+	c, err := reviewedCampaign(db, actor, campaignID)
+	if err != nil {
+		return err
+	}
+	places, err := campaignItems(db, actor, c)
+	if err != nil {
+		return err
+	}
+	var after uint
+	for {
+		var batch []struct {
+			ID         uint
+			State      string
+			FirmName   string
+			CreditCode string
+		}
+		err := db.Model(&Assessment{}).Scopes(scopeAssessments(actor)).
+			Select("assessments.id, assessments.state, firms.name AS firm_name, firms.credit_code").
+			Joins("JOIN firms ON firms.id = assessments.firm_id").
+			Where("assessments.campaign_id = ? AND assessments.id > ?", c.ID, after).
+			Order("assessments.id").Limit(resultsBatch).Scan(&batch).Error
+		if err != nil {
+			return translate(err, "results of campaign %d", c.ID)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		ids := make([]uint, len(batch))
+		heads := map[uint]ResultRow{}
+		for i, a := range batch {
+			ids[i] = a.ID
+			heads[a.ID] = ResultRow{AssessmentID: a.ID, FirmName: a.FirmName, CreditCode: a.CreditCode, State: assessment.State(a.State)}
+		}
+		if err := resultsBatchRows(db, ids, heads, places, fn); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+type itemKey struct {
+	assessment uint
+	item       string
+}
+
+// itemPlace is where an item sits in a campaign's results: its theme's
+// position in the campaign and its own in the checklist.
+type itemPlace struct {
+	theme, item int
+	checklistID string
+	title       checklist.Text
+}
+
+// campaignItems maps every item of the checklist versions frozen into the
+// campaign's non-draft assessments to its theme and order. It parses one
+// snapshot per theme version, not one per assessment.
+func campaignItems(db *gorm.DB, actor *User, c assessment.Campaign) (map[string]itemPlace, error) {
+	var picks []struct{ ID uint }
+	err := db.Model(&AssessmentTheme{}).Scopes(scopeAssessments(actor)).
+		Select("MIN(assessment_themes.id) AS id").
+		Joins("JOIN assessments ON assessments.id = assessment_themes.assessment_id").
+		Where("assessments.campaign_id = ?", c.ID).
+		Group("assessment_themes.checklist_id, assessment_themes.version").Scan(&picks).Error
+	if err != nil {
+		return nil, translate(err, "themes of campaign %d", c.ID)
+	}
+	ids := make([]uint, len(picks))
+	for i, p := range picks {
+		ids[i] = p.ID
+	}
+	order := map[string]int{}
+	for i, id := range c.Themes {
+		order[id] = i
+	}
+	places := map[string]itemPlace{}
+	for _, id := range ids {
+		var t AssessmentTheme
+		if err := db.Select("id", "checklist_id", "snapshot").First(&t, id).Error; err != nil {
+			return nil, translate(err, "theme %d of campaign %d", id, c.ID)
+		}
+		cl, err := checklist.FromSnapshot(t.Snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("store: campaign %d theme %s: %w", c.ID, t.ChecklistID, err)
+		}
+		pos, ok := order[cl.ID]
+		if !ok {
+			pos = len(c.Themes)
+		}
+		for i, it := range cl.Items() {
+			if _, seen := places[it.ID]; !seen {
+				places[it.ID] = itemPlace{theme: pos, item: i, checklistID: cl.ID, title: cl.Title}
+			}
+		}
+	}
+	return places, nil
+}
+
+// resultsBatchRows emits the rows of one batch of assessments.
+func resultsBatchRows(db *gorm.DB, ids []uint, heads map[uint]ResultRow, places map[string]itemPlace, fn func(ResultRow) error) error {
+	var plans []Plan
+	if err := db.Select("assessment_id", "item_id", "measure", "owner", "due", "status").
+		Where("assessment_id IN ?", ids).Find(&plans).Error; err != nil {
+		return translate(err, "plans of campaign results")
+	}
+	planOfItem := make(map[itemKey]assessment.Plan, len(plans))
+	for _, p := range plans {
+		planOfItem[itemKey{p.AssessmentID, p.ItemID}] = assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: assessment.PlanStatus(p.Status)}
+	}
+	var files []struct {
+		AssessmentID uint
+		ItemID       string
+		N            int
+	}
+	if err := db.Model(&Evidence{}).Select("assessment_id, item_id, COUNT(*) AS n").
+		Where("assessment_id IN ? AND deleted_at IS NULL", ids).Group("assessment_id, item_id").Scan(&files).Error; err != nil {
+		return translate(err, "evidence of campaign results")
+	}
+	filesOfItem := make(map[itemKey]int, len(files))
+	for _, f := range files {
+		filesOfItem[itemKey{f.AssessmentID, f.ItemID}] = f.N
+	}
+
+	rows, err := db.Model(&Answer{}).Select("assessment_id, item_id, value, note").
+		Where("assessment_id IN ?", ids).Order("assessment_id, item_id").Rows()
+	if err != nil {
+		return translate(err, "answers of campaign results")
+	}
+	defer rows.Close()
+	// One assessment's rows are held to put its items in checklist order.
+	type placed struct {
+		row   ResultRow
+		place itemPlace
+	}
+	var current []placed
+	flush := func() error {
+		sort.SliceStable(current, func(i, j int) bool {
+			a, b := current[i].place, current[j].place
+			if a.theme != b.theme {
+				return a.theme < b.theme
+			}
+			return a.item < b.item
+		})
+		for _, r := range current {
+			if err := fn(r.row); err != nil {
+				return err
+			}
+		}
+		current = current[:0]
+		return nil
+	}
+	for rows.Next() {
+		var (
+			id                uint
+			item, value, note string
+		)
+		if err := rows.Scan(&id, &item, &value, &note); err != nil {
+			return translate(err, "answers of campaign results")
+		}
+		if len(current) > 0 && current[0].row.AssessmentID != id {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		p, ok := places[item]
+		if !ok {
+			p.theme = math.MaxInt // an item of no known theme goes last
+		}
+		k := itemKey{id, item}
+		r := heads[id]
+		r.ChecklistID, r.ThemeTitle = p.checklistID, p.title
+		r.ItemID, r.Answer, r.Note = item, scoring.Answer(value), note
+		r.Plan, r.Evidence = planOfItem[k], filesOfItem[k]
+		current = append(current, placed{r, p})
+	}
+	if err := rows.Err(); err != nil {
+		return translate(err, "answers of campaign results")
+	}
+	return flush()
+}
