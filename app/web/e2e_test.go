@@ -51,51 +51,8 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 	needTool(t, pdftotext, "pdftotext (poppler-utils)")
 
 	a := newTestApp(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browserCtx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	base := a.srv.URL
-	// The first action starts the browser and must not carry a timeout (it
-	// would stop the browser); later ones share a deadline.
-	if err := chromedp.Do(browserCtx, chromedp.Navigate(base+"/")); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(browserCtx, 90*time.Second)
-	defer cancelTimeout()
-
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
-	poll := func(what, expr string, d time.Duration) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(d))); err != nil {
-			t.Fatalf("waiting for %s: %v", what, err)
-		}
-	}
-	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	b := newBrowser(t, a.srv.URL)
+	ctx, do, text, poll, css := b.ctx, b.do, b.text, b.poll, b.css
 
 	// Headless Chromium asks for English; switch to Chinese with the toggle.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(b => { if (b) b.click(); return !!b })(document.querySelector("button[name=lang][value=zh]"))`)); err != nil {
@@ -245,3 +202,79 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// chrome is a headless Chromium driven by a test, with the small steps the
+// tests are written in.
+type chrome struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// newBrowser starts Chromium for a test against the server at base.
+func newBrowser(t *testing.T, base string) *chrome {
+	t.Helper()
+	chromium := findChromium()
+	needTool(t, chromium, "Chromium")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	// The first action starts the browser and must not carry a timeout (it
+	// would stop the browser); later ones share a deadline.
+	if err := chromedp.Do(browserCtx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(browserCtx, 120*time.Second)
+	t.Cleanup(cancelTimeout)
+	return &chrome{t: t, ctx: ctx, base: base}
+}
+
+func (b *chrome) css(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+// do runs the actions of one step, failing the test with the step's name.
+func (b *chrome) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// text returns the text of the first element matching sel.
+func (b *chrome) text(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return v
+}
+
+// poll waits until the JavaScript expression is true.
+func (b *chrome) poll(what, expr string, d time.Duration) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(d))); err != nil {
+		b.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// eval returns the value of a JavaScript expression.
+func eval[T any](b *chrome, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}

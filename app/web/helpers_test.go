@@ -1,3 +1,6 @@
+// The test binary reads forms as cmd/selfcheck does (see its go:debug note).
+//
+//go:debug multipartmaxparts=10000
 package web
 
 import (

@@ -146,6 +146,16 @@ func csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		sent := c.Request().Header.Get("X-CSRF-Token")
 		if sent == "" {
+			// FormValue would hide a form that cannot be read (too many
+			// fields, a broken upload) behind a missing token: say what
+			// went wrong instead.
+			if _, err := c.FormParams(); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					return fail(http.StatusRequestEntityTooLarge, "error.too_large")
+				}
+				return fail(http.StatusBadRequest, "error.form_unreadable", err.Error())
+			}
 			sent = c.FormValue("_csrf")
 		}
 		if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {

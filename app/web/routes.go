@@ -39,6 +39,7 @@ func (s *Server) registerRoutes() {
 	e.Use(s.logRequests)
 	e.Use(securityHeaders)
 	e.Use(s.negotiateLanguage)
+	e.Use(s.auditContext)
 	e.Use(s.loadSession)
 
 	s.routes = []route{

@@ -6,6 +6,14 @@
 //	selfcheck firm create --name NAME --credit-code CODE
 //	selfcheck user create --email EMAIL --name NAME --role ROLE [--firm CREDIT_CODE]
 //	selfcheck token create --email EMAIL [--name NAME]
+//	selfcheck audit verify [--db PATH]
+//
+// The fill-in form posts about nine fields per item (answer, note, plan,
+// evidence, the versions loaded), more than the 1,000 multipart parts Go
+// reads by default once a campaign passes ~110 items; the request body
+// limit still bounds the whole upload.
+//
+//go:debug multipartmaxparts=10000
 package main
 
 import (
@@ -37,6 +45,8 @@ Usage:
                                           standard input, or a random one printed once
   selfcheck token create --email EMAIL [--name NAME] [--db PATH]
                                           print a new API token (Authorization: Bearer TOKEN)
+  selfcheck audit verify [--db PATH]      check the audit log's hash chain: OK with the number of
+                                          entries, or the first entry altered or removed (exit 1)
 
 Environment: SELFCHECK_ADDR, SELFCHECK_DB, SELFCHECK_ADMIN_PASSWORD.
 `
@@ -62,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return checklistsCmd(args[1:], stdout, stderr)
 	case "firm", "user", "token":
 		return accountsCmd(ctx, args[0], args[1:], os.Stdin, stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
