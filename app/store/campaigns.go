@@ -73,7 +73,11 @@ func (s *Store) CreateCampaign(ctx context.Context, actor *User, n NewCampaign) 
 		if err := tx.Omit(clause.Associations).Create(&c).Error; err != nil {
 			return translate(err, "create campaign")
 		}
-		return setCampaignMembers(tx, c.ID, n.FirmIDs, n.AuditorIDs)
+		if err := setCampaignMembers(tx, c.ID, n.FirmIDs, n.AuditorIDs); err != nil {
+			return err
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditCampaignCreated, fmt.Sprintf("campaign:%d", c.ID),
+			fmt.Sprintf("%s; firms %v; auditors %v", c.NameZH, dedupe(n.FirmIDs), dedupe(n.AuditorIDs))))
 	})
 	return c.ID, err
 }
@@ -125,7 +129,11 @@ func (s *Store) AssignAuditors(ctx context.Context, actor *User, campaignID uint
 		if err := tx.Select("id").First(&c, campaignID).Error; err != nil {
 			return translate(err, "campaign %d", campaignID)
 		}
-		return setCampaignAuditors(tx, campaignID, auditorIDs)
+		if err := setCampaignAuditors(tx, campaignID, auditorIDs); err != nil {
+			return err
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditCampaignChanged, fmt.Sprintf("campaign:%d", campaignID),
+			fmt.Sprintf("auditors %v", dedupe(auditorIDs))))
 	})
 }
 

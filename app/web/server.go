@@ -71,6 +71,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.echo = echo.New()
+	// The client address (rate limits, the audit log) is the connection's
+	// peer: X-Forwarded-For is not trusted until a proxy set-up says so.
+	s.echo.IPExtractor = echo.ExtractIPDirect()
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
