@@ -115,14 +115,14 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		return 0, err
 	}
 	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), Profile: prof, CreatedByID: actor.ID, CampaignID: campaignID}
-	for i, cl := range lists {
-		snap, err := cl.Snapshot()
-		if err != nil {
-			return 0, err
-		}
-		a.Themes = append(a.Themes, AssessmentTheme{Position: i, ChecklistID: cl.ID, Version: cl.Version, Snapshot: snap})
-	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i, cl := range lists {
+			name, err := saveSnapshot(tx, cl)
+			if err != nil {
+				return err
+			}
+			a.Themes = append(a.Themes, AssessmentTheme{Position: i, ChecklistID: cl.ID, Version: cl.Version, SnapshotSHA256: name})
+		}
 		if campaignID != nil {
 			if err := checkCampaignStart(tx, *actor.FirmID, *campaignID); err != nil {
 				return err
@@ -210,10 +210,10 @@ func (s *Store) ListAssessments(ctx context.Context, actor *User) ([]Summary, er
 // Sheet loads an assessment actor may see, with its snapshots and answers.
 // Another firm's assessment is ErrNotFound, as if it did not exist.
 func (s *Store) Sheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
-	return sheet(s.db.WithContext(ctx), actor, id)
+	return s.sheet(s.db.WithContext(ctx), actor, id)
 }
 
-func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
+func (s *Store) sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
 	var a Assessment
 	err := db.Scopes(scopeAssessments(actor)).
 		Preload("Firm").
@@ -242,7 +242,7 @@ func sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
 		sh.Campaign = &c
 	}
 	for _, t := range a.Themes {
-		full, err := checklist.FromSnapshot(t.Snapshot)
+		full, err := s.snapshot(db, t.SnapshotSHA256)
 		if err != nil {
 			return nil, fmt.Errorf("store: assessment %d theme %s: %w", id, t.ChecklistID, err)
 		}
@@ -299,7 +299,7 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 		if err != nil {
 			return err
 		}
-		items, err := itemIDs(tx, a)
+		items, err := s.itemIDs(tx, a)
 		if err != nil {
 			return err
 		}
@@ -392,12 +392,12 @@ func lockEditable(tx *gorm.DB, actor *User, id uint) (Assessment, error) {
 
 // lockEditableItem is lockEditable for a change to one item, which must be
 // one the assessment asks.
-func lockEditableItem(tx *gorm.DB, actor *User, id uint, itemID string) error {
+func (s *Store) lockEditableItem(tx *gorm.DB, actor *User, id uint, itemID string) error {
 	a, err := lockEditable(tx, actor, id)
 	if err != nil {
 		return err
 	}
-	items, err := itemIDs(tx, a)
+	items, err := s.itemIDs(tx, a)
 	if err != nil {
 		return err
 	}
@@ -415,18 +415,18 @@ func NormalizeNote(s string) string {
 
 // itemIDs returns the ids of the items an assessment asks: those of its
 // snapshots that apply to its frozen profile.
-func itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
+func (s *Store) itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
 	profile, err := decodeProfile(a.Profile)
 	if err != nil {
 		return nil, err
 	}
 	var themes []AssessmentTheme
-	if err := tx.Where("assessment_id = ?", a.ID).Find(&themes).Error; err != nil {
+	if err := tx.Select("snapshot_sha256").Where("assessment_id = ?", a.ID).Find(&themes).Error; err != nil {
 		return nil, translate(err, "themes of assessment %d", a.ID)
 	}
 	out := map[string]bool{}
 	for _, t := range themes {
-		cl, err := checklist.FromSnapshot(t.Snapshot)
+		cl, err := s.snapshot(tx, t.SnapshotSHA256)
 		if err != nil {
 			return nil, err
 		}
@@ -451,7 +451,7 @@ func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
 		if err != nil {
 			return err
 		}
-		sh, err := sheet(tx, actor, id)
+		sh, err := s.sheet(tx, actor, id)
 		if err != nil {
 			return err
 		}

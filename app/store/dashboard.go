@@ -449,7 +449,7 @@ func (s *Store) CampaignResults(ctx context.Context, actor *User, campaignID uin
 	if err != nil {
 		return err
 	}
-	places, err := campaignItems(db, actor, c)
+	places, err := s.campaignItems(db, actor, c)
 	if err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ type itemPlace struct {
 // campaignItems maps every item of the checklist versions frozen into the
 // campaign's non-draft assessments to its theme and order. It parses one
 // snapshot per theme version, not one per assessment.
-func campaignItems(db *gorm.DB, actor *User, c assessment.Campaign) (map[string]itemPlace, error) {
+func (s *Store) campaignItems(db *gorm.DB, actor *User, c assessment.Campaign) (map[string]itemPlace, error) {
 	var picks []struct{ ID uint }
 	err := db.Model(&AssessmentTheme{}).Scopes(scopeAssessments(actor)).
 		Select("MIN(assessment_themes.id) AS id").
@@ -522,10 +522,10 @@ func campaignItems(db *gorm.DB, actor *User, c assessment.Campaign) (map[string]
 	places := map[string]itemPlace{}
 	for _, id := range ids {
 		var t AssessmentTheme
-		if err := db.Select("id", "checklist_id", "snapshot").First(&t, id).Error; err != nil {
+		if err := db.Select("id", "checklist_id", "snapshot_sha256").First(&t, id).Error; err != nil {
 			return nil, translate(err, "theme %d of campaign %d", id, c.ID)
 		}
-		cl, err := checklist.FromSnapshot(t.Snapshot)
+		cl, err := s.snapshot(db, t.SnapshotSHA256)
 		if err != nil {
 			return nil, fmt.Errorf("store: campaign %d theme %s: %w", c.ID, t.ChecklistID, err)
 		}

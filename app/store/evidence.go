@@ -64,7 +64,7 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 	}
 	// Check access and the item before storing any content.
 	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return lockEditableItem(tx, actor, id, n.ItemID)
+		return s.lockEditableItem(tx, actor, id, n.ItemID)
 	}); err != nil {
 		return assessment.Evidence{}, err
 	}

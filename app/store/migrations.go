@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // migration is one versioned schema change, applied in its own transaction.
@@ -25,6 +28,7 @@ var migrations = []migration{
 	{5, "one assessment per firm and campaign", migrateV5},
 	{6, "auditors' verdicts on items", migrateV6},
 	{7, "stored results for the review queue and dashboards; the audit log", migrateV7},
+	{8, "checklist snapshots stored once, by SHA-256", migrateV8},
 }
 
 type schemaMigration struct {
@@ -35,6 +39,12 @@ type schemaMigration struct {
 
 // Migrate applies the migrations the database has not seen yet.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrate(ctx, migrations[len(migrations)-1].version)
+}
+
+// migrate applies the migrations up to version upTo; tests stop early to
+// build a database as an older release left it.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	db := s.db.WithContext(ctx)
 	if err := db.Migrator().AutoMigrate(&schemaMigration{}); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
@@ -48,7 +58,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		applied[v] = true
 	}
 	for _, m := range migrations {
-		if applied[m.version] {
+		if applied[m.version] || m.version > upTo {
 			continue
 		}
 		err := db.Transaction(func(tx *gorm.DB) error {
@@ -407,4 +417,70 @@ func migrateV7(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Create(&auditHead{ID: 1, Seq: 0, Hash: ""}).Error
+}
+
+// migrateV8 moves the checklist snapshots out of assessment_themes into
+// checklist_snapshots, one row per distinct content, and drops the copies;
+// and indexes assessments by (campaign, state, grade) for the dashboards'
+// counts.
+func migrateV8(tx *gorm.DB) error {
+	type checklistSnapshot struct {
+		SHA256      string    `gorm:"primaryKey"`
+		ChecklistID string    `gorm:"not null"`
+		Version     string    `gorm:"not null"`
+		Data        []byte    `gorm:"not null"`
+		CreatedAt   time.Time `gorm:"not null"`
+	}
+	type assessmentTheme struct {
+		ID             uint   `gorm:"primaryKey"`
+		SnapshotSHA256 string `gorm:"not null;default:'';index"`
+	}
+	m := tx.Migrator()
+	if err := m.CreateTable(&checklistSnapshot{}); err != nil {
+		return err
+	}
+	if err := m.AddColumn(&assessmentTheme{}, "SnapshotSHA256"); err != nil {
+		return err
+	}
+	if err := m.CreateIndex(&assessmentTheme{}, "SnapshotSHA256"); err != nil {
+		return err
+	}
+	type oldTheme struct {
+		ID          uint
+		ChecklistID string
+		Version     string
+		Snapshot    []byte
+	}
+	for last := uint(0); ; {
+		var rows []oldTheme
+		if err := tx.Table("assessment_themes").Select("id", "checklist_id", "version", "snapshot").
+			Where("id > ?", last).Order("id").Limit(200).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for _, r := range rows {
+			sum := sha256.Sum256(r.Snapshot)
+			name := hex.EncodeToString(sum[:])
+			snap := checklistSnapshot{SHA256: name, ChecklistID: r.ChecklistID, Version: r.Version, Data: r.Snapshot, CreatedAt: time.Now().UTC()}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&snap).Error; err != nil {
+				return err
+			}
+			if err := tx.Table("assessment_themes").Where("id = ?", r.ID).Update("snapshot_sha256", name).Error; err != nil {
+				return err
+			}
+			last = r.ID
+		}
+	}
+	// Standard SQL, run by SQLite (3.35 and later) and PostgreSQL alike.
+	if err := tx.Exec("ALTER TABLE assessment_themes DROP COLUMN snapshot").Error; err != nil {
+		return err
+	}
+	type assessment struct {
+		CampaignID *uint  `gorm:"index:idx_assessment_campaign_state,priority:1"`
+		State      string `gorm:"index:idx_assessment_campaign_state,priority:2"`
+		Grade      string `gorm:"index:idx_assessment_campaign_state,priority:3"`
+	}
+	return m.CreateIndex(&assessment{}, "idx_assessment_campaign_state")
 }

@@ -90,12 +90,12 @@ type AssessmentGap struct {
 
 // AssessmentTheme is a checklist frozen into an assessment when it started.
 type AssessmentTheme struct {
-	ID           uint
-	AssessmentID uint
-	Position     int
-	ChecklistID  string
-	Version      string
-	Snapshot     []byte
+	ID             uint
+	AssessmentID   uint
+	Position       int
+	ChecklistID    string
+	Version        string
+	SnapshotSHA256 string // the ChecklistSnapshot
 }
 
 // Answer is the current answer to one item of an assessment.

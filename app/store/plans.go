@@ -49,7 +49,7 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 	}
 	var saved assessment.Plan
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockEditableItem(tx, actor, id, itemID); err != nil {
+		if err := s.lockEditableItem(tx, actor, id, itemID); err != nil {
 			return err
 		}
 		var old Plan

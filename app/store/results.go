@@ -75,7 +75,7 @@ func (s *Store) backfillResults(ctx context.Context) error {
 	system := &User{Role: auth.Admin}
 	for _, id := range ids {
 		err := db.Transaction(func(tx *gorm.DB) error {
-			sh, err := sheet(tx, system, id)
+			sh, err := s.sheet(tx, system, id)
 			if err != nil {
 				return err
 			}

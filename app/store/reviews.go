@@ -111,7 +111,7 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 		if err != nil {
 			return &ReadOnlyError{State: from}
 		}
-		items, err := itemIDs(tx, a)
+		items, err := s.itemIDs(tx, a)
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,8 @@ type Store struct {
 	db    *gorm.DB
 	log   *slog.Logger
 	blobs Blobs
+
+	snapshots *snapshotCache
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
@@ -31,7 +33,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}}
+	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
