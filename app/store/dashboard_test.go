@@ -450,4 +450,3 @@ func TestDashboardQueriesUseIndexes(t *testing.T) {
 		t.Logf("%s\n    %s", q, strings.Join(lines, "\n    "))
 	}
 }
-
