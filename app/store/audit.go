@@ -31,6 +31,7 @@ const (
 	AuditTokenRevoked       = "token_revoked"
 	AuditUserCreated        = "user_created"
 	AuditUserDisabled       = "user_disabled"
+	AuditRoleChanged        = "role_changed"
 	AuditAnswerChanged      = "answer_changed"
 	AuditPlanChanged        = "plan_changed"
 	AuditSubmitted          = "submitted"
@@ -47,7 +48,7 @@ const (
 // AuditActions lists every action, in the order the log's filter offers them.
 var AuditActions = []string{
 	AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreated, AuditTokenRevoked,
-	AuditUserCreated, AuditUserDisabled,
+	AuditUserCreated, AuditUserDisabled, AuditRoleChanged,
 	AuditAnswerChanged, AuditPlanChanged, AuditSubmitted, AuditReviewed,
 	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved,
 	AuditChecklistUploaded, AuditChecklistDeleted, AuditCampaignCreated, AuditCampaignChanged,

@@ -279,3 +279,39 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	err := s.db.WithContext(ctx).Preload("Firm").Where("email = ? AND disabled_at IS NULL", NormalizeEmail(email)).First(&u).Error
 	return &u, translate(err, "user %s", email)
 }
+
+// ChangeRole gives an active account another role. Only admins may, and not
+// to themselves (so the last admin cannot lock everyone out). A firm's users
+// move between firm member and firm admin; an account outside any firm
+// between auditor and admin. Auditors who become admins keep their campaign
+// assignments, which admins do not need. The change applies from the user's
+// next request: sessions read the account each time.
+func (s *Store) ChangeRole(ctx context.Context, actor *User, userID uint, role auth.Role) error {
+	if actor.Role != auth.Admin {
+		return fmt.Errorf("store: change role: %w", ErrNotFound)
+	}
+	if userID == actor.ID {
+		return fmt.Errorf("%w: you cannot change your own role", ErrBadUser)
+	}
+	if !role.Valid() {
+		return fmt.Errorf("%w: unknown role %q", ErrBadUser, role)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.Where("id = ? AND disabled_at IS NULL", userID).First(&u).Error; err != nil {
+			return translate(err, "user %d", userID)
+		}
+		if u.Role == role {
+			return nil
+		}
+		if (u.FirmID != nil) != role.InFirm() {
+			return fmt.Errorf("%w: %s cannot become %s: firm accounts are firm members or firm admins, others auditors or admins", ErrBadUser, u.Email, role)
+		}
+		if err := tx.Model(&User{}).Where("id = ?", userID).Update("role", string(role)).Error; err != nil {
+			return translate(err, "change role of user %d", userID)
+		}
+		ev := auditBy(actor, AuditRoleChanged, fmt.Sprintf("user:%d", userID), fmt.Sprintf("%s: %s → %s", u.Email, u.Role, role))
+		ev.FirmID = u.FirmID
+		return appendAudit(tx, ctx, ev)
+	})
+}

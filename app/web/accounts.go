@@ -24,6 +24,7 @@ func (s *Server) accountRoutes() []route {
 		{http.MethodGet, "/admin/users", admin, s.adminUsers, 0},
 		{http.MethodPost, "/admin/users", admin, s.createUser, 0},
 		{http.MethodPost, "/admin/users/:id/disable", admin, s.disableUser, 0},
+		{http.MethodPost, "/admin/users/:id/role", admin, s.changeRole, 0},
 		{http.MethodGet, "/admin/campaigns", admin, s.adminCampaigns, 0},
 		{http.MethodPost, "/admin/campaigns", admin, s.createCampaign, 0},
 		{http.MethodPost, "/admin/campaigns/:id/auditors", admin, s.assignAuditors, 0},

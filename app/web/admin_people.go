@@ -153,3 +153,23 @@ func (s *Server) disableUser(c echo.Context) error {
 	flash(c, "people.user_disabled")
 	return c.Redirect(http.StatusSeeOther, "/admin/users")
 }
+
+// changeRole gives an account another role.
+func (s *Server) changeRole(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	err = s.Store.ChangeRole(c.Request().Context(), currentUser(c), id, auth.Role(c.FormValue("role")))
+	if errors.Is(err, store.ErrBadUser) {
+		return s.renderUsers(c, http.StatusUnprocessableEntity, usersPage{
+			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.role_change", strings.TrimPrefix(err.Error(), store.ErrBadUser.Error()+": "))},
+		})
+	}
+	if err != nil {
+		return err
+	}
+	s.Log.Info("role changed", "user", id, "role", c.FormValue("role"), "by", currentUser(c).ID)
+	flash(c, "people.role_changed")
+	return c.Redirect(http.StatusSeeOther, "/admin/users")
+}

@@ -152,3 +152,41 @@ func TestQueueScopedToAssignedCampaigns(t *testing.T) {
 		t.Errorf("the unassigned auditor still opens the review: %d", r.Status)
 	}
 }
+
+// An admin promotes a firm member to firm admin: the team page opens to them
+// at once, the change is in the audit log, and roles that do not fit the
+// account are refused.
+func TestAdminChangesRole(t *testing.T) {
+	a := newTestApp(t)
+	admin := a.client()
+	admin.login("admin@demo.local")
+	member := a.client()
+	member.login("firm@demo.local")
+	if r := member.get("/team"); r.Status != http.StatusForbidden {
+		t.Fatalf("a firm member opens /team: %d", r.Status)
+	}
+	u, err := a.store.UserByEmail(t.Context(), "firm@demo.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/admin/users/%d/role", u.ID)
+	if r := member.post(path, url.Values{"role": {"firm_admin"}}); r.Status != http.StatusForbidden {
+		t.Errorf("a firm member changes roles: %d", r.Status)
+	}
+	for _, bad := range []string{"auditor", "owner"} {
+		if r := admin.post(path, url.Values{"role": {bad}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "角色未更改") {
+			t.Errorf("role %s for a firm account: %d", bad, r.Status)
+		}
+	}
+	if r := admin.post(path, url.Values{"role": {"firm_admin"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("promote: %d %s", r.Status, r.Body)
+	}
+	if r := member.get("/team"); r.Status != http.StatusOK {
+		t.Errorf("the promoted member cannot open /team: %d", r.Status)
+	}
+	mustContain(t, admin.get("/admin/audit?action=role_changed").Body, "firm@demo.local: firm_member → firm_admin")
+	self, _ := a.store.UserByEmail(t.Context(), "admin@demo.local")
+	if r := admin.post(fmt.Sprintf("/admin/users/%d/role", self.ID), url.Values{"role": {"auditor"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("an admin changes their own role: %d", r.Status)
+	}
+}
