@@ -18,6 +18,7 @@ import (
 	"github.com/signintech/gopdf"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/scoring"
 )
 
 // fontFamily is the name the parsed font is registered under in the
@@ -58,6 +59,51 @@ type Data struct {
 	T           func(key string, args ...any) string // message catalog bound to Lang; keys "report.*"
 	GeneratedAt time.Time
 	Location    *time.Location // the zone dates are printed in; UTC when nil
+
+	Reviews  []Review  // the auditors' decisions, oldest first
+	Baseline *Baseline // what the before/after section compares with; nil: no such section
+	Verify   Verification
+}
+
+// Review is one auditor decision of the review history.
+type Review struct {
+	State    assessment.State // what the decision led to: changes_requested, approved or rejected
+	Comment  string
+	Reviewer string
+	At       time.Time
+	Items    []ItemVerdict
+}
+
+// ItemVerdict is an auditor's verdict on one item.
+type ItemVerdict struct {
+	ItemID  string
+	Verdict string // accepted or needs_change
+	Comment string
+}
+
+// Baseline is an earlier state of the firm's answers the report compares the
+// current ones with.
+type Baseline struct {
+	Kind         string // BaselineResubmission or BaselineEarlier
+	AssessmentID uint   // the assessment the answers belong to
+	At           time.Time
+	Answers      map[string]scoring.Answer // by item id
+}
+
+// The kinds of baseline.
+const (
+	// BaselineResubmission: the assessment as submitted before an auditor
+	// returned it.
+	BaselineResubmission = "resubmission"
+	// BaselineEarlier: the firm's earlier assessment of the same themes.
+	BaselineEarlier = "earlier"
+)
+
+// Verification identifies one issued report: Code is derived from the
+// report's content and URL is where anyone can check it.
+type Verification struct {
+	Code string
+	URL  string
 }
 
 // PDF writes the report to w. The document is compiled into memory first,
