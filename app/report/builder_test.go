@@ -79,6 +79,10 @@ func buildSheet() *assessment.Sheet {
 		State:      assessment.Submitted,
 		CreatedAt:  time.Date(2021, 11, 1, 9, 0, 0, 0, time.UTC),
 		Answers:    map[string]assessment.Answer{},
+		Plans:      map[string]assessment.Plan{},
+		Evidence:   map[string][]assessment.Evidence{},
+		Campaign: &assessment.Campaign{ID: 1, Name: checklist.Text{ZH: "2021 互联网行业专项整治", EN: "2021 internet industry campaign"},
+			StartsOn: "2021-07-01", Deadline: "2021-12-31"},
 	}
 	submitted := time.Date(2021, 11, 20, 17, 30, 0, 0, time.UTC)
 	s.SubmittedAt = &submitted
@@ -117,6 +121,15 @@ func buildSheet() *assessment.Sheet {
 				if ti == 2 && n == 39 {
 					// One note at the size limit: taller than a page.
 					ans.Note = noteText(it.ID+"（长说明）：", 1<<20, 20000)
+				}
+				if ans.Value.IsGap() {
+					status := []assessment.PlanStatus{assessment.PlanOpen, assessment.PlanInProgress, assessment.PlanDone}[n%3]
+					s.Plans[it.ID] = assessment.Plan{Measure: fmt.Sprintf("%s：修订隐私政策并在首次启动时单独征得同意", it.ID),
+						Owner: "法务部 王五", Due: fmt.Sprintf("2021-%02d-15", 10+n%3), Status: status}
+				}
+				if n%9 == 2 {
+					s.Evidence[it.ID] = []assessment.Evidence{{Name: it.ID + "-整改截图.png", Kind: "png", Size: 48213 + int64(n),
+						SHA256: fmt.Sprintf("%064x", n*7919+ti)}}
 				}
 				sec.Items = append(sec.Items, it)
 				s.Answers[it.ID] = ans

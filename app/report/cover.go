@@ -29,7 +29,8 @@ const (
 	chartBarH    = 11.0
 )
 
-// cover draws the first page: who, what was checked, and the result.
+// cover draws the first page: who, what was checked and when, the
+// checklists and their versions, and how to verify the report.
 func (c *doc) cover() error {
 	if err := c.newPage(); err != nil {
 		return err
@@ -46,11 +47,7 @@ func (c *doc) cover() error {
 	if err := c.scope(); err != nil {
 		return err
 	}
-	res := c.d.Sheet.Result()
-	if err := c.summary(res); err != nil {
-		return err
-	}
-	return c.chart(res)
+	return c.verification()
 }
 
 func (c *doc) title() error {
@@ -76,8 +73,12 @@ func (c *doc) facts() error {
 		{"report.firm", s.FirmName},
 		{"report.credit_code", s.CreditCode},
 		{"report.assessment_no", strconv.FormatUint(uint64(s.ID), 10)},
-		{"report.state", c.stateLabel(s.State)},
 	}
+	if s.Campaign != nil {
+		rows = append(rows, [2]string{"report.campaign", s.Campaign.Name.In(c.d.Lang)},
+			[2]string{"report.period", c.t("report.period_value", s.Campaign.StartsOn, s.Campaign.Deadline)})
+	}
+	rows = append(rows, [2]string{"report.started_at", c.when(s.CreatedAt)}, [2]string{"report.state", c.stateLabel(s.State)})
 	if s.SubmittedAt != nil {
 		rows = append(rows, [2]string{"report.submitted_at", c.when(*s.SubmittedAt)})
 	}
@@ -149,56 +150,6 @@ func (c *doc) checklists() error {
 		c.y += 2
 	}
 	c.y += 8
-	return nil
-}
-
-// summary shows the overall score and grade, the veto when a critical item
-// failed, and how much has been answered.
-func (c *doc) summary(res scoring.Result) error {
-	if err := c.heading("report.summary"); err != nil {
-		return err
-	}
-	if err := c.need(scoreSize*lineFactor + 3*bodySize*lineFactor); err != nil {
-		return err
-	}
-	if err := c.font(bodySize); err != nil {
-		return err
-	}
-	c.color(grey)
-	if err := c.text(marginX, c.y+scoreSize*0.45, c.t("report.score")); err != nil {
-		return err
-	}
-	gradeX := marginX + contentW/2
-	if err := c.text(gradeX, c.y+scoreSize*0.45, c.t("report.grade")); err != nil {
-		return err
-	}
-	c.color(black)
-	if err := c.font(scoreSize); err != nil {
-		return err
-	}
-	if err := c.text(marginX+labelW*0.6, c.y, c.score(res.Score)); err != nil {
-		return err
-	}
-	if res.Grade == scoring.Fail {
-		c.color(criticalRed)
-	}
-	if err := c.text(gradeX+labelW*0.6, c.y, c.t(gradeKey(res.Grade))); err != nil {
-		return err
-	}
-	c.color(black)
-	c.y += scoreSize*lineFactor + 4
-	if res.CriticalFail {
-		c.color(criticalRed)
-		if err := c.para(marginX, contentW, headingSize, c.t("report.critical_fail")); err != nil {
-			return err
-		}
-		c.color(black)
-		c.y += 2
-	}
-	if err := c.para(marginX, contentW, bodySize, c.t("report.answered", res.Answered, res.Total)); err != nil {
-		return err
-	}
-	c.y += 10
 	return nil
 }
 

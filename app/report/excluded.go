@@ -31,6 +31,7 @@ func (c *doc) excluded() error {
 	if err := c.newPage(); err != nil {
 		return err
 	}
+	c.mark("excluded")
 	if err := c.heading("report.excluded"); err != nil {
 		return err
 	}

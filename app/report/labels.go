@@ -55,12 +55,21 @@ func severityKey(s checklist.Severity) string {
 // as stored rather than hidden.
 func (c *doc) stateLabel(s assessment.State) string {
 	switch s {
-	case assessment.Draft:
-		return c.t("report.state.draft")
-	case assessment.Submitted:
-		return c.t("report.state.submitted")
+	case assessment.Draft, assessment.Submitted, assessment.ChangesRequested, assessment.Resubmitted, assessment.Approved, assessment.Rejected:
+		return c.t("report.state." + string(s))
 	}
 	return string(s)
+}
+
+// sizeText writes a file size the way people read it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }
 
 // score formats a score with one decimal, or the "none" mark when there is

@@ -16,7 +16,8 @@ const (
 	marginBottom = 52.0
 	contentW     = pageW - 2*marginX
 	bottom       = pageH - marginBottom
-	footerBase   = pageH - 28.0 // baseline of the footer text
+	footerBase   = pageH - 28.0 // top of the footer text
+	headerTop    = 18.0         // top of the running header text
 	footerSize   = 8.0
 	lineFactor   = 1.4 // line height as a multiple of the font size
 )
@@ -46,7 +47,8 @@ type doc struct {
 	m     *measurer
 	y     float64 // top of the free space on the current page
 	pages int
-	cols  [ncols]float64 // widths of the item table's columns
+	toc   []tocEntry     // the sections, as the contents lists them
+	marks map[string]int // first page of each section drawn
 }
 
 // t looks up a message of the report.
@@ -70,9 +72,10 @@ func (c *doc) font(size float64) error {
 	return nil
 }
 
-// newPage starts a page and reserves its footer. The footer text needs the
-// page count, known only at the end, so a placeholder is left per page and
-// filled by fillFooters.
+// newPage starts a page with the running header (report title and firm on
+// the left, assessment number on the right) and reserves its footer. The
+// footer text needs the page count, known only at the end, so a placeholder
+// is left per page and filled by fillFooters.
 func (c *doc) newPage() error {
 	c.gp.AddPage()
 	c.pages++
@@ -80,6 +83,19 @@ func (c *doc) newPage() error {
 		return err
 	}
 	c.color(grey)
+	head, err := c.m.cut(c.t("report.title")+" · "+c.d.Sheet.FirmName, contentW*0.75)
+	if err != nil {
+		return err
+	}
+	if err := c.text(marginX, headerTop, head); err != nil {
+		return err
+	}
+	if err := c.textRight(marginX+contentW*0.75, headerTop, contentW*0.25, c.t("report.header_no", c.d.Sheet.ID)); err != nil {
+		return err
+	}
+	c.stroke(ruleGrey)
+	c.gp.SetLineWidth(0.5)
+	c.gp.Line(marginX, headerTop+footerSize*lineFactor+2, marginX+contentW, headerTop+footerSize*lineFactor+2)
 	c.gp.SetXY(marginX, footerBase)
 	if err := c.gp.PlaceHolderText(footerName(c.pages), contentW); err != nil {
 		return fmt.Errorf("footer placeholder: %w", err)

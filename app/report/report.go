@@ -100,10 +100,12 @@ const (
 )
 
 // Verification identifies one issued report: Code is derived from the
-// report's content and URL is where anyone can check it.
+// report's content, URL is where anyone can check it, and QR is the QR
+// code of URL as a module matrix (true: dark), drawn as vector squares.
 type Verification struct {
 	Code string
 	URL  string
+	QR   [][]bool
 }
 
 // PDF writes the report to w. The document is compiled into memory first,
@@ -120,17 +122,25 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 	if err != nil {
 		return err
 	}
-	if err := doc.cover(); err != nil {
-		return fmt.Errorf("report: cover: %w", err)
-	}
-	if err := doc.table(); err != nil {
-		return fmt.Errorf("report: item table: %w", err)
-	}
-	if err := doc.excluded(); err != nil {
-		return fmt.Errorf("report: items left out: %w", err)
-	}
-	if err := doc.fillFooters(); err != nil {
-		return fmt.Errorf("report: footers: %w", err)
+	doc.toc = doc.sections()
+	for _, part := range []struct {
+		name string
+		draw func() error
+	}{
+		{"cover", doc.cover},
+		{"contents", doc.contents},
+		{"summary", doc.execSummary},
+		{"items", doc.items},
+		{"plans", doc.plans},
+		{"review history", doc.reviews},
+		{"before and after", doc.compare},
+		{"items left out", doc.excluded},
+		{"footers", doc.fillFooters},
+		{"contents", doc.fillContents},
+	} {
+		if err := part.draw(); err != nil {
+			return fmt.Errorf("report: %s: %w", part.name, err)
+		}
 	}
 	var buf bytes.Buffer
 	if _, err := doc.gp.WriteTo(&buf); err != nil {
@@ -161,5 +171,5 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		Producer:     "Selfcheck",
 		CreationDate: d.GeneratedAt,
 	})
-	return &doc{gp: gp, d: d, m: newMeasurer(gp)}, nil
+	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]int{}}, nil
 }

@@ -139,8 +139,8 @@ func TestPDFText(t *testing.T) {
 }
 
 // furniture matches, in whitespace-free pdftotext output, what a page break
-// inside the item table adds: the footer, and the column header with the
-// "continued" row.
+// inside the item table adds: the footer, the running header, and the
+// column header with the "continued" row.
 func furniture(d Data, s *assessment.Sheet) *regexp.Regexp {
 	footer := regexp.QuoteMeta(stripSpace(d.T("report.footer", 1111111, 2222222)))
 	footer = strings.NewReplacer("1111111", `\d+`, "2222222", `\d+`).Replace(footer)
@@ -149,7 +149,9 @@ func furniture(d Data, s *assessment.Sheet) *regexp.Regexp {
 	for _, cl := range s.Checklists {
 		themes = append(themes, regexp.QuoteMeta(stripSpace(d.T("report.continued", cl.Title.In(d.Lang)))))
 	}
-	return regexp.MustCompile(footer + "|" + header + "(?:" + strings.Join(themes, "|") + ")?")
+	running := regexp.QuoteMeta(stripSpace(d.T("report.title")+" · "+s.FirmName)) +
+		strings.Replace(regexp.QuoteMeta(stripSpace(d.T("report.header_no", 1111111))), "1111111", `\d+`, 1)
+	return regexp.MustCompile(footer + "|" + running + "|" + header + "(?:" + strings.Join(themes, "|") + ")?")
 }
 
 // TestPDFEdgeCases renders sheets with nothing to score and checks the

@@ -1,49 +1,60 @@
 package report
 
-import (
-	"selfcheck/app/checklist"
-	"selfcheck/app/scoring"
-)
-
-// Sizes of the item table, in points.
+// Sizes of the tables, in points.
 const (
-	tableSize     = 9.0
-	themeSize     = 10.5
-	cellPad       = 5.0
-	colIDW        = 62.0
-	colAnswerMinW = 50.0
-	colAnswerMaxW = 110.0
-	swatch        = 8.0
+	tableSize = 9.0
+	themeSize = 10.5
+	cellPad   = 5.0
+	swatch    = 8.0
 )
 
-// The columns: item id (and severity), item text, answer, note.
-const ncols = 4
+// grid is one table's columns and its header, repeated on every page the
+// table runs onto.
+type grid struct {
+	cols []float64
+	head row
+}
 
-// columnWidths sizes the answer column to its longest label, so answers stay
-// on one line in either language, and shares the rest between text and note.
-// (A wrapped answer beside a full line of text also makes pdftotext mix the
-// two columns' lines.)
-func (c *doc) columnWidths() ([ncols]float64, error) {
-	if err := c.font(tableSize); err != nil {
-		return [ncols]float64{}, err
+// newGrid makes a table of the given column widths (summing to contentW)
+// with header cells from the message keys.
+func (c *doc) newGrid(cols []float64, headKeys ...string) (*grid, error) {
+	g := &grid{cols: cols}
+	texts := make([]string, len(headKeys))
+	for i, k := range headKeys {
+		texts[i] = c.t(k)
 	}
-	answer := colAnswerMinW
-	for _, a := range []scoring.Answer{scoring.Unanswered, scoring.Compliant, scoring.Partial, scoring.NonCompliant, scoring.NotApplicable} {
-		w, err := c.m.width(c.t(answerKey(a)))
-		if err != nil {
-			return [ncols]float64{}, err
-		}
-		answer = max(answer, w+2*cellPad+1)
+	h, err := c.wrapRow(g, headerFill, texts...)
+	if err != nil {
+		return nil, err
 	}
-	answer = min(answer, colAnswerMaxW)
-	text := (contentW - colIDW - answer) / 2
-	return [ncols]float64{colIDW, text, answer, contentW - colIDW - answer - text}, nil
+	g.head = h
+	return g, nil
 }
 
 // row is one table row, already wrapped: the lines of each cell.
 type row struct {
-	cells [ncols][]string
-	fill  uint32 // background, 0 for none
+	cells [][]string
+	fill  uint32   // background, 0 for none
+	ink   []uint32 // text colour per cell, 0 for black; may be shorter than cells
+}
+
+// wrapRow wraps one row's cell texts to the grid's columns.
+func (c *doc) wrapRow(g *grid, fill uint32, texts ...string) (row, error) {
+	r := row{cells: make([][]string, len(g.cols)), fill: fill}
+	if err := c.font(tableSize); err != nil {
+		return r, err
+	}
+	for i, w := range g.cols {
+		if i >= len(texts) {
+			break
+		}
+		ls, err := c.m.wrap(texts[i], w-2*cellPad)
+		if err != nil {
+			return r, err
+		}
+		r.cells[i] = ls
+	}
+	return r, nil
 }
 
 // lines is the number of lines of the tallest cell.
@@ -83,97 +94,15 @@ func (r *row) startLines(fresh int) int {
 
 func rowHeight(lines int) float64 { return float64(lines)*tableSize*lineFactor + 2*cellPad }
 
-// table draws every item grouped by theme, starting on a new page. The header
-// row repeats on each page, and a theme that runs on gets a "continued" row.
-func (c *doc) table() error {
-	var err error
-	if c.cols, err = c.columnWidths(); err != nil {
-		return err
-	}
-	if err := c.newPage(); err != nil {
-		return err
-	}
-	if err := c.para(marginX, contentW, headingSize, c.t("report.items")); err != nil {
-		return err
-	}
-	c.y += 2
-	if err := c.legend(); err != nil {
-		return err
-	}
-	c.y += 6
-	if err := c.header(); err != nil {
-		return err
-	}
-	for _, cl := range c.d.Sheet.Checklists {
-		if err := c.theme(cl); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// theme draws a theme row and its items.
-func (c *doc) theme(cl *checklist.Checklist) error {
-	title := cl.Title.In(c.d.Lang)
-	th, err := c.themeRowHeight(title)
+// place draws a row where it fits: here, else at the top of the next page
+// (with the header and, inside a section, a "continued" row), so a row that
+// fits on a page is never split. Only a row taller than a whole page is
+// split, between lines, over as many pages as it takes, so no text is lost.
+func (c *doc) place(g *grid, r *row, section string) error {
+	fresh, err := c.freshLines(g, section)
 	if err != nil {
 		return err
 	}
-	fresh, err := c.freshLines(title)
-	if err != nil {
-		return err
-	}
-	items := cl.Items()
-	rows := make([]row, len(items))
-	for i, it := range items {
-		if rows[i], err = c.itemRow(it); err != nil {
-			return err
-		}
-	}
-	// Keep the theme row with the start of its first item.
-	if len(rows) > 0 && c.y+th+rowHeight(rows[0].startLines(fresh)) > bottom {
-		if err := c.tableBreak(""); err != nil {
-			return err
-		}
-	}
-	if err := c.themeRow(title); err != nil {
-		return err
-	}
-	for i := range rows {
-		if err := c.place(&rows[i], title, fresh); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// itemRow wraps one item's cells.
-func (c *doc) itemRow(it checklist.Item) (row, error) {
-	ans := c.d.Sheet.Answers[it.ID]
-	texts := [ncols]string{
-		it.ID + "\n" + c.t(severityKey(it.Severity)),
-		it.Text.In(c.d.Lang),
-		c.t(answerKey(ans.Value)),
-		ans.Note,
-	}
-	r := row{fill: gapFill(ans.Value)}
-	if err := c.font(tableSize); err != nil {
-		return r, err
-	}
-	for i, w := range c.cols {
-		ls, err := c.m.wrap(texts[i], w-2*cellPad)
-		if err != nil {
-			return r, err
-		}
-		r.cells[i] = ls
-	}
-	return r, nil
-}
-
-// place draws a row where it fits: here, else at the top of the next page,
-// else (taller than a page of fresh lines) split between lines over as many
-// pages as it takes, so no text is lost.
-func (c *doc) place(r *row, theme string, fresh int) error {
 	n := r.lines()
 	for from, broke := 0, false; from < n; {
 		room := int((bottom - c.y - 2*cellPad + slack) / (tableSize * lineFactor))
@@ -182,7 +111,7 @@ func (c *doc) place(r *row, theme string, fresh int) error {
 			want = r.startLines(fresh)
 		}
 		if room < want && !broke {
-			if err := c.tableBreak(theme); err != nil {
+			if err := c.tableBreak(g, section); err != nil {
 				return err
 			}
 			broke = true
@@ -191,7 +120,7 @@ func (c *doc) place(r *row, theme string, fresh int) error {
 		// Right after a break at least one line goes on the page, so the
 		// loop ends even if the page furniture leaves no room.
 		to := min(n, from+max(room, 1))
-		if err := c.drawRow(r, from, to); err != nil {
+		if err := c.drawRow(g, r, from, to); err != nil {
 			return err
 		}
 		from, broke = to, false
@@ -199,10 +128,10 @@ func (c *doc) place(r *row, theme string, fresh int) error {
 	return nil
 }
 
-// freshLines is how many lines of a row fit on a new table page of the
-// given theme, below the header and the "continued" row.
-func (c *doc) freshLines(theme string) (int, error) {
-	top, err := c.tableTop(theme)
+// freshLines is how many lines of a row fit on a new page of the table,
+// below the header and the "continued" row.
+func (c *doc) freshLines(g *grid, section string) (int, error) {
+	top, err := c.tableTop(g, section)
 	if err != nil {
 		return 0, err
 	}
@@ -210,7 +139,7 @@ func (c *doc) freshLines(theme string) (int, error) {
 }
 
 // drawRow draws lines [from, to) of a row at c.y and moves below it.
-func (c *doc) drawRow(r *row, from, to int) error {
+func (c *doc) drawRow(g *grid, r *row, from, to int) error {
 	h := rowHeight(to - from)
 	style := "D"
 	if r.fill != 0 {
@@ -220,7 +149,7 @@ func (c *doc) drawRow(r *row, from, to int) error {
 	c.stroke(ruleGrey)
 	c.gp.SetLineWidth(0.5)
 	x := marginX
-	for _, w := range c.cols {
+	for _, w := range g.cols {
 		c.rect(x, c.y, w, h, style)
 		x += w
 	}
@@ -228,11 +157,17 @@ func (c *doc) drawRow(r *row, from, to int) error {
 		return err
 	}
 	x = marginX
-	for i, w := range c.cols {
+	for i, w := range g.cols {
 		ls := r.cells[i]
 		if from < len(ls) {
+			if i < len(r.ink) && r.ink[i] != 0 {
+				c.color(r.ink[i])
+			}
 			if _, err := c.lines(x+cellPad, c.y+cellPad, ls[from:min(to, len(ls))]); err != nil {
 				return err
+			}
+			if i < len(r.ink) && r.ink[i] != 0 {
+				c.color(black)
 			}
 		}
 		x += w
@@ -242,34 +177,24 @@ func (c *doc) drawRow(r *row, from, to int) error {
 }
 
 // header draws the column titles, white on dark.
-func (c *doc) header() error {
-	r, err := c.headerRow()
-	if err != nil {
-		return err
-	}
+func (c *doc) header(g *grid) error {
 	c.color(white)
 	defer c.color(black)
-	return c.drawRow(&r, 0, r.lines())
+	return c.drawRow(g, &g.head, 0, g.head.lines())
 }
 
-func (c *doc) headerRow() (row, error) {
-	keys := [ncols]string{"report.col.id", "report.col.text", "report.col.answer", "report.col.note"}
-	r := row{fill: headerFill}
-	if err := c.font(tableSize); err != nil {
-		return r, err
+// startTable draws the header where the table begins, first moving to a new
+// page unless the header and a first row of minLines fit here.
+func (c *doc) startTable(g *grid, minLines int) error {
+	if err := c.need(rowHeight(g.head.lines()) + rowHeight(minLines)); err != nil {
+		return err
 	}
-	for i, w := range c.cols {
-		ls, err := c.m.wrap(c.t(keys[i]), w-2*cellPad)
-		if err != nil {
-			return r, err
-		}
-		r.cells[i] = ls
-	}
-	return r, nil
+	return c.header(g)
 }
 
-// themeRow draws a full-width row with the theme's title.
-func (c *doc) themeRow(title string) error {
+// sectionRow draws a full-width row with a title (a theme in the item
+// table).
+func (c *doc) sectionRow(title string) error {
 	if err := c.font(themeSize); err != nil {
 		return err
 	}
@@ -289,7 +214,7 @@ func (c *doc) themeRow(title string) error {
 	return nil
 }
 
-func (c *doc) themeRowHeight(title string) (float64, error) {
+func (c *doc) sectionRowHeight(title string) (float64, error) {
 	if err := c.font(themeSize); err != nil {
 		return 0, err
 	}
@@ -300,15 +225,11 @@ func (c *doc) themeRowHeight(title string) (float64, error) {
 	return float64(max(len(ls), 1))*themeSize*lineFactor + 2*cellPad, nil
 }
 
-// tableTop is where rows start on a fresh table page of the given theme.
-func (c *doc) tableTop(theme string) (float64, error) {
-	hr, err := c.headerRow()
-	if err != nil {
-		return 0, err
-	}
-	top := marginTop + rowHeight(hr.lines())
-	if theme != "" {
-		th, err := c.themeRowHeight(c.t("report.continued", theme))
+// tableTop is where rows start on a fresh page of the table.
+func (c *doc) tableTop(g *grid, section string) (float64, error) {
+	top := marginTop + rowHeight(g.head.lines())
+	if section != "" {
+		th, err := c.sectionRowHeight(c.t("report.continued", section))
 		if err != nil {
 			return 0, err
 		}
@@ -317,19 +238,19 @@ func (c *doc) tableTop(theme string) (float64, error) {
 	return top, nil
 }
 
-// tableBreak starts a new page with the header and, inside a theme, a row
-// saying which theme continues.
-func (c *doc) tableBreak(theme string) error {
+// tableBreak starts a new page with the header and, inside a section, a row
+// saying which section continues.
+func (c *doc) tableBreak(g *grid, section string) error {
 	if err := c.newPage(); err != nil {
 		return err
 	}
-	if err := c.header(); err != nil {
+	if err := c.header(g); err != nil {
 		return err
 	}
-	if theme == "" {
+	if section == "" {
 		return nil
 	}
-	return c.themeRow(c.t("report.continued", theme))
+	return c.sectionRow(c.t("report.continued", section))
 }
 
 // legend explains the row colours with a swatch for each kind of gap.

@@ -6,17 +6,17 @@ func TestRowStartLines(t *testing.T) {
 	lines := func(n int) []string { return make([]string, n) }
 	for _, tt := range []struct {
 		name  string
-		cells [ncols]int
+		cells []int
 		fresh int
 		want  int
 	}{
-		{"fits a page: whole row", [ncols]int{2, 5, 1, 30}, 50, 30},
-		{"too tall: all but the longest cell", [ncols]int{2, 5, 1, 80}, 50, 5},
-		{"two tall cells: capped at a page", [ncols]int{2, 70, 1, 80}, 50, 50},
-		{"empty row: one line", [ncols]int{}, 50, 1},
+		{"fits a page: whole row", []int{2, 5, 1, 30}, 50, 30},
+		{"too tall: all but the longest cell", []int{2, 5, 1, 80}, 50, 5},
+		{"two tall cells: capped at a page", []int{2, 70, 1, 80}, 50, 50},
+		{"empty row: one line", []int{}, 50, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var r row
+			r := row{cells: make([][]string, len(tt.cells))}
 			for i, n := range tt.cells {
 				r.cells[i] = lines(n)
 			}

@@ -66,6 +66,31 @@ func (m *measurer) wrap(s string, maxW float64) ([]string, error) {
 	return out, nil
 }
 
+// cut returns s shortened with "…" to fit maxW on one line at the current
+// size (s itself when it fits).
+func (m *measurer) cut(s string, maxW float64) (string, error) {
+	w, err := m.width(s)
+	if err != nil || w <= maxW {
+		return s, err
+	}
+	ell, err := m.width("…")
+	if err != nil {
+		return "", err
+	}
+	var sum float64
+	for i, r := range s {
+		rw, err := m.runeWidth(r)
+		if err != nil {
+			return "", err
+		}
+		if sum+rw+ell > maxW {
+			return s[:i] + "…", nil
+		}
+		sum += rw
+	}
+	return s, nil
+}
+
 // slack absorbs rounding in sums of widths, so text measured to fit a width
 // does fit it.
 const slack = 1e-6

@@ -1,0 +1,107 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/signintech/gopdf"
+)
+
+// tocEntry is one line of the contents: a section and the key its first
+// page is marked under.
+type tocEntry struct {
+	key, title string
+}
+
+// sections lists the report's sections in the order they are drawn. Only
+// sections that have something to show are listed (and drawn).
+func (c *doc) sections() []tocEntry {
+	s := c.d.Sheet
+	out := []tocEntry{{"summary", c.t("report.summary")}}
+	for _, cl := range s.Checklists {
+		out = append(out, tocEntry{"theme:" + cl.ID, cl.Title.In(c.d.Lang)})
+	}
+	if len(s.Gaps()) > 0 {
+		out = append(out, tocEntry{"plans", c.t("report.plans")})
+	}
+	if len(c.d.Reviews) > 0 {
+		out = append(out, tocEntry{"reviews", c.t("report.reviews")})
+	}
+	if c.d.Baseline != nil {
+		out = append(out, tocEntry{"compare", c.t("report.compare")})
+	}
+	if len(s.Excluded) > 0 {
+		out = append(out, tocEntry{"excluded", c.t("report.excluded")})
+	}
+	return out
+}
+
+// contents draws the table of contents on a page of its own. Page numbers
+// are known only once every section is drawn, so each line leaves a
+// placeholder that fillContents writes.
+func (c *doc) contents() error {
+	if err := c.newPage(); err != nil {
+		return err
+	}
+	if err := c.para(marginX, contentW, headingSize+2, c.t("report.contents")); err != nil {
+		return err
+	}
+	c.y += 8
+	const numW = 40.0
+	for i, e := range c.toc {
+		indent := 0.0
+		if len(e.key) > 6 && e.key[:6] == "theme:" {
+			indent = 16
+		}
+		if err := c.font(bodySize + 0.5); err != nil {
+			return err
+		}
+		ls, err := c.m.wrap(e.title, contentW-indent-numW-10)
+		if err != nil {
+			return err
+		}
+		lh := (bodySize + 0.5) * lineFactor
+		if err := c.need(lh * float64(len(ls))); err != nil {
+			return err
+		}
+		if err := c.font(bodySize + 0.5); err != nil {
+			return err
+		}
+		if _, err := c.lines(marginX+indent, c.y, ls); err != nil {
+			return err
+		}
+		c.stroke(trackGrey)
+		c.gp.SetLineWidth(0.5)
+		last := c.y + lh*float64(len(ls)-1)
+		c.gp.Line(marginX+indent, last+lh-2, marginX+contentW, last+lh-2)
+		// A placeholder's y is its text's baseline, a cell's its top.
+		c.gp.SetXY(marginX+contentW-numW, last+(bodySize+0.5)*0.85)
+		if err := c.gp.PlaceHolderText(tocName(i), numW); err != nil {
+			return fmt.Errorf("contents placeholder: %w", err)
+		}
+		c.y = last + lh + 4
+	}
+	return nil
+}
+
+func tocName(i int) string { return fmt.Sprintf("toc-%d", i) }
+
+// mark records the page a section starts on.
+func (c *doc) mark(key string) { c.marks[key] = c.pages }
+
+// fillContents writes each section's first page into the contents.
+func (c *doc) fillContents() error {
+	if err := c.font(bodySize + 0.5); err != nil {
+		return err
+	}
+	for i, e := range c.toc {
+		page, ok := c.marks[e.key]
+		if !ok {
+			return fmt.Errorf("section %s was listed but not drawn", e.key)
+		}
+		if err := c.gp.FillInPlaceHoldText(tocName(i), strconv.Itoa(page), gopdf.Right); err != nil {
+			return fmt.Errorf("contents line %d: %w", i, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package report
+
+import (
+	"strings"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// Widths of the item table's fixed columns, in points.
+const (
+	colIDW        = 62.0
+	colAnswerMinW = 50.0
+	colAnswerMaxW = 110.0
+)
+
+// itemGrid sizes the item table: id (and severity), the requirement with its
+// legal basis, the answer, and the firm's note with its evidence and plan.
+// The answer column fits its longest label, so answers stay on one line in
+// either language (a wrapped answer beside a full line of text also makes
+// pdftotext mix the two columns' lines); the rest is shared.
+func (c *doc) itemGrid() (*grid, error) {
+	if err := c.font(tableSize); err != nil {
+		return nil, err
+	}
+	answer := colAnswerMinW
+	for _, a := range []scoring.Answer{scoring.Unanswered, scoring.Compliant, scoring.Partial, scoring.NonCompliant, scoring.NotApplicable} {
+		w, err := c.m.width(c.t(answerKey(a)))
+		if err != nil {
+			return nil, err
+		}
+		answer = max(answer, w+2*cellPad+1)
+	}
+	answer = min(answer, colAnswerMaxW)
+	text := (contentW - colIDW - answer) * 0.45
+	return c.newGrid([]float64{colIDW, text, answer, contentW - colIDW - answer - text},
+		"report.col.id", "report.col.text", "report.col.answer", "report.col.note")
+}
+
+// items draws every theme's items, each theme under its own heading, with
+// the table header repeated on every page.
+func (c *doc) items() error {
+	g, err := c.itemGrid()
+	if err != nil {
+		return err
+	}
+	if err := c.newPage(); err != nil {
+		return err
+	}
+	if err := c.para(marginX, contentW, headingSize, c.t("report.items")); err != nil {
+		return err
+	}
+	c.y += 2
+	if err := c.legend(); err != nil {
+		return err
+	}
+	c.y += 6
+	if err := c.header(g); err != nil {
+		return err
+	}
+	for _, cl := range c.d.Sheet.Checklists {
+		if err := c.theme(g, cl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// theme draws a theme row and its items, and marks the theme's page for the
+// contents.
+func (c *doc) theme(g *grid, cl *checklist.Checklist) error {
+	title := cl.Title.In(c.d.Lang)
+	th, err := c.sectionRowHeight(title)
+	if err != nil {
+		return err
+	}
+	fresh, err := c.freshLines(g, title)
+	if err != nil {
+		return err
+	}
+	items := cl.Items()
+	rows := make([]row, len(items))
+	for i, it := range items {
+		if rows[i], err = c.itemRow(g, cl, it); err != nil {
+			return err
+		}
+	}
+	// Keep the theme row with the start of its first item.
+	if len(rows) > 0 && c.y+th+rowHeight(rows[0].startLines(fresh)) > bottom {
+		if err := c.tableBreak(g, ""); err != nil {
+			return err
+		}
+	}
+	c.mark("theme:" + cl.ID)
+	if err := c.sectionRow(title); err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := c.place(g, &rows[i], title); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// itemRow wraps one item's cells. Gaps are shaded by their answer; the
+// details cell holds the note, then the evidence files (name, size,
+// SHA-256) and the rectification plan, each labelled.
+func (c *doc) itemRow(g *grid, cl *checklist.Checklist, it checklist.Item) (row, error) {
+	s := c.d.Sheet
+	ans := s.Answers[it.ID]
+	text := it.Text.In(c.d.Lang)
+	if b := cl.BasisText(it, c.d.Lang); b != "" {
+		text += "\n" + c.t("report.basis", b)
+	}
+	var details strings.Builder
+	details.WriteString(ans.Note)
+	add := func(line string) {
+		if details.Len() > 0 {
+			details.WriteString("\n")
+		}
+		details.WriteString(line)
+	}
+	for _, e := range s.Evidence[it.ID] {
+		add(c.t("report.evidence_line", e.Name, sizeText(e.Size), e.SHA256))
+	}
+	if p, ok := s.Plans[it.ID]; ok && p.Measure != "" {
+		add(c.t("report.plan_line", p.Measure, orNone(c, p.Owner), orNone(c, p.Due), c.t(planStatusKey(p.Status))))
+	}
+	r, err := c.wrapRow(g, gapFill(ans.Value), it.ID+"\n"+c.t(severityKey(it.Severity)), text, c.t(answerKey(ans.Value)), details.String())
+	if err != nil {
+		return r, err
+	}
+	if ans.Value == scoring.NonCompliant && it.Severity == checklist.Critical {
+		r.ink = []uint32{criticalRed, 0, criticalRed}
+	}
+	return r, nil
+}
+
+func orNone(c *doc, s string) string {
+	if s == "" {
+		return c.t("report.none")
+	}
+	return s
+}
