@@ -43,6 +43,7 @@ const (
 	AuditChecklistDeleted   = "checklist_deleted"
 	AuditCampaignCreated    = "campaign_created"
 	AuditCampaignChanged    = "campaign_changed"
+	AuditReportIssued       = "report_issued"
 )
 
 // AuditActions lists every action, in the order the log's filter offers them.
@@ -52,6 +53,7 @@ var AuditActions = []string{
 	AuditAnswerChanged, AuditPlanChanged, AuditSubmitted, AuditReviewed,
 	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved,
 	AuditChecklistUploaded, AuditChecklistDeleted, AuditCampaignCreated, AuditCampaignChanged,
+	AuditReportIssued,
 }
 
 // AuditEvent is one entry of the audit log. Actor is the acting account's

@@ -29,6 +29,7 @@ var migrations = []migration{
 	{6, "auditors' verdicts on items", migrateV6},
 	{7, "stored results for the review queue and dashboards; the audit log", migrateV7},
 	{8, "checklist snapshots stored once, by SHA-256", migrateV8},
+	{9, "issued reports, for verification", migrateV9},
 }
 
 type schemaMigration struct {
@@ -483,4 +484,35 @@ func migrateV8(tx *gorm.DB) error {
 		Grade      string `gorm:"index:idx_assessment_campaign_state,priority:3"`
 	}
 	return m.CreateIndex(&assessment{}, "idx_assessment_campaign_state")
+}
+
+// migrateV9 records every report issued (a PDF generated), so that anyone
+// holding one can check it at /verify/{code}: what it showed when it was
+// generated, the SHA-256 of the file as served, and whether a later report
+// of the same assessment says something else.
+func migrateV9(tx *gorm.DB) error {
+	type user struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type assessment struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type issuedReport struct {
+		Code         string     `gorm:"primaryKey"`
+		AssessmentID uint       `gorm:"not null;index:idx_issued_report_assessment,priority:1"`
+		Assessment   assessment `gorm:"constraint:OnDelete:RESTRICT"`
+		FirmName     string     `gorm:"not null"`
+		CreditCode   string     `gorm:"not null"`
+		State        string     `gorm:"not null"`
+		Score        *float64
+		Grade        string    `gorm:"not null"`
+		Lang         string    `gorm:"not null"`
+		ContentHash  string    `gorm:"not null"`
+		PDFSHA256    string    `gorm:"column:pdf_sha256;not null"`
+		GeneratedAt  time.Time `gorm:"not null;index:idx_issued_report_assessment,priority:2"`
+		IssuedByID   uint      `gorm:"not null"`
+		IssuedBy     user      `gorm:"constraint:OnDelete:RESTRICT"`
+		CreatedAt    time.Time `gorm:"not null"`
+	}
+	return tx.Migrator().CreateTable(&issuedReport{})
 }

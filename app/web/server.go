@@ -15,7 +15,7 @@ import (
 
 	"selfcheck/app/catalog"
 	"selfcheck/app/i18n"
-	"selfcheck/app/report"
+	"selfcheck/app/reporting"
 	"selfcheck/app/store"
 )
 
@@ -27,6 +27,10 @@ type Config struct {
 	Location *time.Location
 	// MaxEvidenceBytes bounds one evidence file (default 20 MiB).
 	MaxEvidenceBytes int64
+	// PublicURL is where people reach the application (scheme, host and
+	// any path prefix, validated at start): reports' verification links and
+	// QR codes point under it.
+	PublicURL string
 }
 
 // Deps are the server's collaborators, built by cmd/selfcheck.
@@ -34,7 +38,7 @@ type Deps struct {
 	Store     *store.Store
 	Catalog   *catalog.Source
 	Messages  *i18n.Catalog
-	Reports   *report.Renderer
+	Reports   *reporting.Service
 	Templates fs.FS // holds templates/
 	Static    fs.FS // holds static/
 	Log       *slog.Logger

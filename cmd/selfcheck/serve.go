@@ -18,7 +18,9 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
+	"selfcheck/app/reporting"
 	"selfcheck/app/store"
+	"selfcheck/app/verify"
 	"selfcheck/app/web"
 )
 
@@ -29,6 +31,8 @@ type serveConfig struct {
 	db          string
 	demo        bool
 	checklists  string // a directory replacing the built-in catalog, or ""
+	publicURL   string // where people reach the app: reports' verification links
+	derivedURL  bool   // publicURL was derived from addr, not given
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -40,6 +44,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.demo, "demo", false, "create the demo firm and accounts")
 	fs.StringVar(&cfg.checklists, "checklists", os.Getenv("SELFCHECK_CHECKLISTS"), "load checklists from this directory instead of the built-in catalog (env SELFCHECK_CHECKLISTS)")
 	maxMiB := fs.Int("max-evidence-mib", envInt("SELFCHECK_MAX_EVIDENCE_MIB", 20), "largest evidence file accepted, in MiB (env SELFCHECK_MAX_EVIDENCE_MIB)")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("SELFCHECK_PUBLIC_URL"), "address people reach the app at, for reports' verification links and QR codes, e.g. https://selfcheck.example.com (env SELFCHECK_PUBLIC_URL; default http:// and --addr)")
 	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -62,7 +67,28 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if cfg.db == "" {
 		return cfg, errors.New("serve: --db must not be empty")
 	}
+	if cfg.publicURL == "" {
+		cfg.publicURL, cfg.derivedURL = publicURLOf(cfg.addr), true
+	}
+	if err := verify.CheckPublicURL(cfg.publicURL); err != nil {
+		return cfg, fmt.Errorf("serve: --public-url %q: %w", cfg.publicURL, err)
+	}
 	return cfg, nil
+}
+
+// publicURLOf is the URL of the listening address addr (host:port), the
+// default public URL: fine on one machine, useless in a QR code on paper,
+// which is why serve warns when it is used. A wildcard host (":8080",
+// "0.0.0.0:8080") becomes the loopback address.
+func publicURLOf(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // serve runs the web application until ctx is cancelled (SIGINT/SIGTERM),
@@ -73,6 +99,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr)
+	if cfg.derivedURL {
+		log.Warn("no --public-url: the verification links and QR codes of reports point to the listening address; set --public-url (SELFCHECK_PUBLIC_URL) to the address people reach", "public_url", cfg.publicURL)
+	}
 
 	// Check the built-in (or --checklists) files before touching the
 	// database: an invalid catalog stops the start with every problem.
@@ -119,16 +148,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := source.Problem(); err != nil {
 		log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
 	}
+	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.timezone, PublicURL: cfg.publicURL}
 	srv, err := web.New(web.Deps{
-		Store: st, Catalog: source, Messages: messages, Reports: reports,
+		Store: st, Catalog: source, Messages: messages, Reports: issuer,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
-		Config: web.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence},
+		Config: web.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence, PublicURL: cfg.publicURL},
 	})
 	if err != nil {
 		return err
 	}
 	srv.Mount(api.New(api.Deps{
-		Store: st, Catalog: source, Reports: reports, Messages: messages, Log: log,
+		Store: st, Catalog: source, Reports: issuer, Messages: messages, Log: log,
 		Config: api.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence},
 	}).Register)
 	ln, err := net.Listen("tcp", cfg.addr)

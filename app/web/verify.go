@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/store"
+	"selfcheck/app/verify"
+)
+
+// verifyRoutes is the public verification page a report's QR code points
+// to. It is open to anyone, logged in or not, and shows only what
+// store.Verified holds.
+//
+// Codes carry 100 bits, so guessing one is hopeless and the page has no
+// rate limit of its own; one shared with the login's would be the place to
+// add it if scanning ever shows up in the logs.
+func (s *Server) verifyRoutes() []route {
+	return []route{
+		{http.MethodGet, "/verify/:code", anyone, s.verifyPage, 0},
+	}
+}
+
+type verifyPage struct {
+	store.Verified
+	Code         string // grouped for reading
+	Generated    string // in the configured zone, with its offset
+	SupersededAt string // "" when not superseded
+}
+
+// verifyPage shows what an issued report stated. A malformed code and an
+// unknown one get the same 404 page, so the answer tells nothing but
+// whether the code was issued.
+func (s *Server) verifyPage(c echo.Context) error {
+	// Set before the lookup, so that the 404 page carries it too.
+	c.Response().Header().Set("X-Robots-Tag", "noindex")
+	code, ok := verify.Normalize(c.Param("code"))
+	if !ok {
+		return fail(http.StatusNotFound, "error.not_found")
+	}
+	v, err := s.Store.VerifyReport(c.Request().Context(), code)
+	if err != nil {
+		return err // ErrNotFound: 404
+	}
+	p := verifyPage{Verified: v, Code: verify.Format(v.Code), Generated: s.verifyTime(v.GeneratedAt)}
+	if v.SupersededBy != nil {
+		p.SupersededAt = s.verifyTime(*v.SupersededBy)
+	}
+	return s.render(c, http.StatusOK, "verify", s.T(c, "verify.title"), p)
+}
+
+// verifyTime shows a generation time to the second with its UTC offset:
+// whoever holds the report may be in another zone than the server.
+func (s *Server) verifyTime(t time.Time) string {
+	return t.In(s.Config.Location).Format("2006-01-02 15:04:05 (UTC-07:00)")
+}
