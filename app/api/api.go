@@ -16,7 +16,7 @@ import (
 
 	"selfcheck/app/catalog"
 	"selfcheck/app/i18n"
-	"selfcheck/app/report"
+	"selfcheck/app/reporting"
 	"selfcheck/app/store"
 )
 
@@ -38,7 +38,7 @@ type Config struct {
 type Deps struct {
 	Store    *store.Store
 	Catalog  *catalog.Source
-	Reports  *report.Renderer
+	Reports  *reporting.Service
 	Messages *i18n.Catalog // the PDF report's labels
 	Log      *slog.Logger
 	Config   Config

@@ -54,6 +54,10 @@ func (a *API) table() []route {
 		{http.MethodPost, "/assessments/:id/submit", firmUser, a.submit, 0},
 		{http.MethodPost, "/assessments/:id/review", reviewer, a.review, 0},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, a.reportPDF, 0},
+		{http.MethodGet, "/assessments/:id/report.xlsx", signedIn, a.reportExport("xlsx"), 0},
+		{http.MethodGet, "/assessments/:id/report.csv", signedIn, a.reportExport("csv"), 0},
+		{http.MethodGet, "/assessments/:id/report.json", signedIn, a.reportExport("json"), 0},
+		{http.MethodGet, "/assessments/:id/report.oscal.json", signedIn, a.reportExport("oscal"), 0},
 	}
 }
 

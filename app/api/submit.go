@@ -2,14 +2,12 @@ package api
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"selfcheck/app/evidence"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/report"
+	"selfcheck/app/evidence"
+	"selfcheck/app/reporting"
 	"selfcheck/app/store"
 )
 
@@ -27,33 +25,54 @@ func (a *API) submit(c echo.Context, u *store.User) error {
 	return a.answerSheet(c, u, http.StatusOK, id)
 }
 
-// reportPDF answers the PDF report, in Chinese unless ?lang=en.
+// reportLang reads ?lang (zh unless en).
+func reportLang(c echo.Context) (string, error) {
+	switch l := c.QueryParam("lang"); l {
+	case "":
+		return "zh", nil
+	case "zh", "en":
+		return l, nil
+	}
+	return "", invalid("lang", "lang must be zh or en")
+}
+
+// reportPDF answers the verifiable PDF report, in Chinese unless ?lang=en.
 func (a *API) reportPDF(c echo.Context, u *store.User) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	lang := c.QueryParam("lang")
-	switch lang {
-	case "":
-		lang = "zh"
-	case "zh", "en":
-	default:
-		return invalid("lang", "lang must be zh or en")
-	}
-	sh, err := a.Store.Sheet(c.Request().Context(), u, id)
+	lang, err := reportLang(c)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	err = a.Reports.PDF(&buf, report.Data{
-		Sheet: sh, Lang: lang, GeneratedAt: time.Now(), Location: a.Config.Location,
-		T: func(key string, args ...any) string { return a.Messages.T(lang, key, args...) },
-	})
+	rep, err := a.Reports.PDF(c.Request().Context(), u, id, lang)
 	if err != nil {
-		return fmt.Errorf("api: report of assessment %d: %w", sh.ID, err)
+		return err
 	}
-	name := fmt.Sprintf("selfcheck-%d-%s.pdf", sh.ID, time.Now().In(a.Config.Location).Format("20060102"))
-	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	a.Log.Info("report issued", "via", "api", "assessment", id, "code", rep.Code, "user", u.ID)
+	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(rep.Name))
+	c.Response().Header().Set("X-Verification-Code", rep.Code)
+	return c.Blob(http.StatusOK, "application/pdf", rep.PDF)
+}
+
+// reportExport answers the report as XLSX, CSV, JSON or OSCAL JSON.
+func (a *API) reportExport(format string) func(echo.Context, *store.User) error {
+	return func(c echo.Context, u *store.User) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		lang, err := reportLang(c)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		name, err := a.Reports.Export(c.Request().Context(), u, id, lang, format, &buf)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
+		return c.Blob(http.StatusOK, reporting.Formats[format].ContentType, buf.Bytes())
+	}
 }

@@ -16,8 +16,12 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
+	"selfcheck/app/reporting"
 	"selfcheck/app/store"
 )
+
+// PublicURL is the address the test reports' verification links use.
+const PublicURL = "https://selfcheck.test"
 
 // Env is one test's application state.
 type Env struct {
@@ -25,7 +29,7 @@ type Env struct {
 	Builtin  *checklist.Catalog // the built-in checklists, as loaded
 	Catalog  *catalog.Source    // built-in plus uploads, as the app offers them
 	Messages *i18n.Catalog
-	Reports  *report.Renderer
+	Reports  *reporting.Service
 	Log      *slog.Logger
 }
 
@@ -66,5 +70,6 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Store: st, Builtin: cat, Catalog: src, Messages: msgs, Reports: rep, Log: log}
+	reports := &reporting.Service{Store: st, Renderer: rep, Messages: msgs, PublicURL: PublicURL}
+	return &Env{Store: st, Builtin: cat, Catalog: src, Messages: msgs, Reports: reports, Log: log}
 }

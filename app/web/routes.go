@@ -63,6 +63,10 @@ func (s *Server) registerRoutes() {
 		{http.MethodGet, "/assessments/:id/timeline", signedIn, s.timeline, 0},
 		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage, 0},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF, 0},
+		{http.MethodGet, "/assessments/:id/report.xlsx", signedIn, s.reportExport("xlsx"), 0},
+		{http.MethodGet, "/assessments/:id/report.csv", signedIn, s.reportExport("csv"), 0},
+		{http.MethodGet, "/assessments/:id/report.json", signedIn, s.reportExport("json"), 0},
+		{http.MethodGet, "/assessments/:id/report.oscal.json", signedIn, s.reportExport("oscal"), 0},
 		{http.MethodGet, "/plans", firmMember, s.plans, 0},
 		{http.MethodGet, "/review", reviewer, s.reviewQueue, 0},
 		{http.MethodGet, "/assessments/:id/review", reviewer, s.reviewForm, 0},
@@ -75,6 +79,7 @@ func (s *Server) registerRoutes() {
 	s.routes = append(s.routes, s.accountRoutes()...)
 	s.routes = append(s.routes, s.dashboardRoutes()...)
 	s.routes = append(s.routes, s.auditRoutes()...)
+	s.routes = append(s.routes, s.verifyRoutes()...)
 	for _, r := range s.routes {
 		limit := r.MaxBody
 		if limit == 0 {

@@ -2,15 +2,13 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/evidence"
-	"selfcheck/app/report"
+	"selfcheck/app/reporting"
 	"selfcheck/app/scoring"
 )
 
@@ -65,22 +63,39 @@ func (s *Server) scorePage(c echo.Context) error {
 	})
 }
 
+// reportPDF serves the verifiable PDF report in the page's language; each
+// download is recorded with its verification code.
 func (s *Server) reportPDF(c echo.Context) error {
-	sh, err := s.loadSheet(c)
+	id, err := assessmentID(c)
 	if err != nil {
 		return err
 	}
-	l := lang(c)
-	var buf bytes.Buffer
-	err = s.Reports.PDF(&buf, report.Data{
-		Sheet: sh, Lang: l, GeneratedAt: time.Now(), Location: s.Config.Location,
-		T: func(key string, args ...any) string { return s.Messages.T(l, key, args...) },
-	})
+	rep, err := s.Reports.PDF(c.Request().Context(), currentUser(c), id, lang(c))
 	if err != nil {
-		return fmt.Errorf("web: report of assessment %d: %w", sh.ID, err)
+		return err
 	}
-	name := fmt.Sprintf("selfcheck-%d-%s.pdf", sh.ID, time.Now().Format("20060102"))
-	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
+	s.Log.Info("report issued", "assessment", id, "code", rep.Code, "user", currentUser(c).ID)
+	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(rep.Name))
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	c.Response().Header().Set("X-Verification-Code", rep.Code)
+	return c.Blob(http.StatusOK, "application/pdf", rep.PDF)
+}
+
+// reportExport serves the report as XLSX, CSV, JSON or OSCAL JSON, built in
+// memory first so a failure is an error page, not half a file.
+func (s *Server) reportExport(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := assessmentID(c)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		name, err := s.Reports.Export(c.Request().Context(), currentUser(c), id, lang(c), format, &buf)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.Blob(http.StatusOK, reporting.Formats[format].ContentType, buf.Bytes())
+	}
 }

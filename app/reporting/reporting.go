@@ -1,0 +1,178 @@
+// Package reporting issues an assessment's reports. It gathers what a
+// report shows (the sheet, the review history, a baseline to compare with)
+// from the store, renders it with app/report as PDF, XLSX, CSV, JSON or
+// OSCAL, and records every PDF it issues with its verification code, so
+// that anyone holding the file can check it at /verify/{code}.
+//
+// The web pages and the JSON API both issue reports through one Service.
+package reporting
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"selfcheck/app/i18n"
+	"selfcheck/app/report"
+	"selfcheck/app/store"
+	"selfcheck/app/verify"
+)
+
+// Service issues reports.
+type Service struct {
+	Store     *store.Store
+	Renderer  *report.Renderer
+	Messages  *i18n.Catalog
+	Location  *time.Location // the zone dates are printed in; UTC when nil
+	PublicURL string         // where /verify/{code} is reached; checked at start
+	Now       func() time.Time
+}
+
+// ErrFormat refuses an export format the service does not know.
+var ErrFormat = errors.New("reporting: unknown format")
+
+// Formats are the export formats besides the PDF, with their file
+// extension and content type.
+var Formats = map[string]struct{ Ext, ContentType string }{
+	"xlsx":  {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	"csv":   {"csv", "text/csv; charset=utf-8"},
+	"json":  {"json", "application/json"},
+	"oscal": {"oscal.json", "application/json"},
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Data gathers everything a report of assessment id shows to actor, in lang
+// ("zh" or "en"). The generation time is cut to the microsecond, as the
+// database keeps it, so a verification code recomputed from stored values
+// matches.
+func (s *Service) Data(ctx context.Context, actor *store.User, id uint, lang string) (report.Data, error) {
+	sh, err := s.Store.Sheet(ctx, actor, id)
+	if err != nil {
+		return report.Data{}, err
+	}
+	rounds, err := s.Store.ReviewHistory(ctx, actor, id)
+	if err != nil {
+		return report.Data{}, err
+	}
+	base, err := s.Store.Baseline(ctx, actor, id)
+	if err != nil {
+		return report.Data{}, err
+	}
+	d := report.Data{
+		Sheet: sh, Lang: lang, Location: s.Location,
+		GeneratedAt: s.now().UTC().Truncate(time.Microsecond),
+		T:           func(key string, args ...any) string { return s.Messages.T(lang, key, args...) },
+	}
+	for _, r := range rounds {
+		rv := report.Review{State: r.State, Comment: r.Comment, Reviewer: r.Reviewer, At: r.At}
+		for _, it := range r.Items {
+			rv.Items = append(rv.Items, report.ItemVerdict{ItemID: it.ItemID, Verdict: it.Verdict, Comment: it.Comment})
+		}
+		d.Reviews = append(d.Reviews, rv)
+	}
+	if base != nil {
+		kind := report.BaselineEarlier
+		if base.Resubmission {
+			kind = report.BaselineResubmission
+		}
+		d.Baseline = &report.Baseline{Kind: kind, AssessmentID: base.AssessmentID, At: base.At, Answers: base.Answers}
+	}
+	return d, nil
+}
+
+// Issued is a PDF report as served.
+type Issued struct {
+	PDF  []byte
+	Code string // the verification code, canonical form
+	Name string // the file name to offer
+}
+
+// PDF renders assessment id's report for actor with its verification code
+// and QR code, and records it: the code derives from the report's canonical
+// content and generation time, and the record keeps the SHA-256 of the PDF
+// bytes, which the verification page shows.
+func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang string) (Issued, error) {
+	d, err := s.Data(ctx, actor, id, lang)
+	if err != nil {
+		return Issued{}, err
+	}
+	content, err := report.Canonical(d)
+	if err != nil {
+		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", id, err)
+	}
+	hash := sha256Hex(content)
+	code := verify.Code(hash, d.GeneratedAt)
+	link := verify.URL(s.PublicURL, code)
+	qr, err := verify.QR(link)
+	if err != nil {
+		return Issued{}, err
+	}
+	d.Verify = report.Verification{Code: verify.Format(code), URL: link, QR: qr}
+	var buf bytes.Buffer
+	if err := s.Renderer.PDF(&buf, d); err != nil {
+		return Issued{}, fmt.Errorf("reporting: PDF of assessment %d: %w", id, err)
+	}
+	res := d.Sheet.Result()
+	err = s.Store.RecordReport(ctx, actor, store.IssuedReport{
+		Code: code, AssessmentID: id, FirmName: d.Sheet.FirmName, CreditCode: d.Sheet.CreditCode,
+		State: d.Sheet.State, Score: res.Score, Grade: res.Grade, Lang: lang,
+		ContentHash: hash, PDFSHA256: sha256Hex(buf.Bytes()), GeneratedAt: d.GeneratedAt,
+	})
+	if err != nil {
+		return Issued{}, err
+	}
+	return Issued{PDF: buf.Bytes(), Code: code, Name: s.fileName(d, "pdf")}, nil
+}
+
+// Export writes assessment id's report in format (a key of Formats) to w
+// and returns the file name to offer. Nothing is written when gathering
+// the data fails.
+func (s *Service) Export(ctx context.Context, actor *store.User, id uint, lang, format string, w io.Writer) (string, error) {
+	f, ok := Formats[format]
+	if !ok {
+		return "", fmt.Errorf("%w: %q", ErrFormat, format)
+	}
+	d, err := s.Data(ctx, actor, id, lang)
+	if err != nil {
+		return "", err
+	}
+	var write func(io.Writer, report.Data) error
+	switch format {
+	case "xlsx":
+		write = report.XLSX
+	case "csv":
+		write = report.CSV
+	case "json":
+		write = report.JSON
+	case "oscal":
+		write = report.OSCAL
+	}
+	if err := write(w, d); err != nil {
+		return "", fmt.Errorf("reporting: %s of assessment %d: %w", format, id, err)
+	}
+	return s.fileName(d, f.Ext), nil
+}
+
+func (s *Service) fileName(d report.Data, ext string) string {
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return fmt.Sprintf("selfcheck-%d-%s.%s", d.Sheet.ID, d.GeneratedAt.In(loc).Format("20060102"), ext)
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
