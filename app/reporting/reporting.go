@@ -112,6 +112,20 @@ func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang stri
 		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", id, err)
 	}
 	hash := sha256Hex(content)
+	// Two reports of the same content generated in the same microsecond
+	// would share a code; the later one moves on a microsecond.
+	for try := 0; ; try++ {
+		iss, err := s.issue(ctx, actor, d, hash)
+		if errors.Is(err, store.ErrDuplicate) && try < 3 {
+			d.GeneratedAt = d.GeneratedAt.Add(time.Microsecond)
+			continue
+		}
+		return iss, err
+	}
+}
+
+// issue renders and records one PDF of content hash at d.GeneratedAt.
+func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, hash string) (Issued, error) {
 	code := verify.Code(hash, d.GeneratedAt)
 	link := verify.URL(s.PublicURL, code)
 	qr, err := verify.QR(link)
@@ -121,12 +135,12 @@ func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang stri
 	d.Verify = report.Verification{Code: verify.Format(code), URL: link, QR: qr}
 	var buf bytes.Buffer
 	if err := s.Renderer.PDF(&buf, d); err != nil {
-		return Issued{}, fmt.Errorf("reporting: PDF of assessment %d: %w", id, err)
+		return Issued{}, fmt.Errorf("reporting: PDF of assessment %d: %w", d.Sheet.ID, err)
 	}
 	res := d.Sheet.Result()
 	err = s.Store.RecordReport(ctx, actor, store.IssuedReport{
-		Code: code, AssessmentID: id, FirmName: d.Sheet.FirmName, CreditCode: d.Sheet.CreditCode,
-		State: d.Sheet.State, Score: res.Score, Grade: res.Grade, Lang: lang,
+		Code: code, AssessmentID: d.Sheet.ID, FirmName: d.Sheet.FirmName, CreditCode: d.Sheet.CreditCode,
+		State: d.Sheet.State, Score: res.Score, Grade: res.Grade, Lang: d.Lang,
 		ContentHash: hash, PDFSHA256: sha256Hex(buf.Bytes()), GeneratedAt: d.GeneratedAt,
 	})
 	if err != nil {

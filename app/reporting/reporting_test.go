@@ -196,3 +196,66 @@ func TestExports(t *testing.T) {
 		t.Error("an unknown format was accepted")
 	}
 }
+
+// tool finds an external program; without it the test skips, unless
+// SELFCHECK_E2E is set (as in CI), where it fails.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("SELFCHECK_E2E") != "" {
+		t.Fatalf("%s not found", name)
+	}
+	t.Skipf("%s not found", name)
+	return ""
+}
+
+// The QR code on the cover, rendered to an image and read by a barcode
+// scanner, is the verification address.
+func TestQRCodeScans(t *testing.T) {
+	pdftoppm, zbarimg := tool(t, "pdftoppm"), tool(t, "zbarimg")
+	env := testenv.New(t)
+	id, _, auditor, _ := returnedAndResubmitted(t, env)
+	rep, err := env.Reports.PDF(context.Background(), auditor, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "r.pdf")
+	if err := os.WriteFile(file, rep.PDF, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(pdftoppm, "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", file, filepath.Join(dir, "cover")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	out, err := exec.Command(zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", filepath.Join(dir, "cover.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code on the cover: %v", err)
+	}
+	if got, want := strings.TrimSpace(string(out)), testenv.PublicURL+"/verify/"+rep.Code; got != want {
+		t.Errorf("the QR code reads %q, want %q", got, want)
+	}
+}
+
+// Two downloads of unchanged content in the same microsecond both succeed,
+// with different codes.
+func TestSameMomentGetsAnotherCode(t *testing.T) {
+	env := testenv.New(t)
+	id, firm, _, _ := returnedAndResubmitted(t, env)
+	svc := *env.Reports
+	at := time.Date(2021, 12, 1, 10, 0, 0, 0, time.UTC)
+	svc.Now = func() time.Time { return at }
+	a, err := svc.PDF(context.Background(), firm, id, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := svc.PDF(context.Background(), firm, id, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Code == b.Code {
+		t.Error("two reports share a code")
+	}
+}
