@@ -107,6 +107,13 @@ func TestPDFIsVerifiable(t *testing.T) {
 	if v.FirmName != "示例科技有限公司" || v.State != assessment.Resubmitted || v.PDFSHA256 != hex.EncodeToString(sum[:]) || v.SupersededBy != nil {
 		t.Errorf("verified: %+v", v)
 	}
+	// A copy edited afterwards (one byte of the score changed) no longer
+	// hashes to what the verification page names.
+	edited := bytes.Clone(rep.PDF)
+	edited[len(edited)/2] ^= 1
+	if es := sha256.Sum256(edited); hex.EncodeToString(es[:]) == v.PDFSHA256 {
+		t.Error("an edited PDF matches the recorded hash")
+	}
 	if pdftotext, err := exec.LookPath("pdftotext"); err == nil {
 		file := filepath.Join(t.TempDir(), "r.pdf")
 		os.WriteFile(file, rep.PDF, 0o600)
