@@ -31,17 +31,11 @@ func (a *API) saveAnswer(c echo.Context, u *store.User) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Response == nil {
-		return invalid("response", "response is required: one of %s", responseList)
+	in, err := req.input(itemID)
+	if err != nil {
+		return err
 	}
-	value, ok := parseResponse(*req.Response)
-	if !ok {
-		return invalid("response", "response must be one of %s", responseList)
-	}
-	in := store.AnswerInput{ItemID: itemID, Value: value, Version: req.Version}
-	if req.Note != nil {
-		in.Note = *req.Note
-	} else {
+	if req.Note == nil {
 		// Keep the stored note. Without a version from the caller, the one
 		// read here guards the save, so a note a colleague saves meanwhile
 		// is never overwritten with the older one.
@@ -65,6 +59,24 @@ func (a *API) saveAnswer(c echo.Context, u *store.User) error {
 	return c.JSON(http.StatusOK, savedAnswerView{Item: itemID, answerView: answerOf(saved[itemID])})
 }
 
+// input checks a decoded answer request and returns what to save: the
+// response is required and must be one of responseList; without a note the
+// note is left for the caller to fill in.
+func (r answerRequest) input(itemID string) (store.AnswerInput, error) {
+	if r.Response == nil {
+		return store.AnswerInput{}, invalid("response", "response is required: one of %s", responseList)
+	}
+	value, ok := parseResponse(*r.Response)
+	if !ok {
+		return store.AnswerInput{}, invalid("response", "response must be one of %s", responseList)
+	}
+	in := store.AnswerInput{ItemID: itemID, Value: value, Version: r.Version}
+	if r.Note != nil {
+		in.Note = *r.Note
+	}
+	return in, nil
+}
+
 type planRequest struct {
 	Measure string  `json:"measure"`
 	Owner   string  `json:"owner"`
@@ -85,27 +97,37 @@ func (a *API) savePlan(c echo.Context, u *store.User) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	status := assessment.PlanOpen
-	if req.Status != nil {
-		status = assessment.PlanStatus(*req.Status)
+	in, err := req.input()
+	if err != nil {
+		return err
 	}
-	switch {
-	case strings.TrimSpace(req.Measure) == "":
-		return invalid("measure", "measure is required: what will be done to rectify the gap")
-	case strings.TrimSpace(req.Owner) == "":
-		return invalid("owner", "owner is required: who is responsible")
-	case !isDate(strings.TrimSpace(req.Due)):
-		return invalid("due", "due must be a date written YYYY-MM-DD")
-	case !status.Valid():
-		return invalid("status", "status must be one of open, in_progress, done")
-	}
-	p, err := a.Store.SavePlan(c.Request().Context(), u, id, itemID, store.PlanInput{
-		Measure: req.Measure, Owner: req.Owner, Due: req.Due, Status: status, Version: req.Version,
-	})
+	p, err := a.Store.SavePlan(c.Request().Context(), u, id, itemID, in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, planOf(itemID, p))
+}
+
+// input checks a decoded plan request and returns what to save: a
+// measure, an owner and a due date (YYYY-MM-DD) are required; the status is
+// open unless one of open, in_progress, done is given. The lengths of the
+// fields are the store's to check.
+func (r planRequest) input() (store.PlanInput, error) {
+	status := assessment.PlanOpen
+	if r.Status != nil {
+		status = assessment.PlanStatus(*r.Status)
+	}
+	switch {
+	case strings.TrimSpace(r.Measure) == "":
+		return store.PlanInput{}, invalid("measure", "measure is required: what will be done to rectify the gap")
+	case strings.TrimSpace(r.Owner) == "":
+		return store.PlanInput{}, invalid("owner", "owner is required: who is responsible")
+	case !isDate(strings.TrimSpace(r.Due)):
+		return store.PlanInput{}, invalid("due", "due must be a date written YYYY-MM-DD")
+	case !status.Valid():
+		return store.PlanInput{}, invalid("status", "status must be one of open, in_progress, done")
+	}
+	return store.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: status, Version: r.Version}, nil
 }
 
 func isDate(s string) bool {

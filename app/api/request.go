@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,7 +16,10 @@ import (
 
 // authenticate returns the user of the request's bearer token. No header, a
 // malformed one, an unknown or revoked token and a disabled user all get the
-// same answer, so a caller learns nothing about which it was.
+// same answer, so a caller learns nothing about which it was. A token
+// refused counts as a failed login of the client's address (see
+// store.ThrottleWindow); past the limit every token from there, good or
+// bad, gets 429 until the time given in Retry-After.
 func (a *API) authenticate(c echo.Context) (*store.User, error) {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)
 	scheme, token, _ := strings.Cut(h, " ")
@@ -23,9 +27,20 @@ func (a *API) authenticate(c echo.Context) (*store.User, error) {
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return nil, errUnauthorized
 	}
-	u, err := a.Store.TokenUser(c.Request().Context(), token)
+	ctx, ip, now := c.Request().Context(), c.RealIP(), time.Now()
+	if retryAt, ok, err := a.Store.LoginAllowed(ctx, "", ip, now); err != nil {
+		return nil, err
+	} else if !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(store.RetryAfterSeconds(retryAt, now)))
+		return nil, &apiError{Status: http.StatusTooManyRequests, Code: "too_many_failures",
+			Message: "too many refused tokens or failed logins from your address; retry after " + retryAt.UTC().Format(time.RFC3339)}
+	}
+	u, err := a.Store.TokenUser(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
-		a.Log.Warn("api token refused", "ip", c.RealIP(), "path", c.Request().URL.Path)
+		a.Log.Warn("api token refused", "ip", ip, "path", c.Request().URL.Path)
+		if err := a.Store.RecordLoginFailure(ctx, "", ip, now); err != nil {
+			return nil, err
+		}
 		return nil, errUnauthorized
 	}
 	if err != nil {

@@ -47,9 +47,22 @@ func parseYAML(data []byte) (*node, int, error) {
 		return nil, 0, errors.New("file is empty")
 	}
 	if len(f.Docs) > 1 {
-		return nil, f.Docs[1].GetToken().Position.Line, errors.New("one YAML document per file")
+		return nil, docLine(f.Docs[1]), errors.New("one YAML document per file")
 	}
 	return convert(f.Docs[0].Body), 0, nil
+}
+
+// docLine is the line a document starts on: its "---", or its first token.
+// A document may have neither a "---" nor a body ("0\n---" ends with an
+// empty one), and GetToken would dereference the missing body.
+func docLine(d *ast.DocumentNode) int {
+	switch {
+	case d.Start != nil:
+		return d.Start.Position.Line
+	case d.Body != nil:
+		return lineOf(d.Body)
+	}
+	return 0
 }
 
 func lineOf(n ast.Node) int {

@@ -27,6 +27,7 @@ const (
 	AuditLogin              = "login"
 	AuditLoginFailed        = "login_failed"
 	AuditLogout             = "logout"
+	AuditPasswordChanged    = "password_changed"
 	AuditTokenCreated       = "token_created"
 	AuditTokenRevoked       = "token_revoked"
 	AuditUserCreated        = "user_created"
@@ -48,7 +49,7 @@ const (
 
 // AuditActions lists every action, in the order the log's filter offers them.
 var AuditActions = []string{
-	AuditLogin, AuditLoginFailed, AuditLogout, AuditTokenCreated, AuditTokenRevoked,
+	AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChanged, AuditTokenCreated, AuditTokenRevoked,
 	AuditUserCreated, AuditUserDisabled, AuditRoleChanged,
 	AuditAnswerChanged, AuditPlanChanged, AuditSubmitted, AuditReviewed,
 	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved,

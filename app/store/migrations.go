@@ -30,6 +30,7 @@ var migrations = []migration{
 	{7, "stored results for the review queue and dashboards; the audit log", migrateV7},
 	{8, "checklist snapshots stored once, by SHA-256", migrateV8},
 	{9, "issued reports, for verification", migrateV9},
+	{10, "login throttling", migrateV10},
 }
 
 type schemaMigration struct {
@@ -515,4 +516,19 @@ func migrateV9(tx *gorm.DB) error {
 		CreatedAt    time.Time `gorm:"not null"`
 	}
 	return tx.Migrator().CreateTable(&issuedReport{})
+}
+
+// migrateV10 adds login_failures: one row per failed password check or
+// refused API token under each of its keys (the account's email, the
+// client's address), so that throttling holds across restarts and
+// instances. Counting a key's failures is a range scan of the index on
+// (kind, subject, at); pruning those older than the window one of at.
+func migrateV10(tx *gorm.DB) error {
+	type loginFailure struct {
+		ID      uint      `gorm:"primaryKey"`
+		Kind    string    `gorm:"not null;index:idx_login_failure_key,priority:1"`
+		Subject string    `gorm:"not null;index:idx_login_failure_key,priority:2"`
+		At      time.Time `gorm:"not null;index:idx_login_failure_key,priority:3;index:idx_login_failure_at"`
+	}
+	return tx.Migrator().CreateTable(&loginFailure{})
 }

@@ -144,12 +144,16 @@ func (s *Store) CreateSession(ctx context.Context, userID uint) (string, error) 
 // SessionUser returns the user of a live session and extends its idle
 // deadline. Expired sessions are deleted and reported as ErrNotFound.
 func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
+	return s.sessionUser(ctx, token, time.Now().UTC())
+}
+
+// sessionUser is SessionUser at the moment now, which tests move forward.
+func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*User, error) {
 	db := s.db.WithContext(ctx)
 	var sess Session
 	if err := db.Where("token_hash = ?", auth.HashToken(token)).First(&sess).Error; err != nil {
 		return nil, translate(err, "session")
 	}
-	now := time.Now().UTC()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > IdleTimeout {
 		db.Delete(&sess)
 		return nil, fmt.Errorf("store: session expired: %w", ErrNotFound)
@@ -187,6 +191,49 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 			return translate(err, "session user %d", sess.UserID)
 		}
 		return appendAudit(tx, ctx, auditBy(&u, AuditLogout, fmt.Sprintf("user:%d", u.ID), ""))
+	})
+}
+
+// ErrWrongPassword refuses a password change whose current password is wrong.
+var ErrWrongPassword = errors.New("store: the current password is wrong")
+
+// ChangePassword gives actor the password newPassword once current is shown
+// to be theirs, and ends every session of the account, the caller's
+// included: a password changed because it leaked must not leave a thief
+// logged in. The caller starts a fresh session for the browser that made
+// the change. API tokens stay; they are revoked one by one. A wrong current
+// password is ErrWrongPassword, a new one the policy refuses ErrBadUser;
+// either changes nothing.
+func (s *Store) ChangePassword(ctx context.Context, actor *User, current, newPassword string) error {
+	db := s.db.WithContext(ctx)
+	var u User
+	if err := db.Where("id = ? AND disabled_at IS NULL", actor.ID).First(&u).Error; err != nil {
+		return translate(err, "user %d", actor.ID)
+	}
+	// Both bcrypt runs come before the transaction, so the write lock is
+	// not held during them.
+	if !auth.CheckPassword(u.PasswordHash, current) {
+		return ErrWrongPassword
+	}
+	hash, err := auth.HashPassword(newPassword)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadUser, err)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		// The hash checked must still be the stored one: of two changes made
+		// at once with the same current password, one wins.
+		res := tx.Model(&User{}).Where("id = ? AND password_hash = ?", u.ID, u.PasswordHash).Update("password_hash", hash)
+		if res.Error != nil {
+			return translate(res.Error, "change password of user %d", u.ID)
+		}
+		if res.RowsAffected == 0 {
+			return ErrWrongPassword
+		}
+		ended := tx.Where("user_id = ?", u.ID).Delete(&Session{})
+		if ended.Error != nil {
+			return translate(ended.Error, "end sessions of user %d", u.ID)
+		}
+		return appendAudit(tx, ctx, auditBy(&u, AuditPasswordChanged, fmt.Sprintf("user:%d", u.ID), fmt.Sprintf("%d sessions ended", ended.RowsAffected)))
 	})
 }
 

@@ -34,6 +34,7 @@ func (s *Server) accountRoutes() []route {
 		{http.MethodPost, "/team/:id/remove", firmAdmin, s.removeTeamMember, 0},
 
 		{http.MethodGet, "/profile", signedIn, s.profile, 0},
+		{http.MethodPost, "/profile/password", signedIn, s.changePassword, 0},
 		{http.MethodPost, "/profile/tokens", signedIn, s.createToken, 0},
 		{http.MethodPost, "/profile/tokens/:id/revoke", signedIn, s.revokeToken, 0},
 	}

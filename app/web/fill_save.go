@@ -180,7 +180,7 @@ func changedPlan(itemID string, stored assessment.Plan, form url.Values) (store.
 	if stored.Version == 0 && blank {
 		return in, false
 	}
-	cand := assessment.Plan{Measure: store.NormalizeNote(in.Measure), Owner: strings.TrimSpace(in.Owner), Due: strings.TrimSpace(in.Due), Status: in.Status}
+	cand := storedPlan(in)
 	cur := planState(assessment.Plan{Version: stored.Version, Measure: stored.Measure, Owner: stored.Owner, Due: stored.Due, Status: stored.Status})
 	if !sent {
 		return in, planState(assessment.Plan{Version: stored.Version, Measure: cand.Measure, Owner: cand.Owner, Due: cand.Due, Status: cand.Status}) != cur
@@ -192,6 +192,61 @@ func changedPlan(itemID string, stored assessment.Plan, form url.Values) (store.
 	}
 	in.Version = &version
 	return in, true
+}
+
+// errBadVersion refuses an autosave whose version field is not a number.
+var errBadVersion = errors.New("web: the version is not a number")
+
+// parseAnswerForm reads an item's answer from an autosave form: each field
+// sent (answer, note) replaces the stored one in old, and a version sent
+// guards the save against a colleague's. The answer must be one of
+// scoring.Answers, or empty to clear it; the note's length is the store's
+// to check.
+func parseAnswerForm(itemID string, old assessment.Answer, form url.Values) (store.AnswerInput, error) {
+	in := answerInput(itemID, old, form, "answer", "note")
+	if v := form.Get("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return in, errBadVersion
+		}
+		in.Version = &n
+	}
+	if in.Value != scoring.Unanswered && !in.Value.Valid() {
+		return in, fmt.Errorf("%w: %q", store.ErrBadAnswer, in.Value)
+	}
+	return in, nil
+}
+
+// planProblem refuses an incomplete plan, naming the field.
+type planProblem struct{ Field string }
+
+func (p *planProblem) Error() string {
+	return "web: the plan's " + p.Field + " is missing or not valid"
+}
+
+// parsePlanForm reads a rectification plan from an autosave form and checks
+// that it is complete (assessment.Plan.Problem) as the store will keep it;
+// a version sent guards the save against a colleague's. The lengths of its
+// fields are the store's to check.
+func parsePlanForm(form url.Values) (store.PlanInput, error) {
+	in := store.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
+	if v := form.Get("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return in, errBadVersion
+		}
+		in.Version = &n
+	}
+	if f := storedPlan(in).Problem(); f != "" {
+		return in, &planProblem{Field: f}
+	}
+	return in, nil
+}
+
+// storedPlan is a plan as the store keeps it: the measure normalized like a
+// note, the other fields trimmed.
+func storedPlan(in store.PlanInput) assessment.Plan {
+	return assessment.Plan{Measure: store.NormalizeNote(in.Measure), Owner: strings.TrimSpace(in.Owner), Due: strings.TrimSpace(in.Due), Status: in.Status}
 }
 
 // planField names the plan field an ErrBadPlan is about, in the page's language.
@@ -260,13 +315,12 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	in := answerInput(itemID, sh.Answers[itemID], form, "answer", "note")
-	if v := form.Get("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fail(http.StatusBadRequest, "error.bad_request")
-		}
-		in.Version = &n
+	in, err := parseAnswerForm(itemID, sh.Answers[itemID], form)
+	switch {
+	case errors.Is(err, errBadVersion):
+		return fail(http.StatusBadRequest, "error.bad_request")
+	case err != nil:
+		return fail(http.StatusUnprocessableEntity, "error.bad_answer")
 	}
 	saved, err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in})
 	if err != nil {
@@ -454,13 +508,13 @@ func (s *Server) autosavePlan(c echo.Context) error {
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	in := store.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
-	if v := form.Get("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fail(http.StatusBadRequest, "error.bad_request")
-		}
-		in.Version = &n
+	in, err := parsePlanForm(form)
+	var incomplete *planProblem
+	switch {
+	case errors.Is(err, errBadVersion):
+		return fail(http.StatusBadRequest, "error.bad_request")
+	case errors.As(err, &incomplete):
+		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.T(c, "plan."+incomplete.Field))})
 	}
 	p, err := s.Store.SavePlan(c.Request().Context(), currentUser(c), id, itemID, in)
 	var pe *store.PlanConflictError

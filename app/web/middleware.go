@@ -175,12 +175,17 @@ func rotateCSRF(c echo.Context) error {
 	return nil
 }
 
+// secureRequest reports whether the browser reached us over HTTPS: over a
+// TLS connection, or, with Config.BehindProxy, through a proxy that says so
+// in X-Forwarded-Proto (New chooses the scheme extractor).
+func secureRequest(c echo.Context) bool { return c.Scheme() == "https" }
+
 // setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the request
-// came over TLS. maxAge 0 makes a browser-session cookie.
+// came over HTTPS. maxAge 0 makes a browser-session cookie.
 func setCookie(c echo.Context, name, value string, maxAge time.Duration) {
 	ck := &http.Cookie{
 		Name: name, Value: value, Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureRequest(c),
 	}
 	if maxAge > 0 {
 		ck.MaxAge = int(maxAge.Seconds())
@@ -189,7 +194,7 @@ func setCookie(c echo.Context, name, value string, maxAge time.Duration) {
 }
 
 func clearCookie(c echo.Context, name string) {
-	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS()})
+	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureRequest(c)})
 }
 
 // safeNext keeps a post-login redirect on this site: a path, without scheme

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/auth"
 	"selfcheck/app/store"
 )
 
@@ -17,7 +19,12 @@ type profilePage struct {
 	NewToken  string // shown once, right after it was made
 	TokenName string
 	Errors    []string
+	// PasswordErrors are the problems of a refused password change.
+	PasswordErrors []string
 }
+
+// MinPasswordLen is the shortest new password accepted, for the form.
+func (profilePage) MinPasswordLen() int { return auth.MinPasswordLen }
 
 func (s *Server) profile(c echo.Context) error {
 	return s.renderProfile(c, http.StatusOK, profilePage{})
@@ -60,5 +67,57 @@ func (s *Server) revokeToken(c echo.Context) error {
 	}
 	s.Log.Info("token revoked", "token", id, "user", currentUser(c).ID)
 	flash(c, "profile.token_revoked")
+	return c.Redirect(http.StatusSeeOther, "/profile")
+}
+
+// maxPasswordBytes is the longest password bcrypt takes whole.
+const maxPasswordBytes = 72
+
+// changePassword sets a new password once the current one is shown, ends
+// every other session of the account and gives this browser a new one. A
+// wrong current password counts as a failed login: a stolen session must
+// not become a way to guess the password without limit.
+func (s *Server) changePassword(c echo.Context) error {
+	u := currentUser(c)
+	current, next, repeat := c.FormValue("current_password"), c.FormValue("new_password"), c.FormValue("repeat_password")
+	var problems []string
+	switch {
+	case len(next) < auth.MinPasswordLen:
+		problems = append(problems, s.T(c, "security.password.error.short", auth.MinPasswordLen))
+	case len(next) > maxPasswordBytes:
+		problems = append(problems, s.T(c, "security.password.error.long", maxPasswordBytes))
+	case next != repeat:
+		problems = append(problems, s.T(c, "security.password.error.mismatch"))
+	}
+	if current == "" {
+		problems = append([]string{s.T(c, "security.password.error.current_required")}, problems...)
+	}
+	if len(problems) > 0 {
+		return s.renderProfile(c, http.StatusUnprocessableEntity, profilePage{PasswordErrors: problems})
+	}
+	ctx := c.Request().Context()
+	attempt, retryAt, ok, err := s.Store.BeginLogin(ctx, u.Email, c.RealIP(), s.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.renderProfile(c, http.StatusTooManyRequests, profilePage{PasswordErrors: []string{s.throttledMessage(c, retryAt)}})
+	}
+	switch err := s.Store.ChangePassword(ctx, u, current, next); {
+	case errors.Is(err, store.ErrWrongPassword):
+		return s.renderProfile(c, http.StatusUnprocessableEntity, profilePage{PasswordErrors: []string{s.T(c, "security.password.error.current_wrong")}})
+	case err != nil:
+		return err
+	}
+	if err := s.Store.LoginSucceeded(ctx, attempt); err != nil {
+		return err
+	}
+	// Every session of the account is gone, this browser's too: it gets a
+	// new one, with a new token.
+	if err := s.startSession(c, u.ID); err != nil {
+		return err
+	}
+	s.Log.Info("password changed", "user", u.ID)
+	flash(c, "security.password.changed")
 	return c.Redirect(http.StatusSeeOther, "/profile")
 }

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"errors"
+	"io"
+	"mime"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -86,9 +89,9 @@ func (s *Server) registerRoutes() {
 			limit = s.Config.MaxBodyBytes
 		}
 		// The body limit comes before anything reads the body, and the access
-		// check before the CSRF check, which reads form fields: a caller who
-		// may not use the route is turned away before the body is parsed.
-		e.Add(r.Method, r.Path, r.handler, middleware.BodyLimit(formatBytes(limit)), s.require(r.Who), csrfProtect)
+		// check before the form is read and its CSRF token checked: a caller
+		// who may not use the route is turned away before the body is parsed.
+		e.Add(r.Method, r.Path, r.handler, limitBody(limit), s.require(r.Who), readForm, csrfProtect)
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error { return fail(http.StatusNotFound, "error.not_found") })
 }
@@ -97,6 +100,60 @@ func (s *Server) registerRoutes() {
 // files, with room for the rest of the form.
 func (s *Server) uploadLimit(files int64) int64 {
 	return files*s.Config.MaxEvidenceBytes + s.Config.MaxBodyBytes
+}
+
+// limitBody refuses a request body over limit bytes with 413: at once when
+// its Content-Length says so, otherwise as soon as reading it passes the
+// limit (a chunked body), when the reader returns *http.MaxBytesError,
+// which readForm and handleError answer with 413.
+func limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > limit {
+				return fail(http.StatusRequestEntityTooLarge, "error.too_large")
+			}
+			req.Body = http.MaxBytesReader(c.Response().Writer, req.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// maxFormMemory is how much of a multipart form is held in memory; larger
+// files wait in temporary files until the request ends.
+const maxFormMemory = 8 << 20
+
+// readForm reads the whole body of a request that changes state before
+// anything looks at its fields, so that a body over the limit is a 413 and
+// an unreadable form a 400, whichever reads a field first: the CSRF check
+// (which reads no body when the token comes in a header) or the handler.
+// Forms are parsed, to be read later from the request; no page takes any
+// other body, so one is read only to check its size, and dropped.
+func readForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		switch req.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		var err error
+		switch mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt {
+		case echo.MIMEMultipartForm:
+			err = req.ParseMultipartForm(maxFormMemory)
+		case echo.MIMEApplicationForm:
+			err = req.ParseForm()
+		default:
+			_, err = io.Copy(io.Discard, req.Body)
+		}
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			return fail(http.StatusRequestEntityTooLarge, "error.too_large")
+		case err != nil:
+			return fail(http.StatusBadRequest, "error.form_unreadable", err.Error())
+		}
+		return next(c)
+	}
 }
 
 // Routes lists the route table, for tests that check every route's access.

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,6 +33,12 @@ type Config struct {
 	// any path prefix, validated at start): reports' verification links and
 	// QR codes point under it.
 	PublicURL string
+	// BehindProxy trusts the forwarding headers a reverse proxy sets, when
+	// it connects from a loopback or private address: X-Forwarded-For for
+	// the client's address (throttling, the audit log), X-Forwarded-Proto
+	// for whether the browser used HTTPS (Secure cookies). Without it they
+	// are ignored: any client can send them.
+	BehindProxy bool
 }
 
 // Deps are the server's collaborators, built by cmd/selfcheck.
@@ -52,6 +60,7 @@ type Server struct {
 	pages  *pages
 	assets *assets
 	routes []route
+	now    func() time.Time // the clock of login throttling; tests move it
 }
 
 // New builds the server: it parses every template and indexes the static
@@ -66,7 +75,7 @@ func New(d Deps) (*Server, error) {
 	if d.Config.MaxEvidenceBytes == 0 {
 		d.Config.MaxEvidenceBytes = 20 << 20
 	}
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, now: time.Now}
 	var err error
 	if s.assets, err = loadAssets(d.Static); err != nil {
 		return nil, err
@@ -75,14 +84,49 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.echo = echo.New()
-	// The client address (rate limits, the audit log) is the connection's
-	// peer: X-Forwarded-For is not trusted until a proxy set-up says so.
-	s.echo.IPExtractor = echo.ExtractIPDirect()
+	// The client address (login throttling, the audit log) and the scheme
+	// (Secure cookies) are the connection's, unless the deployment says a
+	// proxy sets X-Forwarded-For and X-Forwarded-Proto. The API shares
+	// this router, so these hold for it too.
+	if d.Config.BehindProxy {
+		s.echo.IPExtractor = forwardedFor
+		s.echo.SchemeExtractor = echo.ExtractSchemeFromHeaders()
+	} else {
+		s.echo.IPExtractor = echo.ExtractIPDirect()
+		s.echo.SchemeExtractor = echo.ExtractSchemeDirect()
+	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.registerRoutes()
 	return s, nil
+}
+
+// forwardedFor is the client's address behind a reverse proxy: the last
+// X-Forwarded-For entry, the one the proxy added, when the connection comes
+// from a loopback or private address (the proxy); otherwise the
+// connection's peer. Earlier entries are the client's to write and are never
+// read (echo.ExtractIPFromXFFHeader would read them when they look private),
+// so behind a chain of proxies the address is that of the proxy before the
+// last: coarser, never forged.
+func forwardedFor(r *http.Request) string {
+	peer := echo.ExtractIPDirect()(r)
+	if ip := net.ParseIP(peer); ip == nil || !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()) {
+		return peer
+	}
+	values := r.Header.Values(echo.HeaderXForwardedFor)
+	if len(values) == 0 {
+		return peer
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	ip := net.ParseIP(strings.Trim(strings.TrimSpace(last), "[]"))
+	if ip == nil {
+		return peer
+	}
+	return ip.String()
 }
 
 // Mount lets another surface (the JSON API) add its own routes to the same
@@ -115,11 +159,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, key, args := http.StatusInternalServerError, "error.internal", []any(nil)
 	var ue *userError
 	var he *echo.HTTPError
+	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &ue):
 		status, key, args = ue.Status, ue.Key, ue.Args
 	case errors.Is(err, store.ErrNotFound):
 		status, key = http.StatusNotFound, "error.not_found"
+	case errors.As(err, &tooLarge): // a body read past limitBody's limit
+		status, key = http.StatusRequestEntityTooLarge, "error.too_large"
 	case errors.As(err, &he):
 		status = he.Code
 		switch he.Code {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,20 @@ func (s *Server) login(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, "login", s.T(c, "login.title"),
 			loginPage{Email: email, Next: next, Error: s.T(c, "login.missing")})
 	}
-	u, err := s.Store.Authenticate(c.Request().Context(), email, password)
+	ctx := c.Request().Context()
+	attempt, retryAt, ok, err := s.Store.BeginLogin(ctx, email, c.RealIP(), s.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// One bcrypt comparison, as a real check takes: the refusal costs the
+		// same time whether or not the account exists, and says the same.
+		auth.CheckPassword("", password)
+		s.Log.Warn("login throttled", "ip", c.RealIP(), "retry_at", retryAt)
+		return s.render(c, http.StatusTooManyRequests, "login", s.T(c, "login.title"),
+			loginPage{Email: email, Next: next, Error: s.throttledMessage(c, retryAt)})
+	}
+	u, err := s.Store.Authenticate(ctx, email, password)
 	if errors.Is(err, auth.ErrBadCredentials) {
 		return s.render(c, http.StatusUnauthorized, "login", s.T(c, "login.title"),
 			loginPage{Email: email, Next: next, Error: s.T(c, "login.failed")})
@@ -53,21 +67,38 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// A fresh token at every login: a token planted before login is worthless.
-	if ck, err := c.Cookie(sessionCookie); err == nil {
-		_ = s.Store.DeleteSession(c.Request().Context(), ck.Value)
-	}
-	token, err := s.Store.CreateSession(c.Request().Context(), u.ID)
-	if err != nil {
+	if err := s.Store.LoginSucceeded(ctx, attempt); err != nil {
 		return err
 	}
-	setCookie(c, sessionCookie, token, store.MaxSessionAge)
-	// A new CSRF token too: one planted before login is worthless after it.
-	if err := rotateCSRF(c); err != nil {
+	// A fresh token at every login: a token planted before login is worthless.
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		_ = s.Store.DeleteSession(ctx, ck.Value)
+	}
+	if err := s.startSession(c, u.ID); err != nil {
 		return err
 	}
 	s.Log.Info("login", "user", u.ID, "role", u.Role)
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// startSession gives the browser a new session of user userID and a new
+// CSRF token: one planted before is worthless after.
+func (s *Server) startSession(c echo.Context, userID uint) error {
+	token, err := s.Store.CreateSession(c.Request().Context(), userID)
+	if err != nil {
+		return err
+	}
+	setCookie(c, sessionCookie, token, store.MaxSessionAge)
+	return rotateCSRF(c)
+}
+
+// throttledMessage says, in the page's language and time zone, when a
+// password may be tried again, and sets Retry-After to match. The time is
+// rounded up to the minute, so trying at the minute shown works.
+func (s *Server) throttledMessage(c echo.Context, retryAt time.Time) string {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(store.RetryAfterSeconds(retryAt, s.now())))
+	at := retryAt.Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
+	return s.T(c, "security.locked", at.In(s.Config.Location).Format("2006-01-02 15:04"))
 }
 
 func (s *Server) logout(c echo.Context) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"selfcheck"
@@ -33,6 +36,10 @@ type serveConfig struct {
 	checklists  string // a directory replacing the built-in catalog, or ""
 	publicURL   string // where people reach the app: reports' verification links
 	derivedURL  bool   // publicURL was derived from addr, not given
+	tlsCert     string // certificate file (PEM) for HTTPS, or ""
+	tlsKey      string // its private key (PEM)
+	certificate *tls.Certificate
+	behindProxy bool // trust X-Forwarded-For and X-Forwarded-Proto
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -44,7 +51,14 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.demo, "demo", false, "create the demo firm and accounts")
 	fs.StringVar(&cfg.checklists, "checklists", os.Getenv("SELFCHECK_CHECKLISTS"), "load checklists from this directory instead of the built-in catalog (env SELFCHECK_CHECKLISTS)")
 	maxMiB := fs.Int("max-evidence-mib", envInt("SELFCHECK_MAX_EVIDENCE_MIB", 20), "largest evidence file accepted, in MiB (env SELFCHECK_MAX_EVIDENCE_MIB)")
-	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("SELFCHECK_PUBLIC_URL"), "address people reach the app at, for reports' verification links and QR codes, e.g. https://selfcheck.example.com (env SELFCHECK_PUBLIC_URL; default http:// and --addr)")
+	fs.StringVar(&cfg.publicURL, "public-url", os.Getenv("SELFCHECK_PUBLIC_URL"), "address people reach the app at, for reports' verification links and QR codes, e.g. https://selfcheck.example.com (env SELFCHECK_PUBLIC_URL; default http://, or https:// with --tls-cert, and --addr)")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", os.Getenv("SELFCHECK_TLS_CERT"), "serve HTTPS with this certificate file: PEM, the server's certificate then any intermediates; read at start (env SELFCHECK_TLS_CERT; needs --tls-key)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", os.Getenv("SELFCHECK_TLS_KEY"), "the private key file of --tls-cert, PEM (env SELFCHECK_TLS_KEY)")
+	behindProxy, err := envBool("SELFCHECK_BEHIND_PROXY")
+	if err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
+	}
+	fs.BoolVar(&cfg.behindProxy, "behind-proxy", behindProxy, "a reverse proxy on a loopback or private address forwards the requests: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (HTTPS, for Secure cookies) (env SELFCHECK_BEHIND_PROXY=1)")
 	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -67,13 +81,40 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if cfg.db == "" {
 		return cfg, errors.New("serve: --db must not be empty")
 	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return cfg, errors.New("serve: --tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)")
+	}
+	if cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return cfg, fmt.Errorf("serve: --tls-cert %q, --tls-key %q: %w", cfg.tlsCert, cfg.tlsKey, err)
+		}
+		cfg.certificate = &cert
+	}
 	if cfg.publicURL == "" {
 		cfg.publicURL, cfg.derivedURL = publicURLOf(cfg.addr), true
+		if cfg.certificate != nil {
+			cfg.publicURL = "https" + strings.TrimPrefix(cfg.publicURL, "http")
+		}
 	}
 	if err := verify.CheckPublicURL(cfg.publicURL); err != nil {
 		return cfg, fmt.Errorf("serve: --public-url %q: %w", cfg.publicURL, err)
 	}
 	return cfg, nil
+}
+
+// envBool reads a flag's default from the environment: unset is false, and
+// a value that is not true or false stops the start rather than be guessed.
+func envBool(key string) (bool, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: use true or false (1 or 0)", key, v)
+	}
+	return b, nil
 }
 
 // publicURLOf is the URL of the listening address addr (host:port), the
@@ -99,6 +140,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr)
+	if cfg.certificate == nil && !cfg.behindProxy && strings.HasPrefix(cfg.publicURL, "https:") {
+		log.Warn("the public URL is https but this server speaks plain HTTP and trusts no proxy: cookies will not be marked Secure; give --tls-cert and --tls-key, or --behind-proxy when a TLS proxy forwards the requests", "public_url", cfg.publicURL)
+	}
 	if cfg.derivedURL {
 		log.Warn("no --public-url: the verification links and QR codes of reports point to the listening address; set --public-url (SELFCHECK_PUBLIC_URL) to the address people reach", "public_url", cfg.publicURL)
 	}
@@ -152,7 +196,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := web.New(web.Deps{
 		Store: st, Catalog: source, Messages: messages, Reports: issuer,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
-		Config: web.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence, PublicURL: cfg.publicURL},
+		Config: web.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence, PublicURL: cfg.publicURL, BehindProxy: cfg.behindProxy},
 	})
 	if err != nil {
 		return err
@@ -172,9 +216,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	fmt.Fprintf(stdout, "Selfcheck is running at http://%s/ (database %s). Press Ctrl+C to stop.\n", ln.Addr(), cfg.db)
+	scheme := "http"
+	if cfg.certificate != nil {
+		scheme = "https"
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cfg.certificate}}
+	}
+	fmt.Fprintf(stdout, "Selfcheck is running at %s://%s/ (database %s). Press Ctrl+C to stop.\n", scheme, ln.Addr(), cfg.db)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if cfg.certificate != nil {
+			errc <- hs.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
