@@ -485,3 +485,22 @@ func TestForgedForwardedForBehindProxy(t *testing.T) {
 		t.Errorf("the forged entries were believed: %d", r.Status)
 	}
 }
+
+// Over HTTPS every response tells the browser to keep to HTTPS; over plain
+// HTTP (where the header would be ignored or, behind a misconfigured proxy,
+// wrong) it is not sent.
+func TestStrictTransportSecurity(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		useTLS bool
+		want   bool
+	}{{"https", true, true}, {"http", false, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, _ := secApp(t, Config{}, tt.useTLS)
+			r := secClient(a).get("/login")
+			if got := r.Header.Get("Strict-Transport-Security") != ""; got != tt.want {
+				t.Errorf("Strict-Transport-Security present = %v, want %v (%q)", got, tt.want, r.Header.Get("Strict-Transport-Security"))
+			}
+		})
+	}
+}
