@@ -184,6 +184,7 @@ func mustUser(t *testing.T, a *testApp, email string) *store.User {
 // TestHostileInputEscapedInPages: every page that shows the hostile values
 // shows them as text, never as markup.
 func TestHostileInputEscapedInPages(t *testing.T) {
+	t.Parallel()
 	f := newHostileFixture(t)
 	pages := []struct {
 		c     *client
@@ -245,6 +246,7 @@ func TestHostileInputEscapedInPages(t *testing.T) {
 // XLSX and CSV exports, the assessment's and the campaign's, starts with
 // a character that makes a formula.
 func TestHostileInputInExports(t *testing.T) {
+	t.Parallel()
 	f := newHostileFixture(t)
 	base := "/assessments/" + f.id
 
@@ -410,6 +412,7 @@ func csvCells(t *testing.T, body string) []string {
 // autosave upload with HTML, SVG and an .exe named .pdf; this covers the
 // plain form and the full form too.)
 func TestHostileUploads(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.client()
 	c.login("firm@demo.local")
@@ -483,6 +486,7 @@ func zipBomb(t *testing.T) []byte {
 // in Content-Length or not (chunked), and whether the CSRF token comes in
 // the form or in a header; nothing is saved.
 func TestBodyOverLimitIs413(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	c := a.client()
 	c.login("firm@demo.local")

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -220,4 +219,3 @@ func safeNext(next string) string {
 	return next
 }
 
-func formatBytes(n int64) string { return fmt.Sprintf("%dB", n) }
