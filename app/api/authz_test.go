@@ -32,8 +32,9 @@ import (
 )
 
 // The API's authorization matrix: every route under /api/v1, called with
-// the token of every kind of caller, each call on its own copy of one
-// fixture database. The expected statuses are in apiAuthz, one row per route.
+// the token of every kind of caller. Each call that may change something
+// goes to a server on its own copy of one fixture database; GETs share one.
+// The expected statuses are in apiAuthz, one row per route.
 
 // The callers, in the order of the matrix's columns.
 const (

@@ -7,6 +7,8 @@
 //	selfcheck user create --email EMAIL --name NAME --role ROLE [--firm CREDIT_CODE]
 //	selfcheck token create --email EMAIL [--name NAME]
 //	selfcheck audit verify [--db PATH]
+//	selfcheck backup [--db PATH] OUT
+//	selfcheck restore [--db PATH] [--force] BACKUP
 //
 // The fill-in form posts about nine fields per item (answer, note, plan,
 // evidence, the versions loaded), more than the 1,000 multipart parts Go
@@ -47,6 +49,11 @@ Usage:
                                           print a new API token (Authorization: Bearer TOKEN)
   selfcheck audit verify [--db PATH]      check the audit log's hash chain: OK with the number of
                                           entries, or the first entry altered or removed (exit 1)
+  selfcheck backup [--db PATH] OUT        consistent snapshot of the database, evidence files
+                                          included, while the server runs; never overwrites OUT
+  selfcheck restore [--db PATH] [--force] BACKUP
+                                          put a checked backup in place; stop the server first
+                                          (--force replaces PATH, kept as PATH.before-restore-TIME)
 
 Environment: SELFCHECK_ADDR, SELFCHECK_DB, SELFCHECK_ADMIN_PASSWORD.
 `
@@ -74,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return accountsCmd(ctx, args[0], args[1:], os.Stdin, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
