@@ -218,4 +218,3 @@ func safeNext(next string) string {
 	}
 	return next
 }
-
