@@ -434,27 +434,15 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 
 // downloadEvidence serves a file to the firm's users and to auditors who may
 // see the assessment, always as an attachment the browser must not sniff.
-func (s *Server) downloadEvidence(c echo.Context) error {
-	id, err := assessmentID(c)
-	if err != nil {
-		return err
-	}
-	eid, err := idParam(c, "eid")
-	if err != nil {
-		return err
-	}
-	e, data, err := s.Store.EvidenceFile(c.Request().Context(), currentUser(c), id, eid)
-	if err != nil {
-		return err
-	}
-	s.Log.Info("evidence downloaded", "assessment", id, "evidence", eid, "user", currentUser(c).ID)
-	evidence.SetDownloadHeaders(c.Response().Header(), e.Name)
-	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
-}
+func (s *Server) downloadEvidence(c echo.Context) error { return s.serveEvidence(c, false) }
 
 // viewEvidence shows an image or PDF in the browser; other kinds are
 // downloaded as by downloadEvidence.
-func (s *Server) viewEvidence(c echo.Context) error {
+func (s *Server) viewEvidence(c echo.Context) error { return s.serveEvidence(c, true) }
+
+// serveEvidence serves the evidence file of the request's path, shown in
+// the browser when inline and its kind allows it.
+func (s *Server) serveEvidence(c echo.Context, inline bool) error {
 	id, err := assessmentID(c)
 	if err != nil {
 		return err
@@ -467,8 +455,9 @@ func (s *Server) viewEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Log.Info("evidence served", "assessment", id, "evidence", eid, "inline", inline, "user", currentUser(c).ID)
 	k := evidence.Kind(e.Kind)
-	if k.Inline() {
+	if inline && k.Inline() {
 		evidence.SetViewHeaders(c.Response().Header(), e.Name, k)
 	} else {
 		evidence.SetDownloadHeaders(c.Response().Header(), e.Name)
