@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,17 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"selfcheck"
-	"selfcheck/app/api"
-	"selfcheck/app/auth"
-	"selfcheck/app/catalog"
-	"selfcheck/app/checklist"
-	"selfcheck/app/i18n"
-	"selfcheck/app/report"
-	"selfcheck/app/reporting"
-	"selfcheck/app/store"
+	"selfcheck/app/server"
 	"selfcheck/app/verify"
-	"selfcheck/app/web"
 )
 
 type serveConfig struct {
@@ -152,65 +144,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, _, err := loadChecklists(cfg.checklists); err != nil {
 		return fmt.Errorf("the checklist catalog is invalid, refusing to start:\n%w", err)
 	}
-	messages, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	font, err := selfcheck.Static.ReadFile("static/fonts/wqy-microhei.ttf")
-	if err != nil {
-		return fmt.Errorf("read embedded font: %w", err)
-	}
-	reports, err := report.New(font)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.db, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	var source *catalog.Source
+	var checklists fs.FS
 	if cfg.checklists != "" {
-		source, err = catalog.New(os.DirFS(cfg.checklists), ".", st)
-	} else {
-		source, err = catalog.New(selfcheck.Checklists, "checklists", st)
+		checklists = os.DirFS(cfg.checklists)
 	}
-	if err != nil {
-		return err
-	}
-	if _, _, err := source.Catalog(ctx); err != nil {
-		return err
-	}
-	cat, _, err := source.Catalog(ctx)
-	if err != nil {
-		return err
-	}
-	if err := seed(ctx, st, cfg.demo, cat, stdout); err != nil {
-		return err
-	}
-	if err := source.Problem(); err != nil {
-		log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
-	}
-	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.timezone, PublicURL: cfg.publicURL}
-	srv, err := web.New(web.Deps{
-		Store: st, Catalog: source, Messages: messages, Reports: issuer,
-		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log,
-		Config: web.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence, PublicURL: cfg.publicURL, BehindProxy: cfg.behindProxy},
+	app, err := server.Open(ctx, server.Config{
+		DB: cfg.db, Demo: cfg.demo, Checklists: checklists, ChecklistsD: ".",
+		Location: cfg.timezone, MaxEvidence: cfg.maxEvidence, PublicURL: cfg.publicURL, BehindProxy: cfg.behindProxy,
+		Log: log, Stdout: stdout,
 	})
 	if err != nil {
 		return err
 	}
-	srv.Mount(api.New(api.Deps{
-		Store: st, Catalog: source, Reports: issuer, Messages: messages, Log: log,
-		Config: api.Config{Location: cfg.timezone, MaxEvidenceBytes: cfg.maxEvidence},
-	}).Register)
+	defer app.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", cfg.addr, err)
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           app.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -240,44 +192,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
-	}
-	return nil
-}
-
-// seed creates the demo data, or on a first start the admin account.
-func seed(ctx context.Context, st *store.Store, demo bool, cat *checklist.Catalog, stdout io.Writer) error {
-	if demo {
-		var themes []string
-		for _, cl := range cat.Checklists {
-			themes = append(themes, cl.ID)
-		}
-		if err := st.EnsureDemo(ctx, themes); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Demo firm: %s (%s). Demo accounts, password %q:\n", store.DemoFirmName, store.DemoCreditCode, store.DemoPassword)
-		for _, a := range store.DemoAccounts {
-			fmt.Fprintf(stdout, "  %-20s %s\n", a.Email, a.Role)
-		}
-		return nil
-	}
-	password := os.Getenv("SELFCHECK_ADMIN_PASSWORD")
-	generated := password == ""
-	if generated {
-		var err error
-		if password, err = auth.RandomPassword(); err != nil {
-			return err
-		}
-	}
-	created, err := st.EnsureAdmin(ctx, password)
-	if err != nil {
-		return fmt.Errorf("create admin: %w", err)
-	}
-	if created {
-		if generated {
-			fmt.Fprintf(stdout, "Created admin %s with password %s (shown once; change it after logging in).\n", store.AdminEmail, password)
-		} else {
-			fmt.Fprintf(stdout, "Created admin %s with the password from SELFCHECK_ADMIN_PASSWORD.\n", store.AdminEmail)
-		}
 	}
 	return nil
 }

@@ -1,0 +1,154 @@
+// Package server assembles the application from its parts: the store, the
+// checklist catalog, the messages, the report renderer, the web pages and
+// the API. `selfcheck serve` and the benchmark command start the same
+// application through Open, so what the benchmark measures is what runs.
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"selfcheck"
+	"selfcheck/app/api"
+	"selfcheck/app/auth"
+	"selfcheck/app/catalog"
+	"selfcheck/app/checklist"
+	"selfcheck/app/i18n"
+	"selfcheck/app/report"
+	"selfcheck/app/reporting"
+	"selfcheck/app/store"
+	"selfcheck/app/web"
+)
+
+// Config is what Open needs. The command checks it before (flags, files).
+type Config struct {
+	DB          string         // SQLite database file
+	Demo        bool           // create the demo firm, accounts and campaign
+	Checklists  fs.FS          // the catalog's files; nil for the built-in ones
+	ChecklistsD string         // the directory of them inside Checklists
+	Location    *time.Location // dates on pages and in reports
+	MaxEvidence int64          // largest evidence file, bytes
+	PublicURL   string         // the base of reports' verification links
+	BehindProxy bool           // trust X-Forwarded-For and X-Forwarded-Proto
+	Log         *slog.Logger
+	Stdout      io.Writer // where the demo accounts or a new admin's password are printed
+}
+
+// App is the assembled application. Handler serves every page and the API.
+type App struct {
+	Store   *store.Store
+	Catalog *catalog.Source
+	Reports *reporting.Service
+	Handler http.Handler
+}
+
+// Open opens (and migrates) the database, seeds it, and builds the
+// handlers. Close the App when done.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Checklists == nil {
+		cfg.Checklists, cfg.ChecklistsD = selfcheck.Checklists, "checklists"
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	messages, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	font, err := selfcheck.Static.ReadFile("static/fonts/wqy-microhei.ttf")
+	if err != nil {
+		return nil, fmt.Errorf("server: read embedded font: %w", err)
+	}
+	reports, err := report.New(font)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DB, cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	app, err := assemble(ctx, cfg, st, messages, reports)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.Catalog, reports *report.Renderer) (*App, error) {
+	source, err := catalog.New(cfg.Checklists, cfg.ChecklistsD, st)
+	if err != nil {
+		return nil, err
+	}
+	cat, _, err := source.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := seed(ctx, st, cfg.Demo, cat, cfg.Stdout); err != nil {
+		return nil, err
+	}
+	if err := source.Problem(); err != nil {
+		cfg.Log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
+	}
+	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL}
+	srv, err := web.New(web.Deps{
+		Store: st, Catalog: source, Messages: messages, Reports: issuer,
+		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: cfg.Log,
+		Config: web.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence, PublicURL: cfg.PublicURL, BehindProxy: cfg.BehindProxy},
+	})
+	if err != nil {
+		return nil, err
+	}
+	srv.Mount(api.New(api.Deps{
+		Store: st, Catalog: source, Reports: issuer, Messages: messages, Log: cfg.Log,
+		Config: api.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence},
+	}).Register)
+	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv}, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// seed creates the demo data, or on a first start the admin account.
+func seed(ctx context.Context, st *store.Store, demo bool, cat *checklist.Catalog, stdout io.Writer) error {
+	if demo {
+		var themes []string
+		for _, cl := range cat.Checklists {
+			themes = append(themes, cl.ID)
+		}
+		if err := st.EnsureDemo(ctx, themes); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Demo firm: %s (%s). Demo accounts, password %q:\n", store.DemoFirmName, store.DemoCreditCode, store.DemoPassword)
+		for _, a := range store.DemoAccounts {
+			fmt.Fprintf(stdout, "  %-20s %s\n", a.Email, a.Role)
+		}
+		return nil
+	}
+	password := os.Getenv("SELFCHECK_ADMIN_PASSWORD")
+	generated := password == ""
+	if generated {
+		var err error
+		if password, err = auth.RandomPassword(); err != nil {
+			return err
+		}
+	}
+	created, err := st.EnsureAdmin(ctx, password)
+	if err != nil {
+		return fmt.Errorf("create admin: %w", err)
+	}
+	if created {
+		if generated {
+			fmt.Fprintf(stdout, "Created admin %s with password %s (shown once; change it after logging in).\n", store.AdminEmail, password)
+		} else {
+			fmt.Fprintf(stdout, "Created admin %s with the password from SELFCHECK_ADMIN_PASSWORD.\n", store.AdminEmail)
+		}
+	}
+	return nil
+}
