@@ -1052,12 +1052,27 @@ func (gp *GoPdf) compilePdf(w io.Writer) (n int64, err error) {
 	linelens := make([]int64, max)
 	i := 0
 
+	pre := gp.prewrite() // Selfcheck patch: see prewrite.go
+	defer func() {
+		for _, p := range pre {
+			if p != nil {
+				PutBuffer(p.buf)
+			}
+		}
+	}()
 	for i < max {
 		objID := i + 1
 		linelens[i] = writer.offset
 		pdfObj := gp.pdfObjs[i]
 		fmt.Fprintf(writer, "%d 0 obj\n", objID)
-		pdfObj.write(writer, objID)
+		if p := pre[i]; p != nil {
+			if p.err != nil {
+				return writer.offset, p.err
+			}
+			writer.Write(p.buf.Bytes())
+		} else {
+			pdfObj.write(writer, objID)
+		}
 		io.WriteString(writer, "endobj\n\n")
 		i++
 	}
