@@ -135,7 +135,10 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		if campaignID != nil && errors.Is(err, ErrDuplicate) {
 			return ErrAlreadyStarted
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return rollupStarted(tx, campaignID) // the dashboard's counts, rollups.go
 	})
 	return a.ID, err
 }

@@ -97,6 +97,9 @@ func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint
 			return translate(err, "add firm %d to campaign %d", f, campaignID)
 		}
 	}
+	if err := rollupFirms(tx, campaignID); err != nil {
+		return err
+	}
 	return setCampaignAuditors(tx, campaignID, auditorIDs)
 }
 

@@ -14,14 +14,15 @@ import (
 	"selfcheck/app/scoring"
 )
 
-// The dashboard reads only the results stored at submit (results.go):
-// assessments.score/grade, assessment_scores and assessment_gaps. Those rows
+// The dashboard's figures come from the campaign's rollups (rollups.go),
+// running totals kept in step with every submit and review, so each is a
+// read of O(states + grades + themes + items + due dates) rows whatever the
+// campaign's size. The heat map and the list of overdue plans read one page
+// of the results stored at submit (results.go) in index order. Those rows
 // exist only for assessments that were submitted at least once, and an
 // assessment never returns to draft, so every stored result belongs to a
 // non-draft assessment; the queries on assessments themselves still apply
-// scopeAssessments. Each figure is one aggregate query over an index whose
-// leading column is campaign_id, so the work is a range of one index, never
-// a scan of other campaigns and never a query per assessment.
+// scopeAssessments.
 
 // Sizes of the dashboard's lists.
 const (
@@ -173,76 +174,72 @@ func (s *Store) CampaignDashboard(ctx context.Context, actor *User, campaignID u
 	return d, nil
 }
 
-// dashboardFirms counts the campaign's firms and those that have not
-// started (primary key of campaign_firms, idx_assessment_campaign_firm).
+// dashboardFirms reads the campaign's firm counts from its rollup.
 func dashboardFirms(db *gorm.DB, d *Dashboard) error {
-	var r struct{ Firms, NotStarted int }
-	err := db.Table("campaign_firms").
-		Select(`COUNT(*) AS firms, COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM assessments
-			WHERE assessments.campaign_id = campaign_firms.campaign_id AND assessments.firm_id = campaign_firms.firm_id)
-			THEN 0 ELSE 1 END), 0) AS not_started`).
-		Where("campaign_firms.campaign_id = ?", d.Campaign.ID).Scan(&r).Error
-	if err != nil {
+	var r []CampaignRollup
+	if err := db.Where("campaign_id = ?", d.Campaign.ID).Find(&r).Error; err != nil {
 		return translate(err, "dashboard firms of campaign %d", d.Campaign.ID)
 	}
-	d.Firms, d.NotStarted = r.Firms, r.NotStarted
+	if len(r) > 0 {
+		d.Firms, d.NotStarted = r[0].Firms, r[0].Firms-r[0].Started
+	}
 	return nil
 }
 
-// dashboardStates counts assessments by state and the non-draft ones by
-// grade, in one pass over the campaign's assessments (idx_assessment_campaign_score
-// finds them). It returns how many non-draft assessments have a score.
+// dashboardStates reads the counts by state and by grade from the rollups.
+// Grades are counted over the assessments with stored results, which are
+// all non-drafts; a non-draft without results yet (until backfillResults
+// runs) counts as NoGrade, as it did when grades were counted from the
+// assessments. It returns how many non-draft assessments have a score.
 func dashboardStates(db *gorm.DB, d *Dashboard) (int, error) {
-	var rows []struct {
-		State  string
-		Grade  string
-		N      int
-		Scored int
-	}
-	err := db.Model(&Assessment{}).Select("state, grade, COUNT(*) AS n, COUNT(score) AS scored").
-		Where("campaign_id = ?", d.Campaign.ID).Group("state, grade").Scan(&rows).Error
-	if err != nil {
+	var states []CampaignStateCount
+	if err := db.Where("campaign_id = ?", d.Campaign.ID).Find(&states).Error; err != nil {
 		return 0, translate(err, "dashboard states of campaign %d", d.Campaign.ID)
 	}
-	states := map[assessment.State]int{}
-	grades := map[scoring.Grade]int{}
-	scored := 0
-	for _, r := range rows {
+	var grades []CampaignGradeCount
+	if err := db.Where("campaign_id = ?", d.Campaign.ID).Find(&grades).Error; err != nil {
+		return 0, translate(err, "dashboard grades of campaign %d", d.Campaign.ID)
+	}
+	byState := map[assessment.State]int{}
+	for _, r := range states {
 		st := assessment.State(r.State)
-		states[st] += r.N
-		if st == assessment.Draft {
-			continue
+		byState[st] += r.N
+		if st != assessment.Draft {
+			d.Submitted += r.N
 		}
-		d.Submitted += r.N
-		grades[scoring.Grade(r.Grade)] += r.N
+	}
+	byGrade := map[scoring.Grade]int{}
+	scored, withResults := 0, 0
+	for _, r := range grades {
+		byGrade[scoring.Grade(r.Grade)] += r.N
+		withResults += r.N
 		scored += r.Scored
 	}
+	byGrade[scoring.NoGrade] += d.Submitted - withResults
 	for _, st := range assessment.States {
-		d.States = append(d.States, StateCount{State: st, Count: states[st]})
+		d.States = append(d.States, StateCount{State: st, Count: byState[st]})
 	}
 	for _, g := range []scoring.Grade{scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail, scoring.NoGrade} {
-		d.Grades = append(d.Grades, GradeCount{Grade: g, Count: grades[g]})
+		d.Grades = append(d.Grades, GradeCount{Grade: g, Count: byGrade[g]})
 	}
 	return scored, nil
 }
 
-// dashboardThemes averages each theme's score (idx_score_campaign_theme,
-// which covers the query). The campaign's themes come first, in its order.
+// dashboardThemes averages each theme's score from its rollup. The
+// campaign's themes come first, in its order.
 func dashboardThemes(db *gorm.DB, d *Dashboard) error {
-	var rows []struct {
-		ChecklistID string
-		Average     *float64
-		Scored      int
-		N           int
-	}
-	err := db.Model(&AssessmentScore{}).Select("checklist_id, AVG(score) AS average, COUNT(score) AS scored, COUNT(*) AS n").
-		Where("campaign_id = ?", d.Campaign.ID).Group("checklist_id").Scan(&rows).Error
-	if err != nil {
+	var rows []CampaignThemeStat
+	if err := db.Where("campaign_id = ? AND n > 0", d.Campaign.ID).Find(&rows).Error; err != nil {
 		return translate(err, "dashboard themes of campaign %d", d.Campaign.ID)
 	}
 	byID := map[string]ThemeStat{}
 	for _, r := range rows {
-		byID[r.ChecklistID] = ThemeStat{ChecklistID: r.ChecklistID, Average: r.Average, Scored: r.Scored, Assessments: r.N}
+		t := ThemeStat{ChecklistID: r.ChecklistID, Scored: r.Scored, Assessments: r.N}
+		if r.Scored > 0 {
+			avg := r.ScoreSum / float64(r.Scored)
+			t.Average = &avg
+		}
+		byID[r.ChecklistID] = t
 	}
 	for _, id := range d.Campaign.Themes {
 		t, ok := byID[id]
@@ -263,44 +260,17 @@ func dashboardThemes(db *gorm.DB, d *Dashboard) error {
 	return nil
 }
 
-// dashboardItems finds the items most often answered non-compliant, then
-// counts the partial answers of those items only. Both read
-// idx_gap_campaign_answer alone: the first the campaign's non-compliant
-// range, grouped in index order; the second one short range per item.
+// dashboardItems reads the items most often answered non-compliant from
+// the rollup: one row per item of the campaign.
 func dashboardItems(db *gorm.DB, d *Dashboard) error {
-	var top []struct {
-		ItemID string
-		N      int
-	}
-	err := db.Model(&AssessmentGap{}).Select("item_id, COUNT(*) AS n").
-		Where("campaign_id = ? AND answer = ?", d.Campaign.ID, string(scoring.NonCompliant)).
-		Group("item_id").Order("n DESC, item_id").Limit(topItems).Scan(&top).Error
+	var top []CampaignItemGap
+	err := db.Where("campaign_id = ? AND non_compliant > 0", d.Campaign.ID).
+		Order("non_compliant DESC, item_id").Limit(topItems).Find(&top).Error
 	if err != nil {
 		return translate(err, "dashboard items of campaign %d", d.Campaign.ID)
 	}
-	if len(top) == 0 {
-		return nil
-	}
-	ids := make([]string, len(top))
-	for i, t := range top {
-		ids[i] = t.ItemID
-	}
-	var partial []struct {
-		ItemID string
-		N      int
-	}
-	err = db.Model(&AssessmentGap{}).Select("item_id, COUNT(*) AS n").
-		Where("campaign_id = ? AND answer = ? AND item_id IN ?", d.Campaign.ID, string(scoring.Partial), ids).
-		Group("item_id").Scan(&partial).Error
-	if err != nil {
-		return translate(err, "dashboard partial answers of campaign %d", d.Campaign.ID)
-	}
-	p := map[string]int{}
-	for _, r := range partial {
-		p[r.ItemID] = r.N
-	}
 	for _, t := range top {
-		d.TopItems = append(d.TopItems, ItemStat{ItemID: t.ItemID, NonCompliant: t.N, Partial: p[t.ItemID]})
+		d.TopItems = append(d.TopItems, ItemStat{ItemID: t.ItemID, NonCompliant: t.NonCompliant, Partial: t.Partial})
 	}
 	return nil
 }
@@ -385,25 +355,28 @@ func dashboardHeat(db *gorm.DB, actor *User, d *Dashboard, opts DashboardOptions
 	return nil
 }
 
-// dashboardOverdue counts the overdue plans of the campaign's gaps and lists
-// the first by due date; both read the range of idx_gap_campaign_due for
-// (campaign, not done, due before today).
+// dashboardOverdue counts the overdue plans of the campaign's gaps from
+// the rollup of open plans by due date (one row per date), and lists the
+// first by due date from idx_gap_overdue for (campaign, not done, due
+// before today), in its order: the list stops after overdueShown rows.
 func dashboardOverdue(db *gorm.DB, actor *User, d *Dashboard, today string) error {
 	if today == "" {
 		return nil
 	}
-	// plan_due > '' leaves out gaps stored without a plan (submitted before
-	// plans were required) and keeps the condition a range of the index.
-	overdue := "assessment_gaps.campaign_id = ? AND assessment_gaps.plan_done = ? AND assessment_gaps.plan_due > '' AND assessment_gaps.plan_due < ?"
 	var n int64
-	if err := db.Model(&AssessmentGap{}).Where(overdue, d.Campaign.ID, false, today).Count(&n).Error; err != nil {
+	err := db.Model(&CampaignOpenPlan{}).Select("COALESCE(SUM(n), 0)").
+		Where("campaign_id = ? AND plan_due < ?", d.Campaign.ID, today).Scan(&n).Error
+	if err != nil {
 		return translate(err, "dashboard overdue plans of campaign %d", d.Campaign.ID)
 	}
 	d.Overdue.Count = int(n)
 	if n == 0 {
 		return nil
 	}
-	err := db.Model(&AssessmentGap{}).Scopes(scopeAssessments(actor)).
+	// plan_due > '' leaves out gaps stored without a plan (submitted before
+	// plans were required) and keeps the condition a range of the index.
+	overdue := "assessment_gaps.campaign_id = ? AND assessment_gaps.plan_done = ? AND assessment_gaps.plan_due > '' AND assessment_gaps.plan_due < ?"
+	err = db.Model(&AssessmentGap{}).Scopes(scopeAssessments(actor)).
 		Select("assessment_gaps.assessment_id, assessment_gaps.checklist_id, assessment_gaps.item_id, assessment_gaps.plan_due AS due, firms.name AS firm_name").
 		Joins("JOIN assessments ON assessments.id = assessment_gaps.assessment_id").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").

@@ -31,6 +31,8 @@ var migrations = []migration{
 	{8, "checklist snapshots stored once, by SHA-256", migrateV8},
 	{9, "issued reports, for verification", migrateV9},
 	{10, "login throttling", migrateV10},
+	{11, "campaign rollups for the dashboard; queue indexes", migrateV11},
+	{12, "firm name trigrams for the queue's firm search", migrateV12},
 }
 
 type schemaMigration struct {
@@ -531,4 +533,120 @@ func migrateV10(tx *gorm.DB) error {
 		At      time.Time `gorm:"not null;index:idx_login_failure_key,priority:3;index:idx_login_failure_at"`
 	}
 	return tx.Migrator().CreateTable(&loginFailure{})
+}
+
+// migrateV11 adds the campaign rollups (rollups.go), the dashboard's running
+// totals, and fills them from the raw rows of every campaign, so an upgraded
+// database shows the same dashboard as before. It also adds the indexes
+// that let the review queue's sorts read a campaign's first page in index
+// order and stop (queue.go).
+func migrateV11(tx *gorm.DB) error {
+	type campaignRollup struct {
+		CampaignID uint `gorm:"primaryKey;autoIncrement:false"`
+		Firms      int  `gorm:"not null"`
+		Started    int  `gorm:"not null"`
+	}
+	type campaignStateCount struct {
+		CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
+		State      string `gorm:"primaryKey"`
+		N          int    `gorm:"not null"`
+	}
+	type campaignGradeCount struct {
+		CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
+		Grade      string `gorm:"primaryKey"`
+		N          int    `gorm:"not null"`
+		Scored     int    `gorm:"not null"`
+	}
+	type campaignThemeStat struct {
+		CampaignID  uint    `gorm:"primaryKey;autoIncrement:false"`
+		ChecklistID string  `gorm:"primaryKey"`
+		ScoreSum    float64 `gorm:"not null"`
+		Scored      int     `gorm:"not null"`
+		N           int     `gorm:"not null"`
+	}
+	type campaignItemGap struct {
+		CampaignID   uint   `gorm:"primaryKey;autoIncrement:false"`
+		ItemID       string `gorm:"primaryKey"`
+		NonCompliant int    `gorm:"not null"`
+		Partial      int    `gorm:"not null"`
+	}
+	type campaignOpenPlan struct {
+		CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
+		PlanDue    string `gorm:"primaryKey"`
+		N          int    `gorm:"not null"`
+	}
+	m := tx.Migrator()
+	if err := m.CreateTable(&campaignRollup{}, &campaignStateCount{}, &campaignGradeCount{}, &campaignThemeStat{},
+		&campaignItemGap{}, &campaignOpenPlan{}); err != nil {
+		return err
+	}
+	// One index per order of the queue, each led by (campaign, state) so
+	// that a campaign's submissions in one waiting state come in that order
+	// and a page stops after its rows (queue.go); the grade filter has its
+	// own for the default order.
+	type assessment struct {
+		CampaignID   *uint      `gorm:"index:idx_assessment_queue_grade,priority:1;index:idx_assessment_queue_score,priority:1;index:idx_assessment_queue_critical,priority:1"`
+		State        string     `gorm:"index:idx_assessment_queue_grade,priority:2;index:idx_assessment_queue_score,priority:2;index:idx_assessment_queue_critical,priority:2"`
+		Grade        string     `gorm:"index:idx_assessment_queue_grade,priority:3"`
+		SubmittedAt  *time.Time `gorm:"index:idx_assessment_queue_grade,priority:4"`
+		Score        *float64   `gorm:"index:idx_assessment_queue_score,priority:3"`
+		CriticalGaps int        `gorm:"index:idx_assessment_queue_critical,priority:3"`
+		Gaps         int        `gorm:"index:idx_assessment_queue_critical,priority:4"`
+	}
+	for _, idx := range []string{"idx_assessment_queue_grade", "idx_assessment_queue_score", "idx_assessment_queue_critical"} {
+		if err := m.CreateIndex(&assessment{}, idx); err != nil {
+			return err
+		}
+	}
+	// The overdue list reads (campaign, not done, due before today) in the
+	// order it shows, due date then assessment and item, and stops after
+	// its rows; the index of v7 on (campaign, done, due) left the rows of
+	// each due date to sort, thousands in a large campaign. The new index
+	// serves all the old one did.
+	type assessmentGap struct {
+		AssessmentID uint   `gorm:"index:idx_gap_overdue,priority:4"`
+		ItemID       string `gorm:"index:idx_gap_overdue,priority:5"`
+		CampaignID   *uint  `gorm:"index:idx_gap_overdue,priority:1"`
+		PlanDue      string `gorm:"index:idx_gap_overdue,priority:3"`
+		PlanDone     bool   `gorm:"index:idx_gap_overdue,priority:2"`
+	}
+	if err := m.CreateIndex(&assessmentGap{}, "idx_gap_overdue"); err != nil {
+		return err
+	}
+	if err := m.DropIndex(&assessmentGap{}, "idx_gap_campaign_due"); err != nil {
+		return err
+	}
+	return migrateV11Rollups(tx)
+}
+
+// migrateV11Rollups fills the rollups of every campaign from its raw rows.
+func migrateV11Rollups(tx *gorm.DB) error {
+	var ids []uint
+	if err := tx.Table("campaigns").Order("id").Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := rebuildRollups(tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateV12 adds firm_name_grams, the three-character pieces of each
+// firm's lowercased name that the queue's firm search narrows by
+// (firmsearch.go), and fills it from the firms.
+func migrateV12(tx *gorm.DB) error {
+	type firm struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type firmNameGram struct {
+		Gram   string `gorm:"primaryKey"`
+		FirmID uint   `gorm:"primaryKey;autoIncrement:false;index"`
+		Firm   firm   `gorm:"constraint:OnDelete:CASCADE"`
+	}
+	if err := tx.Migrator().CreateTable(&firmNameGram{}); err != nil {
+		return err
+	}
+	return indexAllFirmNames(tx)
 }

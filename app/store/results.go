@@ -17,7 +17,27 @@ import (
 // review queue and the dashboards read these rows, so they never score a
 // sheet. A firm cannot change answers between submitting and being returned,
 // so the stored results stay true until the next submit rewrites them.
+//
+// It keeps the campaign's rollups (rollups.go) in step: the assessment's
+// share of them moves from its old results to the new ones, and, when the
+// caller (Submit) moved it out of the state its sheet was read in, from
+// that state to the new one. Backfilling reads the sheet in its current
+// state, so no state moves.
 func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.Time) error {
+	var old resultsShare
+	var row Assessment
+	if err := tx.Select("id", "state", "score", "grade", "results_at").First(&row, sh.ID).Error; err != nil {
+		return translate(err, "assessment %d", sh.ID)
+	}
+	if campaignID != nil && row.ResultsAt != nil {
+		old = resultsShare{has: true, grade: row.Grade, scored: row.Score != nil}
+		if err := tx.Where("assessment_id = ?", sh.ID).Find(&old.themes).Error; err != nil {
+			return translate(err, "theme scores of assessment %d", sh.ID)
+		}
+		if err := tx.Where("assessment_id = ?", sh.ID).Find(&old.gaps).Error; err != nil {
+			return translate(err, "gaps of assessment %d", sh.ID)
+		}
+	}
 	r := sh.Result()
 	var scores []AssessmentScore
 	var gaps []AssessmentGap
@@ -61,7 +81,14 @@ func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.
 			return translate(err, "store gaps of assessment %d", sh.ID)
 		}
 	}
-	return nil
+	if campaignID == nil {
+		return nil
+	}
+	next := resultsShare{has: true, grade: string(r.Grade), scored: r.Score != nil, themes: scores, gaps: gaps}
+	if err := rollupResults(tx, *campaignID, old, next); err != nil {
+		return err
+	}
+	return rollupTransition(tx, campaignID, sh.State, assessment.State(row.State))
 }
 
 // backfillResults stores the results of submitted assessments that have

@@ -103,7 +103,7 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var a Assessment
-		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile", "firm_id", "campaign_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 			return translate(err, "assessment %d", id)
 		}
 		from := assessment.State(a.State)
@@ -131,6 +131,9 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 		tr := Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, Comment: strings.TrimSpace(d.Comment), At: now}
 		if err := tx.Omit(clause.Associations).Create(&tr).Error; err != nil {
 			return translate(err, "record review of assessment %d", id)
+		}
+		if err := rollupTransition(tx, a.CampaignID, from, to); err != nil {
+			return err
 		}
 		if err := appendAudit(tx, ctx, reviewEvent(actor, id, a.FirmID, d, from, to)); err != nil {
 			return err

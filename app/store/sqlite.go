@@ -373,3 +373,31 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 	}
 	return 0, false
 }
+
+// bulkLoad runs fn on one connection that commits without waiting for the
+// disk and caches more pages: for seeding synthetic data (loadseed.go),
+// whose loss in a crash costs only a rerun. Never for real data. Both
+// settings are per connection, hence the one connection; they are put back
+// before it returns to the pool.
+func (s *Store) bulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		// A new session, so that each statement below starts afresh on
+		// the pinned connection.
+		conn = conn.Session(&gorm.Session{})
+		var cache int
+		if err := conn.Raw("PRAGMA cache_size").Scan(&cache).Error; err != nil {
+			return fmt.Errorf("store: read cache size: %w", err)
+		}
+		if err := conn.Exec("PRAGMA synchronous = OFF").Error; err != nil {
+			return fmt.Errorf("store: bulk load: %w", err)
+		}
+		// 32 MB: the indexes that take rows out of order (plans by due
+		// date, gaps by answer and due date) stay in memory.
+		if err := conn.Exec("PRAGMA cache_size = -32768").Error; err != nil {
+			return fmt.Errorf("store: bulk load: %w", err)
+		}
+		defer conn.Exec(fmt.Sprintf("PRAGMA cache_size = %d", cache))
+		defer conn.Exec("PRAGMA synchronous = FULL")
+		return fn(conn)
+	})
+}

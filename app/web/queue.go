@@ -26,6 +26,15 @@ type queuePage struct {
 	Now       time.Time
 }
 
+// CountCap is store.QueueCountCap with thousands separated, for "1,000+".
+func (p queuePage) CountCap() string {
+	n := strconv.Itoa(store.QueueCountCap)
+	for i := len(n) - 3; i > 0; i -= 3 {
+		n = n[:i] + "," + n[i:]
+	}
+	return n
+}
+
 // url is the queue's address with the current filter, changed by set.
 func (p queuePage) url(set func(v url.Values)) string {
 	v := url.Values{}

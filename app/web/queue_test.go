@@ -190,3 +190,39 @@ func TestAdminChangesRole(t *testing.T) {
 		t.Errorf("an admin changes their own role: %d", r.Status)
 	}
 }
+
+// Past store.QueueCountCap submissions the queue says "1,000+" (the
+// template escapes "+") and offers the next page instead of counting every
+// one; a firm search found through the name index shows its rows.
+func TestQueueCapsItsCount(t *testing.T) {
+	a := newTestApp(t)
+	ctx := t.Context()
+	lc, err := a.store.SeedLoadCampaign(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About half the load campaign's assessments wait for review.
+	if err := a.store.GrowLoadCampaign(ctx, lc, 2600); err != nil {
+		t.Fatal(err)
+	}
+	auditor := a.client()
+	auditor.login("auditor@demo.local")
+	for _, c := range []struct {
+		lang, path string
+		want       []string
+	}{
+		{"zh-CN", fmt.Sprintf("/review?campaign=%d", lc.ID), []string{"共 1,000&#43; 份", "第 1 页", `rel="next"`}},
+		{"en", fmt.Sprintf("/review?campaign=%d&page=20", lc.ID), []string{"1,000&#43; in total", "Page 20", `rel="next"`}},
+		{"en", fmt.Sprintf("/review?campaign=%d&firm=%s", lc.ID, url.QueryEscape("科技0004")), []string{"in total"}},
+	} {
+		auditor.lang = c.lang
+		r := auditor.get(c.path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d", c.path, r.Status)
+		}
+		mustContain(t, r.Body, c.want...)
+		if m := queueRow.FindAllString(r.Body, -1); len(m) == 0 {
+			t.Errorf("%s: no rows", c.path)
+		}
+	}
+}
