@@ -164,8 +164,9 @@ func (c Campaign) domain() (assessment.Campaign, error) {
 // state of their firm's assessment in it.
 type CampaignView struct {
 	assessment.Campaign
-	Firms        []Firm
-	Auditors     []User
+	Firms        []Firm // only from Campaigns
+	Auditors     []User // only from Campaigns
+	FirmCount    int    // firms taking part
 	AssessmentID uint // the caller's firm's assessment, 0 when not started
 	State        assessment.State
 }
@@ -186,7 +187,8 @@ func scopeCampaigns(actor *User) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-// Campaigns lists the campaigns actor takes part in or reviews, by deadline.
+// Campaigns lists the campaigns actor takes part in or reviews, by
+// deadline, each with its firms and auditors: what the admin edits.
 func (s *Store) Campaigns(ctx context.Context, actor *User) ([]CampaignView, error) {
 	var rows []Campaign
 	err := s.db.WithContext(ctx).Scopes(scopeCampaigns(actor)).Preload("Firms").Preload("Auditors").
@@ -194,6 +196,43 @@ func (s *Store) Campaigns(ctx context.Context, actor *User) ([]CampaignView, err
 	if err != nil {
 		return nil, translate(err, "list campaigns")
 	}
+	return s.campaignViews(ctx, actor, rows)
+}
+
+// CampaignList is Campaigns without the firms and auditors, with the
+// number of firms instead: what a page that lists or filters by campaigns
+// needs. A campaign of 100,000 firms would otherwise load them all on
+// every view of the review queue.
+func (s *Store) CampaignList(ctx context.Context, actor *User) ([]CampaignView, error) {
+	var rows []Campaign
+	err := s.db.WithContext(ctx).Scopes(scopeCampaigns(actor)).Order("deadline, id").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list campaigns")
+	}
+	out, err := s.campaignViews(ctx, actor, rows)
+	if err != nil || len(rows) == 0 {
+		return out, err
+	}
+	ids := make([]uint, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var counts []CampaignRollup
+	if err := s.db.WithContext(ctx).Where("campaign_id IN ?", ids).Find(&counts).Error; err != nil {
+		return nil, translate(err, "count the firms of campaigns")
+	}
+	firms := map[uint]int{}
+	for _, c := range counts {
+		firms[c.CampaignID] = c.Firms
+	}
+	for i := range out {
+		out[i].FirmCount = firms[out[i].ID]
+	}
+	return out, nil
+}
+
+// campaignViews adds to each campaign the actor's firm's assessment of it.
+func (s *Store) campaignViews(ctx context.Context, actor *User, rows []Campaign) ([]CampaignView, error) {
 	started := map[uint]Assessment{}
 	if actor.Role.InFirm() && actor.FirmID != nil {
 		var mine []Assessment
@@ -211,7 +250,7 @@ func (s *Store) Campaigns(ctx context.Context, actor *User) ([]CampaignView, err
 		if err != nil {
 			return nil, err
 		}
-		out[i] = CampaignView{Campaign: c, Firms: r.Firms, Auditors: r.Auditors}
+		out[i] = CampaignView{Campaign: c, Firms: r.Firms, Auditors: r.Auditors, FirmCount: len(r.Firms)}
 		if a, ok := started[r.ID]; ok {
 			out[i].AssessmentID, out[i].State = a.ID, assessment.State(a.State)
 		}

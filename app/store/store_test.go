@@ -330,6 +330,23 @@ func TestCampaignWorkflow(t *testing.T) {
 	if v, _ := s.Campaigns(ctx, other); len(v) != 0 {
 		t.Error("an unassigned auditor lists the campaign")
 	}
+	// The light list the review queue and home page use says the same,
+	// with the firms counted instead of loaded.
+	for _, who := range []*User{u, auditor, admin} {
+		full, err1 := s.Campaigns(ctx, who)
+		light, err2 := s.CampaignList(ctx, who)
+		if err1 != nil || err2 != nil || len(light) != len(full) {
+			t.Fatalf("%s: campaigns %d (%v), list %d (%v)", who.Email, len(full), err1, len(light), err2)
+		}
+		for i := range full {
+			if light[i].ID != full[i].ID || light[i].FirmCount != len(full[i].Firms) || light[i].FirmCount == 0 || light[i].Firms != nil {
+				t.Errorf("%s: list %+v, campaigns %+v", who.Email, light[i], full[i])
+			}
+		}
+	}
+	if v, _ := s.CampaignList(ctx, other); len(v) != 0 {
+		t.Error("an unassigned auditor lists the campaign")
+	}
 	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, &cid)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	campaigns, err := s.Store.Campaigns(c.Request().Context(), u)
+	campaigns, err := s.Store.CampaignList(c.Request().Context(), u)
 	if err != nil {
 		return err
 	}

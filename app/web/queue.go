@@ -110,7 +110,7 @@ func (s *Server) reviewQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	campaigns, err := s.Store.Campaigns(ctx, u)
+	campaigns, err := s.Store.CampaignList(ctx, u)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"selfcheck/app/server"
+	"selfcheck/app/store"
+)
+
+// bench is the server under test, running in this process on loopback,
+// and what the scenarios share.
+type bench struct {
+	db   string // the SQLite file
+	log  *slog.Logger
+	app  *server.App
+	hs   *http.Server
+	base string // http://127.0.0.1:PORT
+	// tr is the clients' transport: one connection per client, kept alive
+	// as a browser keeps them.
+	tr *http.Transport
+}
+
+// start opens the database and serves the application on a free loopback port.
+func (b *bench) start(ctx context.Context) error {
+	app, err := server.Open(ctx, server.Config{DB: b.db, Demo: true, Location: time.UTC, MaxEvidence: 20 << 20,
+		PublicURL: "https://selfcheck.bench", Log: b.log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		app.Close()
+		return fmt.Errorf("listen: %w", err)
+	}
+	b.app = app
+	b.base = "http://" + ln.Addr().String()
+	b.hs = &http.Server{Handler: app.Handler, ReadHeaderTimeout: 10 * time.Second}
+	go b.hs.Serve(ln)
+	if b.tr == nil {
+		b.tr = &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}
+	}
+	return nil
+}
+
+// stop shuts the server down and closes the database.
+func (b *bench) stop() error {
+	if b.app == nil {
+		return nil
+	}
+	b.tr.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := b.hs.Shutdown(ctx)
+	err = errors.Join(err, b.app.Close())
+	b.app = nil
+	return err
+}
+
+// store is the running application's store.
+func (b *bench) store() *store.Store { return b.app.Store }
+
+// client is one browser: its own session cookie and CSRF token.
+type client struct {
+	hc   *http.Client
+	base string
+	csrf string
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// session signs user in (a new session, as a login makes) and opens page,
+// as a browser does before it posts, to read its CSRF token.
+func (b *bench) session(ctx context.Context, user *store.User, page string) (*client, error) {
+	token, err := b.store().CreateSession(ctx, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(b.base)
+	jar.SetCookies(u, []*http.Cookie{{Name: "selfcheck_session", Value: token, Path: "/"}})
+	c := &client{base: b.base, hc: &http.Client{Transport: b.tr, Jar: jar, Timeout: 2 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	if page == "" {
+		return c, nil
+	}
+	body, status, err := c.get(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	m := csrfField.FindSubmatch(body)
+	if status != http.StatusOK || m == nil {
+		return nil, fmt.Errorf("GET %s as %s: status %d, no CSRF token in the page", page, user.Email, status)
+	}
+	c.csrf = string(m[1])
+	return c, nil
+}
+
+// get fetches path and reads the whole body.
+func (c *client) get(ctx context.Context, path string) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	return c.do(req)
+}
+
+// postForm posts form fields as autosave.js does (fetch, CSRF header).
+func (c *client) postForm(ctx context.Context, path string, form url.Values) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	req.Header.Set("X-Requested-With", "fetch")
+	req.Header.Set("Accept", "application/json")
+	return c.do(req)
+}
+
+func (c *client) do(req *http.Request) ([]byte, int, error) {
+	r, err := c.hc.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Body.Close()
+	body, err := io.ReadAll(r.Body)
+	return body, r.StatusCode, err
+}

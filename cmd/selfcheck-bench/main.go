@@ -1,0 +1,418 @@
+// Command selfcheck-bench measures Selfcheck on this machine and prints one
+// table: each scenario of issue 8 with its throughput, median and 99th
+// percentile, errors, ratio to its baseline, target and whether the
+// figures meet it. It seeds its own temporary SQLite database, runs the
+// real application in this process on loopback and drives it over HTTP
+// with its own clients, each signed in with its own session.
+//
+//	go run ./cmd/selfcheck-bench                 # full run, under 3 minutes on 2 cores
+//	go run ./cmd/selfcheck-bench --quick         # every scenario, small, under 30 s
+//	go run ./cmd/selfcheck-bench --json out.json --cpuprofile cpu.out
+//
+// docs/BENCHMARKS.md explains the scenarios and records a run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata"
+)
+
+type options struct {
+	sizes        []int
+	clients      int
+	saveFor      time.Duration
+	floorFor     time.Duration
+	readers      int
+	readFor      time.Duration
+	pdfRuns      int
+	pdfParallel  int
+	pdfFor       time.Duration
+	chromiumRuns int
+	samples      int
+	startups     int
+	quick        bool
+	only         map[string]bool
+	jsonOut      string
+	cpuProfile   string
+	memProfile   string
+	keep         bool
+	startupSize  int
+}
+
+func main() {
+	if len(os.Args) == 4 && os.Args[1] == childFlag {
+		if err := serveChild(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "selfcheck-bench: serve:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+var scenarioNames = []string{"fill", "autosave", "pdf", "growth"}
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("selfcheck-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizes := fs.String("sizes", "1000,10000,100000", "campaign sizes (assessments) for the review queue and dashboard, ascending")
+	fs.IntVar(&o.clients, "clients", 64, "autosave: concurrent clients")
+	fs.DurationVar(&o.saveFor, "save-for", 20*time.Second, "autosave: how long the clients save")
+	fs.DurationVar(&o.floorFor, "floor-for", 5*time.Second, "autosave storage floor: how long the plain loop saves")
+	fs.IntVar(&o.readers, "readers", 16, "fill-in page: concurrent readers")
+	fs.DurationVar(&o.readFor, "read-for", 5*time.Second, "fill-in page: how long the readers read")
+	fs.IntVar(&o.pdfRuns, "pdf-runs", 40, "PDF: reports one at a time")
+	fs.IntVar(&o.pdfParallel, "pdf-parallel", 4, "PDF: reports at once")
+	fs.DurationVar(&o.pdfFor, "pdf-for", 5*time.Second, "PDF: how long the parallel clients download")
+	fs.IntVar(&o.chromiumRuns, "chromium-runs", 10, "PDF: Chromium prints of the HTML version (0: skip the comparison)")
+	fs.IntVar(&o.samples, "samples", 40, "review queue and dashboard: requests at each size")
+	fs.IntVar(&o.startups, "startups", 5, "start-up: how many starts are timed")
+	fs.IntVar(&o.startupSize, "startup-size", 10000, "start-up: time it once the campaign holds this many assessments (one of --sizes)")
+	fs.BoolVar(&o.quick, "quick", false, "every scenario at a small size, in under 30 s (proves the command works; the targets are for the full run)")
+	only := fs.String("only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ","))
+	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile at the end of the run to this file")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary database (its path is printed)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.quick {
+		// Flags given explicitly still win.
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		quick := map[string]string{"sizes": "200,1000,3000", "clients": "16", "save-for": "3s", "floor-for": "1s", "readers": "4", "read-for": "1s",
+			"pdf-runs": "5", "pdf-for": "1s", "chromium-runs": "2", "samples": "5", "startups": "2", "startup-size": "3000"}
+		for name, v := range quick {
+			if !set[name] {
+				fs.Set(name, v)
+			}
+		}
+	}
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("--sizes: %q is not a positive whole number", f)
+		}
+		if len(o.sizes) > 0 && n <= o.sizes[len(o.sizes)-1] {
+			return o, fmt.Errorf("--sizes: %d does not grow from %d: give them ascending", n, o.sizes[len(o.sizes)-1])
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	if o.clients < 1 || o.readers < 1 || o.pdfRuns < 1 || o.pdfParallel < 1 || o.samples < 1 || o.startups < 1 {
+		return o, errors.New("--clients, --readers, --pdf-runs, --pdf-parallel, --samples and --startups must be at least 1")
+	}
+	if !slices.Contains(o.sizes, o.startupSize) {
+		return o, fmt.Errorf("--startup-size %d is not one of --sizes %s", o.startupSize, *sizes)
+	}
+	o.only = map[string]bool{}
+	if *only != "" {
+		for _, s := range strings.Split(*only, ",") {
+			s = strings.TrimSpace(s)
+			if !slices.Contains(scenarioNames, s) {
+				return o, fmt.Errorf("--only: unknown scenario %q (%s)", s, strings.Join(scenarioNames, ", "))
+			}
+			o.only[s] = true
+		}
+	}
+	return o, nil
+}
+
+func (o options) runs(scenario string) bool { return len(o.only) == 0 || o.only[scenario] }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	o, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "selfcheck-bench:", err)
+		return 2
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "selfcheck-bench:", err)
+			return 1
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	rows, err := measure(ctx, o, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "selfcheck-bench:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout)
+	printTable(stdout, rows)
+	if o.jsonOut != "" {
+		if err := writeJSON(o.jsonOut, rows); err != nil {
+			fmt.Fprintln(stderr, "selfcheck-bench:", err)
+			return 1
+		}
+	}
+	defer func() {
+		if code == 0 && failed(rows) {
+			fmt.Fprintln(stderr, "selfcheck-bench: some requests failed (the ERRORS column; the first of each scenario are logged above)")
+			code = 3
+		}
+	}()
+	if o.memProfile != "" {
+		f, err := os.Create(o.memProfile)
+		if err == nil {
+			runtime.GC()
+			err = errors.Join(pprof.WriteHeapProfile(f), f.Close())
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "selfcheck-bench:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// failed reports whether a request failed in any scenario: a broken
+// application, not a slow one. A target missed is not a failure of the
+// command; the table and the JSON say it.
+func failed(rows []Row) bool {
+	for _, r := range rows {
+		if r.Errors > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func quietLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// measure runs the scenarios and returns their rows. Progress goes to stdout.
+func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, error) {
+	began := time.Now()
+	dir, err := os.MkdirTemp("", "selfcheck-bench-")
+	if err != nil {
+		return nil, err
+	}
+	if o.keep {
+		fmt.Fprintf(stdout, "database kept in %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	b := &bench{db: dir + "/bench.db", log: quietLog()}
+	if err := b.start(ctx); err != nil {
+		return nil, err
+	}
+	defer b.stop()
+	progress := func(format string, args ...any) {
+		fmt.Fprintf(stdout, "[%5.1fs %4.0f MB] "+format+"\n", append([]any{time.Since(began).Seconds(), procStatus("VmRSS:")}, args...)...)
+	}
+	fmt.Fprintf(stdout, "selfcheck-bench: %s, %d CPUs, %s/%s; database %s\n", runtime.Version(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, b.db)
+
+	var rows []Row
+	var fx *fixture
+	if o.runs("fill") || o.runs("autosave") || o.runs("pdf") {
+		firms := max(o.clients/4, o.readers/2, 1)
+		progress("seeding %d firms with a filled-in %d-item assessment each", firms, itemsPerAssessment)
+		if fx, err = setupFirms(ctx, b.store(), firms, 2); err != nil {
+			return nil, err
+		}
+	}
+	if o.runs("fill") {
+		progress("fill-in page: %d readers for %v", o.readers, o.readFor)
+		r, err := b.fillPage(ctx, fx, o.readers, o.readFor)
+		if err != nil {
+			return nil, err
+		}
+		var c check
+		c.want(r.P50 <= 10, "p50 %.1f ms > 10", r.P50)
+		c.want(r.P99 <= 40, "p99 %.1f ms > 40", r.P99)
+		c.want(r.Errors == 0, "%d errors", r.Errors)
+		r.Target = "p50 ≤ 10 ms, p99 ≤ 40 ms"
+		c.judge(&r)
+		rows = append(rows, r)
+	}
+	if o.runs("autosave") {
+		progress("autosave: %d clients for %v", o.clients, o.saveFor)
+		r, err := b.autosave(ctx, fx, o.clients, o.saveFor)
+		if err != nil {
+			return nil, err
+		}
+		progress("autosave storage floor: a plain loop for %v", o.floorFor)
+		floor, err := b.storageFloor(ctx, fx, o.floorFor)
+		if err != nil {
+			return nil, err
+		}
+		r.BaselineRatio = ratio(r.Throughput / floor.Throughput)
+		var c check
+		c.want(r.Throughput >= 2000, "%.0f saves/s < 2,000", r.Throughput)
+		c.want(r.P99 <= 50, "p99 %.1f ms > 50", r.P99)
+		c.want(r.Errors == 0, "%d errors", r.Errors)
+		c.want(r.BaselineRatio != nil && *r.BaselineRatio >= 0.30, "below 30 %% of the storage floor")
+		r.Target = "≥ 2,000 saves/s, p99 ≤ 50 ms, 0 errors, ≥ 30 % of the storage floor"
+		c.judge(&r)
+		floor.Target = "0 errors (the baseline of autosave)"
+		var fc check
+		fc.want(floor.Errors == 0, "%d errors", floor.Errors)
+		fc.judge(&floor)
+		rows = append(rows, r, floor)
+	}
+	if o.runs("pdf") {
+		progress("PDF: %d one at a time, %d at once for %v, Chromium %d times", o.pdfRuns, o.pdfParallel, o.pdfFor, o.chromiumRuns)
+		p, err := b.pdfs(ctx, fx, o.pdfRuns, o.pdfParallel, o.pdfFor, o.chromiumRuns, dir)
+		if err != nil {
+			return nil, err
+		}
+		single := p.single
+		single.Figure = fmt.Sprintf("%d KB", p.maxBytes/1000)
+		var c check
+		c.want(single.P50 <= 25, "p50 %.1f ms > 25", single.P50)
+		c.want(p.maxBytes <= 1<<20, "%d bytes > 1 MB", p.maxBytes)
+		c.want(single.Errors == 0, "%d errors", single.Errors)
+		single.Target = "p50 ≤ 25 ms, ≤ 1 MB"
+		if p.chromium != nil {
+			single.BaselineRatio = ratio(p.chromium.P50 / single.P50)
+			c.want(*single.BaselineRatio >= 10, "only %.1f× faster than Chromium", *single.BaselineRatio)
+			single.Target += ", ≥ 10× faster than Chromium"
+		} else if o.chromiumRuns > 0 {
+			single.Target += " (no Chromium installed: not compared)"
+		}
+		c.judge(&single)
+		par := p.parallel
+		var pc check
+		pc.want(par.Throughput >= 40, "%.1f reports/s < 40", par.Throughput)
+		pc.want(par.Errors == 0, "%d errors", par.Errors)
+		par.Target = "≥ 40 reports/s"
+		pc.judge(&par)
+		rows = append(rows, single, par)
+		if p.chromium != nil {
+			cr := *p.chromium
+			cr.Target = "0 errors (the baseline of the PDF report)"
+			var cc check
+			cc.want(cr.Errors == 0, "%d errors", cr.Errors)
+			cc.judge(&cr)
+			rows = append(rows, cr)
+		}
+	}
+	if o.runs("growth") {
+		gr, err := b.growth(ctx, o, progress)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, gr...)
+	}
+	rss := peakRSS()
+	r := Row{Scenario: "peak memory (RSS) of this process", Size: "whole run", Figure: fmt.Sprintf("%.0f MB", rss), Target: "≤ 150 MB"}
+	var c check
+	c.want(rss > 0 && rss <= 150, "%.0f MB > 150", rss)
+	c.judge(&r)
+	rows = append(rows, r)
+	progress("done")
+	return rows, nil
+}
+
+// growth runs the auditor's pages at each campaign size, growing one
+// campaign from size to size, and the start-up at --startup-size.
+func (b *bench) growth(ctx context.Context, o options, progress func(string, ...any)) ([]Row, error) {
+	var rows []Row
+	lc, err := b.store().SeedLoadCampaign(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var at []growthRows
+	for _, n := range o.sizes {
+		progress("campaign: growing to %s assessments of 120 items", groupInt(n))
+		start := time.Now()
+		if err := b.store().GrowLoadCampaign(ctx, lc, n); err != nil {
+			return nil, err
+		}
+		progress("campaign: seeded in %.1fs; review queue and dashboard, %d requests each", time.Since(start).Seconds(), o.samples)
+		g, err := b.auditorPages(ctx, lc, o.samples)
+		if err != nil {
+			return nil, err
+		}
+		at = append(at, g)
+		if n == o.startupSize {
+			progress("start-up: %d starts on %s assessments", o.startups, groupInt(n))
+			if err := b.stop(); err != nil {
+				return nil, err
+			}
+			r, err := b.startup(ctx, n, o.startups)
+			if err != nil {
+				return nil, err
+			}
+			if err := b.start(ctx); err != nil {
+				return nil, err
+			}
+			var c check
+			c.want(r.P50 <= 500, "p50 %.0f ms > 500", r.P50)
+			c.want(r.Errors == 0, "%d errors", r.Errors)
+			r.Target = "≤ 500 ms"
+			c.judge(&r)
+			rows = append(rows, r)
+		}
+	}
+	// The growth target compares the largest size with the one before it
+	// (10,000 → 100,000 in the full run).
+	for _, page := range []func(*growthRows) *Row{func(g *growthRows) *Row { return &g.queue }, func(g *growthRows) *Row { return &g.dashboard }} {
+		for i := range at {
+			r := page(&at[i])
+			var c check
+			c.want(r.Errors == 0, "%d errors", r.Errors)
+			if i < len(at)-1 {
+				c.want(r.P50 <= 50, "p50 %.1f ms > 50", r.P50)
+				r.Target = "p50 ≤ 50 ms"
+			} else if i > 0 {
+				prev := page(&at[i-1])
+				r.BaselineRatio = ratio(r.P50 / prev.P50)
+				c.want(r.BaselineRatio != nil && *r.BaselineRatio < 3, "p50 grew %.1f× from %s", r.P50/prev.P50, groupInt(at[i-1].size))
+				r.Target = fmt.Sprintf("p50 < 3× the %s p50", groupInt(at[i-1].size))
+			}
+			c.judge(r)
+			rows = append(rows, *r)
+		}
+	}
+	return rows, nil
+}
+
+// peakRSS is the most resident memory this process has had, in MB of
+// 10^6 bytes, or 0 where /proc does not tell.
+func peakRSS() float64 { return procStatus("VmHWM:") }
+
+// procStatus reads a memory figure of this process from /proc (VmRSS:
+// resident now, VmHWM: the peak), in MB, or 0 where /proc does not tell.
+func procStatus(field string) float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == field {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb * 1024 / 1e6
+		}
+	}
+	return 0
+}

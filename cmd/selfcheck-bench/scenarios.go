@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+// runFor runs work on n workers until d has passed, each worker calling
+// it again as soon as it returns, and returns the time taken. Requests
+// under way at the deadline finish and count.
+func runFor(n int, d time.Duration, work func(worker, seq int)) time.Duration {
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			for seq := 0; time.Now().Before(deadline); seq++ {
+				work(w, seq)
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// timed calls f and records its time in s, or its error.
+func timed(s *sample, f func() error) {
+	start := time.Now()
+	err := f()
+	took := time.Since(start)
+	if err != nil {
+		s.fail("%v", err)
+		return
+	}
+	s.add(took)
+}
+
+// saveValues are the answers autosave cycles through; every save also
+// carries a new note, so every save is a change with history and audit rows.
+var saveValues = []string{"compliant", "partial", "compliant", "non_compliant", "na"}
+
+// autosave is the scenario of issue 8's first row: clients colleagues of
+// the same firms (four to an assessment, each on its own quarter of the
+// items, as a team splits the work), each in its own browser session,
+// saving answers through the autosave route with the version they last
+// saw. Any answer but 200 is an error: the clients never race for an item.
+func (b *bench) autosave(ctx context.Context, fx *fixture, clients int, d time.Duration) (Row, error) {
+	type worker struct {
+		c     *client
+		f     firm
+		items []string
+		known map[string]int
+	}
+	workers := make([]*worker, clients)
+	for k := range clients {
+		f := fx.firms[(k/4)%len(fx.firms)]
+		slot := k % 4
+		c, err := b.session(ctx, f.users[slot%len(f.users)], fmt.Sprintf("/assessments/%d", f.assessment))
+		if err != nil {
+			return Row{}, err
+		}
+		w := &worker{c: c, f: f, known: map[string]int{}}
+		for i, it := range f.items {
+			if i%4 == slot {
+				w.items = append(w.items, it)
+			}
+		}
+		workers[k] = w
+	}
+	// Versions as the clients find them: read once, then each client
+	// follows its own saves.
+	for _, w := range workers {
+		sh, err := b.store().Sheet(ctx, w.f.users[0], w.f.assessment)
+		if err != nil {
+			return Row{}, err
+		}
+		for _, it := range w.items {
+			w.known[it] = sh.Answers[it].Version
+		}
+	}
+	s := &sample{}
+	elapsed := runFor(clients, d, func(k, seq int) {
+		w := workers[k]
+		item := w.items[seq%len(w.items)]
+		form := url.Values{"answer": {saveValues[seq%len(saveValues)]}, "note": {fmt.Sprintf("客户端 %02d 第 %06d 次保存：已复核。", k, seq)},
+			"version": {strconv.Itoa(w.known[item])}}
+		timed(s, func() error {
+			body, status, err := w.c.postForm(ctx, fmt.Sprintf("/assessments/%d/answers/%s", w.f.assessment, item), form)
+			if err != nil {
+				return err
+			}
+			if status != http.StatusOK {
+				return fmt.Errorf("save %s: status %d: %.200s", item, status, body)
+			}
+			var got struct{ Version int }
+			if err := json.Unmarshal(body, &got); err != nil || got.Version <= w.known[item] {
+				return fmt.Errorf("save %s: acknowledged version %d after %d (%v)", item, got.Version, w.known[item], err)
+			}
+			w.known[item] = got.Version
+			return nil
+		})
+	})
+	b.logErrors("autosave", s)
+	return s.row("autosave", fmt.Sprintf("%d clients", clients), elapsed), nil
+}
+
+// storageFloor performs the writes of a save (answer, history, audit
+// record, durable commit) through the store in a plain loop on one
+// goroutine, with no HTTP: what storage alone costs a save.
+func (b *bench) storageFloor(ctx context.Context, fx *fixture, d time.Duration) (Row, error) {
+	f := fx.firms[0]
+	user := f.users[0]
+	sh, err := b.store().Sheet(ctx, user, f.assessment)
+	if err != nil {
+		return Row{}, err
+	}
+	known := map[string]int{}
+	for _, it := range f.items {
+		known[it] = sh.Answers[it].Version
+	}
+	s := &sample{}
+	elapsed := runFor(1, d, func(_, seq int) {
+		item := f.items[seq%len(f.items)]
+		v := known[item]
+		in := store.AnswerInput{ItemID: item, Value: scoring.Answer(saveValues[seq%len(saveValues)]),
+			Note: fmt.Sprintf("基线 第 %06d 次保存：已复核。", seq), Version: &v}
+		timed(s, func() error {
+			saved, err := b.store().SaveAnswers(ctx, user, f.assessment, []store.AnswerInput{in})
+			if err != nil {
+				return err
+			}
+			known[item] = saved[item].Version
+			return nil
+		})
+	})
+	b.logErrors("storage floor", s)
+	return s.row("autosave storage floor (store, plain loop)", "1 loop", elapsed), nil
+}
+
+// fillPage is readers browsers opening the fill-in form of a 120-item
+// assessment, filled in, over and over.
+func (b *bench) fillPage(ctx context.Context, fx *fixture, readers int, d time.Duration) (Row, error) {
+	type reader struct {
+		c    *client
+		path string
+		last string // the last item's id: the page is whole when it shows
+	}
+	rs := make([]reader, readers)
+	for r := range readers {
+		f := fx.firms[r%len(fx.firms)]
+		c, err := b.session(ctx, f.users[r%len(f.users)], "")
+		if err != nil {
+			return Row{}, err
+		}
+		rs[r] = reader{c: c, path: fmt.Sprintf("/assessments/%d", f.assessment), last: f.items[len(f.items)-1]}
+	}
+	s := &sample{}
+	elapsed := runFor(readers, d, func(r, _ int) {
+		rd := rs[r]
+		timed(s, func() error {
+			body, status, err := rd.c.get(ctx, rd.path)
+			if err != nil {
+				return err
+			}
+			if status != http.StatusOK || !bytes.Contains(body, []byte(rd.last)) {
+				return fmt.Errorf("GET %s: status %d, %d bytes, item %s shown: %v", rd.path, status, len(body), rd.last, bytes.Contains(body, []byte(rd.last)))
+			}
+			return nil
+		})
+	})
+	b.logErrors("fill-in page", s)
+	return s.row("fill-in page, 120 items", fmt.Sprintf("%d readers", readers), elapsed), nil
+}
+
+func (b *bench) logErrors(scenario string, s *sample) {
+	for _, e := range s.first {
+		b.log.Warn("error", "scenario", scenario, "error", e)
+	}
+}
