@@ -167,7 +167,7 @@ type CampaignView struct {
 	Firms        []Firm // only from Campaigns
 	Auditors     []User // only from Campaigns
 	FirmCount    int    // firms taking part
-	AssessmentID uint // the caller's firm's assessment, 0 when not started
+	AssessmentID uint   // the caller's firm's assessment, 0 when not started
 	State        assessment.State
 }
 
