@@ -39,7 +39,7 @@ func (a *API) saveAnswer(c echo.Context, u *store.User) error {
 		// Keep the stored note. Without a version from the caller, the one
 		// read here guards the save, so a note a colleague saves meanwhile
 		// is never overwritten with the older one.
-		sh, err := a.Store.Sheet(ctx, u, id)
+		sh, err := a.Store.AnswerSheet(ctx, u, id)
 		if err != nil {
 			return err
 		}

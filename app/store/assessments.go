@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -43,6 +44,8 @@ func (e *IncompleteError) Error() string {
 type ConflictError struct {
 	ItemID  string
 	Current assessment.Answer
+
+	updatedByID uint // whose name Current.UpdatedBy is, read after the batch
 }
 
 func (e *ConflictError) Error() string {
@@ -216,15 +219,30 @@ func (s *Store) Sheet(ctx context.Context, actor *User, id uint) (*assessment.Sh
 	return s.sheet(s.db.WithContext(ctx), actor, id)
 }
 
+// AnswerSheet is Sheet with only what an autosave needs: the checklists
+// and the stored answers, without who saved them, the firm, the campaign,
+// plans or evidence. An autosave loads it on every save.
+func (s *Store) AnswerSheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
+	return s.sheetOf(s.db.WithContext(ctx), actor, id, false)
+}
+
 func (s *Store) sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, error) {
+	return s.sheetOf(db, actor, id, true)
+}
+
+// sheetOf loads the sheet: all of it when full, else as AnswerSheet.
+func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessment.Sheet, error) {
 	var a Assessment
-	err := db.Scopes(scopeAssessments(actor)).
-		Preload("Firm").
-		Preload("Campaign").
-		Preload("Themes", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
-		Preload("Answers").Preload("Answers.UpdatedBy").
-		First(&a, "assessments.id = ?", id).Error
-	if err != nil {
+	q := db.Scopes(scopeAssessments(actor)).
+		Preload("Themes", func(db *gorm.DB) *gorm.DB { return db.Order("position") })
+	if full {
+		q = q.Joins("Firm").Joins("Campaign").Preload("Answers").Preload("Answers.UpdatedBy", userNames)
+	} else {
+		q = q.Preload("Answers", func(db *gorm.DB) *gorm.DB {
+			return db.Select("id", "assessment_id", "item_id", "value", "note", "version", "updated_at")
+		})
+	}
+	if err := q.First(&a, "assessments.id = ?", id).Error; err != nil {
 		return nil, translate(err, "assessment %d", id)
 	}
 	profile, err := decodeProfile(a.Profile)
@@ -245,28 +263,31 @@ func (s *Store) sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, err
 		sh.Campaign = &c
 	}
 	for _, t := range a.Themes {
-		full, err := s.snapshot(db, t.SnapshotSHA256)
+		whole, err := s.snapshot(db, t.SnapshotSHA256)
 		if err != nil {
 			return nil, fmt.Errorf("store: assessment %d theme %s: %w", id, t.ChecklistID, err)
 		}
-		kept, left := full.ForProfile(profile)
+		kept, left := s.snapshots.forProfile(t.SnapshotSHA256, a.Profile, whole, profile)
 		sh.Checklists = append(sh.Checklists, kept)
 		for _, it := range left {
-			sh.Excluded = append(sh.Excluded, assessment.Ref{Checklist: full, Item: it})
+			sh.Excluded = append(sh.Excluded, assessment.Ref{Checklist: whole, Item: it})
 		}
 	}
 	for _, ans := range a.Answers {
 		sh.Answers[ans.ItemID] = answerOf(ans)
 	}
+	if !full {
+		return sh, nil
+	}
 	var plans []Plan
-	if err := db.Session(&gorm.Session{NewDB: true}).Preload("UpdatedBy").Where("assessment_id = ?", id).Find(&plans).Error; err != nil {
+	if err := db.Session(&gorm.Session{NewDB: true}).Preload("UpdatedBy", userNames).Where("assessment_id = ?", id).Find(&plans).Error; err != nil {
 		return nil, translate(err, "plans of assessment %d", id)
 	}
 	for _, p := range plans {
 		sh.Plans[p.ItemID] = planOf(p)
 	}
 	var files []Evidence
-	if err := db.Session(&gorm.Session{NewDB: true}).Preload("UploadedBy").
+	if err := db.Session(&gorm.Session{NewDB: true}).Preload("UploadedBy", userNames).
 		Where("assessment_id = ? AND deleted_at IS NULL", id).Order("uploaded_at, id").Find(&files).Error; err != nil {
 		return nil, translate(err, "evidence of assessment %d", id)
 	}
@@ -275,6 +296,9 @@ func (s *Store) sheet(db *gorm.DB, actor *User, id uint) (*assessment.Sheet, err
 	}
 	return sh, nil
 }
+
+// userNames loads of a user only what a sheet shows: the name.
+func userNames(db *gorm.DB) *gorm.DB { return db.Select("id", "name") }
 
 func answerOf(a Answer) assessment.Answer {
 	return assessment.Answer{Value: scoring.Answer(a.Value), Note: a.Note, Version: a.Version, UpdatedAt: a.UpdatedAt, UpdatedBy: a.UpdatedBy.Name}
@@ -291,85 +315,197 @@ type AnswerInput struct {
 
 // SaveAnswers stores answers to items of an editable assessment of actor's
 // firm, all or none, and records each change (who, when, old → new). An
-// input that changes nothing is skipped. It returns the answers as stored.
+// input that changes nothing is skipped. It returns the answers as stored,
+// once they are committed: saves from many clients share a transaction
+// (groupcommit.go), each in its own savepoint, so a refused save fails alone.
 func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, error) {
 	if !actor.Role.InFirm() {
 		return nil, fmt.Errorf("store: save answers: %w", ErrNotFound)
 	}
-	saved := map[string]assessment.Answer{}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := lockEditable(tx, actor, id)
-		if err != nil {
-			return err
-		}
-		items, err := s.itemIDs(tx, a)
-		if err != nil {
-			return err
-		}
-		ids := make([]string, len(inputs))
-		for i, in := range inputs {
-			ids[i] = in.ItemID
-		}
-		var current []Answer
-		if err := tx.Preload("UpdatedBy").Where("assessment_id = ? AND item_id IN ?", id, ids).Find(&current).Error; err != nil {
-			return translate(err, "answers of assessment %d", id)
-		}
-		byItem := map[string]Answer{}
-		for _, c := range current {
-			byItem[c.ItemID] = c
-		}
-		now := time.Now().UTC()
-		var rows []Answer
-		var changes []Change
-		for _, in := range inputs {
-			if !items[in.ItemID] {
-				return fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
-			}
-			if in.Value != scoring.Unanswered && !in.Value.Valid() {
-				return fmt.Errorf("%w: %q", ErrBadAnswer, in.Value)
-			}
-			note := NormalizeNote(in.Note)
-			if utf8.RuneCountInString(note) > MaxNoteLen {
-				return fmt.Errorf("%w: note of item %s is longer than %d characters", ErrNoteTooLong, in.ItemID, MaxNoteLen)
-			}
-			old := byItem[in.ItemID]
-			if in.Version != nil && *in.Version != old.Version {
-				return &ConflictError{ItemID: in.ItemID, Current: answerOf(old)}
-			}
-			if old.Value == string(in.Value) && old.Note == note {
-				saved[in.ItemID] = answerOf(old)
-				continue
-			}
-			if old.Value != string(in.Value) {
-				changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "answer", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})
-			}
-			if old.Note != note {
-				changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "note", OldValue: old.Note, NewValue: note, UserID: actor.ID, At: now})
-			}
-			row := Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, Version: old.Version + 1, UpdatedByID: actor.ID, UpdatedAt: now}
-			rows = append(rows, row)
-			row.UpdatedBy = *actor
-			saved[in.ItemID] = answerOf(row)
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		err = tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"value", "note", "version", "updated_by_id", "updated_at"}),
-		}).Omit("UpdatedBy").Create(&rows).Error
-		if err != nil {
-			return translate(err, "save answers of assessment %d", id)
-		}
-		if err := tx.Omit(clause.Associations).Create(&changes).Error; err != nil {
-			return translate(err, "record changes of assessment %d", id)
-		}
-		return auditAnswerChanges(tx, ctx, actor, id, changes)
+	var saved map[string]assessment.Answer
+	err := s.groupWrite(ctx, func(tx *gorm.DB) error {
+		var err error
+		saved, err = s.saveAnswers(tx, ctx, actor, id, inputs)
+		return err
 	})
+	var ce *ConflictError
+	if errors.As(err, &ce) && ce.updatedByID != 0 {
+		// Read here, beside the other readers, not in the batch that
+		// every save waits for.
+		ce.Current.UpdatedBy = s.userName(ctx, ce.updatedByID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return saved, nil
+}
+
+// userName is the name of the user id, or "" if it cannot be read: it only
+// labels a refused save.
+func (s *Store) userName(ctx context.Context, id uint) string {
+	var u User
+	if err := s.db.WithContext(ctx).Select("id", "name").First(&u, id).Error; err != nil {
+		s.logError("store: read the name of a user", "user", id, "err", err)
+		return ""
+	}
+	return u.Name
+}
+
+// saveAnswers is SaveAnswers inside the transaction tx.
+func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, error) {
+	if err := lockForSave(tx, actor, id); err != nil {
+		return nil, err
+	}
+	items, err := s.itemsOf(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.ItemID
+	}
+	// The names of who saved last are read only when a conflict or an
+	// unchanged answer reports them: most saves never need them.
+	var current []Answer
+	if err := tx.Where("assessment_id = ? AND item_id IN ?", id, ids).Find(&current).Error; err != nil {
+		return nil, translate(err, "answers of assessment %d", id)
+	}
+	byItem := make(map[string]Answer, len(current))
+	for _, c := range current {
+		byItem[c.ItemID] = c
+	}
+	stored := func(old Answer) (assessment.Answer, error) {
+		if old.UpdatedByID != 0 {
+			if err := tx.Select("id", "name").First(&old.UpdatedBy, old.UpdatedByID).Error; err != nil {
+				return assessment.Answer{}, translate(err, "user %d", old.UpdatedByID)
+			}
+		}
+		return answerOf(old), nil
+	}
+	saved := make(map[string]assessment.Answer, len(inputs))
+	now := time.Now().UTC()
+	var rows []Answer
+	var changes []Change
+	for _, in := range inputs {
+		if !items[in.ItemID] {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
+		}
+		if in.Value != scoring.Unanswered && !in.Value.Valid() {
+			return nil, fmt.Errorf("%w: %q", ErrBadAnswer, in.Value)
+		}
+		note := NormalizeNote(in.Note)
+		if utf8.RuneCountInString(note) > MaxNoteLen {
+			return nil, fmt.Errorf("%w: note of item %s is longer than %d characters", ErrNoteTooLong, in.ItemID, MaxNoteLen)
+		}
+		old := byItem[in.ItemID]
+		if in.Version != nil && *in.Version != old.Version {
+			return nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
+		}
+		if old.Value == string(in.Value) && old.Note == note {
+			if saved[in.ItemID], err = stored(old); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if old.Value != string(in.Value) {
+			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "answer", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})
+		}
+		if old.Note != note {
+			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "note", OldValue: old.Note, NewValue: note, UserID: actor.ID, At: now})
+		}
+		row := Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, Version: old.Version + 1, UpdatedByID: actor.ID, UpdatedAt: now}
+		rows = append(rows, row)
+		row.UpdatedBy = *actor
+		saved[in.ItemID] = answerOf(row)
+	}
+	if len(rows) == 0 {
+		return saved, nil
+	}
+	if err := upsertAnswers(tx, rows); err != nil {
+		return nil, translate(err, "save answers of assessment %d", id)
+	}
+	if err := insertChanges(tx, changes); err != nil {
+		return nil, translate(err, "record changes of assessment %d", id)
+	}
+	if err := auditAnswerChanges(tx, ctx, actor, id, changes); err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+// The autosave statements are written out rather than built by GORM from
+// the models: they run for every save inside the batch transaction, where
+// GORM's reflection and RETURNING scans cost more than the SQL itself.
+// ON CONFLICT … DO UPDATE with excluded is the same in PostgreSQL.
+
+// upsertAnswers inserts or replaces rows by (assessment_id, item_id).
+func upsertAnswers(tx *gorm.DB, rows []Answer) error {
+	var sql strings.Builder
+	sql.WriteString("INSERT INTO answers (assessment_id, item_id, value, note, version, updated_by_id, updated_at) VALUES ")
+	args := make([]any, 0, 7*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, r.AssessmentID, r.ItemID, r.Value, r.Note, r.Version, r.UpdatedByID, r.UpdatedAt)
+	}
+	sql.WriteString(" ON CONFLICT (assessment_id, item_id) DO UPDATE SET value = excluded.value, note = excluded.note," +
+		" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at")
+	return tx.Exec(sql.String(), args...).Error
+}
+
+// insertChanges records history rows.
+func insertChanges(tx *gorm.DB, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	var sql strings.Builder
+	sql.WriteString("INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at) VALUES ")
+	args := make([]any, 0, 7*len(changes))
+	for i, c := range changes {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At)
+	}
+	return tx.Exec(sql.String(), args...).Error
+}
+
+// lockForSave is lockEditable for the autosave path of a firm user: the
+// write that takes the lock comes first and checks the scope and the state
+// itself, so a save that may go ahead costs one statement. Only a refused
+// one reads the assessment, to say why.
+func lockForSave(tx *gorm.DB, actor *User, id uint) error {
+	if actor.FirmID == nil || !actor.Role.InFirm() {
+		return fmt.Errorf("store: assessment %d: %w", id, ErrNotFound)
+	}
+	res := tx.Exec("UPDATE assessments SET updated_at = ? WHERE id = ? AND firm_id = ? AND state IN (?, ?)",
+		time.Now().UTC(), id, *actor.FirmID, string(assessment.Draft), string(assessment.ChangesRequested))
+	if res.Error != nil {
+		return translate(res.Error, "lock assessment %d", id)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var a Assessment
+	if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return translate(err, "assessment %d", id)
+	}
+	return &ReadOnlyError{State: assessment.State(a.State)}
+}
+
+// itemsOf is itemIDs for the assessment id, read from the cache when it can.
+func (s *Store) itemsOf(tx *gorm.DB, id uint) (map[string]bool, error) {
+	if out, ok := s.items.get(id); ok {
+		return out, nil
+	}
+	var a Assessment
+	if err := tx.Select("id", "profile").First(&a, id).Error; err != nil {
+		return nil, translate(err, "assessment %d", id)
+	}
+	return s.itemIDs(tx, a)
 }
 
 // lockEditable finds an assessment actor may edit and writes to its row
@@ -396,11 +532,10 @@ func lockEditable(tx *gorm.DB, actor *User, id uint) (Assessment, error) {
 // lockEditableItem is lockEditable for a change to one item, which must be
 // one the assessment asks.
 func (s *Store) lockEditableItem(tx *gorm.DB, actor *User, id uint, itemID string) error {
-	a, err := lockEditable(tx, actor, id)
-	if err != nil {
+	if err := lockForSave(tx, actor, id); err != nil {
 		return err
 	}
-	items, err := s.itemIDs(tx, a)
+	items, err := s.itemsOf(tx, id)
 	if err != nil {
 		return err
 	}
@@ -417,8 +552,11 @@ func NormalizeNote(s string) string {
 }
 
 // itemIDs returns the ids of the items an assessment asks: those of its
-// snapshots that apply to its frozen profile.
+// snapshots that apply to its frozen profile. a must carry ID and Profile.
 func (s *Store) itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
+	if out, ok := s.items.get(a.ID); ok {
+		return out, nil
+	}
 	profile, err := decodeProfile(a.Profile)
 	if err != nil {
 		return nil, err
@@ -439,7 +577,33 @@ func (s *Store) itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
 			}
 		}
 	}
+	s.items.put(a.ID, out)
 	return out, nil
+}
+
+// itemCache holds the item ids each assessment asks. They are derived from
+// what an assessment freezes when it starts (its themes' snapshots and its
+// profile, never changed afterwards), and assessments are never deleted, so
+// an entry cannot go stale and every instance may keep its own copy.
+type itemCache struct {
+	m sync.Map // assessment id -> map[string]bool, shared: callers must not change it
+}
+
+func (c *itemCache) get(id uint) (map[string]bool, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.m.Load(id)
+	if !ok {
+		return nil, false
+	}
+	return v.(map[string]bool), true
+}
+
+func (c *itemCache) put(id uint, ids map[string]bool) {
+	if c != nil {
+		c.m.Store(id, ids)
+	}
 }
 
 // Submit hands a complete draft (or a returned assessment) to review and

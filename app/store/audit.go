@@ -139,7 +139,13 @@ func (ev AuditEvent) inFirm(firmID uint) AuditEvent {
 // records. Writing the head first takes the row lock (PostgreSQL) or the
 // write lock (SQLite) before the previous hash is read, so concurrent
 // appends are serialised and the chain stays linear.
+//
+// Inside a group-commit batch (groupcommit.go) the head is read once and
+// written once per batch instead: see auditTail.
 func appendAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent) error {
+	if t := batchAuditTail(tx); t != nil {
+		return t.append(tx, ctx, ev)
+	}
 	res := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("seq", gorm.Expr("seq + 1"))
 	if res.Error != nil {
 		return translate(res.Error, "audit: advance head")
@@ -151,22 +157,99 @@ func appendAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent) error {
 	if err := tx.First(&head, 1).Error; err != nil {
 		return translate(err, "audit: read head")
 	}
+	ev, err := insertAudit(tx, ctx, ev, head.Seq, head.Hash)
+	if err != nil {
+		return err
+	}
+	err = tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("hash", ev.Hash).Error
+	return translate(err, "audit: update head")
+}
+
+// insertAudit writes ev as entry seq, linked to the entry hashed prev.
+func insertAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent, seq int64, prev string) (AuditEvent, error) {
 	ri := requestInfo(ctx)
 	ev.ID = 0
-	ev.Seq = head.Seq
+	ev.Seq = seq
 	// PostgreSQL keeps microseconds: hash what every database gives back.
 	ev.At = time.Now().UTC().Truncate(time.Microsecond)
 	ev.Actor = clipAudit(ev.Actor, maxAuditActor)
 	ev.Object = clipAudit(ev.Object, maxAuditObject)
 	ev.Detail = clipAudit(ev.Detail, maxAuditDetail)
 	ev.IP = clipAudit(ri.IP, maxAuditIP)
-	ev.PrevHash = head.Hash
+	ev.PrevHash = prev
 	ev.Hash = auditHash(ev)
-	if err := tx.Create(&ev).Error; err != nil {
-		return translate(err, "audit: append %s", ev.Action)
+	// Written out, not built from the model: every save appends one.
+	err := tx.Exec("INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		ev.Seq, ev.At, ev.ActorID, ev.Actor, ev.Role, ev.FirmID, ev.Action, ev.Object, ev.Detail, ev.IP, ev.PrevHash, ev.Hash).Error
+	if err != nil {
+		return ev, translate(err, "audit: append %s", ev.Action)
 	}
-	err := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("hash", ev.Hash).Error
-	return translate(err, "audit: update head")
+	return ev, nil
+}
+
+// auditTail is the audit head as a group-commit batch has moved it. The
+// batch takes the head's lock and reads it at its first append, appends
+// each entry after the last one in memory, and writes the head back once,
+// just before it commits (flush). A save rolled back to its savepoint puts
+// the tail back as it was before the save (the committer keeps a copy), so
+// the chain holds exactly the entries that commit, in order.
+type auditTail struct {
+	loaded bool
+	dirty  bool
+	seq    int64
+	hash   string
+}
+
+type auditTailKey struct{}
+
+// batchAuditTail is the tail of the batch tx belongs to, or nil outside a batch.
+func batchAuditTail(tx *gorm.DB) *auditTail {
+	if tx.Statement == nil || tx.Statement.Context == nil {
+		return nil
+	}
+	t, _ := tx.Statement.Context.Value(auditTailKey{}).(*auditTail)
+	return t
+}
+
+func (t *auditTail) append(tx *gorm.DB, ctx context.Context, ev AuditEvent) error {
+	if !t.loaded {
+		// A write first, as in appendAudit: it takes the row lock
+		// (PostgreSQL) before the head is read.
+		res := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("seq", gorm.Expr("seq"))
+		if res.Error != nil {
+			return translate(res.Error, "audit: lock head")
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("store: audit: the head row is missing")
+		}
+		var head auditHead
+		if err := tx.First(&head, 1).Error; err != nil {
+			return translate(err, "audit: read head")
+		}
+		t.loaded, t.seq, t.hash = true, head.Seq, head.Hash
+	}
+	ev, err := insertAudit(tx, ctx, ev, t.seq+1, t.hash)
+	if err != nil {
+		return err
+	}
+	t.seq, t.hash, t.dirty = ev.Seq, ev.Hash, true
+	return nil
+}
+
+// flush writes the head the batch's appends reached.
+func (t *auditTail) flush(tx *gorm.DB) error {
+	if !t.dirty {
+		return nil
+	}
+	res := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumns(map[string]any{"seq": t.seq, "hash": t.hash})
+	if res.Error != nil {
+		return translate(res.Error, "audit: update head")
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("store: audit: the head row is missing")
+	}
+	return nil
 }
 
 // auditHash is the SHA-256 (hex) of an entry's canonical encoding: a version

@@ -35,7 +35,9 @@ func planOf(p Plan) assessment.Plan {
 }
 
 // SavePlan stores the rectification plan of an item of an editable
-// assessment of actor's firm and records each changed field.
+// assessment of actor's firm and records each changed field. Like
+// SaveAnswers it shares a transaction with other saves (groupcommit.go)
+// and returns once its save is committed.
 func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID string, in PlanInput) (assessment.Plan, error) {
 	if !actor.Role.InFirm() {
 		return assessment.Plan{}, fmt.Errorf("store: save plan: %w", ErrNotFound)
@@ -48,7 +50,7 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		return p, fmt.Errorf("%w: measure or owner is too long", ErrBadPlan)
 	}
 	var saved assessment.Plan
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.groupWrite(ctx, func(tx *gorm.DB) error {
 		if err := s.lockEditableItem(tx, actor, id, itemID); err != nil {
 			return err
 		}
@@ -58,7 +60,7 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 			return translate(err, "plan of %s", itemID)
 		}
 		if in.Version != nil && *in.Version != old.Version {
-			return &PlanConflictError{ItemID: itemID, Current: planOf(old)}
+			return &PlanConflictError{ItemID: itemID, Current: planOf(old), updatedByID: old.UpdatedByID}
 		}
 		now := time.Now().UTC()
 		var changes []Change
@@ -92,6 +94,10 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		saved = planOf(row)
 		return nil
 	})
+	var pe *PlanConflictError
+	if errors.As(err, &pe) && pe.updatedByID != 0 {
+		pe.Current.UpdatedBy = s.userName(ctx, pe.updatedByID)
+	}
 	return saved, err
 }
 
@@ -112,6 +118,8 @@ func planChangeDetail(changes []Change) string {
 type PlanConflictError struct {
 	ItemID  string
 	Current assessment.Plan
+
+	updatedByID uint // whose name Current.UpdatedBy is, read after the batch
 }
 
 func (e *PlanConflictError) Error() string {

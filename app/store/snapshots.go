@@ -29,7 +29,29 @@ type ChecklistSnapshot struct {
 // once stored (its name is its content), so an entry can never be stale and
 // every instance may keep its own copy.
 type snapshotCache struct {
-	m sync.Map // sha256 -> *checklist.Checklist
+	m        sync.Map // sha256 -> *checklist.Checklist
+	profiled sync.Map // profiledKey -> profiled: a snapshot cut to a profile, as immutable
+}
+
+type profiledKey struct{ sha256, profile string }
+
+type profiled struct {
+	kept *checklist.Checklist
+	left []checklist.Item
+}
+
+// forProfile is whole.ForProfile(profile), whole being the snapshot named
+// name and profileKey profile's stored encoding, computed once for each
+// pair. Callers must not change what it returns: it is shared.
+func (c *snapshotCache) forProfile(name, profileKey string, whole *checklist.Checklist, profile checklist.Profile) (*checklist.Checklist, []checklist.Item) {
+	k := profiledKey{name, profileKey}
+	if v, ok := c.profiled.Load(k); ok {
+		p := v.(profiled)
+		return p.kept, p.left
+	}
+	kept, left := whole.ForProfile(profile)
+	c.profiled.Store(k, profiled{kept, left})
+	return kept, left
 }
 
 // saveSnapshot stores cl's snapshot unless it is there already and returns

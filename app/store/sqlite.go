@@ -43,9 +43,12 @@ func openSQLite(path string) (*gorm.DB, error) {
 	// Transactions queue at a gate in Go rather than in SQLite's busy
 	// handler: see gatedConnector.
 	sqlDB := sql.OpenDB(&gatedConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, gate: make(chan struct{}, 1)})
-	// One SQLite file allows one writer at a time; a few connections serve
-	// concurrent readers without piling up waiting writers.
-	sqlDB.SetMaxOpenConns(4)
+	// One SQLite file allows one writer at a time, and autosaves reach it
+	// through one committer (groupcommit.go); the other connections serve
+	// readers, which in WAL mode run beside the writer. Four were too few
+	// at 64 autosaving clients: requests queued for a connection.
+	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
 	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:         logger.Discard,
 		TranslateError: true,

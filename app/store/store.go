@@ -25,6 +25,8 @@ type Store struct {
 	blobs Blobs
 
 	snapshots *snapshotCache
+	items     *itemCache // the item ids each assessment asks, by assessment
+	commits   *committer // runs autosaves in shared transactions: see groupcommit.go
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
@@ -33,7 +35,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}}
+	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, items: &itemCache{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -42,16 +44,36 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.commits = newCommitter(db, s.logError)
 	return s, nil
 }
 
-// Close closes the database.
+// Close lets the queued saves commit, then closes the database.
 func (s *Store) Close() error {
+	if s.commits != nil {
+		s.commits.close()
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
 	return sqlDB.Close()
+}
+
+// logError logs through the store's logger, if it has one.
+func (s *Store) logError(msg string, args ...any) {
+	if s.log != nil {
+		s.log.Error(msg, args...)
+	}
+}
+
+// groupWrite runs fn as one save of a group-commit batch (see
+// groupcommit.go) and returns once it is committed, or failed alone.
+func (s *Store) groupWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.commits == nil { // a Store not made by Open
+		return s.db.WithContext(ctx).Transaction(fn)
+	}
+	return s.commits.do(ctx, fn)
 }
 
 // Ping reports whether the database answers.

@@ -15,7 +15,7 @@ import (
 	"selfcheck/app/scoring"
 )
 
-func newTestStore(t *testing.T) (*Store, string) {
+func newTestStore(t testing.TB) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.db")
 	s, err := Open(context.Background(), path, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -37,7 +37,7 @@ func testChecklist() *checklist.Checklist {
 	}
 }
 
-func demoMember(t *testing.T, s *Store) *User {
+func demoMember(t testing.TB, s *Store) *User {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.EnsureDemo(ctx, nil); err != nil {

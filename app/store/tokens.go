@@ -85,7 +85,7 @@ func (s *Store) TokenUser(ctx context.Context, token string) (*User, error) {
 		return nil, translate(err, "token")
 	}
 	var u User
-	if err := db.Preload("Firm").Where("disabled_at IS NULL").First(&u, t.UserID).Error; err != nil {
+	if err := db.Joins("Firm").Where("users.disabled_at IS NULL").First(&u, "users.id = ?", t.UserID).Error; err != nil {
 		return nil, translate(err, "token user")
 	}
 	now := time.Now().UTC()

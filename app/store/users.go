@@ -159,7 +159,7 @@ func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*
 		return nil, fmt.Errorf("store: session expired: %w", ErrNotFound)
 	}
 	var u User
-	if err := db.Preload("Firm").Where("disabled_at IS NULL").First(&u, sess.UserID).Error; err != nil {
+	if err := db.Joins("Firm").Where("users.disabled_at IS NULL").First(&u, "users.id = ?", sess.UserID).Error; err != nil {
 		return nil, translate(err, "session user %d", sess.UserID)
 	}
 	// Writing on every request would serialise reads behind the write lock;

@@ -1,14 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -119,8 +123,224 @@ type fillPage struct {
 	Today        string
 	MaxEvidence  int64             // MiB
 	Review       store.LastReview  // the auditor's last decision, shown when it returned the assessment
+	Labels       fillLabels        // the fixed texts of every item, in the page's language
+	Themes       []fillTheme       // the checklists as the form shows them
 	loaded       map[string]string // loadedState of each stored answer, by item
 	loadedPlans  map[string]string // planState of each stored plan, by item
+}
+
+// The fill-in page shows some 120 items, each with a few dozen texts. Asked
+// for one by one from the template, every text is a method call made by
+// reflection (Page.T, Page.Text, …), and those calls were most of the
+// page's cost. The texts are therefore looked up in Go, once per page for
+// the fixed ones (fillLabels) and once per item for the others (fillItem),
+// and the template only reads fields.
+
+// fillLabels are the fixed texts of the items' forms.
+type fillLabels struct {
+	Details, Guidance, Basis, Evidence, Answer, Note                   string
+	PlanHeading, PlanHelp, PlanMeasure, PlanOwner, PlanDue, PlanStatus string
+	PlanOverdue, EvidenceRequired, EvidenceHeading, EvidenceNone       string
+	EvidenceAdd                                                        string
+	MaxNote                                                            int
+	Choices                                                            []fillChoice // the answers offered
+	PlanStatuses                                                       []fillChoice
+}
+
+// fillChoice is an option of a radio group or select, with its label.
+type fillChoice struct {
+	Value any
+	Label string
+}
+
+// fillTheme is a checklist of the form, its sections holding the items.
+type fillTheme struct {
+	Checklist *checklist.Checklist
+	Sections  []fillSection
+}
+
+// fillSection is a section's title and its items' HTML, joined: one
+// value for the template to write instead of one per item.
+type fillSection struct {
+	Title string
+	HTML  template.HTML
+}
+
+// fillItem is one item of the form with its stored state and its texts.
+type fillItem struct {
+	Item                            checklist.Item
+	Answer                          assessment.Answer
+	Plan                            assessment.Plan
+	Files                           []assessment.Evidence
+	Gap, ShowPlan, Overdue          bool
+	Text, Severity, Weight, SavedBy string
+	Guidance, Basis, EvidenceText   string
+	Was, PlanWas                    string
+}
+
+// fillItemData is what the "fill-item" template renders.
+type fillItemData struct {
+	*Page
+	V      *fillItem
+	L      *fillLabels
+	Cl     *checklist.Checklist
+	Sh     *assessment.Sheet
+	Review store.LastReview
+}
+
+// fillView builds the labels and the themes of page, each item rendered.
+func (s *Server) fillView(c echo.Context, page *fillPage) error {
+	l := lang(c)
+	t := func(key string, args ...any) string { return s.Messages.T(l, key, args...) }
+	page.Labels = fillLabels{
+		Details: t("fill.details"), Guidance: t("fill.guidance"), Basis: t("fill.basis"), Evidence: t("fill.evidence"),
+		Answer: t("fill.answer"), Note: t("fill.note"),
+		PlanHeading: t("plan.heading"), PlanHelp: t("plan.help"), PlanMeasure: t("plan.measure"), PlanOwner: t("plan.owner"),
+		PlanDue: t("plan.due"), PlanStatus: t("plan.status"), PlanOverdue: t("plan.overdue"),
+		EvidenceRequired: t("evidence.required"), EvidenceHeading: t("evidence.heading"), EvidenceNone: t("evidence.none"),
+		EvidenceAdd: t("evidence.add", page.MaxEvidence), MaxNote: store.MaxNoteLen,
+	}
+	for _, a := range page.Answers {
+		label := t("answer." + string(a))
+		if a == scoring.Unanswered {
+			label = t("answer.none")
+		}
+		page.Labels.Choices = append(page.Labels.Choices, fillChoice{Value: a, Label: label})
+	}
+	for _, st := range page.PlanStatuses {
+		page.Labels.PlanStatuses = append(page.Labels.PlanStatuses, fillChoice{Value: st, Label: t("plan.status." + string(st))})
+	}
+	sh := page.Sheet
+	severities := map[checklist.Severity]string{}
+	pg := &Page{Lang: l, s: s}
+	for _, cl := range sh.Checklists {
+		th := fillTheme{Checklist: cl}
+		for _, sec := range cl.Sections {
+			fs := fillSection{Title: sec.Title.In(l)}
+			var joined strings.Builder
+			joined.Grow(len(sec.Items) * 6 << 10) // an item's HTML is about 5 KB
+			for _, it := range sec.Items {
+				key := fragmentKey{cl: cl, item: it.ID, lang: l, state: fillItemState(page, it.ID)}
+				html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
+					a, p := sh.Answers[it.ID], sh.Plans[it.ID]
+					sev, ok := severities[it.Severity]
+					if !ok {
+						sev = t("severity." + string(it.Severity))
+						severities[it.Severity] = sev
+					}
+					v := fillItem{
+						Item: it, Answer: a, Plan: p, Files: sh.Evidence[it.ID],
+						Gap: a.Value.IsGap(), ShowPlan: page.ShowPlan(it.ID), Overdue: p.Overdue(page.Today),
+						Text: it.Text.In(l), Severity: sev, Weight: t("fill.weight", it.Weight),
+						Guidance: it.Guidance.In(l), Basis: cl.BasisText(it, l), EvidenceText: it.Evidence.In(l),
+						Was: page.Was(it.ID), PlanWas: page.PlanWas(it.ID),
+					}
+					if a.UpdatedBy != "" {
+						v.SavedBy = t("fill.saved_by", a.UpdatedBy, s.formatTime(a.UpdatedAt))
+					}
+					return s.pages.sets["assessment"].ExecuteTemplate(w, "fill-item",
+						&fillItemData{Page: pg, V: &v, L: &page.Labels, Cl: cl, Sh: sh, Review: page.Review})
+				})
+				if err != nil {
+					return fmt.Errorf("web: render item %s: %w", it.ID, err)
+				}
+				joined.WriteString(string(html))
+				joined.WriteString("    ") // the template's indent before each item's closing {{end}}
+			}
+			fs.HTML = template.HTML(joined.String())
+			th.Sections = append(th.Sections, fs)
+		}
+		page.Themes = append(page.Themes, th)
+	}
+	return nil
+}
+
+// fragmentKey names an item's HTML: the item (its checklist is shared and
+// never changed, so its texts are fixed by the pointer and the id), the
+// page's language, and a digest of everything else the item shows.
+type fragmentKey struct {
+	cl    *checklist.Checklist
+	item  string
+	lang  string
+	state [sha256.Size]byte
+}
+
+// fillItemState is a digest of what an item of page shows besides its
+// texts: the sheet's id and state, the item's answer and plan (as shown and
+// as loaded), its files, its review verdict, whether its plan is overdue,
+// and the upload limit.
+func fillItemState(page *fillPage, itemID string) [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	field := func(s string) {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	sh := page.Sheet
+	a, p := sh.Answers[itemID], sh.Plans[itemID]
+	field(strconv.FormatUint(uint64(sh.ID), 10))
+	field(string(sh.State))
+	field(strconv.FormatInt(page.MaxEvidence, 10))
+	for _, f := range []string{string(a.Value), a.Note, strconv.Itoa(a.Version), a.UpdatedBy, a.UpdatedAt.UTC().Format(time.RFC3339Nano),
+		p.Measure, p.Owner, p.Due, string(p.Status), strconv.Itoa(p.Version), strconv.FormatBool(p.Overdue(page.Today)),
+		page.Was(itemID), page.PlanWas(itemID)} {
+		field(f)
+	}
+	for _, e := range sh.Evidence[itemID] {
+		field(strconv.FormatUint(uint64(e.ID), 10))
+		field(e.Name)
+		field(strconv.FormatInt(e.Size, 10))
+		field(e.SHA256)
+		field(e.UploadedBy)
+		field(e.UploadedAt.UTC().Format(time.RFC3339Nano))
+	}
+	field("review")
+	if r, ok := page.Review.Items[itemID]; ok {
+		field(r.Verdict)
+		field(r.Comment)
+		field(r.Reviewer.Name)
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// fragmentCache keeps rendered items of the fill-in page by fragmentKey. A
+// page is mostly items nobody changed since it was last shown, and
+// rendering them (a few dozen escaped values each) was most of its cost.
+// An entry is the output of a pure function of its key, so it is never
+// stale and every instance may keep its own; when the entries pass
+// maxBytes the cache starts over.
+type fragmentCache struct {
+	mu       sync.Mutex
+	m        map[fragmentKey]template.HTML
+	bytes    int
+	maxBytes int
+}
+
+func (c *fragmentCache) render(key fragmentKey, render func(*bytes.Buffer) error) (template.HTML, error) {
+	c.mu.Lock()
+	html, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return html, nil
+	}
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return "", err
+	}
+	html = template.HTML(buf.String())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.bytes+len(html) > c.maxBytes {
+		c.m, c.bytes = map[fragmentKey]template.HTML{}, 0
+	}
+	if _, ok := c.m[key]; !ok {
+		c.m[key] = html
+		c.bytes += len(html)
+	}
+	return html, nil
 }
 
 // Was is what the form was loaded with for an item, sent back with it so a
@@ -189,6 +409,9 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 		if page.Review, err = s.Store.LatestReview(c.Request().Context(), currentUser(c), sh.ID); err != nil {
 			return err
 		}
+	}
+	if err := s.fillView(c, &page); err != nil {
+		return err
 	}
 	return s.render(c, status, "assessment", s.T(c, "fill.title", sh.ID), page)
 }

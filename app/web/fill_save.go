@@ -306,7 +306,13 @@ type themeProgress struct {
 func (s *Server) autosaveAnswer(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	sh, err := s.loadSheet(c)
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	// Only the answers and the checklists: the progress counts and the
+	// fields a save leaves out need nothing else.
+	sh, err := s.Store.AnswerSheet(ctx, u, id)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -123,13 +124,24 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	if f := takeFlash(c); f != "" {
 		p.Flash = s.Messages.T(p.Lang, f)
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, "base", p); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 { // a rare huge page is not kept
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := set.ExecuteTemplate(buf, "base", p); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// renderBuffers are reused between pages: the fill-in page is half a
+// megabyte, and growing a fresh buffer to it on every request showed in
+// its profile.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // T translates key for the request's language.
 func (s *Server) T(c echo.Context, key string, args ...any) string {

@@ -61,6 +61,8 @@ type Server struct {
 	assets *assets
 	routes []route
 	now    func() time.Time // the clock of login throttling; tests move it
+
+	fillItems *fragmentCache // rendered items of the fill-in page
 }
 
 // New builds the server: it parses every template and indexes the static
@@ -75,7 +77,7 @@ func New(d Deps) (*Server, error) {
 	if d.Config.MaxEvidenceBytes == 0 {
 		d.Config.MaxEvidenceBytes = 20 << 20
 	}
-	s := &Server{Deps: d, now: time.Now}
+	s := &Server{Deps: d, now: time.Now, fillItems: &fragmentCache{maxBytes: 64 << 20}}
 	var err error
 	if s.assets, err = loadAssets(d.Static); err != nil {
 		return nil, err

@@ -24,7 +24,8 @@ import (
 )
 
 // TestLoadNoLostSaves runs SELFCHECK_LOAD_CLIENTS clients (default 100)
-// for SELFCHECK_LOAD_SECONDS (default 20) against the real server, then
+// for SELFCHECK_LOAD_SECONDS (default 20) against the real server (in this
+// process, or with SELFCHECK_LOAD_CHILD=1 built and run as a child), then
 // checks: no 5xx, no response or log line mentioning a lock, and for every
 // item the database holds exactly the last acknowledged save, with one
 // history row per acknowledged change and one audit entry per save.
@@ -35,6 +36,21 @@ func TestLoadNoLostSaves(t *testing.T) {
 	clients, duration := loadConfig(t)
 	db := filepath.Join(t.TempDir(), "load.db")
 	fx := setupLoad(t, db, clients)
+	if os.Getenv("SELFCHECK_LOAD_CHILD") != "" {
+		// The server in a process of its own, as deployed: the clients
+		// then take no CPU from its scheduler.
+		child, base := startChild(t, buildSelfcheck(t, t.TempDir()), db)
+		res := driveLoad(context.Background(), t, base, fx, duration, false)
+		child.Process.Signal(syscall.SIGTERM)
+		if err := child.Wait(); err != nil {
+			t.Errorf("serve stopped: %v", err)
+		}
+		t.Logf("load (server in a child process): %s", res.summary(clients))
+		res.checkNoProblems(t)
+		checkAcknowledged(t, db, fx, res, true)
+		checkDatabase(t, db)
+		return
+	}
 	base, logs, stop := startServeLogged(t, "--db", db)
 	res := driveLoad(context.Background(), t, base, fx, duration, false)
 	if code := stop(); code != 0 {

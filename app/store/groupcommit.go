@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// Group commit. Every autosave used to be its own transaction, and each
+// commit waits for its own fsync (synchronous=FULL): at 64 clients the
+// saves queued for the one write lock and the fsyncs, not for the CPU. The
+// committer instead runs the saves waiting at a moment in ONE transaction,
+// each in its own savepoint, commits once (one fsync for all of them) and
+// only then answers each save. Batches form by themselves: while one
+// commits, the next saves queue up.
+//
+// A save that fails (a version conflict, a read-only assessment, bad
+// input, a panic) is rolled back to its savepoint and gets its own error;
+// the others of the batch go on. A failed commit fails every save of the
+// batch. Nothing is acknowledged before the commit returns, so an
+// acknowledged save is as durable as before, and the queue holds only
+// saves nobody has been told about: no state that matters lives only in
+// this process. SAVEPOINT / ROLLBACK TO / RELEASE are standard SQL, the
+// same in PostgreSQL.
+//
+// On PostgreSQL with several instances, two batches may lock the same rows
+// (an assessment, the audit head) in opposite orders and one be aborted as
+// a deadlock; every save of that batch then fails and its client retries.
+// Retrying the batch there (each job runs again from the start) is the
+// planned answer once PostgreSQL is in use.
+
+// maxBatch caps the saves of one transaction: it bounds the latency a save
+// adds to the others of its batch and, on PostgreSQL, stays within the 64
+// subtransactions a backend tracks without spilling to disk.
+const maxBatch = 64
+
+// ErrClosed is a write sent to a store that is closing or closed.
+var ErrClosed = errors.New("store: the database is closed")
+
+// writeJob is one save waiting for the committer.
+type writeJob struct {
+	ctx  context.Context // the request's: its values, and whether it still waits
+	fn   func(tx *gorm.DB) error
+	err  error
+	done chan struct{}
+}
+
+// committer runs queued writes in shared transactions, one batch at a time.
+type committer struct {
+	db      *gorm.DB
+	log     func(msg string, args ...any)
+	mu      sync.RWMutex // held to send: Close takes it to stop new sends
+	closed  bool
+	jobs    chan *writeJob
+	stopped chan struct{}
+}
+
+func newCommitter(db *gorm.DB, log func(msg string, args ...any)) *committer {
+	c := &committer{db: db, log: log, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// do runs fn inside a batch transaction and returns once that transaction
+// has committed (nil) or fn's own error, or the commit's. fn must read
+// everything it needs through tx and may run at most once. ctx gives the
+// write its values (the request's address for the audit log); its
+// cancellation only keeps the write from starting, it never cuts a batch
+// short.
+func (c *committer) do(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	j := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case c.jobs <- j:
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return ctx.Err()
+	}
+	c.mu.RUnlock()
+	// Once queued, the job is always answered, even if the caller gave up:
+	// waiting costs at most one batch, and returning early would report a
+	// save as failed that may still commit.
+	<-j.done
+	return j.err
+}
+
+// close stops taking writes, lets the queued ones finish and waits for the
+// committer to stop.
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.jobs)
+	}
+	c.mu.Unlock()
+	<-c.stopped
+}
+
+func (c *committer) run() {
+	defer close(c.stopped)
+	batch := make([]*writeJob, 0, maxBatch)
+	for j := range c.jobs {
+		batch = append(batch[:0], j)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case j, ok := <-c.jobs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		c.runBatch(batch)
+		clear(batch)
+	}
+}
+
+// errBatchBroken is a savepoint that could not be taken, rolled back or
+// released: the transaction may hold part of a failed save, so none of the
+// batch may commit.
+var errBatchBroken = errors.New("store: batch transaction broken")
+
+// runBatch runs the jobs in one transaction and answers each of them.
+func (c *committer) runBatch(batch []*writeJob) {
+	// The transaction belongs to no request: one client going away must not
+	// interrupt the statements of the others.
+	tail := &auditTail{}
+	err := c.db.WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
+		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				j.err = err // its client is gone: not started, nothing to undo
+				continue
+			}
+			before := *tail
+			j.err = c.runJob(tx, i, j, tail)
+			if errors.Is(j.err, errBatchBroken) {
+				return j.err
+			}
+			if j.err != nil {
+				*tail = before // its audit entries were rolled back with it
+			}
+		}
+		return tail.flush(tx)
+	})
+	for _, j := range batch {
+		if err != nil && j.err == nil {
+			j.err = fmt.Errorf("store: commit saves: %w", err)
+		}
+		close(j.done)
+	}
+}
+
+// runJob runs one job in its own savepoint of tx: on error or panic the
+// job's writes are rolled back and the transaction goes on without them.
+func (c *committer) runJob(tx *gorm.DB, n int, j *writeJob, tail *auditTail) (err error) {
+	sp := "save_" + strconv.Itoa(n)
+	if err := tx.SavePoint(sp).Error; err != nil {
+		return fmt.Errorf("%w: savepoint: %v", errBatchBroken, err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c.log("store: a save panicked", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("store: save failed: %v", r)
+		}
+		if err != nil {
+			if rerr := tx.RollbackTo(sp).Error; rerr != nil {
+				err = fmt.Errorf("%w: rollback to savepoint: %v (after %v)", errBatchBroken, rerr, err)
+				return
+			}
+		}
+		if rerr := tx.Exec("RELEASE SAVEPOINT " + sp).Error; rerr != nil {
+			err = fmt.Errorf("%w: release savepoint: %v", errBatchBroken, rerr)
+		}
+	}()
+	ctx := context.WithValue(context.WithoutCancel(j.ctx), auditTailKey{}, tail)
+	return j.fn(tx.Session(&gorm.Session{NewDB: true, Context: ctx}))
+}
