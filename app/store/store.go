@@ -26,6 +26,7 @@ type Store struct {
 
 	snapshots *snapshotCache
 	items     *itemCache // the item ids each assessment asks, by assessment
+	kept      *keptCache // the checklists each assessment asks, by assessment (progress.go)
 	commits   *committer // runs autosaves in shared transactions: see groupcommit.go
 }
 
@@ -35,7 +36,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, items: &itemCache{}}
+	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, items: &itemCache{}, kept: &keptCache{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -310,25 +310,27 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Only the answers and the checklists: the progress counts and the
-	// fields a save leaves out need nothing else.
-	sh, err := s.Store.AnswerSheet(ctx, u, id)
-	if err != nil {
-		return err
-	}
 	itemID := c.Param("item")
 	form, err := c.FormParams()
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	in, err := parseAnswerForm(itemID, sh.Answers[itemID], form)
+	// A field the form leaves out keeps its stored value; autosave.js
+	// sends both, so most saves read nothing before saving.
+	var old assessment.Answer
+	if !form.Has("answer") || !form.Has("note") {
+		if old, err = s.Store.StoredAnswer(ctx, u, id, itemID); err != nil {
+			return err
+		}
+	}
+	in, err := parseAnswerForm(itemID, old, form)
 	switch {
 	case errors.Is(err, errBadVersion):
 		return fail(http.StatusBadRequest, "error.bad_request")
 	case err != nil:
 		return fail(http.StatusUnprocessableEntity, "error.bad_answer")
 	}
-	saved, err := s.Store.SaveAnswers(ctx, u, sh.ID, []store.AnswerInput{in})
+	saved, err := s.Store.SaveAnswers(ctx, u, id, []store.AnswerInput{in})
 	if err != nil {
 		var ce *store.ConflictError
 		switch {
@@ -345,8 +347,11 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		}
 		return err
 	}
-	// The progress counts come from the sheet read before the save with this
-	// answer put in: one load per autosave, not two.
+	// The progress counts as they are now, colleagues' saves included.
+	sh, err := s.Store.ProgressSheet(ctx, u, id)
+	if err != nil {
+		return err
+	}
 	a := saved[itemID]
 	sh.Answers[itemID] = a
 	res := sh.Result()

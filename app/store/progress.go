@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"gorm.io/gorm"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// What an autosave reads besides the save itself: the item's answer as
+// stored (for the fields a form leaves out) and, after the save, the
+// progress per theme. Both were a whole AnswerSheet (every answer with its
+// note, version and time, through GORM's preloads), which cost a fifth of
+// the server's time under 64 saving clients; these read only the columns
+// they need, and the checklists of an assessment come from a cache.
+
+// StoredAnswer is the answer to one item of an assessment actor may see,
+// as stored; the zero Answer when the item has none yet. An assessment
+// actor may not see is ErrNotFound.
+func (s *Store) StoredAnswer(ctx context.Context, actor *User, id uint, itemID string) (assessment.Answer, error) {
+	db := s.db.WithContext(ctx)
+	if err := s.visible(db, actor, id); err != nil {
+		return assessment.Answer{}, err
+	}
+	var rows []Answer
+	if err := db.Select("value", "note", "version", "updated_at").Where("assessment_id = ? AND item_id = ?", id, itemID).
+		Limit(1).Find(&rows).Error; err != nil {
+		return assessment.Answer{}, translate(err, "answer to %s of assessment %d", itemID, id)
+	}
+	if len(rows) == 0 {
+		return assessment.Answer{}, nil
+	}
+	return answerOf(rows[0]), nil
+}
+
+// ProgressSheet is the sheet of an assessment actor may see with only its
+// checklists and the value of each answer: what Result and the progress
+// counts need, no notes, plans or evidence.
+func (s *Store) ProgressSheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
+	db := s.db.WithContext(ctx)
+	var a Assessment
+	if err := db.Scopes(scopeAssessments(actor)).Select("id", "firm_id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return nil, translate(err, "assessment %d", id)
+	}
+	lists, err := s.checklistsOf(db, a)
+	if err != nil {
+		return nil, err
+	}
+	sh := &assessment.Sheet{ID: a.ID, FirmID: a.FirmID, State: assessment.State(a.State), Checklists: lists,
+		Answers: make(map[string]assessment.Answer, 128)}
+	rows, err := db.Model(&Answer{}).Select("item_id", "value").Where("assessment_id = ?", id).Rows()
+	if err != nil {
+		return nil, translate(err, "answers of assessment %d", id)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var item, value string
+		if err := rows.Scan(&item, &value); err != nil {
+			return nil, translate(err, "answers of assessment %d", id)
+		}
+		sh.Answers[item] = assessment.Answer{Value: scoring.Answer(value)}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "answers of assessment %d", id)
+	}
+	return sh, nil
+}
+
+// visible reports ErrNotFound unless actor may see assessment id.
+func (s *Store) visible(db *gorm.DB, actor *User, id uint) error {
+	var n int64
+	if err := db.Model(&Assessment{}).Scopes(scopeAssessments(actor)).Where("assessments.id = ?", id).Count(&n).Error; err != nil {
+		return translate(err, "assessment %d", id)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: assessment %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// checklistsOf is the checklists assessment a asks, each cut to its
+// profile, in order. a must carry ID and Profile. Like the item ids, they
+// are frozen when the assessment starts, so they are cached by assessment.
+func (s *Store) checklistsOf(db *gorm.DB, a Assessment) ([]*checklist.Checklist, error) {
+	if v, ok := s.kept.get(a.ID); ok {
+		return v, nil
+	}
+	profile, err := decodeProfile(a.Profile)
+	if err != nil {
+		return nil, err
+	}
+	var themes []AssessmentTheme
+	if err := db.Session(&gorm.Session{NewDB: true}).Select("snapshot_sha256").Where("assessment_id = ?", a.ID).Order("position").
+		Find(&themes).Error; err != nil {
+		return nil, translate(err, "themes of assessment %d", a.ID)
+	}
+	out := make([]*checklist.Checklist, 0, len(themes))
+	for _, t := range themes {
+		whole, err := s.snapshot(db, t.SnapshotSHA256)
+		if err != nil {
+			return nil, err
+		}
+		kept, _ := s.snapshots.forProfile(t.SnapshotSHA256, a.Profile, whole, profile)
+		out = append(out, kept)
+	}
+	s.kept.put(a.ID, out)
+	return out, nil
+}
+
+// keptCache holds the checklists each assessment asks; entries are shared
+// and never changed. A nil cache keeps nothing.
+type keptCache struct {
+	m sync.Map // assessment id -> []*checklist.Checklist
+}
+
+func (c *keptCache) get(id uint) ([]*checklist.Checklist, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.m.Load(id)
+	if !ok {
+		return nil, false
+	}
+	return v.([]*checklist.Checklist), true
+}
+
+func (c *keptCache) put(id uint, lists []*checklist.Checklist) {
+	if c != nil {
+		c.m.Store(id, lists)
+	}
+}

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	"selfcheck/app/auth"
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// The light reads of an autosave say what the whole sheet says, and only
+// to those who may see the assessment.
+func TestProgressSheetAndStoredAnswer(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	u := demoMember(t, s)
+	id, err := s.CreateAssessment(ctx, u, []*checklist.Checklist{testChecklist()}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firm, err := s.CreateFirm(ctx, "别家科技有限公司", firmCode(t, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := s.CreateUser(ctx, NewUser{Email: "stranger@other.cn", Name: "别家", Password: "password1", Role: auth.FirmMember, FirmID: &firm.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step, inputs := range [][]AnswerInput{
+		nil,
+		{{ItemID: "t-1", Value: scoring.Partial, Note: "一半"}},
+		{{ItemID: "t-2", Value: scoring.Compliant}, {ItemID: "t-1", Value: scoring.Compliant, Note: "已整改"}},
+	} {
+		if len(inputs) > 0 {
+			if _, err := s.SaveAnswers(ctx, u, id, inputs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		full, err := s.Sheet(ctx, u, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		light, err := s.ProgressSheet(ctx, u, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := full.Result(), light.Result()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("step %d: progress %+v, the whole sheet says %+v", step, got, want)
+		}
+		for _, item := range []string{"t-1", "t-2"} {
+			a, err := s.StoredAnswer(ctx, u, id, item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := full.Answers[item]; a.Value != w.Value || a.Note != w.Note || a.Version != w.Version {
+				t.Errorf("step %d: stored answer to %s %+v, the sheet has %+v", step, item, a, w)
+			}
+		}
+	}
+	if _, err := s.ProgressSheet(ctx, stranger, id); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another firm's user read the progress: %v", err)
+	}
+	if _, err := s.StoredAnswer(ctx, stranger, id, "t-1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another firm's user read an answer: %v", err)
+	}
+}
