@@ -66,6 +66,7 @@ func (b *bench) pdfs(ctx context.Context, fx *fixture, runs, parallel int, d tim
 	s = &sample{}
 	elapsed := runFor(parallel, d, func(w, _ int) { timed(s, func() error { return fetch(clients[w]) }) })
 	res.parallel = s.row("PDF report, 120 items", fmt.Sprintf("%d at once", parallel), elapsed)
+	res.parallel.Figure = cpuPerOp(res.parallel, elapsed)
 	b.logErrors("pdf parallel", s)
 
 	if chromiumRuns > 0 {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"selfcheck/app/scoring"
@@ -19,6 +20,8 @@ import (
 // it again as soon as it returns, and returns the time taken. Requests
 // under way at the deadline finish and count.
 func runFor(n int, d time.Duration, work func(worker, seq int)) time.Duration {
+	cpuStart := cpuTime()
+	defer func() { lastCPU = cpuTime() - cpuStart }()
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -31,6 +34,29 @@ func runFor(n int, d time.Duration, work func(worker, seq int)) time.Duration {
 	}
 	wg.Wait()
 	return time.Since(start)
+}
+
+// lastCPU is the CPU time (user and system, all threads of this process:
+// server and clients) the last runFor took. Unlike throughput it hardly
+// changes when other work shares the machine, so it compares runs.
+var lastCPU time.Duration
+
+// cpuTime is the CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuPerOp is lastCPU shared out over the requests of r, as a figure.
+func cpuPerOp(r Row, elapsed time.Duration) string {
+	n := r.Throughput * elapsed.Seconds()
+	if n < 1 || lastCPU <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f ms CPU/op", float64(lastCPU.Microseconds())/1000/n)
 }
 
 // timed calls f and records its time in s, or its error.
@@ -111,7 +137,9 @@ func (b *bench) autosave(ctx context.Context, fx *fixture, clients int, d time.D
 		})
 	})
 	b.logErrors("autosave", s)
-	return s.row("autosave", fmt.Sprintf("%d clients", clients), elapsed), nil
+	r := s.row("autosave", fmt.Sprintf("%d clients", clients), elapsed)
+	r.Figure = cpuPerOp(r, elapsed)
+	return r, nil
 }
 
 // storageFloor performs the writes of a save (answer, history, audit
@@ -144,7 +172,9 @@ func (b *bench) storageFloor(ctx context.Context, fx *fixture, d time.Duration) 
 		})
 	})
 	b.logErrors("storage floor", s)
-	return s.row("autosave storage floor (store, plain loop)", "1 loop", elapsed), nil
+	r := s.row("autosave storage floor (store, plain loop)", "1 loop", elapsed)
+	r.Figure = cpuPerOp(r, elapsed)
+	return r, nil
 }
 
 // fillPage is readers browsers opening the fill-in form of a 120-item
@@ -179,7 +209,9 @@ func (b *bench) fillPage(ctx context.Context, fx *fixture, readers int, d time.D
 		})
 	})
 	b.logErrors("fill-in page", s)
-	return s.row("fill-in page, 120 items", fmt.Sprintf("%d readers", readers), elapsed), nil
+	r := s.row("fill-in page, 120 items", fmt.Sprintf("%d readers", readers), elapsed)
+	r.Figure = cpuPerOp(r, elapsed)
+	return r, nil
 }
 
 func (b *bench) logErrors(scenario string, s *sample) {
