@@ -148,11 +148,15 @@ func (s *Sheet) Missing() []Ref {
 // and otherwise in checklist order.
 func (s *Sheet) Gaps() []Ref {
 	var out []Ref
+	// Sections are walked, not cl.Items(), which copies every item into a
+	// new slice: a report asks for the gaps five times, a severity at a time.
 	for _, sev := range checklist.Severities {
 		for _, cl := range s.Checklists {
-			for _, it := range cl.Items() {
-				if it.Severity == sev && s.Answers[it.ID].Value.IsGap() {
-					out = append(out, Ref{cl, it})
+			for _, sec := range cl.Sections {
+				for _, it := range sec.Items {
+					if it.Severity == sev && s.Answers[it.ID].Value.IsGap() {
+						out = append(out, Ref{cl, it})
+					}
 				}
 			}
 		}

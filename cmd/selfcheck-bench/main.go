@@ -227,7 +227,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 	}
 	defer b.stop()
 	progress := func(format string, args ...any) {
-		fmt.Fprintf(stdout, "[%5.1fs %4.0f MB] "+format+"\n", append([]any{time.Since(began).Seconds(), procStatus("VmRSS:")}, args...)...)
+		fmt.Fprintf(stdout, "[%5.1fs, RSS %3.0f MB, peak %3.0f] "+format+"\n", append([]any{time.Since(began).Seconds(), procStatus("VmRSS:"), peakRSS()}, args...)...)
 	}
 	fmt.Fprintf(stdout, "selfcheck-bench: %s, %d CPUs, %s/%s; database %s\n", runtime.Version(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, b.db)
 
