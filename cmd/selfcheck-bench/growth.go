@@ -136,6 +136,7 @@ func waitHealthy(ctx context.Context, url string, limit time.Duration) error {
 func serveChild(db, addr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	server.LimitMemory(server.DefaultMemoryLimitMiB)
 	if _, _, err := checklist.Load(selfcheck.Checklists, "checklists"); err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -29,28 +30,31 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata"
+
+	"selfcheck/app/server"
 )
 
 type options struct {
-	sizes        []int
-	clients      int
-	saveFor      time.Duration
-	floorFor     time.Duration
-	readers      int
-	readFor      time.Duration
-	pdfRuns      int
-	pdfParallel  int
-	pdfFor       time.Duration
-	chromiumRuns int
-	samples      int
-	startups     int
-	quick        bool
-	only         map[string]bool
-	jsonOut      string
-	cpuProfile   string
-	memProfile   string
-	keep         bool
-	startupSize  int
+	sizes          []int
+	clients        int
+	saveFor        time.Duration
+	floorFor       time.Duration
+	readers        int
+	readFor        time.Duration
+	pdfRuns        int
+	pdfParallel    int
+	pdfFor         time.Duration
+	chromiumRuns   int
+	samples        int
+	startups       int
+	quick          bool
+	only           map[string]bool
+	jsonOut        string
+	cpuProfile     string
+	memProfile     string
+	keep           bool
+	startupSize    int
+	memoryLimitMiB int
 }
 
 func main() {
@@ -86,6 +90,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.samples, "samples", 40, "review queue and dashboard: requests at each size")
 	fs.IntVar(&o.startups, "startups", 5, "start-up: how many starts are timed")
 	fs.IntVar(&o.startupSize, "startup-size", 10000, "start-up: time it once the campaign holds this many assessments (one of --sizes)")
+	fs.IntVar(&o.memoryLimitMiB, "memory-limit-mib", server.DefaultMemoryLimitMiB, "the Go runtime's soft memory limit, as serve sets it (0: none; GOMEMLIMIT wins)")
 	fs.BoolVar(&o.quick, "quick", false, "every scenario at a small size, in under 30 s (proves the command works; the targets are for the full run)")
 	only := fs.String("only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ","))
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
@@ -193,6 +198,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	return 0
 }
 
+func memoryLimit(bytes int64) string {
+	if bytes == math.MaxInt64 {
+		return "none"
+	}
+	return fmt.Sprintf("%d MiB", bytes>>20)
+}
+
 // failed reports whether a request failed in any scenario: a broken
 // application, not a slow one. A target missed is not a failure of the
 // command; the table and the JSON say it.
@@ -229,7 +241,9 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 	progress := func(format string, args ...any) {
 		fmt.Fprintf(stdout, "[%5.1fs, RSS %3.0f MB, peak %3.0f] "+format+"\n", append([]any{time.Since(began).Seconds(), procStatus("VmRSS:"), peakRSS()}, args...)...)
 	}
-	fmt.Fprintf(stdout, "selfcheck-bench: %s, %d CPUs, %s/%s; database %s\n", runtime.Version(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, b.db)
+	limit, _ := server.LimitMemory(o.memoryLimitMiB)
+	fmt.Fprintf(stdout, "selfcheck-bench: %s, %d CPUs, %s/%s; Go memory limit %s; database %s\n", runtime.Version(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH,
+		memoryLimit(limit), b.db)
 
 	var rows []Row
 	var fx *fixture

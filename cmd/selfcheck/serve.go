@@ -32,6 +32,8 @@ type serveConfig struct {
 	tlsKey      string // its private key (PEM)
 	certificate *tls.Certificate
 	behindProxy bool // trust X-Forwarded-For and X-Forwarded-Proto
+	// memoryLimitMiB is the Go runtime's soft memory limit; 0 for none.
+	memoryLimitMiB int
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -51,6 +53,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	fs.BoolVar(&cfg.behindProxy, "behind-proxy", behindProxy, "a reverse proxy on a loopback or private address forwards the requests: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (HTTPS, for Secure cookies) (env SELFCHECK_BEHIND_PROXY=1)")
+	fs.IntVar(&cfg.memoryLimitMiB, "memory-limit-mib", envInt("SELFCHECK_MEMORY_LIMIT_MIB", server.DefaultMemoryLimitMiB), "soft limit on the Go runtime's memory, in MiB; 0 for none; GOMEMLIMIT, when set, wins (env SELFCHECK_MEMORY_LIMIT_MIB)")
 	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -64,6 +67,9 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		return cfg, fmt.Errorf("serve: --max-evidence-mib %d: use 1 to 1024", *maxMiB)
 	}
 	cfg.maxEvidence = int64(*maxMiB) << 20
+	if cfg.memoryLimitMiB < 0 {
+		return cfg, fmt.Errorf("serve: --memory-limit-mib %d: use 0 (no limit) or more", cfg.memoryLimitMiB)
+	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
@@ -132,6 +138,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr)
+	if limit, fromEnv := server.LimitMemory(cfg.memoryLimitMiB); fromEnv {
+		log.Info("memory limit from GOMEMLIMIT", "bytes", limit)
+	}
 	if cfg.certificate == nil && !cfg.behindProxy && strings.HasPrefix(cfg.publicURL, "https:") {
 		log.Warn("the public URL is https but this server speaks plain HTTP and trusts no proxy: cookies will not be marked Secure; give --tls-cert and --tls-key, or --behind-proxy when a TLS proxy forwards the requests", "public_url", cfg.publicURL)
 	}
