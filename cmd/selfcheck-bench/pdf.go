@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
@@ -39,6 +40,7 @@ func (b *bench) pdfs(ctx context.Context, fx *fixture, runs, parallel int, d tim
 		}
 		clients[i] = c
 	}
+	var sizeMu sync.Mutex // the parallel clients share res.maxBytes
 	fetch := func(c *client) error {
 		body, status, err := c.get(ctx, path)
 		if err != nil {
@@ -47,7 +49,9 @@ func (b *bench) pdfs(ctx context.Context, fx *fixture, runs, parallel int, d tim
 		if status != http.StatusOK || !bytes.HasPrefix(body, []byte("%PDF-")) {
 			return fmt.Errorf("GET %s: status %d, not a PDF: %.100q", path, status, body)
 		}
+		sizeMu.Lock()
 		res.maxBytes = max(res.maxBytes, len(body))
+		sizeMu.Unlock()
 		return nil
 	}
 	// The first report parses nothing more than later ones (the font is

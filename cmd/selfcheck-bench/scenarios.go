@@ -50,9 +50,10 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuPerOp is lastCPU shared out over the requests of r, as a figure.
+// cpuPerOp is lastCPU shared out over the requests of r, failed ones
+// included, as a figure.
 func cpuPerOp(r Row, elapsed time.Duration) string {
-	n := r.Throughput * elapsed.Seconds()
+	n := r.Throughput*elapsed.Seconds() + float64(r.Errors)
 	if n < 1 || lastCPU <= 0 {
 		return ""
 	}
