@@ -136,8 +136,13 @@ var errBatchBroken = errors.New("store: batch transaction broken")
 func (c *committer) runBatch(batch []*writeJob) {
 	// The transaction belongs to no request: one client going away must not
 	// interrupt the statements of the others.
+	// It still has a deadline: a statement stuck behind another process's
+	// lock (a PostgreSQL row lock held by another instance) fails this
+	// batch's saves instead of hanging every autosave of this instance.
+	ctx, cancel := context.WithTimeout(context.Background(), writeWait)
+	defer cancel()
 	tail := &auditTail{}
-	err := c.db.WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
+	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for i, j := range batch {
 			if err := j.ctx.Err(); err != nil {
 				j.err = err // its client is gone: not started, nothing to undo

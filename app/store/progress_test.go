@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"reflect"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
@@ -66,5 +69,46 @@ func TestProgressSheetAndStoredAnswer(t *testing.T) {
 	}
 	if _, err := s.StoredAnswer(ctx, stranger, id, "t-1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("another firm's user read an answer: %v", err)
+	}
+}
+
+// A seed cancelled midway leaves no connection in the pool that commits
+// without syncing.
+func TestBulkLoadRestoresDurability(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := s.bulkLoad(ctx, func(db *gorm.DB) error {
+		var mode int
+		if err := db.Raw("PRAGMA synchronous").Scan(&mode).Error; err != nil || mode != 0 {
+			t.Errorf("inside the bulk load synchronous = %d (%v), want 0 (OFF)", mode, err)
+		}
+		cancel()
+		return context.Canceled
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("bulk load: %v", err)
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold every connection the pool may open at once, so each is checked.
+	var conns []*sql.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range sqlDB.Stats().MaxOpenConnections {
+		c, err := sqlDB.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var mode int
+		err = c.QueryRowContext(context.Background(), "PRAGMA synchronous").Scan(&mode)
+		if err != nil || mode != 2 {
+			t.Errorf("a pooled connection has synchronous = %d (%v), want 2 (FULL)", mode, err)
+		}
 	}
 }

@@ -120,13 +120,14 @@ func rollupTransition(tx *gorm.DB, campaignID *uint, from, to assessment.State) 
 }
 
 // rollupFirms recounts a campaign's firms and those that started it, after
-// its firms were replaced.
+// its firms were replaced. The id is cast: PostgreSQL types a bare
+// parameter in a select list as text.
 func rollupFirms(tx *gorm.DB, campaignID uint) error {
 	if err := tx.Where("campaign_id = ?", campaignID).Delete(&CampaignRollup{}).Error; err != nil {
 		return translate(err, "clear firm counts of campaign %d", campaignID)
 	}
 	return translate(tx.Exec(`INSERT INTO campaign_rollups (campaign_id, firms, started)
-		SELECT ?, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM assessments a
+		SELECT CAST(? AS BIGINT), COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM assessments a
 			WHERE a.campaign_id = cf.campaign_id AND a.firm_id = cf.firm_id) THEN 1 ELSE 0 END), 0)
 		FROM campaign_firms cf WHERE cf.campaign_id = ?`, campaignID, campaignID).Error, "count firms of campaign %d", campaignID)
 }

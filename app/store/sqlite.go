@@ -401,8 +401,31 @@ func (s *Store) bulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error 
 		if err := conn.Exec("PRAGMA cache_size = -8192").Error; err != nil {
 			return fmt.Errorf("store: bulk load: %w", err)
 		}
-		defer conn.Exec(fmt.Sprintf("PRAGMA cache_size = %d", cache))
-		defer conn.Exec("PRAGMA synchronous = FULL")
+		defer restoreBulk(ctx, conn, cache)
 		return fn(conn)
 	})
+}
+
+// restoreBulk puts the pinned connection of bulkLoad back to FULL sync and
+// its cache size, even when ctx was cancelled meanwhile, and throws the
+// connection away if that fails: a connection that does not sync must
+// never go back to the pool.
+func restoreBulk(ctx context.Context, conn *gorm.DB, cache int) {
+	sqlConn, ok := conn.Statement.ConnPool.(*sql.Conn)
+	if !ok {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	_, err := sqlConn.ExecContext(ctx, "PRAGMA synchronous = FULL")
+	if err == nil {
+		_, err = sqlConn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cache))
+	}
+	var mode int
+	if err == nil {
+		err = sqlConn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&mode)
+	}
+	if err != nil || mode != 2 {
+		// ErrBadConn from Raw makes database/sql close the connection.
+		sqlConn.Raw(func(any) error { return driver.ErrBadConn })
+	}
 }

@@ -330,6 +330,11 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 	case err != nil:
 		return fail(http.StatusUnprocessableEntity, "error.bad_answer")
 	}
+	if in.Version == nil && (!form.Has("answer") || !form.Has("note")) {
+		// The kept field was read just now: a colleague's save in between
+		// must not be overwritten with it.
+		in.Version = &old.Version
+	}
 	saved, err := s.Store.SaveAnswers(ctx, u, id, []store.AnswerInput{in})
 	if err != nil {
 		var ce *store.ConflictError
