@@ -150,17 +150,16 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 // sessionUser is SessionUser at the moment now, which tests move forward.
 func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*User, error) {
 	db := s.db.WithContext(ctx)
-	var sess Session
-	if err := db.Where("token_hash = ?", auth.HashToken(token)).First(&sess).Error; err != nil {
+	sess, u, err := lookupSession(s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true}), auth.HashToken(token))
+	if err != nil {
 		return nil, translate(err, "session")
 	}
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > IdleTimeout {
 		db.Delete(&sess)
 		return nil, fmt.Errorf("store: session expired: %w", ErrNotFound)
 	}
-	var u User
-	if err := db.Joins("Firm").Where("users.disabled_at IS NULL").First(&u, "users.id = ?", sess.UserID).Error; err != nil {
-		return nil, translate(err, "session user %d", sess.UserID)
+	if u.ID == 0 {
+		return nil, translate(gorm.ErrRecordNotFound, "session user %d", sess.UserID)
 	}
 	// Writing on every request would serialise reads behind the write lock;
 	// a minute's precision is plenty for an idle timeout of hours.

@@ -121,12 +121,18 @@ type fillPage struct {
 	Error        string
 	Details      []string // the specific problems behind Error
 	Today        string
-	MaxEvidence  int64             // MiB
-	Review       store.LastReview  // the auditor's last decision, shown when it returned the assessment
-	Labels       fillLabels        // the fixed texts of every item, in the page's language
-	Themes       []fillTheme       // the checklists as the form shows them
-	loaded       map[string]string // loadedState of each stored answer, by item
-	loadedPlans  map[string]string // planState of each stored plan, by item
+	MaxEvidence  int64            // MiB
+	Review       store.LastReview // the auditor's last decision, shown when it returned the assessment
+	Labels       fillLabels       // the fixed texts of every item, in the page's language
+	Progress     template.HTML    // progressMark, where the checklists' progress goes (splice)
+	Form         template.HTML    // formMark, where the checklists go (splice)
+
+	// The stored answers and plans of the items whose posted input the
+	// sheet shows instead (renderFill); the others' are the sheet's.
+	stored      map[string]assessment.Answer
+	storedPlans map[string]assessment.Plan
+	progress    []template.HTML // each checklist's progress line, rendered
+	parts       []template.HTML // the checklists as the form shows them, rendered, in page order
 }
 
 // The fill-in page shows some 120 items, each with a few dozen texts. Asked
@@ -153,17 +159,37 @@ type fillChoice struct {
 	Label string
 }
 
-// fillTheme is a checklist of the form, its sections holding the items.
-type fillTheme struct {
-	Checklist *checklist.Checklist
-	Sections  []fillSection
+// The checklists of the form are not in the page template's data: it
+// writes formMark where they go, and renderFill puts there the parts
+// fillView rendered (splice): for each checklist its heading, then for
+// each section its title and its items. Each part is cached
+// (fragmentCache) and copied once, straight into the response. The
+// checklists' lines of the progress box are put in the same way.
+
+// progressMark and formMark stand for the progress lines and the
+// checklists in the page as the template writes it. Nothing else on the
+// page can contain them: the template's own comments are stripped when it
+// is parsed, and every value it prints is escaped, so a "<" never comes
+// from data.
+const (
+	progressMark = "<!--fill-progress-->"
+	formMark     = "<!--fill-form-->"
+)
+
+// fillProgress is what the "fill-progress" template renders: a
+// checklist's line in the progress box.
+type fillProgress struct {
+	*Page
+	Cl    *checklist.Checklist
+	Theme scoring.ThemeResult
 }
 
-// fillSection is a section's title and its items' HTML, joined: one
-// value for the template to write instead of one per item.
-type fillSection struct {
+// fillHead is what the "fill-theme" and "fill-section" templates render: a
+// checklist's heading or one of its section's titles.
+type fillHead struct {
+	*Page
+	Cl    *checklist.Checklist
 	Title string
-	HTML  template.HTML
 }
 
 // fillItem is one item of the form with its stored state and its texts.
@@ -213,14 +239,44 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 	sh := page.Sheet
 	severities := map[checklist.Severity]string{}
 	pg := &Page{Lang: l, s: s}
+	var state []byte
+	set := s.pages.sets["assessment"]
+	head := func(key fragmentKey, name string, data *fillHead) error {
+		html, err := s.fillItems.render(key, func(w *bytes.Buffer) error { return set.ExecuteTemplate(w, name, data) })
+		if err != nil {
+			return fmt.Errorf("web: render %s of %s: %w", name, data.Cl.ID, err)
+		}
+		page.parts = append(page.parts, html)
+		return nil
+	}
+	page.Progress, page.Form = progressMark, formMark
+	for i, t := range page.Result.Themes {
+		if i >= len(sh.Checklists) {
+			return fmt.Errorf("web: assessment %d scores %d themes of %d checklists", sh.ID, len(page.Result.Themes), len(sh.Checklists))
+		}
+		cl := sh.Checklists[i]
+		key := fragmentKey{cl: cl, kind: progressLine, lang: l,
+			state: string(binary.AppendVarint(binary.AppendVarint(append([]byte(t.ID), 0), int64(t.Answered)), int64(t.Total)))}
+		html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
+			return set.ExecuteTemplate(w, "fill-progress", &fillProgress{Page: pg, Cl: cl, Theme: t})
+		})
+		if err != nil {
+			return fmt.Errorf("web: render progress of %s: %w", cl.ID, err)
+		}
+		page.progress = append(page.progress, html)
+	}
 	for _, cl := range sh.Checklists {
-		th := fillTheme{Checklist: cl}
-		for _, sec := range cl.Sections {
-			fs := fillSection{Title: sec.Title.In(l)}
-			var joined strings.Builder
-			joined.Grow(len(sec.Items) * 6 << 10) // an item's HTML is about 5 KB
+		if err := head(fragmentKey{cl: cl, kind: themeHead, lang: l}, "fill-theme", &fillHead{Page: pg, Cl: cl}); err != nil {
+			return err
+		}
+		for i, sec := range cl.Sections {
+			if err := head(fragmentKey{cl: cl, kind: sectionHead, item: strconv.Itoa(i), lang: l}, "fill-section",
+				&fillHead{Page: pg, Cl: cl, Title: sec.Title.In(l)}); err != nil {
+				return err
+			}
 			for _, it := range sec.Items {
-				key := fragmentKey{cl: cl, item: it.ID, lang: l, state: fillItemState(page, it.ID)}
+				state = fillItemState(state[:0], page, it.ID)
+				key := fragmentKey{cl: cl, kind: itemPart, item: it.ID, lang: l, state: string(state)}
 				html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
 					a, p := sh.Answers[it.ID], sh.Plans[it.ID]
 					sev, ok := severities[it.Severity]
@@ -238,72 +294,156 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 					if a.UpdatedBy != "" {
 						v.SavedBy = t("fill.saved_by", a.UpdatedBy, s.formatTime(a.UpdatedAt))
 					}
-					return s.pages.sets["assessment"].ExecuteTemplate(w, "fill-item",
+					return set.ExecuteTemplate(w, "fill-item",
 						&fillItemData{Page: pg, V: &v, L: &page.Labels, Cl: cl, Sh: sh, Review: page.Review})
 				})
 				if err != nil {
 					return fmt.Errorf("web: render item %s: %w", it.ID, err)
 				}
-				joined.WriteString(string(html))
-				joined.WriteString("    ") // the template's indent before each item's closing {{end}}
+				page.parts = append(page.parts, html)
 			}
-			fs.HTML = template.HTML(joined.String())
-			th.Sections = append(th.Sections, fs)
 		}
-		page.Themes = append(page.Themes, th)
+		page.parts = append(page.parts, themeEnd)
 	}
 	return nil
 }
 
-// fragmentKey names an item's HTML: the item (its checklist is shared and
-// never changed, so its texts are fixed by the pointer and the id), the
-// page's language, and a digest of everything else the item shows.
-type fragmentKey struct {
-	cl    *checklist.Checklist
-	item  string
-	lang  string
-	state [sha256.Size]byte
+// themeEnd closes a checklist's part of the form.
+const themeEnd = template.HTML("</section>\n")
+
+// spliced is a mark in a page and the parts that replace it.
+type spliced struct {
+	mark  string
+	parts []template.HTML
 }
 
-// fillItemState is a digest of what an item of page shows besides its
-// texts: the sheet's id and state, the item's answer and plan (as shown and
-// as loaded), its files, its review verdict, whether its plan is overdue,
-// and the upload limit.
-func fillItemState(page *fillPage, itemID string) [sha256.Size]byte {
-	h := sha256.New()
-	var n [8]byte
+// splice writes page, as the template wrote it, to w with each mark
+// replaced by its parts. Each mark must be in page once, in the order given.
+func splice(w *bytes.Buffer, page []byte, with ...spliced) error {
+	n := len(page)
+	for _, sp := range with {
+		if bytes.Count(page, []byte(sp.mark)) != 1 {
+			return fmt.Errorf("web: the page must show %s once", sp.mark)
+		}
+		for _, html := range sp.parts {
+			n += len(html)
+		}
+	}
+	w.Grow(n)
+	for _, sp := range with {
+		i := bytes.Index(page, []byte(sp.mark))
+		if i < 0 {
+			return fmt.Errorf("web: the page shows %s too early", sp.mark)
+		}
+		w.Write(page[:i])
+		for _, html := range sp.parts {
+			w.WriteString(string(html))
+		}
+		page = page[i+len(sp.mark):]
+	}
+	w.Write(page)
+	return nil
+}
+
+// fragmentKey names a part of the form: its checklist (shared and never
+// changed, so its texts are fixed by the pointer), which part, the item's
+// id or the section's index, the page's language, and for an item
+// everything else it shows (fillItemState).
+type fragmentKey struct {
+	cl    *checklist.Checklist
+	kind  partKind
+	item  string
+	lang  string
+	state string
+}
+
+// partKind tells the parts of the form apart.
+type partKind uint8
+
+const (
+	itemPart     partKind = iota // an item
+	themeHead                    // a checklist's heading
+	sectionHead                  // a section's title
+	progressLine                 // a checklist's line in the progress box
+)
+
+// fillItemState appends to b everything an item of page shows besides its
+// texts, each field with its length so that no two states run together:
+// the sheet's id and state, the item's answer and plan (as shown and as
+// stored), its files, its review verdict, whether its plan is overdue, and
+// the upload limit. The key holds the fields themselves, not a digest of
+// them, so two states can never share an entry.
+func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 	field := func(s string) {
-		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	num := func(n int64) { b = binary.AppendVarint(b, n) }
+	moment := func(t time.Time) {
+		// The instant and the zone's offset: the item shows it in the configured zone.
+		_, off := t.Zone()
+		num(t.Unix())
+		num(int64(t.Nanosecond()))
+		num(int64(off))
 	}
 	sh := page.Sheet
 	a, p := sh.Answers[itemID], sh.Plans[itemID]
-	field(strconv.FormatUint(uint64(sh.ID), 10))
+	num(int64(sh.ID))
 	field(string(sh.State))
-	field(strconv.FormatInt(page.MaxEvidence, 10))
-	for _, f := range []string{string(a.Value), a.Note, strconv.Itoa(a.Version), a.UpdatedBy, a.UpdatedAt.UTC().Format(time.RFC3339Nano),
-		p.Measure, p.Owner, p.Due, string(p.Status), strconv.Itoa(p.Version), strconv.FormatBool(p.Overdue(page.Today)),
-		page.Was(itemID), page.PlanWas(itemID)} {
-		field(f)
+	num(page.MaxEvidence)
+	field(string(a.Value))
+	field(a.Note)
+	num(int64(a.Version))
+	field(a.UpdatedBy)
+	moment(a.UpdatedAt)
+	field(p.Measure)
+	field(p.Owner)
+	field(p.Due)
+	field(string(p.Status))
+	num(int64(p.Version))
+	if p.Overdue(page.Today) {
+		num(1)
+	} else {
+		num(0)
 	}
-	for _, e := range sh.Evidence[itemID] {
-		field(strconv.FormatUint(uint64(e.ID), 10))
+	// The stored answer and plan, where they are not the ones shown.
+	if sa, ok := page.stored[itemID]; ok {
+		num(1)
+		field(string(sa.Value))
+		field(sa.Note)
+		num(int64(sa.Version))
+	} else {
+		num(0)
+	}
+	if sp, ok := page.storedPlans[itemID]; ok {
+		num(1)
+		field(sp.Measure)
+		field(sp.Owner)
+		field(sp.Due)
+		field(string(sp.Status))
+		num(int64(sp.Version))
+	} else {
+		num(0)
+	}
+	files := sh.Evidence[itemID]
+	num(int64(len(files)))
+	for _, e := range files {
+		num(int64(e.ID))
 		field(e.Name)
-		field(strconv.FormatInt(e.Size, 10))
+		num(e.Size)
 		field(e.SHA256)
 		field(e.UploadedBy)
-		field(e.UploadedAt.UTC().Format(time.RFC3339Nano))
+		moment(e.UploadedAt)
 	}
-	field("review")
 	if r, ok := page.Review.Items[itemID]; ok {
+		num(1)
 		field(r.Verdict)
 		field(r.Comment)
 		field(r.Reviewer.Name)
+	} else {
+		num(0)
 	}
-	var out [sha256.Size]byte
-	h.Sum(out[:0])
-	return out
+	return b
 }
 
 // fragmentCache keeps rendered items of the fill-in page by fragmentKey. A
@@ -331,28 +471,45 @@ func (c *fragmentCache) render(key fragmentKey, render func(*bytes.Buffer) error
 		return "", err
 	}
 	html = template.HTML(buf.String())
+	size := len(html) + len(key.state) + len(key.item)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || c.bytes+len(html) > c.maxBytes {
+	if c.m == nil || c.bytes+size > c.maxBytes {
 		c.m, c.bytes = map[fragmentKey]template.HTML{}, 0
 	}
 	if _, ok := c.m[key]; !ok {
 		c.m[key] = html
-		c.bytes += len(html)
+		c.bytes += size
 	}
 	return html, nil
 }
 
+// storedAnswer is an item's answer as stored, whatever the page shows.
+func (p *fillPage) storedAnswer(itemID string) assessment.Answer {
+	if a, ok := p.stored[itemID]; ok {
+		return a
+	}
+	return p.Sheet.Answers[itemID]
+}
+
+// storedPlan is an item's plan as stored, whatever the page shows.
+func (p *fillPage) storedPlan(itemID string) assessment.Plan {
+	if pl, ok := p.storedPlans[itemID]; ok {
+		return pl
+	}
+	return p.Sheet.Plans[itemID]
+}
+
 // Was is what the form was loaded with for an item, sent back with it so a
 // save can tell what this form changed from what it merely shows.
-func (p fillPage) Was(itemID string) string { return p.loaded[itemID] }
+func (p *fillPage) Was(itemID string) string { return loadedState(p.storedAnswer(itemID)) }
 
 // PlanWas is the same for an item's rectification plan.
-func (p fillPage) PlanWas(itemID string) string { return p.loadedPlans[itemID] }
+func (p *fillPage) PlanWas(itemID string) string { return planState(p.storedPlan(itemID)) }
 
 // ShowPlan reports whether an item's plan fields are shown: for gaps, and
 // wherever a plan was written.
-func (p fillPage) ShowPlan(itemID string) bool {
+func (p *fillPage) ShowPlan(itemID string) bool {
 	return p.Sheet.Answers[itemID].Value.IsGap() || p.Sheet.Plans[itemID].Measure != ""
 }
 
@@ -372,7 +529,11 @@ func textHash(s string) string {
 }
 
 func (s *Server) assessmentPage(c echo.Context) error {
-	sh, err := s.loadSheet(c)
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.Store.FillSheet(c.Request().Context(), currentUser(c), id)
 	if err != nil {
 		return err
 	}
@@ -383,21 +544,21 @@ func (s *Server) assessmentPage(c echo.Context) error {
 // refused save could not store: it is shown instead of the stored answers so
 // nothing typed is lost, while the loaded states stay those of the database.
 func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, page fillPage, posted ...postedInput) error {
-	page.loaded = make(map[string]string)
-	page.loadedPlans = make(map[string]string)
-	for _, cl := range sh.Checklists {
-		for _, it := range cl.Items() {
-			page.loaded[it.ID] = loadedState(sh.Answers[it.ID])
-			page.loadedPlans[it.ID] = planState(sh.Plans[it.ID])
-		}
-	}
+	page.stored = map[string]assessment.Answer{}
+	page.storedPlans = map[string]assessment.Plan{}
 	for _, p := range posted {
 		for _, in := range p.answers {
 			a := sh.Answers[in.ItemID]
+			if _, ok := page.stored[in.ItemID]; !ok {
+				page.stored[in.ItemID] = a
+			}
 			a.Value, a.Note = in.Value, in.Note
 			sh.Answers[in.ItemID] = a
 		}
 		for id, pl := range p.plans {
+			if _, ok := page.storedPlans[id]; !ok {
+				page.storedPlans[id] = sh.Plans[id]
+			}
 			sh.Plans[id] = pl
 		}
 	}
@@ -413,7 +574,18 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	if err := s.fillView(c, &page); err != nil {
 		return err
 	}
-	return s.render(c, status, "assessment", s.T(c, "fill.title", sh.ID), page)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), page); err != nil {
+		return err
+	}
+	out := getBuffer()
+	defer putBuffer(out)
+	if err := splice(out, buf.Bytes(), spliced{progressMark, page.progress}, spliced{formMark, page.parts}); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, out.Bytes())
 }
 
 // today is the date in the configured zone, for overdue marks.

@@ -39,14 +39,48 @@ func loadPages(fsys fs.FS) (*pages, error) {
 	shared = append([]string{"templates/layouts/base.html"}, shared...)
 	p := &pages{sets: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		files := append(append([]string{}, shared...), "templates/pages/"+name+".html")
-		t, err := template.New("base.html").Funcs(funcs).ParseFS(fsys, files...)
+		file := "templates/pages/" + name + ".html"
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(fsys, shared...)
 		if err != nil {
+			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		src, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("web: read page %s: %w", name, err)
+		}
+		if compactPages[name] {
+			src = collapseIndent(src)
+		}
+		if _, err := t.New(path.Base(file)).Parse(string(src)); err != nil {
 			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
 		}
 		p.sets[name] = t
 	}
 	return p, nil
+}
+
+// compactPages are the pages whose template loses its indentation when
+// parsed (collapseIndent). The fill-in page repeats its item template some
+// 120 times, and the indentation was a tenth of its half megabyte.
+var compactPages = map[string]bool{"assessment": true}
+
+// collapseIndent replaces every line break of a template's text, with the
+// blank lines and the indentation after it, by a single line break. A
+// browser shows any run of white space between words or tags as one space
+// or none, so the page looks the same; the template must not break lines
+// inside a <pre> or <textarea>, where white space shows.
+func collapseIndent(src []byte) []byte {
+	out := make([]byte, 0, len(src))
+	for i := 0; i < len(src); i++ {
+		out = append(out, src[i])
+		if src[i] != '\n' {
+			continue
+		}
+		for i+1 < len(src) && (src[i+1] == ' ' || src[i+1] == '\t' || src[i+1] == '\n' || src[i+1] == '\r') {
+			i++
+		}
+	}
+	return out
 }
 
 // Page is what every template receives: shared fields plus the page's own Data.
@@ -115,6 +149,17 @@ func (p *Page) Asset(name string) string { return p.s.assets.url(name) }
 // render executes a page into a buffer first, so a template error never
 // leaves half a page on the wire.
 func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := s.execute(buf, c, name, title, data); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// execute writes page name, with the shared fields of the request, to buf.
+func (s *Server) execute(buf *bytes.Buffer, c echo.Context, name, title string, data any) error {
 	set, ok := s.pages.sets[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
@@ -124,24 +169,25 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	if f := takeFlash(c); f != "" {
 		p.Flash = s.Messages.T(p.Lang, f)
 	}
-	buf := renderBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 4<<20 { // a rare huge page is not kept
-			buf.Reset()
-			renderBuffers.Put(buf)
-		}
-	}()
 	if err := set.ExecuteTemplate(buf, "base", p); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
+	return nil
 }
 
 // renderBuffers are reused between pages: the fill-in page is half a
 // megabyte, and growing a fresh buffer to it on every request showed in
 // its profile.
 var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return renderBuffers.Get().(*bytes.Buffer) }
+
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 4<<20 { // a rare huge page is not kept
+		buf.Reset()
+		renderBuffers.Put(buf)
+	}
+}
 
 // T translates key for the request's language.
 func (s *Server) T(c echo.Context, key string, args ...any) string {
