@@ -23,7 +23,7 @@ import (
 // as stored; the zero Answer when the item has none yet. An assessment
 // actor may not see is ErrNotFound.
 func (s *Store) StoredAnswer(ctx context.Context, actor *User, id uint, itemID string) (assessment.Answer, error) {
-	db := s.db.WithContext(ctx)
+	db := s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true})
 	if err := s.visible(db, actor, id); err != nil {
 		return assessment.Answer{}, err
 	}
@@ -42,7 +42,7 @@ func (s *Store) StoredAnswer(ctx context.Context, actor *User, id uint, itemID s
 // checklists and the value of each answer: what Result and the progress
 // counts need, no notes, plans or evidence.
 func (s *Store) ProgressSheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
-	db := s.db.WithContext(ctx)
+	db := s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true})
 	var a Assessment
 	if err := db.Scopes(scopeAssessments(actor)).Select("id", "firm_id", "state", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
 		return nil, translate(err, "assessment %d", id)
