@@ -276,7 +276,8 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 			}
 			for _, it := range sec.Items {
 				state = fillItemState(state[:0], page, it.ID)
-				key := fragmentKey{cl: cl, kind: itemPart, item: it.ID, lang: l, state: string(state)}
+				sum := sha256.Sum256(state)
+				key := fragmentKey{cl: cl, kind: itemPart, item: it.ID, lang: l, state: string(sum[:])}
 				html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
 					a, p := sh.Answers[it.ID], sh.Plans[it.ID]
 					sev, ok := severities[it.Severity]
@@ -371,8 +372,9 @@ const (
 // texts, each field with its length so that no two states run together:
 // the sheet's id and state, the item's answer and plan (as shown and as
 // stored), its files, its review verdict, whether its plan is overdue, and
-// the upload limit. The key holds the fields themselves, not a digest of
-// them, so two states can never share an entry.
+// the upload limit. The key holds the SHA-256 of them, not the fields:
+// with every note and plan in it, the cache of 16 assessments held 30 MB,
+// half the server's memory limit, and the collector ran without pause.
 func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 	field := func(s string) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
@@ -445,6 +447,12 @@ func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 	}
 	return b
 }
+
+// fillCacheBytes bounds the fill-in page's cache of rendered parts: a
+// sixth of the server's default soft memory limit (96 MiB), so that the
+// cache can never hold the heap near the limit and keep the collector
+// running. 16 MiB holds the items of about 40 assessments of 120 items.
+const fillCacheBytes = 16 << 20
 
 // fragmentCache keeps rendered items of the fill-in page by fragmentKey. A
 // page is mostly items nobody changed since it was last shown, and

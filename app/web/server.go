@@ -77,7 +77,7 @@ func New(d Deps) (*Server, error) {
 	if d.Config.MaxEvidenceBytes == 0 {
 		d.Config.MaxEvidenceBytes = 20 << 20
 	}
-	s := &Server{Deps: d, now: time.Now, fillItems: &fragmentCache{maxBytes: 64 << 20}}
+	s := &Server{Deps: d, now: time.Now, fillItems: &fragmentCache{maxBytes: fillCacheBytes}}
 	var err error
 	if s.assets, err = loadAssets(d.Static); err != nil {
 		return nil, err
