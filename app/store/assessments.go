@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -498,8 +497,8 @@ func lockForSave(tx *gorm.DB, actor *User, id uint) error {
 
 // itemsOf is itemIDs for the assessment id, read from the cache when it can.
 func (s *Store) itemsOf(tx *gorm.DB, id uint) (map[string]bool, error) {
-	if out, ok := s.items.get(id); ok {
-		return out, nil
+	if f, ok := s.frozen.get(id); ok {
+		return f.items, nil
 	}
 	var a Assessment
 	if err := tx.Select("id", "profile").First(&a, id).Error; err != nil {
@@ -553,57 +552,13 @@ func NormalizeNote(s string) string {
 
 // itemIDs returns the ids of the items an assessment asks: those of its
 // snapshots that apply to its frozen profile. a must carry ID and Profile.
+// Callers must not change the map: it is shared (frozen.go).
 func (s *Store) itemIDs(tx *gorm.DB, a Assessment) (map[string]bool, error) {
-	if out, ok := s.items.get(a.ID); ok {
-		return out, nil
-	}
-	profile, err := decodeProfile(a.Profile)
+	f, err := s.frozenOf(tx, a)
 	if err != nil {
 		return nil, err
 	}
-	var themes []AssessmentTheme
-	if err := tx.Select("snapshot_sha256").Where("assessment_id = ?", a.ID).Find(&themes).Error; err != nil {
-		return nil, translate(err, "themes of assessment %d", a.ID)
-	}
-	out := map[string]bool{}
-	for _, t := range themes {
-		cl, err := s.snapshot(tx, t.SnapshotSHA256)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range cl.Items() {
-			if it.Applies(profile) {
-				out[it.ID] = true
-			}
-		}
-	}
-	s.items.put(a.ID, out)
-	return out, nil
-}
-
-// itemCache holds the item ids each assessment asks. They are derived from
-// what an assessment freezes when it starts (its themes' snapshots and its
-// profile, never changed afterwards), and assessments are never deleted, so
-// an entry cannot go stale and every instance may keep its own copy.
-type itemCache struct {
-	m sync.Map // assessment id -> map[string]bool, shared: callers must not change it
-}
-
-func (c *itemCache) get(id uint) (map[string]bool, bool) {
-	if c == nil {
-		return nil, false
-	}
-	v, ok := c.m.Load(id)
-	if !ok {
-		return nil, false
-	}
-	return v.(map[string]bool), true
-}
-
-func (c *itemCache) put(id uint, ids map[string]bool) {
-	if c != nil {
-		c.m.Store(id, ids)
-	}
+	return f.items, nil
 }
 
 // Submit hands a complete draft (or a returned assessment) to review and

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"gorm.io/gorm"
 
@@ -84,53 +83,12 @@ func (s *Store) visible(db *gorm.DB, actor *User, id uint) error {
 }
 
 // checklistsOf is the checklists assessment a asks, each cut to its
-// profile, in order. a must carry ID and Profile. Like the item ids, they
-// are frozen when the assessment starts, so they are cached by assessment.
+// profile, in order. a must carry ID and Profile. Callers must not change
+// them: they are shared (frozen.go).
 func (s *Store) checklistsOf(db *gorm.DB, a Assessment) ([]*checklist.Checklist, error) {
-	if v, ok := s.kept.get(a.ID); ok {
-		return v, nil
-	}
-	profile, err := decodeProfile(a.Profile)
+	f, err := s.frozenOf(db, a)
 	if err != nil {
 		return nil, err
 	}
-	var themes []AssessmentTheme
-	if err := db.Session(&gorm.Session{NewDB: true}).Select("snapshot_sha256").Where("assessment_id = ?", a.ID).Order("position").
-		Find(&themes).Error; err != nil {
-		return nil, translate(err, "themes of assessment %d", a.ID)
-	}
-	out := make([]*checklist.Checklist, 0, len(themes))
-	for _, t := range themes {
-		whole, err := s.snapshot(db, t.SnapshotSHA256)
-		if err != nil {
-			return nil, err
-		}
-		kept, _ := s.snapshots.forProfile(t.SnapshotSHA256, a.Profile, whole, profile)
-		out = append(out, kept)
-	}
-	s.kept.put(a.ID, out)
-	return out, nil
-}
-
-// keptCache holds the checklists each assessment asks; entries are shared
-// and never changed. A nil cache keeps nothing.
-type keptCache struct {
-	m sync.Map // assessment id -> []*checklist.Checklist
-}
-
-func (c *keptCache) get(id uint) ([]*checklist.Checklist, bool) {
-	if c == nil {
-		return nil, false
-	}
-	v, ok := c.m.Load(id)
-	if !ok {
-		return nil, false
-	}
-	return v.([]*checklist.Checklist), true
-}
-
-func (c *keptCache) put(id uint, lists []*checklist.Checklist) {
-	if c != nil {
-		c.m.Store(id, lists)
-	}
+	return f.lists, nil
 }

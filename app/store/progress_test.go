@@ -112,3 +112,30 @@ func TestBulkLoadRestoresDurability(t *testing.T) {
 		}
 	}
 }
+
+// Assessments that froze the same checklists and profile share one entry
+// of the cache, and the cache starts over instead of growing past its bound.
+func TestFrozenCacheSharesAndIsBounded(t *testing.T) {
+	c := &frozenCache{}
+	a := c.put(1, "p|x", &frozen{items: map[string]bool{"i": true}})
+	b := c.put(2, "p|x", &frozen{items: map[string]bool{"i": true}})
+	if a != b {
+		t.Error("two assessments with the same key keep two copies")
+	}
+	if f, ok := c.get(2); !ok || f != a {
+		t.Error("assessment 2 not found")
+	}
+	for id := uint(3); id < maxFrozen+10; id++ {
+		c.put(id, "p|x", a)
+	}
+	if len(c.byID) > maxFrozen {
+		t.Errorf("%d assessments cached, bound %d", len(c.byID), maxFrozen)
+	}
+	if _, ok := c.get(1); ok {
+		t.Error("the cache never started over")
+	}
+	var none *frozenCache
+	if _, ok := none.get(1); ok || none.put(1, "k", a) != a {
+		t.Error("a nil cache keeps something")
+	}
+}

@@ -25,9 +25,8 @@ type Store struct {
 	blobs Blobs
 
 	snapshots *snapshotCache
-	items     *itemCache // the item ids each assessment asks, by assessment
-	kept      *keptCache // the checklists each assessment asks, by assessment (progress.go)
-	commits   *committer // runs autosaves in shared transactions: see groupcommit.go
+	frozen    *frozenCache // what each assessment fixed when it started (frozen.go)
+	commits   *committer   // runs autosaves in shared transactions: see groupcommit.go
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
@@ -36,7 +35,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, items: &itemCache{}, kept: &keptCache{}}
+	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
