@@ -439,19 +439,13 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 
 // upsertAnswers inserts or replaces rows by (assessment_id, item_id).
 func upsertAnswers(tx *gorm.DB, rows []Answer) error {
-	var sql strings.Builder
-	sql.WriteString("INSERT INTO answers (assessment_id, item_id, value, note, version, updated_by_id, updated_at) VALUES ")
-	args := make([]any, 0, 7*len(rows))
-	for i, r := range rows {
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, r.AssessmentID, r.ItemID, r.Value, r.Note, r.Version, r.UpdatedByID, r.UpdatedAt)
-	}
-	sql.WriteString(" ON CONFLICT (assessment_id, item_id) DO UPDATE SET value = excluded.value, note = excluded.note," +
-		" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at")
-	return tx.Exec(sql.String(), args...).Error
+	return insertValues(tx, "INSERT INTO answers (assessment_id, item_id, value, note, version, updated_by_id, updated_at)", len(rows),
+		" ON CONFLICT (assessment_id, item_id) DO UPDATE SET value = excluded.value, note = excluded.note,"+
+			" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at",
+		func(i int) []any {
+			r := rows[i]
+			return []any{r.AssessmentID, r.ItemID, r.Value, r.Note, r.Version, r.UpdatedByID, r.UpdatedAt}
+		})
 }
 
 // insertChanges records history rows.
@@ -459,16 +453,29 @@ func insertChanges(tx *gorm.DB, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
+	return insertValues(tx, "INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at)", len(changes), "",
+		func(i int) []any {
+			c := changes[i]
+			return []any{c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At}
+		})
+}
+
+// insertValues runs head, then VALUES with one group of placeholders for
+// each of n rows (row(i) gives its values, all rows as many), then tail.
+func insertValues(tx *gorm.DB, head string, n int, tail string, row func(i int) []any) error {
 	var sql strings.Builder
-	sql.WriteString("INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at) VALUES ")
-	args := make([]any, 0, 7*len(changes))
-	for i, c := range changes {
+	sql.WriteString(head)
+	sql.WriteString(" VALUES ")
+	var args []any
+	for i := range n {
+		vals := row(i)
 		if i > 0 {
 			sql.WriteString(", ")
 		}
-		sql.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At)
+		sql.WriteString("(?" + strings.Repeat(", ?", len(vals)-1) + ")")
+		args = append(args, vals...)
 	}
+	sql.WriteString(tail)
 	return tx.Exec(sql.String(), args...).Error
 }
 
