@@ -15,8 +15,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -102,28 +100,6 @@ func fillFixture(b testing.TB, lang string) (get func() (time.Duration, error), 
 	b.Logf("%d items", n)
 	return get, func() string { return string(last) }
 }
-
-// TestFillPageDump writes the fill-in page to SELFCHECK_FILL_DUMP (zh and
-// en), to compare a change of the page's template or data byte for byte.
-func TestFillPageDump(t *testing.T) {
-	out := os.Getenv("SELFCHECK_FILL_DUMP")
-	if out == "" {
-		t.Skip("set SELFCHECK_FILL_DUMP to a path prefix")
-	}
-	for _, lang := range []string{"zh-CN", "en"} {
-		get, body := fillFixture(t, lang)
-		if _, err := get(); err != nil {
-			t.Fatal(err)
-		}
-		// Times differ between runs: the saved-at stamps are cut out.
-		page := savedAt.ReplaceAllString(body(), "TIME")
-		if err := os.WriteFile(out+"."+lang+".html", []byte(page), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-var savedAt = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}|/assessments/\d+`)
 
 func BenchmarkFillPage(b *testing.B) {
 	get, _ := fillFixture(b, "zh-CN")
