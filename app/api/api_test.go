@@ -133,6 +133,53 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	}
 }
 
+// Every operation that takes a token says what a refused token gets (401)
+// and what an address past the throttling limit gets (429, Retry-After),
+// since any of them may answer either.
+func TestOpenAPIDescribesRefusals(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"paths"`
+		Components struct {
+			Responses map[string]struct {
+				Headers map[string]json.RawMessage `json:"headers"`
+			} `json:"responses"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestAPI(t)
+	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+	declared := map[string]route{}
+	for _, r := range ta.api.Routes() {
+		declared[strings.ToLower(r.Method)+" "+Prefix+param.ReplaceAllString(r.Path, "{$1}")] = r
+	}
+	checked := 0
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			r, ok := declared[method+" "+path]
+			if !ok || r.Who == nil {
+				continue
+			}
+			checked++
+			for _, code := range []string{"401", "429"} {
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s %s does not describe %s", strings.ToUpper(method), path, code)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no operation that takes a token was found")
+	}
+	if _, ok := doc.Components.Responses["TooManyRequests"].Headers["Retry-After"]; !ok {
+		t.Error("the 429 response does not describe Retry-After")
+	}
+}
+
 func TestEveryRouteDeclaresAccess(t *testing.T) {
 	t.Parallel()
 	ta := newTestAPI(t)
