@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -108,24 +107,16 @@ func (a *API) savePlan(c echo.Context, u *store.User) error {
 	return c.JSON(http.StatusOK, planOf(itemID, p))
 }
 
-// input checks a decoded plan request and returns what to save: a
-// measure, an owner and a due date (YYYY-MM-DD) are required; the status is
-// open unless one of open, in_progress, done is given. The lengths of the
-// fields are the store's to check.
+// input checks a decoded plan request with the domain's rule
+// (assessment.Plan.Validate) and returns what to save; the status is open
+// unless one is given.
 func (r planRequest) input() (store.PlanInput, error) {
 	status := assessment.PlanOpen
 	if r.Status != nil {
 		status = assessment.PlanStatus(*r.Status)
 	}
-	switch {
-	case strings.TrimSpace(r.Measure) == "":
-		return store.PlanInput{}, invalid("measure", "measure is required: what will be done to rectify the gap")
-	case strings.TrimSpace(r.Owner) == "":
-		return store.PlanInput{}, invalid("owner", "owner is required: who is responsible")
-	case !isDate(strings.TrimSpace(r.Due)):
-		return store.PlanInput{}, invalid("due", "due must be a date written YYYY-MM-DD")
-	case !status.Valid():
-		return store.PlanInput{}, invalid("status", "status must be one of open, in_progress, done")
+	if err := assessment.NewPlan(r.Measure, r.Owner, r.Due, status).Validate(); err != nil {
+		return store.PlanInput{}, err
 	}
 	return store.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: status, Version: r.Version}, nil
 }

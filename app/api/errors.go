@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/evidence"
+	"selfcheck/app/fault"
+	"selfcheck/app/i18n"
 	"selfcheck/app/store"
 )
 
@@ -24,6 +25,8 @@ type apiError struct {
 	Current any              // what someone else saved meanwhile (409)
 	Items   []blockerView    // what blocks a submit (422)
 	Reason  string           // why an evidence file was refused (422)
+	Item    string           // the checklist item a refused field belongs to (422)
+	Rule    string           // which rule refused the field: a fault code (422)
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("api: %d %s: %s", e.Status, e.Code, e.Message) }
@@ -38,6 +41,8 @@ type errorBody struct {
 	Items   []blockerView    `json:"items,omitempty"`
 	Reason  string           `json:"reason,omitempty"`
 	Detail  string           `json:"detail,omitempty"`
+	Item    string           `json:"item,omitempty"`
+	Rule    string           `json:"rule,omitempty"`
 }
 
 // blockerView is one item that blocks a submit, with every reason.
@@ -71,9 +76,19 @@ func errTooLarge(limit int64) *apiError {
 		Message: fmt.Sprintf("the request body is larger than %d bytes", limit)}
 }
 
-// classify turns any error into the answer to give. Errors of the store and
-// of evidence checking map to their statuses; anything else is internal.
-func classify(err error) *apiError {
+// fieldError is a domain refusal answered under another request field
+// than the domain's own name for it (a verdict is inside "items").
+type fieldError struct {
+	*fault.FieldError
+	field string
+}
+
+func (e *fieldError) Unwrap() error { return e.FieldError }
+
+// classify turns any error into the answer to give, its message in lang.
+// Errors of the domain, the store and evidence checking map to their
+// statuses; anything else is internal.
+func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 	var (
 		ae  *apiError
 		mbe *http.MaxBytesError
@@ -82,10 +97,26 @@ func classify(err error) *apiError {
 		pe  *store.PlanConflictError
 		inc *store.IncompleteError
 		re  *evidence.RefusedError
+		fe  *fault.FieldError
 	)
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &fe):
+		field := fe.Field
+		var renamed *fieldError
+		if errors.As(err, &renamed) {
+			field = renamed.field
+		}
+		msg := fe.Error()
+		if msgs != nil {
+			msg = msgs.Fault(lang, fe)
+		}
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid", Field: field, Item: fe.Item, Rule: fe.Code, Message: msg}
+	case errors.Is(err, fault.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, fault.ErrForbidden):
+		return errForbidden
 	case errors.As(err, &mbe):
 		return errTooLarge(mbe.Limit)
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownItem), errors.Is(err, store.ErrNotInCampaign):
@@ -113,14 +144,6 @@ func classify(err error) *apiError {
 	case errors.As(err, &re):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "evidence_refused", Field: "file", Reason: re.Reason,
 			Message: "the file was refused: " + re.Detail}
-	case errors.Is(err, store.ErrBadAnswer):
-		return invalid("response", "response must be one of %s", responseList)
-	case errors.Is(err, store.ErrNoteTooLong):
-		return invalid("note", "note must be at most %d characters", store.MaxNoteLen)
-	case errors.Is(err, store.ErrBadPlan):
-		msg := strings.TrimPrefix(err.Error(), store.ErrBadPlan.Error()+": ")
-		field, _, _ := strings.Cut(msg, " ")
-		return invalid(field, "plan: %s", msg)
 	case errors.Is(err, store.ErrNothingApplies):
 		return invalid("profile", "no item of the chosen themes applies to this profile")
 	case errors.Is(err, store.ErrNoThemes):
@@ -132,7 +155,7 @@ func classify(err error) *apiError {
 // writeError answers with the error as JSON and logs what the caller must
 // not see. Nothing is written once a response has started.
 func (a *API) writeError(c echo.Context, err error) {
-	ae := classify(err)
+	ae := classify(err, a.Messages, messageLang(c))
 	req := c.Request()
 	if ae.Status >= http.StatusInternalServerError {
 		a.Log.Error("api request failed", "method", req.Method, "path", req.URL.Path, "err", err)
@@ -140,7 +163,8 @@ func (a *API) writeError(c echo.Context, err error) {
 	if c.Response().Committed {
 		return
 	}
-	body := errorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field, State: ae.State, Current: ae.Current, Items: ae.Items, Reason: ae.Reason}
+	body := errorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field, State: ae.State, Current: ae.Current, Items: ae.Items, Reason: ae.Reason,
+		Item: ae.Item, Rule: ae.Rule}
 	var re *evidence.RefusedError
 	if errors.As(err, &re) {
 		body.Detail = re.Detail
@@ -151,4 +175,14 @@ func (a *API) writeError(c echo.Context, err error) {
 	if werr := c.JSON(ae.Status, map[string]errorBody{"error": body}); werr != nil {
 		a.Log.Error("api: write error answer", "err", werr)
 	}
+}
+
+// messageLang is the language of error messages: the one the caller's
+// Accept-Language asks for, English when it sends none (programs read the
+// code and field; the message is for the person debugging them).
+func messageLang(c echo.Context) string {
+	if h := c.Request().Header.Get("Accept-Language"); h != "" {
+		return i18n.Match(h)
+	}
+	return "en"
 }

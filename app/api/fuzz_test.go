@@ -21,7 +21,7 @@ func decodeBody(data []byte, v any) error {
 }
 
 // statusOf is the status an error would be answered with.
-func statusOf(err error) int { return classify(err).Status }
+func statusOf(err error) int { return classify(err, nil, "en").Status }
 
 // FuzzAnswerJSON sends arbitrary bodies to the answer endpoint's parsing:
 // decodeJSON and answerRequest.input never panic, refuse with 400 (not

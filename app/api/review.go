@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/fault"
 	"selfcheck/app/store"
 )
 
@@ -40,26 +41,15 @@ func (a *API) review(c echo.Context, u *store.User) error {
 		}
 		d.Items = append(d.Items, store.ItemVerdict{ItemID: it.Item, Verdict: store.Verdict(it.Verdict), Comment: it.Comment})
 	}
-	if err := d.Validate(); err != nil {
-		return invalid(reviewField(err), "%s", strings.TrimPrefix(err.Error(), store.ErrBadReview.Error()+": "))
-	}
 	if err := a.Store.Review(c.Request().Context(), u, id, d); err != nil {
+		// A verdict's fields are inside the request's items.
+		if fe, ok := fault.AsField(err); ok && (fe.Item != "" || fe.Field == "verdict" || fe.Field == "item") {
+			return &fieldError{FieldError: fe, field: "items"}
+		}
 		return err
 	}
 	a.Log.Info("assessment reviewed", "via", "api", "assessment", id, "decision", d.Action, "user", u.ID)
 	return a.answerSheet(c, u, http.StatusOK, id)
-}
-
-// reviewField names the request field a refused decision is about.
-func reviewField(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "decision must"):
-		return "decision"
-	case strings.Contains(msg, "verdict") || strings.Contains(msg, "needs_change") || strings.Contains(msg, "comment of"):
-		return "items"
-	}
-	return "comment"
 }
 
 type reviewRoundView struct {

@@ -52,6 +52,22 @@ func TestReviewDecisions(t *testing.T) {
 			}
 		})
 	}
+	// A refusal names the rule and speaks the caller's language: English
+	// by default, Chinese when asked, never the other.
+	for _, tt := range []struct{ lang, message string }{
+		{"", "A comment is required to request changes or reject."},
+		{"zh-CN,zh;q=0.9", "退回修改或驳回时必须填写审核意见。"},
+	} {
+		r := ta.request(http.MethodPost, path, ta.auditorToken, map[string]any{"decision": "reject"}, "Accept-Language", tt.lang)
+		e := r.errorOf(t)
+		if e["message"] != tt.message || e["rule"] != "required" || e["field"] != "comment" {
+			t.Errorf("Accept-Language %q: %v", tt.lang, e)
+		}
+	}
+	r := ta.request(http.MethodPost, path, ta.auditorToken, map[string]any{"decision": "approve", "items": []any{map[string]any{"item": item, "verdict": "fine"}}})
+	if e := r.errorOf(t); e["item"] != item || e["rule"] != "one_of" {
+		t.Errorf("a bad verdict names its item and rule: %v", e)
+	}
 	// Another auditor, not assigned to the campaign, cannot see it.
 	if _, err := ta.store.CreateUser(t.Context(), store.NewUser{Email: "a2@x.cn", Name: "另一审核员", Password: "password1", Role: auth.Auditor}); err != nil {
 		t.Fatal(err)
@@ -59,7 +75,7 @@ func TestReviewDecisions(t *testing.T) {
 	_, other := ta.user("a2@x.cn")
 	want(t, ta.request(http.MethodPost, path, other, map[string]any{"decision": "approve"}), http.StatusNotFound, "not_found")
 
-	r := ta.request(http.MethodPost, path, ta.auditorToken, map[string]any{"decision": "request_changes", "comment": "请补充证据",
+	r = ta.request(http.MethodPost, path, ta.auditorToken, map[string]any{"decision": "request_changes", "comment": "请补充证据",
 		"items": []any{map[string]any{"item": item, "verdict": "needs_change", "comment": "缺少截图"}}})
 	want(t, r, http.StatusOK)
 	var got struct {

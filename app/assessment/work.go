@@ -3,6 +3,8 @@ package assessment
 import (
 	"time"
 
+	"selfcheck/app/fault"
+
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 )
@@ -40,20 +42,11 @@ type Plan struct {
 // Overdue reports whether the plan is not done and its due date is before today.
 func (p Plan) Overdue(today string) bool { return p.Status != PlanDone && p.Due != "" && p.Due < today }
 
-// Problem names the first field that makes the plan incomplete, or "".
+// Problem names the first field that makes the plan incomplete or
+// invalid (see Validate), or "".
 func (p Plan) Problem() string {
-	switch {
-	case p.Measure == "":
-		return "measure"
-	case p.Owner == "":
-		return "owner"
-	case p.Due == "":
-		return "due"
-	case !p.Status.Valid():
-		return "status"
-	}
-	if _, err := time.Parse(DateLayout, p.Due); err != nil {
-		return "due"
+	if fe, ok := fault.AsField(p.Validate()); ok {
+		return fe.Field
 	}
 	return ""
 }

@@ -3,6 +3,8 @@
 package i18n
 
 import (
+	"selfcheck/app/fault"
+
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -127,4 +129,25 @@ func Supported(lang string) bool {
 		}
 	}
 	return false
+}
+
+// Fault is the message of a refused field in lang: the message of its
+// field and code when the catalog has one ("fault.due.invalid"), else the
+// code's ("fault.invalid") naming the field by its label ("field.due", or
+// the field's own name). A refusal about one checklist item names it.
+func (c *Catalog) Fault(lang string, fe *fault.FieldError) string {
+	var msg string
+	if key := "fault." + fe.Field + "." + fe.Code; c.Has(key) {
+		msg = c.T(lang, key, fe.Args...)
+	} else {
+		label := fe.Field
+		if c.Has("field." + fe.Field) {
+			label = c.T(lang, "field."+fe.Field)
+		}
+		msg = c.T(lang, "fault."+fe.Code, append([]any{label}, fe.Args...)...)
+	}
+	if fe.Item != "" {
+		return c.T(lang, "fault.item", fe.Item, msg)
+	}
+	return msg
 }

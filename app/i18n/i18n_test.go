@@ -1,6 +1,10 @@
 package i18n
 
-import "testing"
+import (
+	"testing"
+
+	"selfcheck/app/fault"
+)
 
 func TestLoadKeepsLanguagesInStep(t *testing.T) {
 	c, err := Load()
@@ -28,6 +32,38 @@ func TestMatch(t *testing.T) {
 	} {
 		if got := Match(tt.header); got != tt.want {
 			t.Errorf("Match(%q) = %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
+
+// TestFaultMessages: every rule's refusal reads as a sentence in each
+// language, naming the field by its label, never as a key or in the other
+// language.
+func TestFaultMessages(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range fault.Codes {
+		if !c.Has("fault." + code) {
+			t.Errorf("no message for the code %s", code)
+		}
+	}
+	for _, tt := range []struct {
+		fe     *fault.FieldError
+		zh, en string
+	}{
+		{fault.Field("comment", fault.Required), "退回修改或驳回时必须填写审核意见。", "A comment is required to request changes or reject."},
+		{fault.Field("due", fault.Invalid), "完成期限须为有效日期，格式 YYYY-MM-DD。", "due must be a date written YYYY-MM-DD."},
+		{fault.ItemField("pw-close-button", "verdict", fault.OneOf), "检查项 pw-close-button：逐项结论只能是“通过”或“需修改”。", "Item pw-close-button: A verdict must be accepted or needs_change."},
+		{fault.Field("note", fault.TooLong, 20000), "说明过长，最多 20000 个字符。", "The note is too long: at most 20000 characters."},
+		{fault.Field("nickname", fault.TooLong, 30), "“nickname”过长，最多 30 个字符。", "nickname is too long: at most 30 characters."},
+	} {
+		if got := c.Fault("zh", tt.fe); got != tt.zh {
+			t.Errorf("zh %v = %q, want %q", tt.fe, got, tt.zh)
+		}
+		if got := c.Fault("en", tt.fe); got != tt.en {
+			t.Errorf("en %v = %q, want %q", tt.fe, got, tt.en)
 		}
 	}
 }

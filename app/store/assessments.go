@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -15,6 +14,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
 )
 
@@ -22,9 +22,7 @@ import (
 var (
 	ErrReadOnly       = errors.New("store: assessment is not editable")
 	ErrUnknownItem    = errors.New("store: no such item in this assessment")
-	ErrBadAnswer      = errors.New("store: not a valid answer")
 	ErrNoThemes       = errors.New("store: choose at least one theme")
-	ErrNoteTooLong    = errors.New("store: note too long")
 	ErrNothingApplies = errors.New("store: no item of the chosen themes applies to the profile")
 )
 
@@ -61,7 +59,7 @@ func (e *ReadOnlyError) Error() string { return fmt.Sprintf("store: assessment i
 func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
 
 // MaxNoteLen bounds a note, in characters.
-const MaxNoteLen = 20000
+const MaxNoteLen = assessment.MaxNoteLen
 
 // scopeAssessments restricts a query on assessments to what actor may see:
 // firm users their own firm's; auditors the submitted ones (not drafts) of
@@ -389,13 +387,13 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		if !items[in.ItemID] {
 			return nil, fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
 		}
-		if in.Value != scoring.Unanswered && !in.Value.Valid() {
-			return nil, fmt.Errorf("%w: %q", ErrBadAnswer, in.Value)
+		if err := assessment.ValidateAnswer(in.Value, in.Note); err != nil {
+			if fe, ok := fault.AsField(err); ok {
+				fe.Item = in.ItemID
+			}
+			return nil, err
 		}
 		note := NormalizeNote(in.Note)
-		if utf8.RuneCountInString(note) > MaxNoteLen {
-			return nil, fmt.Errorf("%w: note of item %s is longer than %d characters", ErrNoteTooLong, in.ItemID, MaxNoteLen)
-		}
 		old := byItem[in.ItemID]
 		if in.Version != nil && *in.Version != old.Version {
 			return nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
@@ -553,9 +551,7 @@ func (s *Store) lockEditableItem(tx *gorm.DB, actor *User, id uint, itemID strin
 
 // NormalizeNote is how a note is stored: line breaks as "\n" (browsers post
 // "\r\n"), surrounding space trimmed.
-func NormalizeNote(s string) string {
-	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-}
+func NormalizeNote(s string) string { return assessment.NormalizeNote(s) }
 
 // itemIDs returns the ids of the items an assessment asks: those of its
 // snapshots that apply to its frozen profile. a must carry ID and Profile.

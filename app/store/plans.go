@@ -6,17 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
 )
-
-// ErrBadPlan refuses a plan with a missing or malformed field; the message
-// names the field.
-var ErrBadPlan = errors.New("store: invalid rectification plan")
 
 // PlanInput is a rectification plan to save. Version, when set, is the
 // version the caller last saw.
@@ -25,9 +20,6 @@ type PlanInput struct {
 	Status              assessment.PlanStatus
 	Version             *int
 }
-
-// maxPlanField bounds each text field of a plan, in characters.
-const maxPlanField = 5000
 
 func planOf(p Plan) assessment.Plan {
 	return assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: assessment.PlanStatus(p.Status),
@@ -42,12 +34,9 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 	if !actor.Role.InFirm() {
 		return assessment.Plan{}, fmt.Errorf("store: save plan: %w", ErrNotFound)
 	}
-	p := assessment.Plan{Measure: NormalizeNote(in.Measure), Owner: strings.TrimSpace(in.Owner), Due: strings.TrimSpace(in.Due), Status: in.Status}
-	if f := p.Problem(); f != "" {
-		return p, fmt.Errorf("%w: %s is missing or not valid", ErrBadPlan, f)
-	}
-	if utf8.RuneCountInString(p.Measure) > maxPlanField || utf8.RuneCountInString(p.Owner) > 200 {
-		return p, fmt.Errorf("%w: measure or owner is too long", ErrBadPlan)
+	p := assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status)
+	if err := p.Validate(); err != nil {
+		return p, err
 	}
 	var saved assessment.Plan
 	err := s.groupWrite(ctx, func(tx *gorm.DB) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -15,31 +14,19 @@ import (
 	"selfcheck/app/auth"
 )
 
-// ErrBadReview refuses a review decision; the message names the field.
-var ErrBadReview = errors.New("store: invalid review")
-
-// Verdict is an auditor's judgement of one item.
-type Verdict string
+// The review decision is the domain's (app/assessment); these names keep
+// the store's callers short.
+type (
+	Verdict     = assessment.Verdict
+	ItemVerdict = assessment.ItemVerdict
+	Decision    = assessment.Decision
+)
 
 // The verdicts.
 const (
-	Accepted    Verdict = "accepted"
-	NeedsChange Verdict = "needs_change"
+	Accepted    = assessment.Accepted
+	NeedsChange = assessment.NeedsChange
 )
-
-// ItemVerdict is a verdict with its comment.
-type ItemVerdict struct {
-	ItemID  string
-	Verdict Verdict
-	Comment string
-}
-
-// Decision is an auditor's decision on a submitted assessment.
-type Decision struct {
-	Action  assessment.Action // approve, request_changes or reject
-	Comment string
-	Items   []ItemVerdict
-}
 
 // ItemReview is a stored verdict, with who gave it and when.
 type ItemReview struct {
@@ -52,43 +39,6 @@ type ItemReview struct {
 	ReviewerID   uint
 	Reviewer     User
 	At           time.Time
-}
-
-// maxReviewComment bounds a comment, in characters.
-const maxReviewComment = 5000
-
-// Validate names the first thing wrong with a decision.
-func (d Decision) Validate() error {
-	switch d.Action {
-	case assessment.Approve, assessment.RequestChanges, assessment.Reject:
-	default:
-		return fmt.Errorf("%w: decision must be approve, request_changes or reject", ErrBadReview)
-	}
-	comment := strings.TrimSpace(d.Comment)
-	if d.Action != assessment.Approve && comment == "" {
-		return fmt.Errorf("%w: comment is required to %s", ErrBadReview, strings.ReplaceAll(string(d.Action), "_", " "))
-	}
-	if utf8.RuneCountInString(comment) > maxReviewComment {
-		return fmt.Errorf("%w: comment is longer than %d characters", ErrBadReview, maxReviewComment)
-	}
-	for _, it := range d.Items {
-		if it.Verdict != Accepted && it.Verdict != NeedsChange {
-			return fmt.Errorf("%w: verdict of %s must be accepted or needs_change", ErrBadReview, it.ItemID)
-		}
-		if utf8.RuneCountInString(it.Comment) > maxReviewComment {
-			return fmt.Errorf("%w: comment of %s is longer than %d characters", ErrBadReview, it.ItemID, maxReviewComment)
-		}
-	}
-	if d.Action == assessment.RequestChanges {
-		needs := false
-		for _, it := range d.Items {
-			needs = needs || it.Verdict == NeedsChange
-		}
-		if !needs && len(d.Items) > 0 {
-			return fmt.Errorf("%w: mark at least one item needs_change to request changes", ErrBadReview)
-		}
-	}
-	return nil
 }
 
 // Review records an auditor's decision on a submitted or resubmitted

@@ -12,6 +12,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
 )
 
@@ -183,7 +184,7 @@ func TestScopingAndWorkflow(t *testing.T) {
 	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) || len(inc.Blockers) != 2 {
 		t.Fatalf("submit of an empty assessment: %v", err)
 	}
-	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: "bogus"}}); !errors.Is(err, ErrBadAnswer) {
+	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: "bogus"}}); !isField(err, "response", fault.OneOf) {
 		t.Errorf("bogus answer: %v", err)
 	}
 	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-1", Value: scoring.Compliant}, {ItemID: "nope", Value: scoring.Compliant}}); !errors.Is(err, ErrUnknownItem) {
@@ -419,10 +420,10 @@ func TestVersionsAndHistory(t *testing.T) {
 	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) {
 		t.Fatalf("submit: %v", err)
 	}
-	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Status: assessment.PlanOpen}); !errors.Is(err, ErrBadPlan) || !strings.Contains(err.Error(), "owner") {
+	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Status: assessment.PlanOpen}); !isField(err, "owner", fault.Required) {
 		t.Errorf("plan without owner: %v", err)
 	}
-	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-13-01", Status: assessment.PlanOpen}); !errors.Is(err, ErrBadPlan) {
+	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-13-01", Status: assessment.PlanOpen}); !isField(err, "due", fault.Invalid) {
 		t.Errorf("plan with a bad date: %v", err)
 	}
 	p, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress})
@@ -541,15 +542,18 @@ func TestReviewWorkflow(t *testing.T) {
 	if err := s.Submit(ctx, u, id); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []Decision{
-		{Action: "maybe"},
-		{Action: assessment.Reject},
-		{Action: assessment.RequestChanges, Comment: "  "},
-		{Action: assessment.RequestChanges, Comment: "见逐项意见", Items: []ItemVerdict{{ItemID: "t-1", Verdict: Accepted}}},
-		{Action: assessment.Approve, Items: []ItemVerdict{{ItemID: "t-1", Verdict: "great"}}},
+	for _, bad := range []struct {
+		d           Decision
+		field, code string
+	}{
+		{Decision{Action: "maybe"}, "decision", fault.OneOf},
+		{Decision{Action: assessment.Reject}, "comment", fault.Required},
+		{Decision{Action: assessment.RequestChanges, Comment: "  "}, "comment", fault.Required},
+		{Decision{Action: assessment.RequestChanges, Comment: "见逐项意见", Items: []ItemVerdict{{ItemID: "t-1", Verdict: Accepted}}}, "verdict", fault.NoGap},
+		{Decision{Action: assessment.Approve, Items: []ItemVerdict{{ItemID: "t-1", Verdict: "great"}}}, "verdict", fault.OneOf},
 	} {
-		if err := s.Review(ctx, auditor, id, bad); !errors.Is(err, ErrBadReview) {
-			t.Errorf("decision %+v: %v", bad, err)
+		if err := s.Review(ctx, auditor, id, bad.d); !isField(err, bad.field, bad.code) {
+			t.Errorf("decision %+v: %v, want %s %s", bad.d, err, bad.field, bad.code)
 		}
 	}
 	if err := s.Review(ctx, u, id, Decision{Action: assessment.Approve}); !errors.Is(err, ErrNotFound) {
@@ -593,4 +597,10 @@ func TestReviewWorkflow(t *testing.T) {
 	if strings.Join(states, ">") != "submitted>changes_requested>resubmitted>approved" {
 		t.Errorf("transitions: %v", states)
 	}
+}
+
+// isField reports whether err is a fault.FieldError about field with code.
+func isField(err error, field, code string) bool {
+	fe, ok := fault.AsField(err)
+	return ok && fe.Field == field && fe.Code == code
 }

@@ -663,12 +663,6 @@ func answerErrorKey(err error) (string, bool) {
 		return "error.read_only", true
 	case errors.Is(err, store.ErrUnknownItem):
 		return "error.unknown_item", true
-	case errors.Is(err, store.ErrBadAnswer):
-		return "error.bad_answer", true
-	case errors.Is(err, store.ErrNoteTooLong):
-		return "error.note_too_long", true
-	case errors.Is(err, store.ErrBadPlan):
-		return "error.bad_plan", true
 	}
 	return "", false
 }

@@ -84,6 +84,8 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 			return refuse(http.StatusConflict, s.T(c, "fill.conflict_form"), s.conflictMessage(c, ce))
 		case errors.Is(err, store.ErrReadOnly):
 			return refuse(http.StatusConflict, s.readOnlyMessage(c, err))
+		case isFault(err):
+			return refuse(http.StatusUnprocessableEntity, s.faultMessage(c, err))
 		}
 		if key, ok := answerErrorKey(err); ok {
 			return refuse(http.StatusUnprocessableEntity, s.T(c, key))
@@ -100,8 +102,8 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 			delete(posted.plans, id)
 		case errors.As(err, &pe):
 			problems = append(problems, s.T(c, "plan.conflict", id, pe.Current.UpdatedBy))
-		case errors.Is(err, store.ErrBadPlan):
-			problems = append(problems, s.T(c, "plan.invalid", id, s.planField(c, err)))
+		case isFault(err):
+			problems = append(problems, s.T(c, "plan.invalid", id, s.faultMessage(c, err)))
 		default:
 			return err
 		}
@@ -180,7 +182,7 @@ func changedPlan(itemID string, stored assessment.Plan, form url.Values) (store.
 	if stored.Version == 0 && blank {
 		return in, false
 	}
-	cand := storedPlan(in)
+	cand := assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status)
 	cur := planState(assessment.Plan{Version: stored.Version, Measure: stored.Measure, Owner: stored.Owner, Due: stored.Due, Status: stored.Status})
 	if !sent {
 		return in, planState(assessment.Plan{Version: stored.Version, Measure: cand.Measure, Owner: cand.Owner, Due: cand.Due, Status: cand.Status}) != cur
@@ -211,23 +213,15 @@ func parseAnswerForm(itemID string, old assessment.Answer, form url.Values) (sto
 		}
 		in.Version = &n
 	}
-	if in.Value != scoring.Unanswered && !in.Value.Valid() {
-		return in, fmt.Errorf("%w: %q", store.ErrBadAnswer, in.Value)
+	if err := assessment.ValidateAnswer(in.Value, ""); err != nil {
+		return in, err
 	}
 	return in, nil
 }
 
-// planProblem refuses an incomplete plan, naming the field.
-type planProblem struct{ Field string }
-
-func (p *planProblem) Error() string {
-	return "web: the plan's " + p.Field + " is missing or not valid"
-}
-
 // parsePlanForm reads a rectification plan from an autosave form and checks
-// that it is complete (assessment.Plan.Problem) as the store will keep it;
-// a version sent guards the save against a colleague's. The lengths of its
-// fields are the store's to check.
+// it as the store will keep it (assessment.Plan.Validate); a version sent
+// guards the save against a colleague's.
 func parsePlanForm(form url.Values) (store.PlanInput, error) {
 	in := store.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
 	if v := form.Get("version"); v != "" {
@@ -237,26 +231,7 @@ func parsePlanForm(form url.Values) (store.PlanInput, error) {
 		}
 		in.Version = &n
 	}
-	if f := storedPlan(in).Problem(); f != "" {
-		return in, &planProblem{Field: f}
-	}
-	return in, nil
-}
-
-// storedPlan is a plan as the store keeps it: the measure normalized like a
-// note, the other fields trimmed.
-func storedPlan(in store.PlanInput) assessment.Plan {
-	return assessment.Plan{Measure: store.NormalizeNote(in.Measure), Owner: strings.TrimSpace(in.Owner), Due: strings.TrimSpace(in.Due), Status: in.Status}
-}
-
-// planField names the plan field an ErrBadPlan is about, in the page's language.
-func (s *Server) planField(c echo.Context, err error) string {
-	for _, f := range []string{"measure", "owner", "due", "status"} {
-		if strings.Contains(err.Error(), ": "+f+" ") {
-			return s.T(c, "plan."+f)
-		}
-	}
-	return err.Error()
+	return in, assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status).Validate()
 }
 
 func (s *Server) submit(c echo.Context, id uint) error {
@@ -514,20 +489,19 @@ func (s *Server) autosavePlan(c echo.Context) error {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
 	in, err := parsePlanForm(form)
-	var incomplete *planProblem
 	switch {
 	case errors.Is(err, errBadVersion):
 		return fail(http.StatusBadRequest, "error.bad_request")
-	case errors.As(err, &incomplete):
-		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.T(c, "plan."+incomplete.Field))})
+	case isFault(err):
+		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.faultMessage(c, err))})
 	}
 	p, err := s.Store.SavePlan(c.Request().Context(), currentUser(c), id, itemID, in)
 	var pe *store.PlanConflictError
 	switch {
 	case errors.As(err, &pe):
 		return c.JSON(http.StatusConflict, map[string]any{"error": s.T(c, "plan.conflict", itemID, pe.Current.UpdatedBy), "was": planState(pe.Current)})
-	case errors.Is(err, store.ErrBadPlan):
-		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.planField(c, err))})
+	case isFault(err):
+		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.faultMessage(c, err))})
 	case errors.Is(err, store.ErrReadOnly):
 		return c.JSON(http.StatusConflict, map[string]string{"error": s.readOnlyMessage(c, err)})
 	case err != nil:

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
 )
 
 // FuzzAnswerForm posts arbitrary form bodies to the answer parsing of
@@ -32,7 +32,7 @@ func FuzzAnswerForm(f *testing.F) {
 
 		in, err := parseAnswerForm(item, old, form)
 		if err != nil {
-			if !errors.Is(err, errBadVersion) && !errors.Is(err, store.ErrBadAnswer) {
+			if !errors.Is(err, errBadVersion) && !isFault(err) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return
@@ -82,11 +82,10 @@ func FuzzPlanForm(f *testing.F) {
 		changedPlan("item-1", assessment.Plan{}, form)
 
 		in, err := parsePlanForm(form)
-		var pp *planProblem
-		switch {
-		case errors.As(err, &pp):
-			if pp.Field == "" {
-				t.Fatal("an incomplete plan without the field")
+		switch fe, ok := fault.AsField(err); {
+		case ok:
+			if fe.Field == "" || fe.Code == "" {
+				t.Fatal("an incomplete plan without the field or the rule")
 			}
 			return
 		case errors.Is(err, errBadVersion):

@@ -95,8 +95,8 @@ func (s *Server) review(c echo.Context) error {
 	}
 	err = s.Store.Review(c.Request().Context(), currentUser(c), sh.ID, d)
 	switch {
-	case errors.Is(err, store.ErrBadReview):
-		page.Error = s.T(c, "review.invalid", strings.TrimPrefix(err.Error(), store.ErrBadReview.Error()+": "))
+	case isFault(err):
+		page.Error = s.T(c, "review.invalid", s.faultMessage(c, err))
 		return s.renderReview(c, http.StatusUnprocessableEntity, sh, page)
 	case errors.Is(err, store.ErrReadOnly):
 		page.Error = s.readOnlyMessage(c, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/catalog"
+	"selfcheck/app/fault"
 	"selfcheck/app/i18n"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
@@ -162,11 +163,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var ue *userError
 	var he *echo.HTTPError
 	var tooLarge *http.MaxBytesError
+	var msg string
 	switch {
 	case errors.As(err, &ue):
 		status, key, args = ue.Status, ue.Key, ue.Args
-	case errors.Is(err, store.ErrNotFound):
+	case isFault(err):
+		status, msg = http.StatusUnprocessableEntity, s.faultMessage(c, err)
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, fault.ErrNotFound):
 		status, key = http.StatusNotFound, "error.not_found"
+	case errors.Is(err, fault.ErrForbidden):
+		status, key = http.StatusForbidden, "error.forbidden"
 	case errors.As(err, &tooLarge): // a body read past limitBody's limit
 		status, key = http.StatusRequestEntityTooLarge, "error.too_large"
 	case errors.As(err, &he):
@@ -184,7 +190,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
-	msg := s.Messages.T(lang(c), key, args...)
+	if msg == "" {
+		msg = s.Messages.T(lang(c), key, args...)
+	}
 	if wantsJSON(c) {
 		_ = c.JSON(status, map[string]string{"error": msg})
 		return
@@ -198,6 +206,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 type errorPage struct {
 	Status  int
 	Message string
+}
+
+// isFault reports whether err refuses a field's value (*fault.FieldError).
+func isFault(err error) bool {
+	_, ok := fault.AsField(err)
+	return ok
+}
+
+// faultMessage is the message of a refused field in the page's language;
+// err must satisfy isFault.
+func (s *Server) faultMessage(c echo.Context, err error) string {
+	fe, _ := fault.AsField(err)
+	return s.Messages.Fault(lang(c), fe)
 }
 
 func wantsJSON(c echo.Context) bool {

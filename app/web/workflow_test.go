@@ -190,7 +190,8 @@ func TestReviewRoundTrip(t *testing.T) {
 	}
 	item := regexp.MustCompile(`name="verdict\.([a-z0-9-]+)"`).FindStringSubmatch(page.Body)[1]
 	r := auditor.post("/assessments/"+id+"/review", url.Values{"decision": {"request_changes"}, "verdict." + item: {"needs_change"}})
-	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "comment is required") {
+	// The refusal is in the page's language (zh by default), with no English sentence from the rule.
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "审核结论未保存：退回修改或驳回时必须填写审核意见。") || strings.Contains(r.Body, "comment is required") {
 		t.Fatalf("request changes without a comment: %d", r.Status)
 	}
 	r = auditor.post("/assessments/"+id+"/review", url.Values{"decision": {"request_changes"}, "comment": {"请补充弹窗关闭按钮截图"},
