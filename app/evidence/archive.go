@@ -214,11 +214,11 @@ func (c *checker) read(f *zip.File, a *reading, keep bool, maxEntry int64) ([]by
 
 // tooManyHeaders reports whether archive/zip could find more than max
 // central directory headers in b. It reads headers back to back until one
-// fails, trusting no count, and allocates for each: a 20 MiB file of bare
-// headers costs it some 100 MiB. The longest back-to-back chain of header
-// signatures bounds what it can find; it is only computed when the plain
-// count of signatures (which stored files inside the archive can inflate)
-// is over max.
+// fails, trusting no count, and allocates for each: a file of bare headers
+// within the size limit costs it several times its size. The longest
+// back-to-back chain of header signatures bounds what it can find; it is
+// only computed when the plain count of signatures (which stored files
+// inside the archive can inflate) is over max.
 func tooManyHeaders(b []byte, max int) bool {
 	sig := []byte("PK\x01\x02")
 	if bytes.Count(b, sig) <= max {

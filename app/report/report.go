@@ -35,9 +35,9 @@ type Renderer struct {
 	fonts *gopdf.FontContainer
 }
 
-// New parses the TrueType font data once. Parsing the 4.6 MB CJK font takes
-// a few milliseconds and yields tables that are only read afterwards, so it
-// is done at start and shared by every report.
+// New parses the TrueType font data once. Parsing the CJK font is real work
+// that yields tables that are only read afterwards, so it is done at start
+// and shared by every report.
 func New(font []byte) (*Renderer, error) {
 	fc := &gopdf.FontContainer{}
 	opt := gopdf.TtfOption{
@@ -157,9 +157,9 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 	gp := &gopdf.GoPdf{}
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	// Page content is mostly glyph ids in hex: the fastest level makes it
-	// about 7% larger than the default level and saves ~10% of the time of
-	// a 40-page report. (gopdf compresses the embedded font at its default
-	// level whatever is set here.)
+	// only slightly larger than the default level and saves a larger share
+	// of a long report's time (docs/BENCHMARKS.md). (gopdf compresses the
+	// embedded font at its default level whatever is set here.)
 	gp.SetCompressLevel(zlib.BestSpeed)
 	if err := gp.AddTTFFontFromFontContainer(fontFamily, r.fonts); err != nil {
 		return nil, fmt.Errorf("report: add font: %w", err)

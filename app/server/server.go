@@ -157,14 +157,13 @@ func seed(ctx context.Context, st *store.Store, demo bool, cat *checklist.Catalo
 
 // DefaultMemoryLimitMiB is the soft limit on the Go runtime's memory that
 // serve sets unless told otherwise. Without a limit the collector lets the
-// heap grow to twice its live size after bursts (four reports at once
-// allocate ~25 MiB) and keeps the pages, and the benchmark's RSS ratcheted
-// up to 160 MB, over its 150 MB target. The limit must stay well above the
-// live heap of a busy server (~30 MiB, ~57 MiB with the benchmark's own
-// clients and the fill-in page's cache in the same process): at 64 MiB the
-// collector ran without pause and autosave fell from 3,100 to 1,200 saves/s.
-// It is soft: work that needs more (the XLSX export of a campaign of a
-// million rows holds ~150 MiB) still gets it, with more collections.
+// heap grow to twice its live size after bursts (several reports at once)
+// and keeps the pages, and the benchmark's RSS ratcheted over its target.
+// The limit must stay well above the live heap of a busy server: too close
+// to it, the collector runs without pause and autosave loses most of its
+// throughput. It is soft: work that needs more (the XLSX export of a large
+// campaign) still gets it, with more collections. docs/BENCHMARKS.md has
+// the figures behind this value.
 const DefaultMemoryLimitMiB = 96
 
 // LimitMemory sets the Go runtime's soft memory limit to mib MiB (0: no

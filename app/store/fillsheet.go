@@ -197,10 +197,9 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 // readContext is ctx without its cancellation, for short reads of many
 // rows. Given a context that can be cancelled, the SQLite driver steps
 // every row in a goroutine of its own so that it can interrupt the step,
-// which cost more than the step: for the fill-in page's ~150 rows, a
-// quarter of its load time. A read of a few milliseconds gains nothing
-// from being cancelled. The context's values (the request's audit
-// details) stay.
+// which cost more than the step: a large share of the fill-in page's load
+// time. A read this short gains nothing from being cancelled. The
+// context's values (the request's audit details) stay.
 func readContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 // eachRow runs q and calls f for each row.

@@ -31,7 +31,8 @@ type frozenCache struct {
 	shared map[string]*frozen // by profile and snapshot names
 }
 
-// maxFrozen bounds both maps: 100,000 assessments cost about 6 MB.
+// maxFrozen bounds both maps, so that the cache stays a few megabytes
+// (docs/BENCHMARKS.md) however long the server runs.
 const maxFrozen = 100_000
 
 func (c *frozenCache) get(id uint) (*frozen, bool) {

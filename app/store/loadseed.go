@@ -1,8 +1,8 @@
 package store
 
 // The load seeder fills a campaign with synthetic firms for load tests and
-// benchmarks. Scoring 100,000 sheets one by one takes minutes (~2 ms each),
-// so it scores a small set of answer patterns once, through the same
+// benchmarks. Scoring 100,000 sheets one by one takes minutes, so it
+// scores a small set of answer patterns once, through the same
 // writeResults a submit uses, into template assessments, and gives every
 // further firm a copy of one template's rows: each table's rows for a whole
 // group of assessments are copied by one INSERT … SELECT. The copies are

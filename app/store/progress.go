@@ -14,8 +14,8 @@ import (
 // What an autosave reads besides the save itself: the item's answer as
 // stored (for the fields a form leaves out) and, after the save, the
 // progress per theme. Both were a whole AnswerSheet (every answer with its
-// note, version and time, through GORM's preloads), which cost a fifth of
-// the server's time under 64 saving clients; these read only the columns
+// note, version and time, through GORM's preloads), a large share of the
+// server's time under many saving clients; these read only the columns
 // they need, and the checklists of an assessment come from a cache.
 
 // StoredAnswer is the answer to one item of an assessment actor may see,

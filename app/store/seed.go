@@ -59,7 +59,7 @@ func (s *Store) EnsureDemo(ctx context.Context, themes []string) error {
 	names := map[auth.Role]string{auth.FirmMember: "示例合规专员", auth.FirmAdmin: "示例合规负责人", auth.Auditor: "示例审核员", auth.Admin: "示例管理员"}
 	for _, a := range DemoAccounts {
 		// Look first: hashing the password of an account that exists
-		// would only be thrown away, and costs a start 60 ms an account.
+		// would only be thrown away, and bcrypt is slow by design.
 		if _, err := s.UserByEmail(ctx, a.Email); err == nil {
 			continue
 		} else if !errors.Is(err, ErrNotFound) {

@@ -11,8 +11,8 @@ import (
 // lookupSession loads the session with the token hash, its user when the
 // user exists and is not disabled (else user.ID is 0), and the user's firm,
 // in one query. Every request of a logged-in browser makes it: as two GORM
-// queries filling models by reflection it was a tenth of the fill-in page's
-// time.
+// queries filling models by reflection it was a visible share of the
+// fill-in page's time.
 func lookupSession(db *gorm.DB, tokenHash string) (sess Session, user User, err error) {
 	rows, err := db.Raw("SELECT sessions.id, sessions.token_hash, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.expires_at, "+
 		"users.id, users.email, users.name, users.password_hash, users.role, users.firm_id, users.created_at, users.disabled_at, "+

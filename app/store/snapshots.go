@@ -15,8 +15,8 @@ import (
 
 // ChecklistSnapshot is a checklist version as frozen into assessments: its
 // JSON, stored once and named by its SHA-256, however many assessments use
-// it. A 120-item campaign's snapshots are about a megabyte; kept per
-// assessment they would be most of the database.
+// it. A campaign's snapshots are large (every text of every item); kept
+// per assessment they would be most of the database.
 type ChecklistSnapshot struct {
 	SHA256      string `gorm:"primaryKey"`
 	ChecklistID string

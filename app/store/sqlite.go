@@ -45,8 +45,8 @@ func openSQLite(path string) (*gorm.DB, error) {
 	sqlDB := sql.OpenDB(&gatedConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, gate: make(chan struct{}, 1)})
 	// One SQLite file allows one writer at a time, and autosaves reach it
 	// through one committer (groupcommit.go); the other connections serve
-	// readers, which in WAL mode run beside the writer. Four were too few
-	// at 64 autosaving clients: requests queued for a connection.
+	// readers, which in WAL mode run beside the writer. Fewer left the
+	// benchmark's autosave requests queued for a connection.
 	sqlDB.SetMaxOpenConns(8)
 	sqlDB.SetMaxIdleConns(8)
 	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: sqlDB}), &gorm.Config{
@@ -68,10 +68,9 @@ func openSQLite(path string) (*gorm.DB, error) {
 }
 
 // writeWait bounds the wait at the write gate. It is far above any queue
-// the load test builds (100 clients on 2 cores under the race detector,
-// p99 of 2 to 4 s); reaching it means an overload far beyond that, or a
-// transaction waiting for one its own goroutine holds, which then fails
-// instead of hanging.
+// the load test builds, even under the race detector; reaching it means an
+// overload far beyond that, or a transaction waiting for one its own
+// goroutine holds, which then fails instead of hanging.
 const writeWait = 60 * time.Second
 
 // errWriteWait is a transaction that waited writeWait for the write gate.
@@ -86,14 +85,13 @@ var errWriteWait = errors.New("store: waited too long for the database write loc
 // to 100 ms): a connection that has waited long loses the lock again and
 // again to newcomers that poll sooner, the lock sits free while waiters
 // sleep, and when busy_timeout runs out the save fails with "database is
-// locked". The load test in cmd/selfcheck showed it (300 clients, race
-// detector, 2 cores): an HTTP 500 "database is locked", and 482 requests
-// served in 26 s with a median of 10 s; through the gate, 2,400 to 6,900
-// requests in the same time, medians of 0.4 to 1.2 s, no error. The gate
-// hands the lock over as soon as it is released; busy_timeout is left for
-// other processes (the command-line tools, a backup) and for statements
-// outside a transaction. Readers never wait at the gate: in WAL mode they
-// run beside the writer.
+// locked". The load test in cmd/selfcheck showed it under heavy load: an
+// HTTP 500 "database is locked" and few requests served, slowly; through
+// the gate, several times as many requests, far faster, and no error
+// (docs/BENCHMARKS.md). The gate hands the lock over as soon as it is
+// released; busy_timeout is left for other processes (the command-line
+// tools, a backup) and for statements outside a transaction. Readers never
+// wait at the gate: in WAL mode they run beside the writer.
 type gatedConnector struct {
 	dsn    string
 	driver *sqlite3.SQLiteDriver
@@ -395,9 +393,9 @@ func (s *Store) bulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error 
 			return fmt.Errorf("store: bulk load: %w", err)
 		}
 		// 8 MB: the indexes that take rows out of order (plans by due
-		// date, gaps by answer and due date) mostly stay in memory. 32 MB
-		// seeded no faster and took the benchmark process from 103 to
-		// 205 MB of peak RSS, over its 150 MB target.
+		// date, gaps by answer and due date) mostly stay in memory. A
+		// larger cache seeded no faster and took the benchmark process
+		// over its peak RSS target.
 		if err := conn.Exec("PRAGMA cache_size = -8192").Error; err != nil {
 			return fmt.Errorf("store: bulk load: %w", err)
 		}

@@ -373,8 +373,8 @@ const (
 // the sheet's id and state, the item's answer and plan (as shown and as
 // stored), its files, its review verdict, whether its plan is overdue, and
 // the upload limit. The key holds the SHA-256 of them, not the fields:
-// with every note and plan in it, the cache of 16 assessments held 30 MB,
-// half the server's memory limit, and the collector ran without pause.
+// with every note and plan in the keys, the cache filled a good part of the
+// server's memory limit, and the collector ran without pause.
 func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 	field := func(s string) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
@@ -449,9 +449,10 @@ func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 }
 
 // fillCacheBytes bounds the fill-in page's cache of rendered parts: a
-// sixth of the server's default soft memory limit (96 MiB), so that the
-// cache can never hold the heap near the limit and keep the collector
-// running. 16 MiB holds the items of about 40 assessments of 120 items.
+// sixth of the server's default soft memory limit (DefaultMemoryLimitMiB
+// in app/server), so that the cache can never hold the heap near the limit
+// and keep the collector running. docs/BENCHMARKS.md says how many
+// assessments it holds.
 const fillCacheBytes = 16 << 20
 
 // fragmentCache keeps rendered items of the fill-in page by fragmentKey. A

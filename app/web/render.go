@@ -60,8 +60,8 @@ func loadPages(fsys fs.FS) (*pages, error) {
 }
 
 // compactPages are the pages whose template loses its indentation when
-// parsed (collapseIndent). The fill-in page repeats its item template some
-// 120 times, and the indentation was a tenth of its half megabyte.
+// parsed (collapseIndent). The fill-in page repeats its item template once
+// per item, so the indentation was a noticeable share of its size.
 var compactPages = map[string]bool{"assessment": true}
 
 // collapseIndent replaces every line break of a template's text, with the
@@ -175,9 +175,8 @@ func (s *Server) execute(buf *bytes.Buffer, c echo.Context, name, title string, 
 	return nil
 }
 
-// renderBuffers are reused between pages: the fill-in page is half a
-// megabyte, and growing a fresh buffer to it on every request showed in
-// its profile.
+// renderBuffers are reused between pages: the fill-in page is large, and
+// growing a fresh buffer to it on every request showed in its profile.
 var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func getBuffer() *bytes.Buffer { return renderBuffers.Get().(*bytes.Buffer) }

@@ -77,9 +77,8 @@ type client struct {
 	base string
 	csrf string
 	// body holds the last response. Reading each page into a fresh slice
-	// (io.ReadAll, growing from 512 bytes) cost the client as much CPU as
-	// the server spent rendering the fill-in page; a browser reuses its
-	// buffers too.
+	// (io.ReadAll, growing from 512 bytes) made the client's CPU a large
+	// part of the fill-in scenario's cost; a browser reuses its buffers too.
 	body bytes.Buffer
 }
 

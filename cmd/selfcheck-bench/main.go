@@ -5,8 +5,8 @@
 // real application in this process on loopback and drives it over HTTP
 // with its own clients, each signed in with its own session.
 //
-//	go run ./cmd/selfcheck-bench                 # full run, under 3 minutes on 2 cores
-//	go run ./cmd/selfcheck-bench --quick         # every scenario, small, under 30 s
+//	go run ./cmd/selfcheck-bench                 # full run
+//	go run ./cmd/selfcheck-bench --quick         # every scenario, small (CI runs this)
 //	go run ./cmd/selfcheck-bench --json out.json --cpuprofile cpu.out
 //
 // docs/BENCHMARKS.md explains the scenarios and records a run.
