@@ -29,6 +29,7 @@ import (
 	"selfcheck/app/store"
 	"selfcheck/app/testenv"
 	"selfcheck/app/web"
+	"selfcheck/app/workflow"
 )
 
 // The API's authorization matrix: every route under /api/v1, called with
@@ -148,7 +149,8 @@ func (k *authzKit) serve(path string) (*served, error) {
 		return nil, err
 	}
 	reports := &reporting.Service{Store: st, Renderer: k.renderer, Messages: k.messages, PublicURL: testenv.PublicURL}
-	srv, err := web.New(web.Deps{Store: st, Catalog: src, Messages: k.messages, Reports: reports,
+	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: k.log})
+	srv, err := web.New(web.Deps{Work: work, Messages: k.messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: k.log})
 	if err != nil {
 		st.Close()

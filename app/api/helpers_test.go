@@ -44,7 +44,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
 	env := testenv.New(t)
 	st, src, rep, msgs, log := env.Store, env.Catalog, env.Reports, env.Messages, env.Log
-	srv, err := web.New(web.Deps{Store: st, Catalog: src, Messages: msgs, Reports: rep,
+	srv, err := web.New(web.Deps{Work: env.Work, Messages: msgs,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log})
 	if err != nil {
 		t.Fatal(err)

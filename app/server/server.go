@@ -26,6 +26,7 @@ import (
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
 	"selfcheck/app/web"
+	"selfcheck/app/workflow"
 )
 
 // Config is what Open needs. The command checks it before (flags, files).
@@ -99,8 +100,9 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		cfg.Log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
 	}
 	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL}
+	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence})
 	srv, err := web.New(web.Deps{
-		Store: st, Catalog: source, Messages: messages, Reports: issuer,
+		Work: work, Messages: messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: cfg.Log,
 		Config: web.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence, PublicURL: cfg.PublicURL, BehindProxy: cfg.BehindProxy},
 	})

@@ -18,6 +18,7 @@ import (
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // PublicURL is the address the test reports' verification links use.
@@ -30,6 +31,7 @@ type Env struct {
 	Catalog  *catalog.Source    // built-in plus uploads, as the app offers them
 	Messages *i18n.Catalog
 	Reports  *reporting.Service
+	Work     *workflow.Service // the use cases over all of the above
 	Log      *slog.Logger
 }
 
@@ -71,5 +73,6 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	reports := &reporting.Service{Store: st, Renderer: rep, Messages: msgs, PublicURL: PublicURL}
-	return &Env{Store: st, Builtin: cat, Catalog: src, Messages: msgs, Reports: reports, Log: log}
+	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: log})
+	return &Env{Store: st, Builtin: cat, Catalog: src, Messages: msgs, Reports: reports, Work: work, Log: log}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
-	"selfcheck/app/store"
 	"selfcheck/app/uscc"
+	"selfcheck/app/workflow"
 )
 
 // accountRoutes lists the pages for managing people: admins' firms, users and
@@ -75,12 +75,12 @@ type createdAccount struct {
 // choose from (a firm admin's members join the firm admin's firm). Each
 // problem comes back as a message naming the field; generated is the
 // password when the form asked for one.
-func (s *Server) newAccount(c echo.Context, f accountForm, roles []auth.Role, firms []store.Firm) (nu store.NewUser, generated string, problems []string, err error) {
+func (s *Server) newAccount(c echo.Context, f accountForm, roles []auth.Role, firms []workflow.Firm) (nu workflow.NewUser, generated string, problems []string, err error) {
 	bad := func(key string, args ...any) { problems = append(problems, s.T(c, key, args...)) }
 	switch {
 	case f.Email == "":
 		bad("people.error.email_required")
-	case !store.ValidEmail(f.Email):
+	case !workflow.ValidEmail(f.Email):
 		bad("people.error.email_invalid", f.Email)
 	}
 	switch {
@@ -97,7 +97,7 @@ func (s *Server) newAccount(c echo.Context, f accountForm, roles []auth.Role, fi
 	if !known {
 		bad("people.error.role")
 	}
-	nu = store.NewUser{Email: f.Email, Name: f.Name, Role: role}
+	nu = workflow.NewUser{Email: f.Email, Name: f.Name, Role: role}
 	if firms != nil && known {
 		switch {
 		case role.InFirm() && f.Firm == "":
@@ -137,12 +137,12 @@ func (s *Server) newAccount(c echo.Context, f accountForm, roles []auth.Role, fi
 
 // addAccount creates the account an accountForm described, turning the
 // store's refusals into messages.
-func (s *Server) addAccount(c echo.Context, nu store.NewUser) (problems []string, err error) {
-	_, err = s.Store.AddMember(c.Request().Context(), currentUser(c), nu)
+func (s *Server) addAccount(c echo.Context, nu workflow.NewUser) (problems []string, err error) {
+	_, err = s.Work.AddMember(c.Request().Context(), who(c), nu)
 	switch {
-	case errors.Is(err, store.ErrDuplicate):
-		return []string{s.T(c, "people.error.email_taken", store.NormalizeEmail(nu.Email))}, nil
-	case errors.Is(err, store.ErrBadUser):
+	case errors.Is(err, workflow.ErrDuplicate):
+		return []string{s.T(c, "people.error.email_taken", workflow.NormalizeEmail(nu.Email))}, nil
+	case errors.Is(err, workflow.ErrBadUser):
 		s.Log.Info("account refused", "err", err)
 		return []string{s.T(c, "people.error.invalid")}, nil
 	}

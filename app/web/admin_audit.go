@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
+	"selfcheck/app/workflow"
 
-	"selfcheck/app/store"
+	"github.com/labstack/echo/v4"
 )
 
 // auditRoutes are the admin's audit log pages.
@@ -24,7 +24,7 @@ func (s *Server) auditRoutes() []route {
 func (s *Server) auditContext(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		c.SetRequest(r.WithContext(store.WithRequest(r.Context(), store.RequestInfo{IP: c.RealIP(), UserAgent: r.UserAgent()})))
+		c.SetRequest(r.WithContext(workflow.WithRequest(r.Context(), workflow.RequestInfo{IP: c.RealIP(), UserAgent: r.UserAgent()})))
 		return next(c)
 	}
 }
@@ -40,7 +40,7 @@ type auditForm struct {
 
 // auditRow is an entry as the page shows it.
 type auditRow struct {
-	store.AuditEvent
+	workflow.AuditEvent
 	When        string
 	ActionLabel string
 	RoleLabel   string
@@ -55,14 +55,14 @@ type auditOption struct {
 type auditPage struct {
 	Form    auditForm
 	Actions []auditOption
-	Firms   []store.Firm
+	Firms   []workflow.Firm
 	Rows    []auditRow
 	Total   int64
 	Page    int
 	Pages   int
 	Errors  []string
-	Verify  *store.AuditReport // set when the admin asked to verify the chain
-	Problem string             // the broken entry's problem, in the page's language
+	Verify  *workflow.AuditReport // set when the admin asked to verify the chain
+	Problem string                // the broken entry's problem, in the page's language
 }
 
 // url links to the log with the same filter, changed by set.
@@ -106,7 +106,7 @@ func (p auditPage) VerifyURL() string {
 // adminAudit lists the audit log, newest first, filtered by action, actor,
 // firm and date range; with verify=1 it also checks the hash chain.
 func (s *Server) adminAudit(c echo.Context) error {
-	ctx, u := c.Request().Context(), currentUser(c)
+	ctx := c.Request().Context()
 	q := c.QueryParams()
 	data := auditPage{Form: auditForm{
 		Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor")),
@@ -115,7 +115,7 @@ func (s *Server) adminAudit(c echo.Context) error {
 	if len([]rune(data.Form.Actor)) > 254 {
 		data.Form.Actor = string([]rune(data.Form.Actor)[:254])
 	}
-	filter := store.AuditFilter{Action: data.Form.Action, Actor: data.Form.Actor}
+	filter := workflow.AuditFilter{Action: data.Form.Action, Actor: data.Form.Actor}
 	if id, err := strconv.ParseUint(q.Get("firm"), 10, 32); err == nil {
 		data.Form.Firm, filter.FirmID = uint(id), uint(id)
 	}
@@ -143,26 +143,26 @@ func (s *Server) adminAudit(c echo.Context) error {
 		*d.into = day
 	}
 	var err error
-	if data.Firms, err = s.Store.Firms(ctx, u); err != nil {
+	if data.Firms, err = s.Work.Firms(ctx, who(c)); err != nil {
 		return err
 	}
 	names := make(map[uint]string, len(data.Firms))
 	for _, f := range data.Firms {
 		names[f.ID] = f.Name
 	}
-	for _, a := range store.AuditActions {
+	for _, a := range workflow.AuditActions {
 		data.Actions = append(data.Actions, auditOption{Value: a, Label: s.auditAction(c, a)})
 	}
 	status := http.StatusOK
 	if len(data.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
 	} else {
-		entries, total, err := s.Store.AuditLog(ctx, u, filter)
+		entries, total, err := s.Work.AuditLog(ctx, who(c), filter)
 		if err != nil {
 			return err
 		}
 		data.Total = total
-		data.Pages = int((total + store.AuditPerPage - 1) / store.AuditPerPage)
+		data.Pages = int((total + workflow.AuditPerPage - 1) / workflow.AuditPerPage)
 		for _, ev := range entries {
 			row := auditRow{AuditEvent: ev, When: ev.At.In(loc).Format("2006-01-02 15:04:05"), ActionLabel: s.auditAction(c, ev.Action)}
 			if ev.Role != "" {
@@ -175,7 +175,7 @@ func (s *Server) adminAudit(c echo.Context) error {
 		}
 	}
 	if q.Get("verify") == "1" {
-		report, err := s.Store.VerifyAudit(ctx)
+		report, err := s.Work.VerifyAudit(ctx, who(c))
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // campaignForm is the new-campaign form as typed, kept to show it again
@@ -26,11 +26,11 @@ type campaignForm struct {
 }
 
 type campaignsPage struct {
-	Campaigns []store.CampaignView
+	Campaigns []workflow.CampaignView
 	Themes    []*checklist.Checklist
 	Titles    map[string]checklist.Text
-	Firms     []store.Firm
-	Auditors  []store.User
+	Firms     []workflow.Firm
+	Auditors  []workflow.Account
 	Form      campaignForm
 	Errors    []string
 }
@@ -42,9 +42,9 @@ func (s *Server) adminCampaigns(c echo.Context) error {
 // campaignChoices are what a campaign may cover and include: the catalog's
 // themes, the firms and the active auditors.
 func (s *Server) campaignChoices(c echo.Context) (campaignsPage, error) {
-	ctx, u := c.Request().Context(), currentUser(c)
+	ctx := c.Request().Context()
 	var data campaignsPage
-	cat, _, err := s.Catalog.Catalog(ctx)
+	cat, _, err := s.Work.Catalog(ctx)
 	if err != nil {
 		return data, err
 	}
@@ -53,10 +53,10 @@ func (s *Server) campaignChoices(c echo.Context) (campaignsPage, error) {
 	for _, cl := range cat.Checklists {
 		data.Titles[cl.ID] = cl.Title
 	}
-	if data.Firms, err = s.Store.Firms(ctx, u); err != nil {
+	if data.Firms, err = s.Work.Firms(ctx, who(c)); err != nil {
 		return data, err
 	}
-	users, err := s.Store.Users(ctx, u)
+	users, err := s.Work.Users(ctx, who(c))
 	if err != nil {
 		return data, err
 	}
@@ -73,7 +73,7 @@ func (s *Server) renderCampaigns(c echo.Context, status int, form campaignForm, 
 	if err != nil {
 		return err
 	}
-	if data.Campaigns, err = s.Store.Campaigns(c.Request().Context(), currentUser(c)); err != nil {
+	if data.Campaigns, err = s.Work.Campaigns(c.Request().Context(), who(c)); err != nil {
 		return err
 	}
 	data.Form, data.Errors = form, problems
@@ -94,7 +94,7 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 	var problems []string
 	bad := func(key string, args ...any) { problems = append(problems, s.T(c, key, args...)) }
-	nc := store.NewCampaign{NameZH: form.NameZH, NameEN: form.NameEN, StartsOn: form.StartsOn, Deadline: form.Deadline}
+	nc := workflow.NewCampaign{NameZH: form.NameZH, NameEN: form.NameEN, StartsOn: form.StartsOn, Deadline: form.Deadline}
 
 	switch {
 	case form.NameZH == "":
@@ -161,9 +161,9 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 
 	if len(problems) == 0 {
-		id, err := s.Store.CreateCampaign(c.Request().Context(), currentUser(c), nc)
+		id, err := s.Work.CreateCampaign(c.Request().Context(), who(c), nc)
 		switch {
-		case errors.Is(err, store.ErrBadCampaign):
+		case errors.Is(err, workflow.ErrBadCampaign):
 			// A firm or auditor removed while the form was open.
 			s.Log.Info("campaign refused", "err", err)
 			bad("campaigns.error.invalid")
@@ -196,9 +196,9 @@ func (s *Server) assignAuditors(c echo.Context) error {
 		}
 		ids = append(ids, uint(n))
 	}
-	err = s.Store.AssignAuditors(c.Request().Context(), currentUser(c), id, ids)
+	err = s.Work.AssignAuditors(c.Request().Context(), who(c), id, ids)
 	switch {
-	case errors.Is(err, store.ErrBadCampaign):
+	case errors.Is(err, workflow.ErrBadCampaign):
 		return s.renderCampaigns(c, http.StatusUnprocessableEntity, campaignForm{StartsOn: s.today()}, []string{s.T(c, "campaigns.error.auditor_unknown")})
 	case err != nil:
 		return err

@@ -9,7 +9,7 @@ import (
 
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type checklistsPage struct {
@@ -18,8 +18,8 @@ type checklistsPage struct {
 	Problems   []string // of a refused upload, file:line: message
 	Error      string
 	MaxKiB     int
-	Broken     []string                // why the uploads are not offered, when they clash
-	Uploads    []store.CustomChecklist // listed when Broken, so they can be deleted
+	Broken     []string                   // why the uploads are not offered, when they clash
+	Uploads    []workflow.CustomChecklist // listed when Broken, so they can be deleted
 }
 
 func (s *Server) adminChecklists(c echo.Context) error {
@@ -27,16 +27,16 @@ func (s *Server) adminChecklists(c echo.Context) error {
 }
 
 func (s *Server) renderChecklists(c echo.Context, status int, problems []string, errMsg string) error {
-	cat, origin, err := s.Catalog.Catalog(c.Request().Context())
+	cat, origin, err := s.Work.Catalog(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	data := checklistsPage{
 		Checklists: cat.Checklists, Origin: origin, Problems: problems, Error: errMsg, MaxKiB: catalog.MaxFileBytes >> 10,
 	}
-	if err := s.Catalog.Problem(); err != nil {
+	if err := s.Work.CatalogProblem(); err != nil {
 		data.Broken = problemLines(err)
-		if data.Uploads, err = s.Store.CustomChecklists(c.Request().Context()); err != nil {
+		if data.Uploads, err = s.Work.CustomChecklists(c.Request().Context(), who(c)); err != nil {
 			return err
 		}
 	}
@@ -59,7 +59,7 @@ func (s *Server) uploadChecklist(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cl, err := s.Catalog.Upload(c.Request().Context(), currentUser(c), fh.Filename, content)
+	cl, err := s.Work.UploadChecklist(c.Request().Context(), who(c), fh.Filename, content)
 	var probs checklist.Problems
 	switch {
 	case errors.As(err, &probs):
@@ -75,8 +75,8 @@ func (s *Server) uploadChecklist(c echo.Context) error {
 }
 
 func (s *Server) deleteChecklist(c echo.Context) error {
-	err := s.Store.DeleteCustomChecklist(c.Request().Context(), currentUser(c), c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
+	err := s.Work.DeleteChecklist(c.Request().Context(), who(c), c.Param("id"))
+	if errors.Is(err, workflow.ErrNotFound) {
 		return fail(http.StatusNotFound, "error.not_found")
 	}
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
-	"selfcheck/app/store"
 	"selfcheck/app/uscc"
+	"selfcheck/app/workflow"
 )
 
 // allRoles are the roles an admin may give, in the order the form offers them.
@@ -22,7 +22,7 @@ type firmForm struct {
 }
 
 type firmsPage struct {
-	Firms   []store.Firm
+	Firms   []workflow.Firm
 	Members map[uint]int // active accounts per firm id
 	Form    firmForm
 	Errors  []string
@@ -33,12 +33,12 @@ func (s *Server) adminFirms(c echo.Context) error {
 }
 
 func (s *Server) renderFirms(c echo.Context, status int, form firmForm, problems []string) error {
-	ctx, u := c.Request().Context(), currentUser(c)
-	firms, err := s.Store.Firms(ctx, u)
+	ctx := c.Request().Context()
+	firms, err := s.Work.Firms(ctx, who(c))
 	if err != nil {
 		return err
 	}
-	members, err := s.Store.FirmMemberCounts(ctx, u)
+	members, err := s.Work.FirmMemberCounts(ctx, who(c))
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,8 @@ func (s *Server) createFirm(c echo.Context) error {
 	if len(problems) > 0 {
 		return s.renderFirms(c, http.StatusUnprocessableEntity, form, problems)
 	}
-	f, err := s.Store.CreateFirm(c.Request().Context(), form.Name, form.Code)
-	if errors.Is(err, store.ErrDuplicate) {
+	f, err := s.Work.CreateFirm(c.Request().Context(), who(c), form.Name, form.Code)
+	if errors.Is(err, workflow.ErrDuplicate) {
 		return s.renderFirms(c, http.StatusUnprocessableEntity, form, []string{s.T(c, "people.error.code_taken", form.Code)})
 	}
 	if err != nil {
@@ -75,8 +75,8 @@ func (s *Server) createFirm(c echo.Context) error {
 }
 
 type usersPage struct {
-	Users   []store.User
-	Firms   []store.Firm
+	Users   []workflow.Account
+	Firms   []workflow.Firm
 	Roles   []auth.Role
 	Form    accountForm
 	Errors  []string
@@ -88,12 +88,12 @@ func (s *Server) adminUsers(c echo.Context) error {
 }
 
 func (s *Server) renderUsers(c echo.Context, status int, data usersPage) error {
-	ctx, u := c.Request().Context(), currentUser(c)
+	ctx := c.Request().Context()
 	var err error
-	if data.Users, err = s.Store.Users(ctx, u); err != nil {
+	if data.Users, err = s.Work.Users(ctx, who(c)); err != nil {
 		return err
 	}
-	if data.Firms, err = s.Store.Firms(ctx, u); err != nil {
+	if data.Firms, err = s.Work.Firms(ctx, who(c)); err != nil {
 		return err
 	}
 	data.Roles = allRoles
@@ -104,12 +104,12 @@ func (s *Server) renderUsers(c echo.Context, status int, data usersPage) error {
 // on the page answering the form, and never again.
 func (s *Server) createUser(c echo.Context) error {
 	form := readAccountForm(c)
-	firms, err := s.Store.Firms(c.Request().Context(), currentUser(c))
+	firms, err := s.Work.Firms(c.Request().Context(), who(c))
 	if err != nil {
 		return err
 	}
 	if firms == nil {
-		firms = []store.Firm{} // not nil: the form offers firms
+		firms = []workflow.Firm{} // not nil: the form offers firms
 	}
 	nu, generated, problems, err := s.newAccount(c, form, allRoles, firms)
 	if err != nil {
@@ -123,11 +123,11 @@ func (s *Server) createUser(c echo.Context) error {
 	if len(problems) > 0 {
 		return s.renderUsers(c, http.StatusUnprocessableEntity, usersPage{Form: form, Errors: problems})
 	}
-	s.Log.Info("account created", "email", store.NormalizeEmail(nu.Email), "role", nu.Role, "by", currentUser(c).ID)
+	s.Log.Info("account created", "email", workflow.NormalizeEmail(nu.Email), "role", nu.Role, "by", currentUser(c).ID)
 	if generated != "" {
 		return s.renderUsers(c, http.StatusOK, usersPage{
 			Form:    accountForm{Role: form.Role, Generate: true},
-			Created: &createdAccount{Email: store.NormalizeEmail(nu.Email), Password: generated},
+			Created: &createdAccount{Email: workflow.NormalizeEmail(nu.Email), Password: generated},
 		})
 	}
 	flash(c, "people.user_created")
@@ -146,7 +146,7 @@ func (s *Server) disableUser(c echo.Context) error {
 			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.disable_self")},
 		})
 	}
-	if err := s.Store.DisableUser(c.Request().Context(), currentUser(c), id); err != nil {
+	if err := s.Work.DisableUser(c.Request().Context(), who(c), id); err != nil {
 		return err
 	}
 	s.Log.Info("account disabled", "user", id, "by", currentUser(c).ID)
@@ -160,10 +160,10 @@ func (s *Server) changeRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.Store.ChangeRole(c.Request().Context(), currentUser(c), id, auth.Role(c.FormValue("role")))
-	if errors.Is(err, store.ErrBadUser) {
+	err = s.Work.ChangeRole(c.Request().Context(), who(c), id, auth.Role(c.FormValue("role")))
+	if errors.Is(err, workflow.ErrBadUser) {
 		return s.renderUsers(c, http.StatusUnprocessableEntity, usersPage{
-			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.role_change", strings.TrimPrefix(err.Error(), store.ErrBadUser.Error()+": "))},
+			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.role_change", strings.TrimPrefix(err.Error(), workflow.ErrBadUser.Error()+": "))},
 		})
 	}
 	if err != nil {

@@ -19,8 +19,9 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 func assessmentID(c echo.Context) (uint, error) {
@@ -40,69 +41,44 @@ func (s *Server) loadSheet(c echo.Context) (*assessment.Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Sheet(c.Request().Context(), currentUser(c), id)
+	return s.Work.Sheet(c.Request().Context(), who(c), id)
 }
 
 // createAssessment starts an assessment: for a campaign the firm takes part
 // in (its themes), or with the themes chosen on the form.
 func (s *Server) createAssessment(c echo.Context) error {
-	ctx := c.Request().Context()
-	u := currentUser(c)
 	form, err := c.FormParams()
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	cat, _, err := s.Catalog.Catalog(ctx)
-	if err != nil {
-		return err
-	}
-	themeIDs := form["theme"]
-	var campaignID *uint
+	// The form always says which services the firm runs, none ticked
+	// included; only the API leaves them out to mean the saved profile.
+	profile := form["profile"]
+	in := workflow.StartInput{Themes: form["theme"], Profile: &profile}
 	if v := form.Get("campaign"); v != "" && v != "0" {
 		id, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
 			return fail(http.StatusBadRequest, "error.bad_request")
 		}
-		camp, err := s.Store.Campaign(ctx, u, uint(id))
-		if err != nil {
-			return err
-		}
-		cid := camp.ID
-		campaignID, themeIDs = &cid, camp.Themes
+		in.Campaign = uint(id)
 	}
-	var lists []*checklist.Checklist
-	chosen := map[string]bool{}
-	for _, id := range themeIDs {
-		if chosen[id] {
-			continue // a form that repeats a theme still means it once
-		}
-		chosen[id] = true
-		cl, ok := cat.Get(id)
-		if !ok {
-			return fail(http.StatusBadRequest, "error.unknown_theme", id)
-		}
-		lists = append(lists, cl)
-	}
-	if len(lists) == 0 {
+	id, err := s.Work.StartAssessment(c.Request().Context(), who(c), in)
+	fe, _ := fault.AsField(err)
+	switch {
+	case fe != nil && fe.Field == "themes" && fe.Code == fault.Required:
 		flash(c, "home.choose_theme")
 		return c.Redirect(http.StatusSeeOther, "/")
-	}
-	profile := checklist.Profile{}
-	for _, t := range form["profile"] {
-		if !checklist.KnownTag(checklist.Tag(t)) {
-			return fail(http.StatusBadRequest, "error.unknown_tag", t)
-		}
-		profile[checklist.Tag(t)] = true
-	}
-	id, err := s.Store.CreateAssessment(ctx, u, lists, profile, campaignID)
-	switch {
-	case errors.Is(err, store.ErrNothingApplies):
+	case fe != nil && fe.Field == "themes":
+		return fail(http.StatusBadRequest, "error.unknown_theme", fe.Args...)
+	case fe != nil && fe.Field == "profile":
+		return fail(http.StatusBadRequest, "error.unknown_tag", fe.Args[0])
+	case errors.Is(err, workflow.ErrNothingApplies):
 		flash(c, "home.nothing_applies")
 		return c.Redirect(http.StatusSeeOther, "/")
-	case errors.Is(err, store.ErrAlreadyStarted):
+	case errors.Is(err, workflow.ErrAlreadyStarted):
 		flash(c, "home.already_started")
 		return c.Redirect(http.StatusSeeOther, "/")
-	case errors.Is(err, store.ErrNotInCampaign):
+	case errors.Is(err, workflow.ErrNotInCampaign):
 		return fail(http.StatusNotFound, "error.not_found")
 	case err != nil:
 		return err
@@ -121,11 +97,11 @@ type fillPage struct {
 	Error        string
 	Details      []string // the specific problems behind Error
 	Today        string
-	MaxEvidence  int64            // MiB
-	Review       store.LastReview // the auditor's last decision, shown when it returned the assessment
-	Labels       fillLabels       // the fixed texts of every item, in the page's language
-	Progress     template.HTML    // progressMark, where the checklists' progress goes (splice)
-	Form         template.HTML    // formMark, where the checklists go (splice)
+	MaxEvidence  int64               // MiB
+	Review       workflow.LastReview // the auditor's last decision, shown when it returned the assessment
+	Labels       fillLabels          // the fixed texts of every item, in the page's language
+	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
+	Form         template.HTML       // formMark, where the checklists go (splice)
 
 	// The stored answers and plans of the items whose posted input the
 	// sheet shows instead (renderFill); the others' are the sheet's.
@@ -211,7 +187,7 @@ type fillItemData struct {
 	L      *fillLabels
 	Cl     *checklist.Checklist
 	Sh     *assessment.Sheet
-	Review store.LastReview
+	Review workflow.LastReview
 }
 
 // fillView builds the labels and the themes of page, each item rendered.
@@ -224,7 +200,7 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		PlanHeading: t("plan.heading"), PlanHelp: t("plan.help"), PlanMeasure: t("plan.measure"), PlanOwner: t("plan.owner"),
 		PlanDue: t("plan.due"), PlanStatus: t("plan.status"), PlanOverdue: t("plan.overdue"),
 		EvidenceRequired: t("evidence.required"), EvidenceHeading: t("evidence.heading"), EvidenceNone: t("evidence.none"),
-		EvidenceAdd: t("evidence.add", page.MaxEvidence), MaxNote: store.MaxNoteLen,
+		EvidenceAdd: t("evidence.add", page.MaxEvidence), MaxNote: assessment.MaxNoteLen,
 	}
 	for _, a := range page.Answers {
 		label := t("answer." + string(a))
@@ -533,7 +509,7 @@ func planState(p assessment.Plan) string {
 }
 
 func textHash(s string) string {
-	sum := sha256.Sum256([]byte(store.NormalizeNote(s)))
+	sum := sha256.Sum256([]byte(assessment.NormalizeNote(s)))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -542,7 +518,7 @@ func (s *Server) assessmentPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.Store.FillSheet(c.Request().Context(), currentUser(c), id)
+	sh, err := s.Work.FillSheet(c.Request().Context(), who(c), id)
 	if err != nil {
 		return err
 	}
@@ -576,7 +552,7 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	page.MaxEvidence = s.Config.MaxEvidenceBytes >> 20
 	if sh.State == assessment.ChangesRequested {
 		var err error
-		if page.Review, err = s.Store.LatestReview(c.Request().Context(), currentUser(c), sh.ID); err != nil {
+		if page.Review, err = s.Work.LatestReview(c.Request().Context(), who(c), sh.ID); err != nil {
 			return err
 		}
 	}
@@ -604,14 +580,14 @@ func (s *Server) today() string {
 
 // postedInput is what a refused form carried, to show it again.
 type postedInput struct {
-	answers []store.AnswerInput
+	answers []workflow.AnswerInput
 	plans   map[string]assessment.Plan
 }
 
 // answerInput reads one item's answer and note from a form; a field the
 // form lacks keeps its stored value, so a partial post never erases anything.
-func answerInput(itemID string, old assessment.Answer, form url.Values, answerField, noteField string) store.AnswerInput {
-	in := store.AnswerInput{ItemID: itemID, Value: old.Value, Note: old.Note}
+func answerInput(itemID string, old assessment.Answer, form url.Values, answerField, noteField string) workflow.AnswerInput {
+	in := workflow.AnswerInput{ItemID: itemID, Value: old.Value, Note: old.Note}
 	if v, ok := form[answerField]; ok {
 		in.Value = scoring.Answer(v[0])
 	}
@@ -626,14 +602,14 @@ func answerInput(itemID string, old assessment.Answer, form url.Values, answerFi
 // value for each field it did not, with the version the form was loaded at so
 // a colleague's save in between is detected. ok is false when the form
 // changed nothing.
-func changedFields(itemID string, stored assessment.Answer, form url.Values) (in store.AnswerInput, ok bool) {
-	in = store.AnswerInput{ItemID: itemID, Value: stored.Value, Note: stored.Note}
+func changedFields(itemID string, stored assessment.Answer, form url.Values) (in workflow.AnswerInput, ok bool) {
+	in = workflow.AnswerInput{ItemID: itemID, Value: stored.Value, Note: stored.Note}
 	posted := answerInput(itemID, assessment.Answer{}, form, "answer."+itemID, "note."+itemID)
 	was, sent := form["was."+itemID]
 	if !sent {
 		// A form without the loaded state (an old page): compare with the database.
 		posted = answerInput(itemID, stored, form, "answer."+itemID, "note."+itemID)
-		changed := posted.Value != stored.Value || store.NormalizeNote(posted.Note) != stored.Note
+		changed := posted.Value != stored.Value || assessment.NormalizeNote(posted.Note) != stored.Note
 		return posted, changed
 	}
 	parts := strings.SplitN(was[0], ":", 3)
@@ -660,9 +636,9 @@ func changedFields(itemID string, stored assessment.Answer, form url.Values) (in
 // answerErrorKey maps the store's input errors to messages.
 func answerErrorKey(err error) (string, bool) {
 	switch {
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, workflow.ErrReadOnly):
 		return "error.read_only", true
-	case errors.Is(err, store.ErrUnknownItem):
+	case errors.Is(err, workflow.ErrUnknownItem):
 		return "error.unknown_item", true
 	}
 	return "", false
@@ -670,7 +646,7 @@ func answerErrorKey(err error) (string, bool) {
 
 // readOnlyMessage says why an assessment cannot be edited, naming its state.
 func (s *Server) readOnlyMessage(c echo.Context, err error) string {
-	var ro *store.ReadOnlyError
+	var ro *workflow.ReadOnlyError
 	if errors.As(err, &ro) {
 		return s.T(c, "error.read_only_state", s.T(c, "state."+string(ro.State)))
 	}
@@ -678,7 +654,7 @@ func (s *Server) readOnlyMessage(c echo.Context, err error) string {
 }
 
 // conflictMessage shows what the other person saved.
-func (s *Server) conflictMessage(c echo.Context, ce *store.ConflictError) string {
+func (s *Server) conflictMessage(c echo.Context, ce *workflow.ConflictError) string {
 	return s.T(c, "fill.conflict", ce.ItemID, ce.Current.UpdatedBy, s.formatTime(ce.Current.UpdatedAt),
 		s.answerLabel(c, ce.Current.Value), ce.Current.Note)
 }

@@ -33,6 +33,7 @@ import (
 	"selfcheck/app/testenv"
 	"selfcheck/app/uscc"
 	"selfcheck/app/verify"
+	"selfcheck/app/workflow"
 )
 
 // The authorization matrix: every route of the Echo router, called by every
@@ -190,7 +191,8 @@ func (k *appKit) serve(path string) (a *testApp, stop func(), err error) {
 		return nil, nil, err
 	}
 	reports := &reporting.Service{Store: st, Renderer: k.renderer, Messages: k.messages, PublicURL: testenv.PublicURL}
-	s, err := New(Deps{Store: st, Catalog: src, Messages: k.messages, Reports: reports,
+	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: k.log})
+	s, err := New(Deps{Work: work, Messages: k.messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: k.log})
 	if err != nil {
 		st.Close()
@@ -370,7 +372,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 
 	b, err := os.ReadFile("../checklist/testdata/valid/mini.yaml")
 	must(err)
-	_, err = a.server.Catalog.Upload(ctx, admin, "authz-extra.yaml", []byte(authzChecklist(string(b))))
+	_, err = a.server.Work.UploadChecklist(ctx, principal(admin), "authz-extra.yaml", []byte(authzChecklist(string(b))))
 	must(err)
 	f.checklistID = "authz-extra"
 

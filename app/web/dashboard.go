@@ -14,8 +14,8 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/evidence"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
 	"selfcheck/app/tabular"
+	"selfcheck/app/workflow"
 )
 
 // dashboardRoutes are the campaign dashboards and result exports. The store
@@ -53,7 +53,7 @@ func bandColor(v float64) charts.Color {
 }
 
 type dashboardPage struct {
-	D          *store.Dashboard
+	D          *workflow.Dashboard
 	Name       string
 	Themes     []string // titles of the campaign's themes, in its order
 	GradeChart template.HTML
@@ -66,12 +66,12 @@ type dashboardPage struct {
 }
 
 type dashboardItem struct {
-	store.ItemStat
+	workflow.ItemStat
 	Theme, Text string
 }
 
 type dashboardOverdue struct {
-	store.OverduePlan
+	workflow.OverduePlan
 	Theme, Text string
 }
 
@@ -85,7 +85,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	}
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	ctx := c.Request().Context()
-	d, err := s.Store.CampaignDashboard(ctx, currentUser(c), id, store.DashboardOptions{Today: s.today(), Page: page})
+	d, err := s.Work.Dashboard(ctx, who(c), id, workflow.DashboardOptions{Today: s.today(), Page: page})
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ type itemText struct {
 // campaignTexts indexes the items of the campaign's themes: about a hundred
 // map entries, looked up for the few items a dashboard shows.
 func (s *Server) campaignTexts(ctx context.Context, themes []string) (catalogTexts, error) {
-	cat, _, err := s.Catalog.Catalog(ctx)
+	cat, _, err := s.Work.Catalog(ctx)
 	if err != nil {
 		return catalogTexts{}, err
 	}
@@ -259,7 +259,7 @@ func (rc *resultCells) header() []string {
 	return h
 }
 
-func (rc *resultCells) cells(r store.ResultRow) []string {
+func (rc *resultCells) cells(r workflow.ResultRow) []string {
 	t := func(key string) string { return rc.s.Messages.T(rc.lang, key) }
 	theme := r.ThemeTitle.In(rc.lang)
 	if theme == "" {
@@ -282,7 +282,7 @@ func (rc *resultCells) cells(r store.ResultRow) []string {
 
 // exportName is the download's file name: the campaign's name and today.
 func (s *Server) exportName(c echo.Context, id uint, ext string) (string, error) {
-	camp, err := s.Store.Campaign(c.Request().Context(), currentUser(c), id)
+	camp, err := s.Work.Campaign(c.Request().Context(), who(c), id)
 	if err != nil {
 		return "", err
 	}
@@ -322,7 +322,7 @@ func (s *Server) resultsCSV(c echo.Context) error {
 		out, err = tabular.NewCSVStream(c.Response(), rc.header())
 		return err
 	}
-	err = s.Store.CampaignResults(c.Request().Context(), currentUser(c), id, func(r store.ResultRow) error {
+	err = s.Work.CampaignResults(c.Request().Context(), who(c), id, func(r workflow.ResultRow) error {
 		if err := start(); err != nil {
 			return err
 		}
@@ -361,7 +361,7 @@ func (s *Server) resultsXLSX(c echo.Context) error {
 		return err
 	}
 	defer x.Close()
-	err = s.Store.CampaignResults(c.Request().Context(), currentUser(c), id, func(r store.ResultRow) error {
+	err = s.Work.CampaignResults(c.Request().Context(), who(c), id, func(r workflow.ResultRow) error {
 		return x.Write(rc.cells(r))
 	})
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/evidence"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // saveAssessmentForm is the no-JavaScript path: the whole form is posted
@@ -30,7 +30,6 @@ import (
 // refused as a conflict instead of silently overwritten.
 func (s *Server) saveAssessmentForm(c echo.Context) error {
 	ctx := c.Request().Context()
-	u := currentUser(c)
 	sh, err := s.loadSheet(c)
 	if err != nil {
 		return err
@@ -47,8 +46,8 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		form = url.Values(c.Request().MultipartForm.Value)
 	}
 
-	var answers []store.AnswerInput
-	plans := map[string]store.PlanInput{}
+	var answers []workflow.AnswerInput
+	plans := map[string]workflow.PlanInput{}
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
 			if in, changed := changedFields(it.ID, sh.Answers[it.ID], form); changed {
@@ -64,7 +63,7 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		posted.plans[id] = assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: sh.Plans[id].Version}
 	}
 	refuse := func(status int, msg string, details ...string) error {
-		fresh, err := s.Store.Sheet(ctx, u, sh.ID)
+		fresh, err := s.Work.Sheet(ctx, who(c), sh.ID)
 		if err != nil {
 			return err
 		}
@@ -77,12 +76,12 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	if conflicts := s.formConflicts(c, sh, answers, plans); len(conflicts) > 0 {
 		return refuse(http.StatusConflict, s.T(c, "fill.conflict_form"), conflicts...)
 	}
-	if _, err := s.Store.SaveAnswers(ctx, u, sh.ID, answers); err != nil {
-		var ce *store.ConflictError
+	if _, err := s.Work.SaveAnswers(ctx, who(c), sh.ID, answers); err != nil {
+		var ce *workflow.ConflictError
 		switch {
 		case errors.As(err, &ce): // a save landed between our read and our write
 			return refuse(http.StatusConflict, s.T(c, "fill.conflict_form"), s.conflictMessage(c, ce))
-		case errors.Is(err, store.ErrReadOnly):
+		case errors.Is(err, workflow.ErrReadOnly):
 			return refuse(http.StatusConflict, s.readOnlyMessage(c, err))
 		case isFault(err):
 			return refuse(http.StatusUnprocessableEntity, s.faultMessage(c, err))
@@ -95,8 +94,8 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	posted.answers = nil // stored
 	var problems []string
 	for id, p := range plans {
-		_, err := s.Store.SavePlan(ctx, u, sh.ID, id, p)
-		var pe *store.PlanConflictError
+		_, err := s.Work.SavePlan(ctx, who(c), sh.ID, id, p)
+		var pe *workflow.PlanConflictError
 		switch {
 		case err == nil:
 			delete(posted.plans, id)
@@ -135,11 +134,11 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 
 // formConflicts lists, as messages, every answer and plan the form changed
 // that someone else saved after the form was loaded.
-func (s *Server) formConflicts(c echo.Context, sh *assessment.Sheet, answers []store.AnswerInput, plans map[string]store.PlanInput) []string {
+func (s *Server) formConflicts(c echo.Context, sh *assessment.Sheet, answers []workflow.AnswerInput, plans map[string]workflow.PlanInput) []string {
 	var out []string
 	for _, in := range answers {
 		if cur := sh.Answers[in.ItemID]; in.Version != nil && *in.Version != cur.Version {
-			out = append(out, s.conflictMessage(c, &store.ConflictError{ItemID: in.ItemID, Current: cur}))
+			out = append(out, s.conflictMessage(c, &workflow.ConflictError{ItemID: in.ItemID, Current: cur}))
 		}
 	}
 	ids := make([]string, 0, len(plans))
@@ -158,7 +157,7 @@ func (s *Server) formConflicts(c echo.Context, sh *assessment.Sheet, answers []s
 // changedPlan reads an item's plan from a posted full form and reports
 // whether the form changed it. Blank plan fields on an item that has no plan
 // are no change.
-func changedPlan(itemID string, stored assessment.Plan, form url.Values) (store.PlanInput, bool) {
+func changedPlan(itemID string, stored assessment.Plan, form url.Values) (workflow.PlanInput, bool) {
 	get := func(f string) (string, bool) {
 		v, ok := form["plan."+f+"."+itemID]
 		if !ok {
@@ -171,9 +170,9 @@ func changedPlan(itemID string, stored assessment.Plan, form url.Values) (store.
 	due, ok3 := get("due")
 	status, ok4 := get("status")
 	if !ok1 && !ok2 && !ok3 && !ok4 {
-		return store.PlanInput{}, false
+		return workflow.PlanInput{}, false
 	}
-	in := store.PlanInput{Measure: measure, Owner: owner, Due: due, Status: assessment.PlanStatus(status)}
+	in := workflow.PlanInput{Measure: measure, Owner: owner, Due: due, Status: assessment.PlanStatus(status)}
 	if in.Status == "" {
 		in.Status = assessment.PlanOpen
 	}
@@ -204,7 +203,7 @@ var errBadVersion = errors.New("web: the version is not a number")
 // guards the save against a colleague's. The answer must be one of
 // scoring.Answers, or empty to clear it; the note's length is the store's
 // to check.
-func parseAnswerForm(itemID string, old assessment.Answer, form url.Values) (store.AnswerInput, error) {
+func parseAnswerForm(itemID string, old assessment.Answer, form url.Values) (workflow.AnswerInput, error) {
 	in := answerInput(itemID, old, form, "answer", "note")
 	if v := form.Get("version"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -222,8 +221,8 @@ func parseAnswerForm(itemID string, old assessment.Answer, form url.Values) (sto
 // parsePlanForm reads a rectification plan from an autosave form and checks
 // it as the store will keep it (assessment.Plan.Validate); a version sent
 // guards the save against a colleague's.
-func parsePlanForm(form url.Values) (store.PlanInput, error) {
-	in := store.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
+func parsePlanForm(form url.Values) (workflow.PlanInput, error) {
+	in := workflow.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
 	if v := form.Get("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -236,16 +235,16 @@ func parsePlanForm(form url.Values) (store.PlanInput, error) {
 
 func (s *Server) submit(c echo.Context, id uint) error {
 	ctx := c.Request().Context()
-	err := s.Store.Submit(ctx, currentUser(c), id)
-	var inc *store.IncompleteError
+	err := s.Work.Submit(ctx, who(c), id)
+	var inc *workflow.IncompleteError
 	switch {
 	case errors.As(err, &inc):
-		sh, err := s.Store.Sheet(ctx, currentUser(c), id)
+		sh, err := s.Work.Sheet(ctx, who(c), id)
 		if err != nil {
 			return err
 		}
 		return s.renderFill(c, http.StatusUnprocessableEntity, sh, fillPage{Blockers: inc.Blockers, Error: s.T(c, "fill.incomplete", len(inc.Blockers))})
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, workflow.ErrReadOnly):
 		return &userError{Status: http.StatusConflict, Key: "error.read_only_message", Args: []any{s.readOnlyMessage(c, err)}}
 	case err != nil:
 		return err
@@ -280,7 +279,6 @@ type themeProgress struct {
 // person saved.
 func (s *Server) autosaveAnswer(c echo.Context) error {
 	ctx := c.Request().Context()
-	u := currentUser(c)
 	id, err := assessmentID(c)
 	if err != nil {
 		return err
@@ -294,7 +292,7 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 	// sends both, so most saves read nothing before saving.
 	var old assessment.Answer
 	if !form.Has("answer") || !form.Has("note") {
-		if old, err = s.Store.StoredAnswer(ctx, u, id, itemID); err != nil {
+		if old, err = s.Work.StoredAnswer(ctx, who(c), id, itemID); err != nil {
 			return err
 		}
 	}
@@ -310,16 +308,16 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		// must not be overwritten with it.
 		in.Version = &old.Version
 	}
-	saved, err := s.Store.SaveAnswers(ctx, u, id, []store.AnswerInput{in})
+	saved, err := s.Work.SaveAnswers(ctx, who(c), id, []workflow.AnswerInput{in})
 	if err != nil {
-		var ce *store.ConflictError
+		var ce *workflow.ConflictError
 		switch {
 		case errors.As(err, &ce):
 			return c.JSON(http.StatusConflict, map[string]any{
 				"error": s.conflictMessage(c, ce), "answer": ce.Current.Value, "note": ce.Current.Note,
 				"version": ce.Current.Version, "was": loadedState(ce.Current),
 			})
-		case errors.Is(err, store.ErrReadOnly):
+		case errors.Is(err, workflow.ErrReadOnly):
 			return c.JSON(http.StatusConflict, map[string]string{"error": s.readOnlyMessage(c, err)})
 		}
 		if key, ok := answerErrorKey(err); ok {
@@ -328,7 +326,7 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		return err
 	}
 	// The progress counts as they are now, colleagues' saves included.
-	sh, err := s.Store.ProgressSheet(ctx, u, id)
+	sh, err := s.Work.ProgressSheet(ctx, who(c), id)
 	if err != nil {
 		return err
 	}
@@ -348,7 +346,7 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 // attach checks an uploaded file by its content and attaches it.
 func (s *Server) attach(c echo.Context, id uint, itemID string, fh *multipart.FileHeader) (assessment.Evidence, error) {
 	if fh.Size > s.Config.MaxEvidenceBytes {
-		return assessment.Evidence{}, &evidence.RefusedError{Reason: "too_large", Detail: fmt.Sprintf("the file is larger than %d MiB", s.Config.MaxEvidenceBytes>>20)}
+		return assessment.Evidence{}, workflow.TooLarge(s.Config.MaxEvidenceBytes)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -359,19 +357,7 @@ func (s *Server) attach(c echo.Context, id uint, itemID string, fh *multipart.Fi
 	if err != nil {
 		return assessment.Evidence{}, err
 	}
-	lim := evidence.DefaultLimits()
-	lim.MaxBytes = s.Config.MaxEvidenceBytes
-	kind, err := evidence.Check(fh.Filename, data, lim)
-	if err != nil {
-		return assessment.Evidence{}, err
-	}
-	e, err := s.Store.AddEvidence(c.Request().Context(), currentUser(c), id, store.NewEvidence{
-		ItemID: itemID, Name: evidence.SafeName(fh.Filename, kind), Kind: string(kind), Data: data,
-	})
-	if err == nil {
-		s.Log.Info("evidence uploaded", "assessment", id, "item", itemID, "sha256", e.SHA256, "user", currentUser(c).ID)
-	}
-	return e, err
+	return s.Work.AttachEvidence(c.Request().Context(), who(c), id, itemID, fh.Filename, data)
 }
 
 // evidenceProblem turns a refused upload into a message for the user.
@@ -380,9 +366,9 @@ func (s *Server) evidenceProblem(c echo.Context, err error) (string, bool) {
 	switch {
 	case errors.As(err, &re):
 		return s.T(c, "evidence.refused."+re.Reason) + " (" + re.Detail + ")", true
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, workflow.ErrReadOnly):
 		return s.readOnlyMessage(c, err), true
-	case errors.Is(err, store.ErrUnknownItem):
+	case errors.Is(err, workflow.ErrUnknownItem):
 		return s.T(c, "error.unknown_item"), true
 	}
 	return "", false
@@ -403,7 +389,7 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	if err != nil {
 		if msg, ok := s.evidenceProblem(c, err); ok {
 			status := http.StatusUnprocessableEntity
-			if errors.Is(err, store.ErrReadOnly) {
+			if errors.Is(err, workflow.ErrReadOnly) {
 				status = http.StatusConflict
 			}
 			if wantsJSON(c) {
@@ -442,7 +428,7 @@ func (s *Server) serveEvidence(c echo.Context, inline bool) error {
 	if err != nil {
 		return err
 	}
-	e, data, err := s.Store.EvidenceFile(c.Request().Context(), currentUser(c), id, eid)
+	e, data, err := s.Work.EvidenceFile(c.Request().Context(), who(c), id, eid)
 	if err != nil {
 		return err
 	}
@@ -466,8 +452,8 @@ func (s *Server) removeEvidence(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RemoveEvidence(c.Request().Context(), currentUser(c), id, eid); err != nil {
-		if errors.Is(err, store.ErrReadOnly) {
+	if err := s.Work.RemoveEvidence(c.Request().Context(), who(c), id, eid); err != nil {
+		if errors.Is(err, workflow.ErrReadOnly) {
 			return &userError{Status: http.StatusConflict, Key: "error.read_only_message", Args: []any{s.readOnlyMessage(c, err)}}
 		}
 		return err
@@ -495,14 +481,14 @@ func (s *Server) autosavePlan(c echo.Context) error {
 	case isFault(err):
 		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.faultMessage(c, err))})
 	}
-	p, err := s.Store.SavePlan(c.Request().Context(), currentUser(c), id, itemID, in)
-	var pe *store.PlanConflictError
+	p, err := s.Work.SavePlan(c.Request().Context(), who(c), id, itemID, in)
+	var pe *workflow.PlanConflictError
 	switch {
 	case errors.As(err, &pe):
 		return c.JSON(http.StatusConflict, map[string]any{"error": s.T(c, "plan.conflict", itemID, pe.Current.UpdatedBy), "was": planState(pe.Current)})
 	case isFault(err):
 		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.faultMessage(c, err))})
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, workflow.ErrReadOnly):
 		return c.JSON(http.StatusConflict, map[string]string{"error": s.readOnlyMessage(c, err)})
 	case err != nil:
 		if key, ok := answerErrorKey(err); ok {

@@ -32,7 +32,7 @@ import (
 // answered with notes and plans, and returns a GET of its fill-in page.
 func fillFixture(b testing.TB, lang string) (get func() (time.Duration, error), body func() string) {
 	env := testenv.New(b)
-	s, err := New(Deps{Store: env.Store, Catalog: env.Catalog, Messages: env.Messages, Reports: env.Reports,
+	s, err := New(Deps{Work: env.Work, Messages: env.Messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: env.Log})
 	if err != nil {
 		b.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"selfcheck"
+	"selfcheck/app/access"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/store"
@@ -35,7 +36,7 @@ type testApp struct {
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
 	env := testenv.New(t)
-	s, err := New(Deps{Store: env.Store, Catalog: env.Catalog, Messages: env.Messages, Reports: env.Reports,
+	s, err := New(Deps{Work: env.Work, Messages: env.Messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: env.Log})
 	if err != nil {
 		t.Fatal(err)
@@ -196,4 +197,14 @@ func (c *client) uploadJSON(path, name string, content []byte) resp {
 	req.Header.Set("X-Requested-With", "fetch")
 	req.Header.Set("Accept", "application/json")
 	return c.do(req)
+}
+
+// principal is the identity of a stored account, as the session middleware
+// makes it.
+func principal(u *store.User) access.Principal {
+	p := access.Principal{ID: u.ID, Role: u.Role, Name: u.Name, Email: u.Email, Lang: "zh"}
+	if u.FirmID != nil {
+		p.Firm = &access.Firm{ID: *u.FirmID}
+	}
+	return p
 }

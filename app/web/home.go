@@ -6,16 +6,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/checklist"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type homePage struct {
-	Assessments []store.Summary
+	Assessments []workflow.Summary
 	Themes      []*checklist.Checklist // what a firm member can start with
 	Titles      map[string]checklist.Text
 	Tags        []checklist.TagInfo
 	Profile     checklist.Profile // the firm's last declared profile
-	Campaigns   []store.CampaignView
+	Campaigns   []workflow.CampaignView
 	Today       string
 }
 
@@ -23,15 +23,15 @@ type homePage struct {
 // form to start one.
 func (s *Server) home(c echo.Context) error {
 	u := currentUser(c)
-	list, err := s.Store.ListAssessments(c.Request().Context(), u)
+	list, err := s.Work.Assessments(c.Request().Context(), who(c))
 	if err != nil {
 		return err
 	}
-	cat, _, err := s.Catalog.Catalog(c.Request().Context())
+	cat, _, err := s.Work.Catalog(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	campaigns, err := s.Store.CampaignList(c.Request().Context(), u)
+	campaigns, err := s.Work.CampaignList(c.Request().Context(), who(c))
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) home(c echo.Context) error {
 	if u.Role.InFirm() {
 		data.Themes = cat.Checklists
 		data.Tags = checklist.Tags
-		if data.Profile, err = s.Store.FirmProfile(c.Request().Context(), u); err != nil {
+		if data.Profile, err = s.Work.FirmProfile(c.Request().Context(), who(c)); err != nil {
 			return err
 		}
 	}

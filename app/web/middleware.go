@@ -10,9 +10,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/auth"
 	"selfcheck/app/i18n"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 const (
@@ -81,29 +82,39 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
-		u, err := s.Store.SessionUser(c.Request().Context(), ck.Value)
+		p, err := s.Work.SessionPrincipal(c.Request().Context(), ck.Value, lang(c))
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, workflow.ErrNotFound):
 			clearCookie(c, sessionCookie)
 		case err != nil:
 			return err
 		default:
-			c.Set(ctxUser, u)
+			c.Set(ctxUser, &p)
 		}
 		return next(c)
 	}
 }
 
-func currentUser(c echo.Context) *store.User {
-	u, _ := c.Get(ctxUser).(*store.User)
-	return u
+// currentUser is who is signed in, nil for an anonymous visitor.
+func currentUser(c echo.Context) *access.Principal {
+	p, _ := c.Get(ctxUser).(*access.Principal)
+	return p
+}
+
+// who is the principal the use cases act for: the signed-in person, or
+// the zero Principal (anonymous) on open routes.
+func who(c echo.Context) access.Principal {
+	if p := currentUser(c); p != nil {
+		return *p
+	}
+	return access.Principal{Lang: lang(c)}
 }
 
 // require enforces a route's access. Anonymous visitors of a protected page
 // are sent to the login form; a logged-in user without the role gets 403.
-func (s *Server) require(who access) echo.MiddlewareFunc {
+func (s *Server) require(allowed access.Who) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		if who == nil {
+		if allowed.Open() {
 			return next
 		}
 		return func(c echo.Context) error {
@@ -114,10 +125,8 @@ func (s *Server) require(who access) echo.MiddlewareFunc {
 				}
 				return fail(http.StatusUnauthorized, "error.login_required")
 			}
-			for _, r := range who {
-				if u.Role == r {
-					return next(c)
-				}
+			if allowed.Allows(u.Role) {
+				return next(c)
 			}
 			return fail(http.StatusForbidden, "error.forbidden")
 		}

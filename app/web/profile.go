@@ -8,14 +8,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // maxTokenNameBytes is the longest token name the store keeps whole.
 const maxTokenNameBytes = 100
 
 type profilePage struct {
-	Tokens    []store.AccessToken
+	Tokens    []workflow.AccessToken
 	NewToken  string // shown once, right after it was made
 	TokenName string
 	Errors    []string
@@ -32,7 +32,7 @@ func (s *Server) profile(c echo.Context) error {
 
 func (s *Server) renderProfile(c echo.Context, status int, data profilePage) error {
 	var err error
-	if data.Tokens, err = s.Store.Tokens(c.Request().Context(), currentUser(c).ID); err != nil {
+	if data.Tokens, err = s.Work.Tokens(c.Request().Context(), who(c)); err != nil {
 		return err
 	}
 	return s.render(c, status, "profile", s.T(c, "profile.title"), data)
@@ -48,7 +48,7 @@ func (s *Server) createToken(c echo.Context) error {
 	case len(name) > maxTokenNameBytes:
 		return s.renderProfile(c, http.StatusUnprocessableEntity, profilePage{TokenName: name, Errors: []string{s.T(c, "profile.error.name_too_long")}})
 	}
-	token, err := s.Store.CreateToken(c.Request().Context(), currentUser(c).ID, name)
+	token, err := s.Work.CreateToken(c.Request().Context(), who(c), name)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RevokeToken(c.Request().Context(), currentUser(c).ID, id); err != nil {
+	if err := s.Work.RevokeToken(c.Request().Context(), who(c), id); err != nil {
 		return err
 	}
 	s.Log.Info("token revoked", "token", id, "user", currentUser(c).ID)
@@ -78,7 +78,6 @@ const maxPasswordBytes = 72
 // wrong current password counts as a failed login: a stolen session must
 // not become a way to guess the password without limit.
 func (s *Server) changePassword(c echo.Context) error {
-	u := currentUser(c)
 	current, next, repeat := c.FormValue("current_password"), c.FormValue("new_password"), c.FormValue("repeat_password")
 	var problems []string
 	switch {
@@ -95,29 +94,21 @@ func (s *Server) changePassword(c echo.Context) error {
 	if len(problems) > 0 {
 		return s.renderProfile(c, http.StatusUnprocessableEntity, profilePage{PasswordErrors: problems})
 	}
-	ctx := c.Request().Context()
-	attempt, retryAt, ok, err := s.Store.BeginLogin(ctx, u.Email, c.RealIP(), s.now())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return s.renderProfile(c, http.StatusTooManyRequests, profilePage{PasswordErrors: []string{s.throttledMessage(c, retryAt)}})
-	}
-	switch err := s.Store.ChangePassword(ctx, u, current, next); {
-	case errors.Is(err, store.ErrWrongPassword):
+	token, err := s.Work.ChangePassword(c.Request().Context(), who(c), current, next, c.RealIP())
+	var te *workflow.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		return s.renderProfile(c, http.StatusTooManyRequests, profilePage{PasswordErrors: []string{s.throttledMessage(c, te)}})
+	case errors.Is(err, workflow.ErrWrongPassword):
 		return s.renderProfile(c, http.StatusUnprocessableEntity, profilePage{PasswordErrors: []string{s.T(c, "security.password.error.current_wrong")}})
 	case err != nil:
 		return err
 	}
-	if err := s.Store.LoginSucceeded(ctx, attempt); err != nil {
-		return err
-	}
 	// Every session of the account is gone, this browser's too: it gets a
 	// new one, with a new token.
-	if err := s.startSession(c, u.ID); err != nil {
+	if err := s.startSession(c, token); err != nil {
 		return err
 	}
-	s.Log.Info("password changed", "user", u.ID)
 	flash(c, "security.password.changed")
 	return c.Redirect(http.StatusSeeOther, "/profile")
 }

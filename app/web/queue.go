@@ -13,22 +13,22 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type queuePage struct {
-	Queue     store.Queue
-	Filter    store.QueueFilter
-	Campaigns []store.CampaignView
+	Queue     workflow.Queue
+	Filter    workflow.QueueFilter
+	Campaigns []workflow.CampaignView
 	Themes    []*checklist.Checklist
 	Grades    []scoring.Grade
-	Sorts     []store.QueueSort
+	Sorts     []workflow.QueueSort
 	Now       time.Time
 }
 
-// CountCap is store.QueueCountCap with thousands separated, for "1,000+".
+// CountCap is workflow.QueueCountCap with thousands separated, for "1,000+".
 func (p queuePage) CountCap() string {
-	n := strconv.Itoa(store.QueueCountCap)
+	n := strconv.Itoa(workflow.QueueCountCap)
 	for i := len(n) - 3; i > 0; i -= 3 {
 		n = n[:i] + "," + n[i:]
 	}
@@ -67,11 +67,11 @@ func (p queuePage) PageURL(n int) string {
 }
 
 // SortURL orders by sort; asking again for the current order reverses it.
-func (p queuePage) SortURL(sort store.QueueSort) string {
+func (p queuePage) SortURL(sort workflow.QueueSort) string {
 	return p.url(func(v url.Values) {
 		v.Set("sort", string(sort))
 		v.Del("desc")
-		if p.Filter.Sort == sort || (p.Filter.Sort == "" && sort == store.SortWaiting) {
+		if p.Filter.Sort == sort || (p.Filter.Sort == "" && sort == workflow.SortWaiting) {
 			if !p.Filter.Desc {
 				v.Set("desc", "1")
 			}
@@ -80,11 +80,11 @@ func (p queuePage) SortURL(sort store.QueueSort) string {
 }
 
 // queueFilter reads the filter from the query string.
-func queueFilter(c echo.Context) store.QueueFilter {
+func queueFilter(c echo.Context) workflow.QueueFilter {
 	q := c.QueryParams()
-	f := store.QueueFilter{
+	f := workflow.QueueFilter{
 		State: assessment.State(q.Get("state")), Grade: scoring.Grade(q.Get("grade")), Theme: q.Get("theme"),
-		Firm: strings.TrimSpace(q.Get("firm")), Sort: store.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1",
+		Firm: strings.TrimSpace(q.Get("firm")), Sort: workflow.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1",
 	}
 	if id, err := strconv.ParseUint(q.Get("campaign"), 10, 32); err == nil {
 		f.CampaignID = uint(id)
@@ -98,28 +98,27 @@ func queueFilter(c echo.Context) store.QueueFilter {
 // reviewQueue lists the submissions waiting for the auditor's decision.
 func (s *Server) reviewQueue(c echo.Context) error {
 	ctx := c.Request().Context()
-	u := currentUser(c)
 	f := queueFilter(c)
 	if f.Grade != "" && !validGrade(f.Grade) {
 		return fail(http.StatusBadRequest, "queue.bad_filter", "grade")
 	}
-	q, err := s.Store.ReviewQueue(ctx, u, f)
-	if errors.Is(err, store.ErrBadFilter) {
-		return fail(http.StatusBadRequest, "queue.bad_filter", strings.TrimPrefix(err.Error(), store.ErrBadFilter.Error()+": "))
+	q, err := s.Work.ReviewQueue(ctx, who(c), f)
+	if errors.Is(err, workflow.ErrBadFilter) {
+		return fail(http.StatusBadRequest, "queue.bad_filter", strings.TrimPrefix(err.Error(), workflow.ErrBadFilter.Error()+": "))
 	}
 	if err != nil {
 		return err
 	}
-	campaigns, err := s.Store.CampaignList(ctx, u)
+	campaigns, err := s.Work.CampaignList(ctx, who(c))
 	if err != nil {
 		return err
 	}
-	cat, _, err := s.Catalog.Catalog(ctx)
+	cat, _, err := s.Work.Catalog(ctx)
 	if err != nil {
 		return err
 	}
 	data := queuePage{Queue: q, Filter: f, Campaigns: campaigns, Themes: cat.Checklists,
-		Grades: []scoring.Grade{scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail}, Sorts: store.QueueSorts, Now: time.Now()}
+		Grades: []scoring.Grade{scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail}, Sorts: workflow.QueueSorts, Now: time.Now()}
 	return s.render(c, http.StatusOK, "queue", s.T(c, "queue.title"), data)
 }
 

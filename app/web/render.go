@@ -16,9 +16,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
+	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
 )
 
 // pages holds one parsed template set per page: the layout, every partial
@@ -86,7 +87,7 @@ func collapseIndent(src []byte) []byte {
 // Page is what every template receives: shared fields plus the page's own Data.
 type Page struct {
 	Title string
-	User  *store.User
+	User  *access.Principal
 	Lang  string
 	CSRF  string
 	Path  string
@@ -124,7 +125,7 @@ func (p *Page) TagList(tags []checklist.Tag) string {
 }
 
 // MaxNote is the longest note accepted, in characters.
-func (p *Page) MaxNote() int { return store.MaxNoteLen }
+func (p *Page) MaxNote() int { return assessment.MaxNoteLen }
 
 // Time shows a moment in the configured time zone (China Standard Time by
 // default), the same on every page and in the PDF whatever the server's zone.

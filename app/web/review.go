@@ -10,20 +10,20 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/evidence"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type reviewPage struct {
 	Sheet    *assessment.Sheet
-	Last     store.LastReview
+	Last     workflow.LastReview
 	Decision string
 	Comment  string
 	Verdicts map[string]string // item -> verdict posted
 	Comments map[string]string // item -> comment posted
 	Error    string
 	Today    string
-	Diff     store.Diff // what the firm changed since it was last returned
-	Changed  bool       // show only the items in Diff
+	Diff     workflow.Diff // what the firm changed since it was last returned
+	Changed  bool          // show only the items in Diff
 }
 
 // HasChange reports whether the firm changed item since the last return.
@@ -33,7 +33,7 @@ func (p reviewPage) HasChange(item string) bool {
 }
 
 // Change is what the firm changed in item since the last return.
-func (p reviewPage) Change(item string) store.ItemDiff { return p.Diff.Items[item] }
+func (p reviewPage) Change(item string) workflow.ItemDiff { return p.Diff.Items[item] }
 
 // Inline reports whether an evidence file of kind can be viewed in the
 // browser (images and PDF).
@@ -57,11 +57,11 @@ func (s *Server) reviewForm(c echo.Context) error {
 }
 
 func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, page reviewPage) error {
-	last, err := s.Store.LatestReview(c.Request().Context(), currentUser(c), sh.ID)
+	last, err := s.Work.LatestReview(c.Request().Context(), who(c), sh.ID)
 	if err != nil {
 		return err
 	}
-	diff, err := s.Store.ChangesSinceReturn(c.Request().Context(), currentUser(c), sh.ID)
+	diff, err := s.Work.ChangesSinceReturn(c.Request().Context(), who(c), sh.ID)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) review(c echo.Context) error {
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.bad_request")
 	}
-	d := store.Decision{Action: assessment.Action(form.Get("decision")), Comment: form.Get("comment")}
+	d := assessment.Decision{Action: assessment.Action(form.Get("decision")), Comment: form.Get("comment")}
 	page := reviewPage{Decision: form.Get("decision"), Comment: d.Comment, Verdicts: map[string]string{}, Comments: map[string]string{},
 		Changed: form.Get("changed") == "1"}
 	for _, cl := range sh.Checklists {
@@ -90,15 +90,15 @@ func (s *Server) review(c echo.Context) error {
 			if v == "" {
 				continue
 			}
-			d.Items = append(d.Items, store.ItemVerdict{ItemID: it.ID, Verdict: store.Verdict(v), Comment: comment})
+			d.Items = append(d.Items, assessment.ItemVerdict{ItemID: it.ID, Verdict: assessment.Verdict(v), Comment: comment})
 		}
 	}
-	err = s.Store.Review(c.Request().Context(), currentUser(c), sh.ID, d)
+	err = s.Work.Review(c.Request().Context(), who(c), sh.ID, d)
 	switch {
 	case isFault(err):
 		page.Error = s.T(c, "review.invalid", s.faultMessage(c, err))
 		return s.renderReview(c, http.StatusUnprocessableEntity, sh, page)
-	case errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, workflow.ErrReadOnly):
 		page.Error = s.readOnlyMessage(c, err)
 		return s.renderReview(c, http.StatusConflict, sh, page)
 	case err != nil:

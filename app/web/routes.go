@@ -9,19 +9,17 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"selfcheck/app/auth"
+	"selfcheck/app/access"
 )
 
-// access says who may call a route. A nil access means anyone, logged in or not.
-type access []auth.Role
-
+// The role sets of the route table (app/access, shared with the API).
 var (
-	anyone     access
-	signedIn   = access{auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin}
-	firmMember = access{auth.FirmMember, auth.FirmAdmin}
-	firmAdmin  = access{auth.FirmAdmin}
-	admin      = access{auth.Admin}
-	reviewer   = access{auth.Auditor, auth.Admin}
+	anyone     = access.Anyone
+	signedIn   = access.SignedIn
+	firmMember = access.FirmUser
+	firmAdmin  = access.FirmAdmin
+	admin      = access.Admin
+	reviewer   = access.Reviewer
 )
 
 // route is one entry of the route table. MaxBody, when set, replaces the
@@ -29,7 +27,7 @@ var (
 type route struct {
 	Method  string
 	Path    string
-	Who     access
+	Who     access.Who
 	handler echo.HandlerFunc
 	MaxBody int64
 }

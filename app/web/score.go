@@ -70,7 +70,7 @@ func (s *Server) reportPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.Reports.PDF(c.Request().Context(), currentUser(c), id, lang(c))
+	rep, err := s.Work.ReportPDF(c.Request().Context(), who(c), id, lang(c))
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Server) reportExport(format string) echo.HandlerFunc {
 			return err
 		}
 		var buf bytes.Buffer
-		name, err := s.Reports.Export(c.Request().Context(), currentUser(c), id, lang(c), format, &buf)
+		name, err := s.Work.ReportExport(c.Request().Context(), who(c), id, lang(c), format, &buf)
 		if err != nil {
 			return err
 		}

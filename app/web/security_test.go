@@ -35,7 +35,7 @@ func (c *secClock) add(d time.Duration) { c.ns.Add(int64(d)) }
 func secApp(t *testing.T, cfg Config, useTLS bool) (*testApp, *secClock) {
 	t.Helper()
 	env := testenv.New(t)
-	s, err := New(Deps{Store: env.Store, Catalog: env.Catalog, Messages: env.Messages, Reports: env.Reports,
+	s, err := New(Deps{Work: env.Work, Messages: env.Messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: env.Log, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func secApp(t *testing.T, cfg Config, useTLS bool) (*testApp, *secClock) {
 	s.Mount(api.New(api.Deps{Store: env.Store, Catalog: env.Catalog, Reports: env.Reports, Messages: env.Messages, Log: env.Log}).Register)
 	clock := &secClock{}
 	clock.set(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	s.now = clock.now
+	env.Work.Now = clock.now
 	hs := httptest.NewUnstartedServer(s)
 	if useTLS {
 		hs.StartTLS()

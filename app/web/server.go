@@ -15,11 +15,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/catalog"
 	"selfcheck/app/fault"
 	"selfcheck/app/i18n"
-	"selfcheck/app/reporting"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // Config is what the web layer needs to know of its deployment.
@@ -44,10 +42,8 @@ type Config struct {
 
 // Deps are the server's collaborators, built by cmd/selfcheck.
 type Deps struct {
-	Store     *store.Store
-	Catalog   *catalog.Source
+	Work      *workflow.Service // the use cases every handler calls
 	Messages  *i18n.Catalog
-	Reports   *reporting.Service
 	Templates fs.FS // holds templates/
 	Static    fs.FS // holds static/
 	Log       *slog.Logger
@@ -61,7 +57,6 @@ type Server struct {
 	pages  *pages
 	assets *assets
 	routes []route
-	now    func() time.Time // the clock of login throttling; tests move it
 
 	fillItems *fragmentCache // rendered items of the fill-in page
 }
@@ -78,7 +73,10 @@ func New(d Deps) (*Server, error) {
 	if d.Config.MaxEvidenceBytes == 0 {
 		d.Config.MaxEvidenceBytes = 20 << 20
 	}
-	s := &Server{Deps: d, now: time.Now, fillItems: &fragmentCache{maxBytes: fillCacheBytes}}
+	if d.Work == nil {
+		return nil, errors.New("web: no use cases (Deps.Work)")
+	}
+	s := &Server{Deps: d, fillItems: &fragmentCache{maxBytes: fillCacheBytes}}
 	var err error
 	if s.assets, err = loadAssets(d.Static); err != nil {
 		return nil, err
@@ -169,7 +167,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, key, args = ue.Status, ue.Key, ue.Args
 	case isFault(err):
 		status, msg = http.StatusUnprocessableEntity, s.faultMessage(c, err)
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, fault.ErrNotFound):
+	case errors.Is(err, workflow.ErrNotFound), errors.Is(err, fault.ErrNotFound):
 		status, key = http.StatusNotFound, "error.not_found"
 	case errors.Is(err, fault.ErrForbidden):
 		status, key = http.StatusForbidden, "error.forbidden"

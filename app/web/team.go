@@ -6,14 +6,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // firmRoles are the roles a firm admin may give.
 var firmRoles = []auth.Role{auth.FirmMember, auth.FirmAdmin}
 
 type teamPage struct {
-	Members []store.User
+	Members []workflow.Account
 	Roles   []auth.Role
 	Form    accountForm
 	Errors  []string
@@ -29,7 +29,7 @@ func (s *Server) team(c echo.Context) error {
 
 func (s *Server) renderTeam(c echo.Context, status int, data teamPage) error {
 	var err error
-	if data.Members, err = s.Store.Users(c.Request().Context(), currentUser(c)); err != nil {
+	if data.Members, err = s.Work.Users(c.Request().Context(), who(c)); err != nil {
 		return err
 	}
 	data.Roles = firmRoles
@@ -52,11 +52,11 @@ func (s *Server) addTeamMember(c echo.Context) error {
 	if len(problems) > 0 {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, teamPage{Form: form, Errors: problems})
 	}
-	s.Log.Info("member added", "email", store.NormalizeEmail(nu.Email), "role", nu.Role, "by", currentUser(c).ID)
+	s.Log.Info("member added", "email", workflow.NormalizeEmail(nu.Email), "role", nu.Role, "by", currentUser(c).ID)
 	if generated != "" {
 		return s.renderTeam(c, http.StatusOK, teamPage{
 			Form:    newTeamForm(),
-			Created: &createdAccount{Email: store.NormalizeEmail(nu.Email), Password: generated},
+			Created: &createdAccount{Email: workflow.NormalizeEmail(nu.Email), Password: generated},
 		})
 	}
 	flash(c, "team.added")
@@ -75,7 +75,7 @@ func (s *Server) removeTeamMember(c echo.Context) error {
 			Form: newTeamForm(), Errors: []string{s.T(c, "team.error.remove_self")},
 		})
 	}
-	if err := s.Store.DisableUser(c.Request().Context(), currentUser(c), id); err != nil {
+	if err := s.Work.DisableUser(c.Request().Context(), who(c), id); err != nil {
 		return err
 	}
 	s.Log.Info("member removed", "user", id, "by", currentUser(c).ID)

@@ -6,12 +6,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type timelinePage struct {
 	Sheet  *assessment.Sheet
-	Events []store.Event
+	Events []workflow.Event
 }
 
 // timeline shows who changed what and when, and every workflow step.
@@ -20,7 +20,7 @@ func (s *Server) timeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.Store.Timeline(c.Request().Context(), currentUser(c), sh.ID)
+	events, err := s.Work.Timeline(c.Request().Context(), who(c), sh.ID)
 	if err != nil {
 		return err
 	}
@@ -28,13 +28,13 @@ func (s *Server) timeline(c echo.Context) error {
 }
 
 type plansPage struct {
-	Plans []store.PlanRow
+	Plans []workflow.PlanRow
 	Today string
 }
 
 // plans lists every rectification plan of the firm, by due date.
 func (s *Server) plans(c echo.Context) error {
-	rows, err := s.Store.FirmPlans(c.Request().Context(), currentUser(c))
+	rows, err := s.Work.Plans(c.Request().Context(), who(c))
 	if err != nil {
 		return err
 	}

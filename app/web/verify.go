@@ -6,13 +6,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/store"
 	"selfcheck/app/verify"
+	"selfcheck/app/workflow"
 )
 
 // verifyRoutes is the public verification page a report's QR code points
 // to. It is open to anyone, logged in or not, and shows only what
-// store.Verified holds.
+// workflow.Verified holds.
 //
 // Codes carry 100 bits, so guessing one is hopeless and the page has no
 // rate limit of its own; one shared with the login's would be the place to
@@ -24,7 +24,7 @@ func (s *Server) verifyRoutes() []route {
 }
 
 type verifyPage struct {
-	store.Verified
+	workflow.Verified
 	Code         string // grouped for reading
 	Generated    string // in the configured zone, with its offset
 	SupersededAt string // "" when not superseded
@@ -40,7 +40,7 @@ func (s *Server) verifyPage(c echo.Context) error {
 	if !ok {
 		return fail(http.StatusNotFound, "error.not_found")
 	}
-	v, err := s.Store.VerifyReport(c.Request().Context(), code)
+	v, err := s.Work.VerifyReport(c.Request().Context(), code)
 	if err != nil {
 		return err // ErrNotFound: 404
 	}

@@ -59,3 +59,20 @@ var (
 	ErrBadUser        = store.ErrBadUser
 	ErrWrongPassword  = store.ErrWrongPassword
 )
+
+// The review queue's sorts and the cap on its counted total.
+var (
+	QueueSorts = store.QueueSorts
+)
+
+// The review queue's default sort and the count it stops counting at.
+const (
+	SortWaiting   = store.SortWaiting
+	QueueCountCap = store.QueueCountCap
+)
+
+// ValidEmail reports whether s looks like an email address an account may have.
+func ValidEmail(s string) bool { return store.ValidEmail(s) }
+
+// NormalizeEmail is how an email is kept and compared: trimmed, lower case.
+func NormalizeEmail(s string) string { return store.NormalizeEmail(s) }

@@ -1,4 +1,4 @@
-package workflow
+package workflow_test
 
 import (
 	"context"
@@ -14,11 +14,12 @@ import (
 	"selfcheck/app/scoring"
 	"selfcheck/app/store"
 	"selfcheck/app/testenv"
+	"selfcheck/app/workflow"
 )
 
 // flow is one test's use cases over a fresh SQLite file with the demo data.
 type flow struct {
-	*Service
+	*workflow.Service
 	env *testenv.Env
 	t   *testing.T
 }
@@ -26,7 +27,8 @@ type flow struct {
 func newFlow(t *testing.T) *flow {
 	t.Helper()
 	env := testenv.New(t)
-	return &flow{Service: New(Deps{Store: env.Store, Catalog: env.Catalog, Reports: env.Reports, Log: env.Log, MaxEvidenceBytes: 1 << 20}), env: env, t: t}
+	env.Work.MaxEvidenceBytes = 1 << 20
+	return &flow{Service: env.Work, env: env, t: t}
 }
 
 // who is the principal of a demo (or created) account.
@@ -36,13 +38,13 @@ func (f *flow) who(email string) access.Principal {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return principalOf(u, "zh")
+	return workflow.PrincipalOf(u, "zh")
 }
 
 // campaign is the demo campaign's id.
 func (f *flow) campaign(p access.Principal) uint {
 	f.t.Helper()
-	list, err := f.Store.CampaignList(context.Background(), actor(p))
+	list, err := f.Store.CampaignList(context.Background(), workflow.ActorOf(p))
 	if err != nil || len(list) == 0 {
 		f.t.Fatalf("demo campaign: %v", err)
 	}
@@ -72,15 +74,15 @@ func TestStartAssessment(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
 		p           access.Principal
-		in          StartInput
+		in          workflow.StartInput
 		field, code string
 		is          error
 	}{
-		{"an auditor starts nothing", auditor, StartInput{Themes: []string{theme}}, "", "", fault.ErrForbidden},
-		{"no theme", member, StartInput{}, "themes", fault.Required, nil},
-		{"an unknown theme", member, StartInput{Themes: []string{"nope"}}, "themes", fault.Unknown, nil},
-		{"an unknown service", member, StartInput{Themes: []string{theme}, Profile: profile("tv")}, "profile", fault.Unknown, nil},
-		{"an unknown campaign", member, StartInput{Campaign: 9999}, "", "", store.ErrNotFound},
+		{"an auditor starts nothing", auditor, workflow.StartInput{Themes: []string{theme}}, "", "", fault.ErrForbidden},
+		{"no theme", member, workflow.StartInput{}, "themes", fault.Required, nil},
+		{"an unknown theme", member, workflow.StartInput{Themes: []string{"nope"}}, "themes", fault.Unknown, nil},
+		{"an unknown service", member, workflow.StartInput{Themes: []string{theme}, Profile: profile("tv")}, "profile", fault.Unknown, nil},
+		{"an unknown campaign", member, workflow.StartInput{Campaign: 9999}, "", "", store.ErrNotFound},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.StartAssessment(ctx, tt.p, tt.in)
@@ -96,7 +98,7 @@ func TestStartAssessment(t *testing.T) {
 
 	// A profile given is saved for the firm; the next start without one
 	// uses it, whichever front end starts it.
-	id, err := f.StartAssessment(ctx, member, StartInput{Themes: []string{theme}, Profile: profile("website")})
+	id, err := f.StartAssessment(ctx, member, workflow.StartInput{Themes: []string{theme}, Profile: profile("website")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestStartAssessment(t *testing.T) {
 	if err != nil || !saved["website"] || saved["app"] {
 		t.Fatalf("saved profile %v (%v)", saved, err)
 	}
-	id2, err := f.StartAssessment(ctx, member, StartInput{Campaign: camp})
+	id2, err := f.StartAssessment(ctx, member, workflow.StartInput{Campaign: camp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func TestStartAssessment(t *testing.T) {
 	if !sh.Profile["website"] || sh.Profile["app"] {
 		t.Errorf("a start without a profile froze %v, want the saved one", sh.Profile)
 	}
-	if _, err := f.StartAssessment(ctx, member, StartInput{Campaign: camp}); !errors.Is(err, ErrAlreadyStarted) {
+	if _, err := f.StartAssessment(ctx, member, workflow.StartInput{Campaign: camp}); !errors.Is(err, workflow.ErrAlreadyStarted) {
 		t.Errorf("second start of a campaign: %v", err)
 	}
 	if id == id2 {
@@ -126,7 +128,7 @@ func TestStartAssessment(t *testing.T) {
 // started is a new assessment of the demo campaign, and its first item.
 func (f *flow) started(p access.Principal) (uint, string) {
 	f.t.Helper()
-	id, err := f.StartAssessment(context.Background(), p, StartInput{Campaign: f.campaign(p)})
+	id, err := f.StartAssessment(context.Background(), p, workflow.StartInput{Campaign: f.campaign(p)})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -143,35 +145,35 @@ func TestSaveAnswersAndPlans(t *testing.T) {
 	member := f.who("firm@demo.local")
 	id, item := f.started(member)
 
-	_, err := f.SaveAnswers(ctx, member, id, []AnswerInput{{ItemID: item, Value: "maybe"}})
+	_, err := f.SaveAnswers(ctx, member, id, []workflow.AnswerInput{{ItemID: item, Value: "maybe"}})
 	wantField(t, err, "response", fault.OneOf)
 	if fe, _ := fault.AsField(err); fe.Item != item {
 		t.Errorf("the refusal names item %q, want %q", fe.Item, item)
 	}
-	_, err = f.SaveAnswers(ctx, member, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Note: strings.Repeat("注", assessment.MaxNoteLen+1)}})
+	_, err = f.SaveAnswers(ctx, member, id, []workflow.AnswerInput{{ItemID: item, Value: scoring.Partial, Note: strings.Repeat("注", assessment.MaxNoteLen+1)}})
 	wantField(t, err, "note", fault.TooLong)
 
-	saved, err := f.SaveAnswers(ctx, member, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Note: "缺少关闭按钮"}})
+	saved, err := f.SaveAnswers(ctx, member, id, []workflow.AnswerInput{{ItemID: item, Value: scoring.Partial, Note: "缺少关闭按钮"}})
 	if err != nil || saved[item].Version != 1 {
 		t.Fatalf("save: %v %+v", err, saved)
 	}
 	// A save against the version before is someone else's conflict.
 	zero := 0
-	var ce *ConflictError
-	if _, err := f.SaveAnswers(ctx, member, id, []AnswerInput{{ItemID: item, Value: scoring.Compliant, Version: &zero}}); !errors.As(err, &ce) || ce.Current.Value != scoring.Partial {
+	var ce *workflow.ConflictError
+	if _, err := f.SaveAnswers(ctx, member, id, []workflow.AnswerInput{{ItemID: item, Value: scoring.Compliant, Version: &zero}}); !errors.As(err, &ce) || ce.Current.Value != scoring.Partial {
 		t.Fatalf("stale save: %v", err)
 	}
 
-	_, err = f.SavePlan(ctx, member, id, item, PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2030-02-30", Status: assessment.PlanOpen})
+	_, err = f.SavePlan(ctx, member, id, item, workflow.PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2030-02-30", Status: assessment.PlanOpen})
 	wantField(t, err, "due", fault.Invalid)
-	plan, err := f.SavePlan(ctx, member, id, item, PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2030-01-31", Status: assessment.PlanOpen})
+	plan, err := f.SavePlan(ctx, member, id, item, workflow.PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2030-01-31", Status: assessment.PlanOpen})
 	if err != nil || plan.Version != 1 {
 		t.Fatalf("plan: %v %+v", err, plan)
 	}
 
 	// Another firm's user sees nothing of it.
 	other := f.otherFirmMember()
-	if _, err := f.SaveAnswers(ctx, other, id, []AnswerInput{{ItemID: item, Value: scoring.Compliant}}); !errors.Is(err, ErrNotFound) {
+	if _, err := f.SaveAnswers(ctx, other, id, []workflow.AnswerInput{{ItemID: item, Value: scoring.Compliant}}); !errors.Is(err, workflow.ErrNotFound) {
 		t.Errorf("another firm saved: %v", err)
 	}
 }
@@ -211,13 +213,13 @@ func TestAttachEvidence(t *testing.T) {
 	if _, data, err := f.EvidenceFile(ctx, member, id, e.ID); err != nil || len(data) != len(png) {
 		t.Fatalf("read back: %v", err)
 	}
-	if _, _, err := f.EvidenceFile(ctx, f.otherFirmMember(), id, e.ID); !errors.Is(err, ErrNotFound) {
+	if _, _, err := f.EvidenceFile(ctx, f.otherFirmMember(), id, e.ID); !errors.Is(err, workflow.ErrNotFound) {
 		t.Errorf("another firm read the file: %v", err)
 	}
 	if err := f.RemoveEvidence(ctx, member, id, e.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.EvidenceFile(ctx, member, id, e.ID); !errors.Is(err, ErrNotFound) {
+	if _, _, err := f.EvidenceFile(ctx, member, id, e.ID); !errors.Is(err, workflow.ErrNotFound) {
 		t.Errorf("a removed file is still served: %v", err)
 	}
 }
@@ -228,7 +230,7 @@ func TestSubmitAndReview(t *testing.T) {
 	member, auditor := f.who("firm@demo.local"), f.who("auditor@demo.local")
 	id, _ := f.started(member)
 
-	var inc *IncompleteError
+	var inc *workflow.IncompleteError
 	if err := f.Submit(ctx, member, id); !errors.As(err, &inc) || len(inc.Blockers) == 0 {
 		t.Fatalf("submit of an empty assessment: %v", err)
 	}
@@ -236,10 +238,10 @@ func TestSubmitAndReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all []AnswerInput
+	var all []workflow.AnswerInput
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
-			all = append(all, AnswerInput{ItemID: it.ID, Value: scoring.Compliant})
+			all = append(all, workflow.AnswerInput{ItemID: it.ID, Value: scoring.Compliant})
 		}
 	}
 	if _, err := f.SaveAnswers(ctx, member, id, all); err != nil {
@@ -249,7 +251,7 @@ func TestSubmitAndReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantField(t, f.Review(ctx, auditor, id, assessment.Decision{Action: assessment.Reject}), "comment", fault.Required)
-	if err := f.Review(ctx, member, id, assessment.Decision{Action: assessment.Approve}); !errors.Is(err, ErrNotFound) {
+	if err := f.Review(ctx, member, id, assessment.Decision{Action: assessment.Approve}); !errors.Is(err, workflow.ErrNotFound) {
 		t.Errorf("a firm member reviewed: %v", err)
 	}
 	first := all[0].ItemID
@@ -262,7 +264,7 @@ func TestSubmitAndReview(t *testing.T) {
 	if err != nil || last.Action != assessment.ChangesRequested || last.Items[first].Comment != "缺截图" {
 		t.Fatalf("the firm sees %+v (%v)", last, err)
 	}
-	if err := f.Review(ctx, auditor, id, assessment.Decision{Action: assessment.Approve}); !errors.Is(err, ErrReadOnly) {
+	if err := f.Review(ctx, auditor, id, assessment.Decision{Action: assessment.Approve}); !errors.Is(err, workflow.ErrReadOnly) {
 		t.Errorf("a decision on a returned assessment: %v", err)
 	}
 }
@@ -270,7 +272,7 @@ func TestSubmitAndReview(t *testing.T) {
 func TestLoginAndTokens(t *testing.T) {
 	f := newFlow(t)
 	ctx := context.Background()
-	if _, _, err := f.Login(ctx, "firm@demo.local", "wrong-password", "192.0.2.1", ""); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.Login(ctx, "firm@demo.local", "wrong-password", "192.0.2.1", ""); !errors.Is(err, workflow.ErrBadCredentials) {
 		t.Fatalf("wrong password: %v", err)
 	}
 	p, token, err := f.Login(ctx, "firm@demo.local", store.DemoPassword, "192.0.2.1", "")
@@ -286,7 +288,7 @@ func TestLoginAndTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.SessionPrincipal(ctx, token, "zh"); !errors.Is(err, ErrNotFound) {
+	if _, err := f.SessionPrincipal(ctx, token, "zh"); !errors.Is(err, workflow.ErrNotFound) {
 		t.Errorf("the session before login lives on: %v", err)
 	}
 	if err := f.Logout(ctx, token2); err != nil {
@@ -297,7 +299,7 @@ func TestLoginAndTokens(t *testing.T) {
 	for range store.MaxAccountFailures {
 		f.Login(ctx, "auditor@demo.local", "nope-nope", "198.51.100.7", "")
 	}
-	var te *ThrottledError
+	var te *workflow.ThrottledError
 	if _, _, err := f.Login(ctx, "auditor@demo.local", store.DemoPassword, "198.51.100.7", ""); !errors.As(err, &te) || te.RetryAfter(f.Now()) <= 0 {
 		t.Fatalf("locked account: %v", err)
 	}
@@ -309,7 +311,7 @@ func TestLoginAndTokens(t *testing.T) {
 	if got, err := f.TokenPrincipal(ctx, api, "192.0.2.9", "en"); err != nil || got.ID != p.ID {
 		t.Fatalf("token: %v %+v", err, got)
 	}
-	if _, err := f.TokenPrincipal(ctx, "not-a-token", "192.0.2.9", "en"); !errors.Is(err, ErrBadToken) {
+	if _, err := f.TokenPrincipal(ctx, "not-a-token", "192.0.2.9", "en"); !errors.Is(err, workflow.ErrBadToken) {
 		t.Errorf("a made-up token: %v", err)
 	}
 }
