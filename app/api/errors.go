@@ -9,7 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/campaign"
 	"selfcheck/app/evidence"
+	"selfcheck/app/people"
 	"selfcheck/app/store"
 )
 
@@ -82,10 +84,16 @@ func classify(err error) *apiError {
 		pe  *store.PlanConflictError
 		inc *store.IncompleteError
 		re  *evidence.RefusedError
+		cfe *campaign.FieldError
+		pfe *people.FieldError
 	)
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &cfe):
+		return invalid(cfe.Field, "%s", cfe.Error())
+	case errors.As(err, &pfe):
+		return invalid(pfe.Field, "%s", pfe.Error())
 	case errors.As(err, &mbe):
 		return errTooLarge(mbe.Limit)
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownItem), errors.Is(err, store.ErrNotInCampaign):
