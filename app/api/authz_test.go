@@ -87,6 +87,25 @@ var apiAuthz = []authzRow{
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.csv"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.json"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/history"},
+	{statuses{401, 204, 204, 404, 404, 403, 403, 403}, "DELETE /assessments/:id/answers/:item/evidence/:evidenceID"},
+	{statuses{401, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /campaigns"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/auditors"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/firms"},
+	{statuses{401, 403, 403, 403, 403, 200, 404, 200}, "GET /campaigns/:id/dashboard"},
+	{statuses{401, 403, 403, 403, 403, 200, 404, 200}, "GET /campaigns/:id/results.csv"},
+	{statuses{401, 403, 403, 403, 403, 200, 404, 200}, "GET /campaigns/:id/results.xlsx"},
+	{statuses{401, 403, 403, 403, 403, 200, 200, 200}, "GET /review-queue"},
+	{statuses{401, 403, 200, 403, 200, 403, 403, 403}, "GET /team"},
+	{statuses{401, 403, 201, 403, 201, 403, 403, 403}, "POST /team"},
+	{statuses{401, 403, 204, 403, 404, 403, 403, 403}, "DELETE /team/:userID"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "GET /firms"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /firms"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "GET /users"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /users"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 204}, "POST /users/:id/disable"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /users/:id/role"},
 }
 
 // authzSecret is a note on the demo firm's assessments: no refusal may show it.
@@ -202,7 +221,10 @@ type apiFixture struct {
 	submitted, draft, otherAssessment uint
 	submittedItem, draftItem          string
 	otherItem                         string
-	submittedEv, otherEv              uint
+	submittedEv, otherEv, draftEv     uint
+	campaign, otherCampaign           uint   // the demo campaign, and the other firm's
+	member                            uint   // the demo firm's member: whom accounts routes change
+	firmCode                          string // the demo firm's credit code
 }
 
 func newAPIFixture(t *testing.T) *apiFixture {
@@ -255,8 +277,12 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	camps, err := st.Campaigns(ctx, user("firm@demo.local"))
 	must(err)
 	f.submitted, f.submittedItem, f.submittedEv = f.prepare(ta, f.tokens[asMember], map[string]any{"campaign": camps[0].ID}, true)
-	f.draft, f.draftItem, _ = f.prepare(ta, f.tokens[asMember], map[string]any{"themes": []string{"popups"}, "profile": []string{"app"}}, false)
+	f.draft, f.draftItem, f.draftEv = f.prepare(ta, f.tokens[asMember], map[string]any{"themes": []string{"popups"}, "profile": []string{"app"}}, false)
 	f.otherAssessment, f.otherItem, f.otherEv = f.prepare(ta, f.tokens[asOtherMember], map[string]any{"campaign": otherCamp, "profile": []string{"app"}}, true)
+	f.campaign, f.otherCampaign = camps[0].ID, otherCamp
+	f.member = user("firm@demo.local").ID
+	firm := user("firm@demo.local").Firm
+	f.firmCode = firm.CreditCode
 	f.echo = s.echo
 	s.stop()
 
@@ -299,14 +325,44 @@ func (f *apiFixture) prepare(ta *testAPI, token string, body map[string]any, sub
 func (f *apiFixture) path(method, pattern string) string {
 	id, item, ev := f.submitted, f.submittedItem, f.submittedEv
 	if method != http.MethodGet && strings.HasPrefix(pattern, "/assessments/") && !strings.HasSuffix(pattern, "/review") {
-		id, item = f.draft, f.draftItem
+		id, item, ev = f.draft, f.draftItem, f.draftEv
 	}
-	r := strings.NewReplacer(":id", fmt.Sprint(id), ":item", item, ":evidenceID", fmt.Sprint(ev))
+	switch {
+	case strings.HasPrefix(pattern, "/campaigns/"):
+		id = f.campaign
+	case strings.HasPrefix(pattern, "/users/"):
+		id = f.member
+	}
+	r := strings.NewReplacer(":id", fmt.Sprint(id), ":item", item, ":evidenceID", fmt.Sprint(ev), ":userID", fmt.Sprint(f.member))
 	return Prefix + r.Replace(pattern)
 }
 
 // body is a minimal valid body for a route: what an allowed call needs to
 // be carried out rather than refused for its input.
+func (f *apiFixture) body(route string) (body any, file []byte) {
+	switch route {
+	case "POST /campaigns":
+		return map[string]any{"name": map[string]string{"zh": "新专项", "en": "New campaign"}, "themes": []string{"popups"},
+			"starts_on": "2030-01-01", "deadline": "2030-03-31", "firms": []string{f.firmCode}, "auditors": []string{"auditor@demo.local"}}, nil
+	case "PUT /campaigns/:id/auditors":
+		return map[string]any{"auditors": []string{"auditor@demo.local", "auditor2@demo.local"}}, nil
+	case "PUT /campaigns/:id/firms":
+		return map[string]any{"firms": []string{f.firmCode, "91350100M000100Y43"}}, nil
+	case "POST /team":
+		return map[string]any{"email": "new@member.test", "name": "新成员", "role": "firm_member", "generate": true}, nil
+	case "POST /users":
+		return map[string]any{"email": "new@auditor.test", "name": "新审核员", "role": "auditor", "password": "long enough"}, nil
+	case "POST /firms":
+		return map[string]any{"name": "新公司", "credit_code": testCreditCode}, nil
+	case "PUT /users/:id/role":
+		return map[string]any{"role": "firm_admin"}, nil
+	}
+	return apiBody(route)
+}
+
+// testCreditCode is a valid credit code no fixture firm has.
+const testCreditCode = "91110000600037341L"
+
 func apiBody(route string) (body any, file []byte) {
 	switch route {
 	case "POST /assessments":
@@ -339,7 +395,7 @@ func (f *apiFixture) call(dir string, who int, method, pattern string) (resp, er
 		defer s.stop()
 		base = s.url
 	}
-	body, file := apiBody(method + " " + pattern)
+	body, file := f.body(method + " " + pattern)
 	var rd io.Reader
 	contentType := ""
 	switch {
@@ -463,6 +519,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		other.submitted, other.draft = f.otherAssessment, f.otherAssessment
 		other.submittedItem, other.draftItem = f.otherItem, f.otherItem
 		other.submittedEv = f.otherEv
+		other.campaign = f.otherCampaign
 		for _, r := range apiAuthz {
 			method, pattern, _ := strings.Cut(r.route, " ")
 			if !strings.Contains(pattern, ":id") {

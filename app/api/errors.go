@@ -8,9 +8,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/campaign"
 	"selfcheck/app/evidence"
 	"selfcheck/app/fault"
 	"selfcheck/app/i18n"
+	"selfcheck/app/people"
 	"selfcheck/app/store"
 )
 
@@ -98,6 +100,8 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 		inc *store.IncompleteError
 		re  *evidence.RefusedError
 		fe  *fault.FieldError
+		cfe *campaign.FieldError
+		pfe *people.FieldError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -117,6 +121,10 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 		return errNotFound
 	case errors.Is(err, fault.ErrForbidden):
 		return errForbidden
+	case errors.As(err, &cfe):
+		return invalid(cfe.Field, "%s", cfe.Error())
+	case errors.As(err, &pfe):
+		return invalid(pfe.Field, "%s", pfe.Error())
 	case errors.As(err, &mbe):
 		return errTooLarge(mbe.Limit)
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownItem), errors.Is(err, store.ErrNotInCampaign):

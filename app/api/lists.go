@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/auth"
 	"selfcheck/app/store"
 )
 
@@ -29,19 +28,9 @@ func (a *API) listCampaigns(c echo.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	reviewer := u.Role == auth.Auditor || u.Role == auth.Admin
 	out := make([]campaignView, len(rows))
 	for i, r := range rows {
-		v := campaignView{ID: r.ID, Name: textOf(r.Name), Themes: r.Themes, StartsOn: r.StartsOn, Deadline: r.Deadline}
-		if r.AssessmentID != 0 {
-			v.Assessment = &assessmentRef{ID: r.AssessmentID, State: r.State}
-		}
-		if reviewer {
-			for _, f := range r.Firms {
-				v.Firms = append(v.Firms, firmView{Name: f.Name, CreditCode: f.CreditCode})
-			}
-		}
-		out[i] = v
+		out[i] = campaignOf(r, u.Role)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"campaigns": out})
 }

@@ -22,6 +22,8 @@ var (
 	signedIn = access{auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin}
 	firmUser = access{auth.FirmMember, auth.FirmAdmin}
 	reviewer = access{auth.Auditor, auth.Admin}
+	firmHead = access{auth.FirmAdmin}
+	admin    = access{auth.Admin}
 )
 
 // handlerFunc is an API handler. u is the caller, nil on routes anyone may call.
@@ -58,6 +60,27 @@ func (a *API) table() []route {
 		{http.MethodGet, "/assessments/:id/report.csv", signedIn, a.reportExport("csv"), 0},
 		{http.MethodGet, "/assessments/:id/report.json", signedIn, a.reportExport("json"), 0},
 		{http.MethodGet, "/assessments/:id/report.oscal.json", signedIn, a.reportExport("oscal"), 0},
+		{http.MethodGet, "/assessments/:id/history", signedIn, a.history, 0},
+		{http.MethodDelete, "/assessments/:id/answers/:item/evidence/:evidenceID", firmUser, a.removeEvidence, 0},
+		{http.MethodGet, "/plans", firmUser, a.listPlans, 0},
+
+		{http.MethodPost, "/campaigns", admin, a.createCampaign, 0},
+		{http.MethodPut, "/campaigns/:id/auditors", admin, a.setAuditors, 0},
+		{http.MethodPut, "/campaigns/:id/firms", admin, a.setFirms, 0},
+		{http.MethodGet, "/campaigns/:id/dashboard", reviewer, a.campaignDashboard, 0},
+		{http.MethodGet, "/campaigns/:id/results.csv", reviewer, a.campaignResults("csv"), 0},
+		{http.MethodGet, "/campaigns/:id/results.xlsx", reviewer, a.campaignResults("xlsx"), 0},
+		{http.MethodGet, "/review-queue", reviewer, a.reviewQueue, 0},
+
+		{http.MethodGet, "/team", firmHead, a.listUsers, 0},
+		{http.MethodPost, "/team", firmHead, a.addTeamMember, 0},
+		{http.MethodDelete, "/team/:userID", firmHead, a.disableUser("userID"), 0},
+		{http.MethodGet, "/firms", admin, a.listFirms, 0},
+		{http.MethodPost, "/firms", admin, a.createFirm, 0},
+		{http.MethodGet, "/users", admin, a.listUsers, 0},
+		{http.MethodPost, "/users", admin, a.createUser, 0},
+		{http.MethodPost, "/users/:id/disable", admin, a.disableUser("id"), 0},
+		{http.MethodPut, "/users/:id/role", admin, a.changeRole, 0},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 	"selfcheck/app/store"
@@ -100,6 +101,9 @@ type campaignView struct {
 	// Firms are the firms taking part, shown to reviewers only: a firm never
 	// learns which other firms take part.
 	Firms []firmView `json:"firms,omitempty"`
+	// Auditors are the emails of the auditors assigned, shown to admins
+	// (an auditor sees only their own campaigns).
+	Auditors []string `json:"auditors,omitempty"`
 }
 
 type assessmentRef struct {
@@ -290,6 +294,120 @@ func summaryOf(s store.Summary) summaryView {
 		CreatedAt: timestamp(s.CreatedAt), SubmittedAt: optTimestamp(s.SubmittedAt), URL: fmt.Sprintf("%s/assessments/%d", Prefix, s.ID)}
 	if v.Themes == nil {
 		v.Themes = []string{}
+	}
+	return v
+}
+
+// campaignOf is a campaign as GET /campaigns lists it; reviewers see the
+// firms taking part (and admins the auditors), a firm never the others.
+func campaignOf(r store.CampaignView, role auth.Role) campaignView {
+	v := campaignView{ID: r.ID, Name: textOf(r.Name), Themes: r.Themes, StartsOn: r.StartsOn, Deadline: r.Deadline}
+	if r.AssessmentID != 0 {
+		v.Assessment = &assessmentRef{ID: r.AssessmentID, State: r.State}
+	}
+	if role == auth.Auditor || role == auth.Admin {
+		for _, f := range r.Firms {
+			v.Firms = append(v.Firms, firmView{Name: f.Name, CreditCode: f.CreditCode})
+		}
+	}
+	if role == auth.Admin {
+		for _, x := range r.Auditors {
+			v.Auditors = append(v.Auditors, x.Email)
+		}
+	}
+	return v
+}
+
+type stateCountView struct {
+	State assessment.State `json:"state"`
+	Count int              `json:"count"`
+}
+
+type gradeCountView struct {
+	Grade *string `json:"grade"` // null: no score (every item not applicable)
+	Count int     `json:"count"`
+}
+
+type themeStatView struct {
+	Theme       string   `json:"theme"`
+	Average     *float64 `json:"average"`
+	Scored      int      `json:"scored"`
+	Assessments int      `json:"assessments"`
+}
+
+type itemStatView struct {
+	Item         string `json:"item"`
+	NonCompliant int    `json:"non_compliant"`
+	Partial      int    `json:"partial"`
+}
+
+type heatRowView struct {
+	Assessment uint             `json:"assessment"`
+	Firm       string           `json:"firm"`
+	State      assessment.State `json:"state"`
+	Score      *float64         `json:"score"`
+	Grade      *string          `json:"grade"`
+	Themes     []*float64       `json:"themes"` // in the campaign's theme order
+}
+
+type heatView struct {
+	Rows     []heatRowView `json:"rows"`
+	Page     int           `json:"page"`
+	Pages    int           `json:"pages"`
+	PageSize int           `json:"page_size"`
+}
+
+type overdueView struct {
+	Assessment uint   `json:"assessment"`
+	Firm       string `json:"firm"`
+	Theme      string `json:"theme"`
+	Item       string `json:"item"`
+	Due        string `json:"due"`
+}
+
+type overduePlansView struct {
+	Count int           `json:"count"`
+	First []overdueView `json:"first"`
+}
+
+type dashboardView struct {
+	Campaign   campaignRef      `json:"campaign"`
+	Themes     []string         `json:"themes"`
+	Firms      int              `json:"firms"`
+	NotStarted int              `json:"not_started"`
+	States     []stateCountView `json:"states"`
+	Submitted  int              `json:"submitted"`
+	Grades     []gradeCountView `json:"grades"`
+	ThemeStats []themeStatView  `json:"theme_averages"`
+	TopItems   []itemStatView   `json:"top_non_compliant"`
+	Heat       heatView         `json:"heat_map"`
+	Overdue    overduePlansView `json:"overdue_plans"`
+}
+
+func dashboardOf(d *store.Dashboard) dashboardView {
+	v := dashboardView{Campaign: campaignRef{ID: d.Campaign.ID, Name: textOf(d.Campaign.Name), Deadline: d.Campaign.Deadline},
+		Themes: d.Campaign.Themes, Firms: d.Firms, NotStarted: d.NotStarted, Submitted: d.Submitted,
+		States: []stateCountView{}, Grades: []gradeCountView{}, ThemeStats: []themeStatView{}, TopItems: []itemStatView{},
+		Heat:    heatView{Rows: []heatRowView{}, Page: d.Heat.Page, Pages: d.Heat.Pages(), PageSize: d.Heat.PageSize},
+		Overdue: overduePlansView{Count: d.Overdue.Count, First: []overdueView{}}}
+	for _, s := range d.States {
+		v.States = append(v.States, stateCountView{State: s.State, Count: s.Count})
+	}
+	for _, g := range d.Grades {
+		v.Grades = append(v.Grades, gradeCountView{Grade: optString(string(g.Grade)), Count: g.Count})
+	}
+	for _, t := range d.Themes {
+		v.ThemeStats = append(v.ThemeStats, themeStatView{Theme: t.ChecklistID, Average: t.Average, Scored: t.Scored, Assessments: t.Assessments})
+	}
+	for _, it := range d.TopItems {
+		v.TopItems = append(v.TopItems, itemStatView{Item: it.ItemID, NonCompliant: it.NonCompliant, Partial: it.Partial})
+	}
+	for _, r := range d.Heat.Rows {
+		v.Heat.Rows = append(v.Heat.Rows, heatRowView{Assessment: r.AssessmentID, Firm: r.FirmName, State: r.State,
+			Score: r.Score, Grade: optString(string(r.Grade)), Themes: r.Themes})
+	}
+	for _, o := range d.Overdue.First {
+		v.Overdue.First = append(v.Overdue.First, overdueView{Assessment: o.AssessmentID, Firm: o.FirmName, Theme: o.ChecklistID, Item: o.ItemID, Due: o.Due})
 	}
 	return v
 }

@@ -3,19 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/people"
 )
 
-// ValidEmail reports whether CreateUser accepts email as an address. It
-// states the same rule CreateUser applies, so that forms and the command line
-// can name the field before asking the store.
-func ValidEmail(email string) bool {
-	e := NormalizeEmail(email)
-	at := strings.IndexByte(e, '@')
-	return at >= 1 && at < len(e)-1 && !strings.ContainsAny(e, " \t\r\n<>\"'") && len(e) <= 254
-}
+// ValidEmail reports whether CreateUser accepts email as an address: the
+// rule is people.ValidEmail, which forms and the API check before asking
+// the store.
+func ValidEmail(email string) bool { return people.ValidEmail(email) }
 
 // FirmMemberCounts counts the active accounts of every firm, by firm id.
 // Only admins may.

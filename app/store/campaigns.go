@@ -140,6 +140,51 @@ func (s *Store) AssignAuditors(ctx context.Context, actor *User, campaignID uint
 	})
 }
 
+// SetCampaignFirms replaces the firms taking part in a campaign. A firm that
+// has already started the campaign's assessment stays: removing it would
+// orphan its assessment from the dashboard and the queue. Only admins may.
+func (s *Store) SetCampaignFirms(ctx context.Context, actor *User, campaignID uint, firmIDs []uint) error {
+	if actor.Role != auth.Admin {
+		return fmt.Errorf("store: set campaign firms: %w", ErrNotFound)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c Campaign
+		if err := tx.Select("id").First(&c, campaignID).Error; err != nil {
+			return translate(err, "campaign %d", campaignID)
+		}
+		keep := map[uint]bool{}
+		for _, id := range firmIDs {
+			keep[id] = true
+		}
+		var started []uint
+		if err := tx.Model(&Assessment{}).Where("campaign_id = ?", campaignID).Distinct().Pluck("firm_id", &started).Error; err != nil {
+			return translate(err, "firms that started campaign %d", campaignID)
+		}
+		for _, f := range started {
+			if !keep[f] {
+				return fmt.Errorf("%w: firm %d has started the campaign's assessment and cannot leave it", ErrBadCampaign, f)
+			}
+		}
+		if err := tx.Exec("DELETE FROM campaign_firms WHERE campaign_id = ?", campaignID).Error; err != nil {
+			return translate(err, "campaign %d firms", campaignID)
+		}
+		for _, f := range dedupe(firmIDs) {
+			var n int64
+			if err := tx.Model(&Firm{}).Where("id = ?", f).Count(&n).Error; err != nil || n == 0 {
+				return fmt.Errorf("%w: firm %d does not exist", ErrBadCampaign, f)
+			}
+			if err := tx.Exec("INSERT INTO campaign_firms (campaign_id, firm_id) VALUES (?, ?)", campaignID, f).Error; err != nil {
+				return translate(err, "add firm %d to campaign %d", f, campaignID)
+			}
+		}
+		if err := rollupFirms(tx, campaignID); err != nil {
+			return err
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditCampaignChanged, fmt.Sprintf("campaign:%d", campaignID),
+			fmt.Sprintf("firms %v", dedupe(firmIDs))))
+	})
+}
+
 func dedupe(ids []uint) []uint {
 	seen := map[uint]bool{}
 	var out []uint

@@ -96,14 +96,14 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 	waiting := []string{string(assessment.Submitted), string(assessment.Resubmitted)}
 	if f.State != "" {
 		if f.State != assessment.Submitted && f.State != assessment.Resubmitted {
-			return out, fmt.Errorf("%w: state %q is not waiting for review", ErrBadFilter, f.State)
+			return out, &FilterError{Field: "state", Value: string(f.State)}
 		}
 		waiting = []string{string(f.State)}
 	}
 	switch f.Sort {
 	case SortWaiting, SortScore, SortFirm, SortCritical, "":
 	default:
-		return out, fmt.Errorf("%w: sort %q", ErrBadFilter, f.Sort)
+		return out, &FilterError{Field: "sort", Value: string(f.Sort)}
 	}
 	grams, err := s.rareGrams(ctx, f.Firm)
 	if err != nil {
@@ -154,6 +154,18 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 
 // ErrBadFilter refuses a filter or sort the queue does not know.
 var ErrBadFilter = errors.New("store: invalid filter")
+
+// FilterError is ErrBadFilter naming the filter's field and value.
+type FilterError struct{ Field, Value string }
+
+func (e *FilterError) Error() string {
+	if e.Field == "state" {
+		return fmt.Sprintf("%s: state %q is not waiting for review", ErrBadFilter, e.Value)
+	}
+	return fmt.Sprintf("%s: %s %q", ErrBadFilter, e.Field, e.Value)
+}
+
+func (e *FilterError) Unwrap() error { return ErrBadFilter }
 
 // escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.
 func escapeLike(s string) string {

@@ -2,16 +2,15 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
-	"selfcheck/app/uscc"
+	"selfcheck/app/people"
 	"selfcheck/app/workflow"
 )
 
@@ -40,9 +39,6 @@ func (s *Server) accountRoutes() []route {
 	}
 }
 
-// maxNameLen bounds the names of people and firms, in characters.
-const maxNameLen = 200
-
 // accountForm is the new-account form of /admin/users and /team, as typed.
 // Firm is a firm id, chosen by admins only.
 type accountForm struct {
@@ -70,69 +66,73 @@ type createdAccount struct {
 	Password string
 }
 
-// newAccount checks an account form and builds the account. roles are the
-// roles the form may give; firms, when not nil, are the firms an admin may
-// choose from (a firm admin's members join the firm admin's firm). Each
-// problem comes back as a message naming the field; generated is the
-// password when the form asked for one.
+// newAccount checks an account form with people.Check and builds the
+// account. roles are the roles the form may give; firms, when not nil, are
+// the firms an admin may choose from (a firm admin's members join the firm
+// admin's firm). Each problem comes back as a message naming the field;
+// generated is the password when the form asked for one.
 func (s *Server) newAccount(c echo.Context, f accountForm, roles []auth.Role, firms []workflow.Firm) (nu workflow.NewUser, generated string, problems []string, err error) {
-	bad := func(key string, args ...any) { problems = append(problems, s.T(c, key, args...)) }
-	switch {
-	case f.Email == "":
-		bad("people.error.email_required")
-	case !workflow.ValidEmail(f.Email):
-		bad("people.error.email_invalid", f.Email)
-	}
-	switch {
-	case f.Name == "":
-		bad("people.error.name_required")
-	case utf8.RuneCountInString(f.Name) > maxNameLen:
-		bad("people.error.name_too_long", maxNameLen)
-	}
-	role := auth.Role(f.Role)
-	known := false
-	for _, r := range roles {
-		known = known || r == role
-	}
-	if !known {
-		bad("people.error.role")
-	}
-	nu = workflow.NewUser{Email: f.Email, Name: f.Name, Role: role}
-	if firms != nil && known {
-		switch {
-		case role.InFirm() && f.Firm == "":
-			bad("people.error.firm_required", s.T(c, "role."+string(role)))
-		case role.InFirm():
-			id, _ := strconv.ParseUint(f.Firm, 10, 64)
-			for _, firm := range firms {
-				if uint64(firm.ID) == id {
-					nu.FirmID = &firm.ID
+	var firm func(string) (uint, bool)
+	if firms != nil {
+		firm = func(v string) (uint, bool) {
+			id, _ := strconv.ParseUint(v, 10, 64)
+			for _, x := range firms {
+				if uint64(x.ID) == id {
+					return x.ID, true
 				}
 			}
-			if nu.FirmID == nil {
-				bad("people.error.firm_unknown")
-			}
-		case f.Firm != "":
-			bad("people.error.firm_not_allowed", s.T(c, "role."+string(role)))
+			return 0, false
 		}
 	}
-	password := c.FormValue("password")
-	switch {
-	case f.Generate && password != "":
-		bad("people.error.password_both")
-	case f.Generate:
-		if generated, err = auth.RandomPassword(); err != nil {
-			return nu, "", nil, err
-		}
-		nu.Password = generated
-	case password == "":
-		bad("people.error.password_required")
-	case len(password) < auth.MinPasswordLen:
-		bad("people.error.password_short", auth.MinPasswordLen)
-	default:
-		nu.Password = password
+	acc, fieldErrs, err := people.Check(people.Account{Email: f.Email, Name: f.Name, Role: f.Role, Firm: f.Firm,
+		Password: c.FormValue("password"), Generate: f.Generate}, roles, firm)
+	if err != nil {
+		return nu, "", nil, err
 	}
-	return nu, generated, problems, nil
+	for _, fe := range fieldErrs {
+		problems = append(problems, s.accountProblem(c, fe))
+	}
+	nu = workflow.NewUser{Email: acc.Email, Name: acc.Name, Role: acc.Role, FirmID: acc.FirmID, Password: acc.Password}
+	return nu, acc.Generated, problems, nil
+}
+
+// accountProblem says what is wrong with an account's or a firm's field in
+// the request's language.
+func (s *Server) accountProblem(c echo.Context, fe *people.FieldError) string {
+	role := func() string { return s.T(c, "role."+fmt.Sprint(fe.Args...)) }
+	switch fe.Field + "/" + fe.Code {
+	case "email/required":
+		return s.T(c, "people.error.email_required")
+	case "email/invalid":
+		return s.T(c, "people.error.email_invalid", fe.Args...)
+	case "name/required":
+		return s.T(c, "people.error.name_required")
+	case "name/too_long":
+		return s.T(c, "people.error.name_too_long", fe.Args...)
+	case "role/unknown":
+		return s.T(c, "people.error.role")
+	case "firm/firm_required":
+		return s.T(c, "people.error.firm_required", role())
+	case "firm/unknown":
+		return s.T(c, "people.error.firm_unknown")
+	case "firm/firm_not_allowed":
+		return s.T(c, "people.error.firm_not_allowed", role())
+	case "password/both":
+		return s.T(c, "people.error.password_both")
+	case "password/required":
+		return s.T(c, "people.error.password_required")
+	case "password/too_short":
+		return s.T(c, "people.error.password_short", fe.Args...)
+	case "credit_code/required":
+		return s.T(c, "people.error.code_required")
+	case "credit_code/char":
+		return s.T(c, "people.error.code_char", fe.Args...)
+	case "credit_code/length":
+		return s.T(c, "people.error.code_length", fe.Args...)
+	case "credit_code/check":
+		return s.T(c, "people.error.code_check")
+	}
+	return s.T(c, "people.error.invalid")
 }
 
 // addAccount creates the account an accountForm described, turning the
@@ -147,34 +147,4 @@ func (s *Server) addAccount(c echo.Context, nu workflow.NewUser) (problems []str
 		return []string{s.T(c, "people.error.invalid")}, nil
 	}
 	return nil, err
-}
-
-// creditCodeProblem says, in the request's language, what is wrong with a
-// normalized unified social credit code, or "" when it is valid.
-func (s *Server) creditCodeProblem(c echo.Context, code string) string {
-	if uscc.Validate(code) == nil {
-		return ""
-	}
-	if code == "" {
-		return s.T(c, "people.error.code_required")
-	}
-	for i, r := range []rune(code) {
-		if !creditCodeChar(r) {
-			return s.T(c, "people.error.code_char", string(r), i+1)
-		}
-	}
-	if n := utf8.RuneCountInString(code); n != 18 {
-		return s.T(c, "people.error.code_length", n)
-	}
-	return s.T(c, "people.error.code_check")
-}
-
-// creditCodeChar reports whether r belongs to the credit code's alphabet,
-// asking package uscc, which owns it.
-func creditCodeChar(r rune) bool {
-	if r > unicode.MaxASCII {
-		return false
-	}
-	_, err := uscc.CheckChar(string(r) + "0000000000000000")
-	return err == nil
 }

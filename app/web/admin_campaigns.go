@@ -5,13 +5,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
+	"selfcheck/app/campaign"
 	"selfcheck/app/checklist"
 	"selfcheck/app/workflow"
 )
@@ -94,44 +92,17 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 	var problems []string
 	bad := func(key string, args ...any) { problems = append(problems, s.T(c, key, args...)) }
-	nc := workflow.NewCampaign{NameZH: form.NameZH, NameEN: form.NameEN, StartsOn: form.StartsOn, Deadline: form.Deadline}
-
-	switch {
-	case form.NameZH == "":
-		bad("campaigns.error.name_zh")
-	case utf8.RuneCountInString(form.NameZH) > maxNameLen:
-		bad("campaigns.error.name_too_long", s.T(c, "campaigns.name_zh"), maxNameLen)
-	}
-	if utf8.RuneCountInString(form.NameEN) > maxNameLen {
-		bad("campaigns.error.name_too_long", s.T(c, "campaigns.name_en"), maxNameLen)
-	}
-
 	params, _ := c.FormParams()
-	for _, id := range params["theme"] {
-		if _, ok := choices.Titles[id]; !ok {
-			bad("campaigns.error.theme_unknown", id)
-			continue
-		}
-		if !form.Themes[id] {
-			form.Themes[id] = true
-			nc.Themes = append(nc.Themes, id)
-		}
+	details, fieldErrs := campaign.Check(campaign.Details{
+		NameZH: form.NameZH, NameEN: form.NameEN, StartsOn: form.StartsOn, Deadline: form.Deadline, Themes: params["theme"],
+	}, func(id string) bool { _, ok := choices.Titles[id]; return ok })
+	for _, fe := range fieldErrs {
+		problems = append(problems, s.campaignProblem(c, fe))
 	}
-	if len(params["theme"]) == 0 {
-		bad("campaigns.error.themes")
+	for _, id := range details.Themes {
+		form.Themes[id] = true
 	}
-
-	start, startErr := time.Parse(assessment.DateLayout, form.StartsOn)
-	if startErr != nil {
-		bad("campaigns.error.starts_on")
-	}
-	end, endErr := time.Parse(assessment.DateLayout, form.Deadline)
-	if endErr != nil {
-		bad("campaigns.error.deadline")
-	}
-	if startErr == nil && endErr == nil && end.Before(start) {
-		bad("campaigns.error.deadline_before", form.Deadline, form.StartsOn)
-	}
+	nc := workflow.NewCampaign{NameZH: details.NameZH, NameEN: details.NameEN, StartsOn: details.StartsOn, Deadline: details.Deadline, Themes: details.Themes}
 
 	firms := map[uint]bool{}
 	for _, f := range choices.Firms {
@@ -176,6 +147,28 @@ func (s *Server) createCampaign(c echo.Context) error {
 		}
 	}
 	return s.renderCampaigns(c, http.StatusUnprocessableEntity, form, problems)
+}
+
+// campaignProblem says what is wrong with a campaign's field in the
+// request's language.
+func (s *Server) campaignProblem(c echo.Context, fe *campaign.FieldError) string {
+	switch fe.Field + "/" + fe.Code {
+	case "name_zh/required":
+		return s.T(c, "campaigns.error.name_zh")
+	case "name_zh/too_long", "name_en/too_long":
+		return s.T(c, "campaigns.error.name_too_long", s.T(c, "campaigns."+fe.Field), campaign.MaxNameLen)
+	case "themes/unknown":
+		return s.T(c, "campaigns.error.theme_unknown", fe.Args...)
+	case "themes/required":
+		return s.T(c, "campaigns.error.themes")
+	case "starts_on/date":
+		return s.T(c, "campaigns.error.starts_on")
+	case "deadline/date":
+		return s.T(c, "campaigns.error.deadline")
+	case "deadline/before_start":
+		return s.T(c, "campaigns.error.deadline_before", fe.Args...)
+	}
+	return s.T(c, "campaigns.error.invalid")
 }
 
 // assignAuditors replaces the auditors of a campaign.

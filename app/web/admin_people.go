@@ -4,12 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
-	"selfcheck/app/uscc"
+	"selfcheck/app/people"
 	"selfcheck/app/workflow"
 )
 
@@ -48,16 +47,11 @@ func (s *Server) renderFirms(c echo.Context, status int, form firmForm, problems
 
 // createFirm adds a firm; its credit code must carry the right check character.
 func (s *Server) createFirm(c echo.Context) error {
-	form := firmForm{Name: strings.TrimSpace(c.FormValue("name")), Code: uscc.Normalize(c.FormValue("credit_code"))}
+	checked, fieldErrs := people.CheckFirm(people.Firm{Name: c.FormValue("name"), CreditCode: c.FormValue("credit_code")})
+	form := firmForm{Name: checked.Name, Code: checked.CreditCode}
 	var problems []string
-	switch {
-	case form.Name == "":
-		problems = append(problems, s.T(c, "people.error.firm_name_required"))
-	case utf8.RuneCountInString(form.Name) > maxNameLen:
-		problems = append(problems, s.T(c, "people.error.firm_name_too_long", maxNameLen))
-	}
-	if p := s.creditCodeProblem(c, form.Code); p != "" {
-		problems = append(problems, p)
+	for _, fe := range fieldErrs {
+		problems = append(problems, s.firmProblem(c, fe))
 	}
 	if len(problems) > 0 {
 		return s.renderFirms(c, http.StatusUnprocessableEntity, form, problems)
@@ -72,6 +66,18 @@ func (s *Server) createFirm(c echo.Context) error {
 	s.Log.Info("firm created", "firm", f.ID, "user", currentUser(c).ID)
 	flash(c, "people.firm_created")
 	return c.Redirect(http.StatusSeeOther, "/admin/firms")
+}
+
+// firmProblem says what is wrong with a firm's field in the request's
+// language: the firm form has its own words for the name.
+func (s *Server) firmProblem(c echo.Context, fe *people.FieldError) string {
+	switch fe.Field + "/" + fe.Code {
+	case "name/required":
+		return s.T(c, "people.error.firm_name_required")
+	case "name/too_long":
+		return s.T(c, "people.error.firm_name_too_long", fe.Args...)
+	}
+	return s.accountProblem(c, fe)
 }
 
 type usersPage struct {

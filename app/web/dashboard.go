@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/evidence"
 	"selfcheck/app/scoring"
-	"selfcheck/app/tabular"
 	"selfcheck/app/workflow"
 )
 
@@ -229,66 +229,6 @@ func (t catalogTexts) itemTheme(id, lang string) string {
 	return ""
 }
 
-// resultColumns are the export's columns, with their XLSX widths.
-var resultColumns = []struct {
-	key   string
-	width float64
-}{
-	{"dashboard.col.firm", 24}, {"dashboard.col.credit_code", 21}, {"dashboard.col.assessment", 9}, {"dashboard.col.state", 11},
-	{"dashboard.col.theme", 22}, {"dashboard.col.item", 16}, {"dashboard.col.answer", 12}, {"dashboard.col.note", 40},
-	{"dashboard.col.plan_measure", 40}, {"dashboard.col.plan_owner", 12}, {"dashboard.col.plan_due", 13},
-	{"dashboard.col.plan_status", 11}, {"dashboard.col.evidence", 9},
-}
-
-// resultCells turns result rows into cells in one language.
-type resultCells struct {
-	s    *Server
-	lang string
-	row  []string
-}
-
-func (s *Server) resultCells(l string) *resultCells {
-	return &resultCells{s: s, lang: l, row: make([]string, len(resultColumns))}
-}
-
-func (rc *resultCells) header() []string {
-	h := make([]string, len(resultColumns))
-	for i, col := range resultColumns {
-		h[i] = rc.s.Messages.T(rc.lang, col.key)
-	}
-	return h
-}
-
-func (rc *resultCells) cells(r workflow.ResultRow) []string {
-	t := func(key string) string { return rc.s.Messages.T(rc.lang, key) }
-	theme := r.ThemeTitle.In(rc.lang)
-	if theme == "" {
-		theme = r.ChecklistID
-	}
-	answer := t("answer.none")
-	if r.Answer != scoring.Unanswered {
-		answer = t("answer." + string(r.Answer))
-	}
-	status := ""
-	if r.Plan.Status != "" {
-		status = t("plan.status." + string(r.Plan.Status))
-	}
-	row := rc.row
-	row[0], row[1], row[2], row[3] = r.FirmName, r.CreditCode, strconv.FormatUint(uint64(r.AssessmentID), 10), t("state."+string(r.State))
-	row[4], row[5], row[6], row[7] = theme, r.ItemID, answer, r.Note
-	row[8], row[9], row[10], row[11], row[12] = r.Plan.Measure, r.Plan.Owner, r.Plan.Due, status, strconv.Itoa(r.Evidence)
-	return row
-}
-
-// exportName is the download's file name: the campaign's name and today.
-func (s *Server) exportName(c echo.Context, id uint, ext string) (string, error) {
-	camp, err := s.Work.Campaign(c.Request().Context(), who(c), id)
-	if err != nil {
-		return "", err
-	}
-	return evidence.CleanName(fmt.Sprintf("%s-%s-%s.%s", camp.Name.In(lang(c)), s.T(c, "dashboard.file"), s.today(), ext)), nil
-}
-
 // exportDeadline lets a large export take longer than the server's write
 // timeout, which is sized for pages.
 func exportDeadline(c echo.Context) {
@@ -299,86 +239,29 @@ func exportDeadline(c echo.Context) {
 // until the first row is ready, so a refusal is still an error page; a
 // failure after that aborts the connection, so the client sees a broken
 // download rather than a short file that looks complete.
-func (s *Server) resultsCSV(c echo.Context) error {
-	id, err := campaignID(c)
-	if err != nil {
-		return err
-	}
-	name, err := s.exportName(c, id, "csv")
-	if err != nil {
-		return err
-	}
-	rc := s.resultCells(lang(c))
-	var out *tabular.CSVStream
-	start := func() error {
-		if out != nil {
-			return nil
-		}
-		h := c.Response().Header()
-		evidence.SetDownloadHeaders(h, name)
-		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		exportDeadline(c)
-		var err error
-		out, err = tabular.NewCSVStream(c.Response(), rc.header())
-		return err
-	}
-	err = s.Work.CampaignResults(c.Request().Context(), who(c), id, func(r workflow.ResultRow) error {
-		if err := start(); err != nil {
-			return err
-		}
-		return out.Write(rc.cells(r))
-	})
-	if err == nil {
-		if err = start(); err == nil {
-			err = out.Flush()
-		}
-	}
-	if err != nil && c.Response().Committed {
-		s.Log.Error("results export failed", "campaign", id, "format", "csv", "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	return err
-}
+func (s *Server) resultsCSV(c echo.Context) error { return s.results(c, "csv") }
 
 // resultsXLSX builds the campaign's results as a workbook (rows kept in a
 // temporary file by excelize's stream writer) and sends it once complete.
-func (s *Server) resultsXLSX(c echo.Context) error {
+func (s *Server) resultsXLSX(c echo.Context) error { return s.results(c, "xlsx") }
+
+// results sends a campaign's results export (reporting.CampaignResults)
+// in the page's language.
+func (s *Server) results(c echo.Context, format string) error {
 	id, err := campaignID(c)
 	if err != nil {
 		return err
 	}
-	name, err := s.exportName(c, id, "xlsx")
-	if err != nil {
-		return err
-	}
-	rc := s.resultCells(lang(c))
-	widths := make([]float64, len(resultColumns))
-	for i, col := range resultColumns {
-		widths[i] = col.width
-	}
-	x, err := tabular.NewXLSXStream(s.T(c, "dashboard.sheet"), rc.header(), widths)
-	if err != nil {
-		return err
-	}
-	defer x.Close()
-	err = s.Work.CampaignResults(c.Request().Context(), who(c), id, func(r workflow.ResultRow) error {
-		return x.Write(rc.cells(r))
+	err = s.Work.ExportResults(c.Request().Context(), who(c), id, lang(c), format, func(name, contentType string) io.Writer {
+		h := c.Response().Header()
+		evidence.SetDownloadHeaders(h, name)
+		h.Set(echo.HeaderContentType, contentType)
+		exportDeadline(c)
+		return c.Response()
 	})
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	evidence.SetDownloadHeaders(h, name)
-	h.Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	exportDeadline(c)
-	// excelize assembles the compressed workbook before writing any of it, so
-	// a failure to build it can still be an error page.
-	if _, err := x.WriteTo(c.Response()); err != nil {
-		if !c.Response().Committed {
-			return err
-		}
-		s.Log.Error("results export failed", "campaign", id, "format", "xlsx", "err", err)
+	if err != nil && c.Response().Committed {
+		s.Log.Error("results export failed", "campaign", id, "format", format, "err", err)
 		panic(http.ErrAbortHandler)
 	}
-	return nil
+	return err
 }

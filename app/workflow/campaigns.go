@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"io"
 
 	"selfcheck/app/access"
 	"selfcheck/app/assessment"
@@ -52,4 +53,20 @@ func (s *Service) Dashboard(ctx context.Context, p access.Principal, campaignID 
 // CampaignResults streams a campaign's results, one row per firm × item.
 func (s *Service) CampaignResults(ctx context.Context, p access.Principal, campaignID uint, fn func(ResultRow) error) error {
 	return s.Store.CampaignResults(ctx, actor(p), campaignID, fn)
+}
+
+// SetCampaignFirms sets the firms taking part in a campaign (admins). A
+// firm that has started the campaign's assessment cannot be dropped.
+func (s *Service) SetCampaignFirms(ctx context.Context, p access.Principal, campaignID uint, firmIDs []uint) error {
+	err := s.Store.SetCampaignFirms(ctx, actor(p), campaignID, firmIDs)
+	if err == nil {
+		s.Log.Info("campaign firms set", "campaign", campaignID, "firms", len(firmIDs), "user", p.ID)
+	}
+	return err
+}
+
+// ExportResults streams a campaign's results as csv or xlsx, in lang, to
+// the writer open returns once the file's name and type are known.
+func (s *Service) ExportResults(ctx context.Context, p access.Principal, campaignID uint, lang, format string, open func(name, contentType string) io.Writer) error {
+	return s.Reports.CampaignResults(ctx, actor(p), campaignID, lang, format, open)
 }

@@ -1,0 +1,244 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/campaign"
+	"selfcheck/app/evidence"
+	"selfcheck/app/store"
+)
+
+type campaignRequest struct {
+	Name     textView `json:"name"`
+	Themes   []string `json:"themes"`
+	StartsOn string   `json:"starts_on"`
+	Deadline string   `json:"deadline"`
+	Firms    []string `json:"firms"`    // credit codes
+	Auditors []string `json:"auditors"` // emails
+}
+
+// createCampaign creates a campaign, checked by campaign.Check as the admin
+// page's form is, with its firms named by credit code and its auditors by
+// email.
+func (a *API) createCampaign(c echo.Context, u *store.User) error {
+	ctx := c.Request().Context()
+	var req campaignRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	cat, _, err := a.Catalog.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	d, problems := campaign.Check(campaign.Details{NameZH: req.Name.ZH, NameEN: req.Name.EN, StartsOn: req.StartsOn, Deadline: req.Deadline, Themes: req.Themes},
+		func(id string) bool { _, ok := cat.Get(id); return ok })
+	if len(problems) > 0 {
+		return problems[0]
+	}
+	firms, err := a.firmIDs(c, u, req.Firms)
+	if err != nil {
+		return err
+	}
+	auditors, err := a.auditorIDs(c, u, req.Auditors)
+	if err != nil {
+		return err
+	}
+	id, err := a.Store.CreateCampaign(ctx, u, store.NewCampaign{NameZH: d.NameZH, NameEN: d.NameEN, Themes: d.Themes,
+		StartsOn: d.StartsOn, Deadline: d.Deadline, FirmIDs: firms, AuditorIDs: auditors})
+	if err != nil {
+		return campaignError(err, "firms")
+	}
+	a.Log.Info("campaign created", "via", "api", "campaign", id, "user", u.ID)
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", Prefix, id))
+	return a.answerCampaign(c, u, http.StatusCreated, id)
+}
+
+// answerCampaign answers one campaign as GET /campaigns lists it.
+func (a *API) answerCampaign(c echo.Context, u *store.User, status int, id uint) error {
+	rows, err := a.Store.Campaigns(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.ID == id {
+			return c.JSON(status, campaignOf(r, u.Role))
+		}
+	}
+	return errNotFound
+}
+
+// campaignError names the field a refused change of members is about: the
+// store refuses a firm or an auditor that changed meanwhile.
+func campaignError(err error, field string) error {
+	if errors.Is(err, store.ErrBadCampaign) {
+		return invalid(field, "%s: a firm or auditor named is not (or no longer) one that can take part", field)
+	}
+	return err
+}
+
+type auditorsRequest struct {
+	Auditors []string `json:"auditors"`
+}
+
+// setAuditors replaces a campaign's auditors, named by email.
+func (a *API) setAuditors(c echo.Context, u *store.User) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req auditorsRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Auditors == nil {
+		return invalid("auditors", "auditors is required: a list of auditors' emails, [] for none")
+	}
+	ids, err := a.auditorIDs(c, u, req.Auditors)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.AssignAuditors(c.Request().Context(), u, id, ids); err != nil {
+		return campaignError(err, "auditors")
+	}
+	a.Log.Info("campaign auditors assigned", "via", "api", "campaign", id, "auditors", ids, "user", u.ID)
+	return a.answerCampaign(c, u, http.StatusOK, id)
+}
+
+type firmsRequest struct {
+	Firms []string `json:"firms"`
+}
+
+// setFirms replaces the firms taking part in a campaign, named by credit
+// code. A firm that has started the campaign's assessment cannot leave it.
+func (a *API) setFirms(c echo.Context, u *store.User) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req firmsRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Firms == nil {
+		return invalid("firms", "firms is required: a list of credit codes, [] for none")
+	}
+	ids, err := a.firmIDs(c, u, req.Firms)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.SetCampaignFirms(c.Request().Context(), u, id, ids); err != nil {
+		return campaignError(err, "firms")
+	}
+	a.Log.Info("campaign firms set", "via", "api", "campaign", id, "firms", ids, "user", u.ID)
+	return a.answerCampaign(c, u, http.StatusOK, id)
+}
+
+// firmIDs finds the firms of credit codes among those the caller may list.
+func (a *API) firmIDs(c echo.Context, u *store.User, codes []string) ([]uint, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	firms, err := a.Store.Firms(c.Request().Context(), u)
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]uint{}
+	for _, f := range firms {
+		byCode[f.CreditCode] = f.ID
+	}
+	ids := make([]uint, len(codes))
+	for i, code := range codes {
+		id, ok := byCode[code]
+		if !ok {
+			return nil, invalid("firms", "firms[%d]: there is no firm with credit code %q", i, code)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// auditorIDs finds the active auditors of emails, as the admin page offers
+// them.
+func (a *API) auditorIDs(c echo.Context, u *store.User, emails []string) ([]uint, error) {
+	if len(emails) == 0 {
+		return nil, nil
+	}
+	users, err := a.Store.Users(c.Request().Context(), u)
+	if err != nil {
+		return nil, err
+	}
+	byEmail := map[string]uint{}
+	for _, x := range users {
+		if x.Role == auth.Auditor && x.DisabledAt == nil {
+			byEmail[x.Email] = x.ID
+		}
+	}
+	ids := make([]uint, len(emails))
+	for i, e := range emails {
+		id, ok := byEmail[store.NormalizeEmail(e)]
+		if !ok {
+			return nil, invalid("auditors", "auditors[%d]: %q is not an active auditor", i, e)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// campaignDashboard answers where a campaign stands: the numbers of the
+// dashboard page. ?page pages the heat map.
+func (a *API) campaignDashboard(c echo.Context, u *store.User) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	page := 1
+	if p := c.QueryParam("page"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 {
+			return invalid("page", "page must be a positive integer")
+		}
+	}
+	today := time.Now().In(a.Config.Location).Format(assessment.DateLayout)
+	d, err := a.Store.CampaignDashboard(c.Request().Context(), u, id, store.DashboardOptions{Today: today, Page: page})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, dashboardOf(d))
+}
+
+// campaignResults streams a campaign's results as CSV or XLSX, in Chinese
+// unless ?lang=en, exactly as the dashboard page's download does; a failure
+// once the download has started aborts the connection, so the client never
+// holds a short file that looks complete.
+func (a *API) campaignResults(format string) handlerFunc {
+	return func(c echo.Context, u *store.User) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		lang, err := reportLang(c)
+		if err != nil {
+			return err
+		}
+		err = a.Reports.CampaignResults(c.Request().Context(), u, id, lang, format, func(name, contentType string) io.Writer {
+			h := c.Response().Header()
+			evidence.SetDownloadHeaders(h, name)
+			h.Set(echo.HeaderContentType, contentType)
+			_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(15 * time.Minute))
+			return c.Response()
+		})
+		if err != nil && c.Response().Committed {
+			a.Log.Error("results export failed", "via", "api", "campaign", id, "format", format, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		return err
+	}
+}
