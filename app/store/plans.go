@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/outbox"
 )
 
 // ErrBadPlan refuses a plan with a missing or malformed field; the message
@@ -87,6 +88,14 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 				return translate(err, "record plan changes")
 			}
 			if err := appendAudit(tx, ctx, auditBy(actor, AuditPlanChanged, fmt.Sprintf("assessment:%d item:%s", id, itemID), planChangeDetail(changes))); err != nil {
+				return err
+			}
+			fields := make([]string, len(changes))
+			for i, c := range changes {
+				fields[i] = strings.TrimPrefix(c.Field, "plan.")
+			}
+			detail := map[string]any{"status": p.Status, "due": p.Due, "changed": fields}
+			if err := emit(tx, eventBy(actor, outbox.PlanSaved, id, itemID, detail)); err != nil {
 				return err
 			}
 			row.UpdatedBy = *actor
