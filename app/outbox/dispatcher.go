@@ -80,6 +80,9 @@ type Dispatcher struct {
 
 // New returns a dispatcher of the events of st to subs, polling every poll.
 func New(st Store, log *slog.Logger, poll time.Duration, subs ...Subscriber) *Dispatcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	d := &Dispatcher{store: st, log: log, poll: poll, subs: subs,
 		Batch: DefaultBatch, Grace: DefaultGrace, MinBackoff: DefaultMinBackoff, MaxBackoff: DefaultMaxBackoff, now: time.Now}
 	for range subs {
