@@ -236,7 +236,7 @@ func TestActivityFeedFollowsTheEvents(t *testing.T) {
 	ctx := context.Background()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		feed, err := f.st.Activities(ctx, f.u, f.ids[1], 0, 0)
+		feed, _, err := f.st.Activities(ctx, f.u, f.ids[1], 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

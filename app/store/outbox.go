@@ -218,14 +218,15 @@ func (s *Store) AddActivities(ctx context.Context, events []outbox.Event) error 
 // MaxActivityPage bounds a page of the activity feed.
 const MaxActivityPage = 200
 
-// Activities returns up to limit entries of the feed of an assessment actor
-// may see, newest first, those with an id below before when it is not 0.
-// Another firm's assessment is ErrNotFound, as for Sheet and Timeline.
-func (s *Store) Activities(ctx context.Context, actor *User, id uint, before int64, limit int) ([]Activity, error) {
+// Activities returns up to limit (at most MaxActivityPage) entries of the
+// feed of an assessment actor may see, newest first, those with an id below
+// before when it is not 0, and whether older ones remain. Another firm's
+// assessment is ErrNotFound, as for Sheet and Timeline.
+func (s *Store) Activities(ctx context.Context, actor *User, id uint, before int64, limit int) ([]Activity, bool, error) {
 	db := s.db.WithContext(ctx)
 	var a Assessment
 	if err := db.Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
-		return nil, translate(err, "assessment %d", id)
+		return nil, false, translate(err, "assessment %d", id)
 	}
 	if limit <= 0 || limit > MaxActivityPage {
 		limit = MaxActivityPage
@@ -235,8 +236,11 @@ func (s *Store) Activities(ctx context.Context, actor *User, id uint, before int
 		q = q.Where("id < ?", before)
 	}
 	var out []Activity
-	if err := q.Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: activity of assessment %d: %w", id, err)
+	if err := q.Order("id DESC").Limit(limit + 1).Find(&out).Error; err != nil {
+		return nil, false, fmt.Errorf("store: activity of assessment %d: %w", id, err)
 	}
-	return out, nil
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
 }

@@ -196,26 +196,26 @@ func TestActivitiesIdempotentPagedScoped(t *testing.T) {
 	if len(mine) < 3 {
 		t.Fatalf("only %d events of the assessment", len(mine))
 	}
-	all, err := s.Activities(ctx, m, id, 0, 0)
+	all, more, err := s.Activities(ctx, m, id, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != len(mine) {
-		t.Fatalf("%d activities, want %d (one per event)", len(all), len(mine))
+	if len(all) != len(mine) || more {
+		t.Fatalf("%d activities (more: %v), want %d (one per event)", len(all), more, len(mine))
 	}
 	for i, a := range all {
 		if e := mine[len(mine)-1-i]; a.EventID != e.ID || a.Kind != e.Kind || a.ItemID != e.ItemID {
 			t.Errorf("activity %d: %+v, want event %+v", i, a, e)
 		}
 	}
-	page, err := s.Activities(ctx, m, id, all[0].ID, 2)
+	page, more, err := s.Activities(ctx, m, id, all[0].ID, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page) != 2 || page[0].ID != all[1].ID || page[1].ID != all[2].ID {
-		t.Errorf("second page %+v", page)
+	if len(page) != 2 || page[0].ID != all[1].ID || page[1].ID != all[2].ID || more != (len(all) > 3) {
+		t.Errorf("second page %+v, more %v", page, more)
 	}
-	if _, err := s.Activities(ctx, fx.members[1], id, 0, 0); !errors.Is(err, ErrNotFound) {
+	if _, _, err := s.Activities(ctx, fx.members[1], id, 0, 0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("another firm read the feed: %v", err)
 	}
 }
