@@ -82,6 +82,7 @@ var apiAuthz = []authzRow{
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/answers/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "POST /assessments/:id/submit"},
 	{statuses{401, 403, 403, 403, 403, 200, 404, 200}, "POST /assessments/:id/review"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/activity"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.pdf"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.xlsx"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.csv"},

@@ -55,6 +55,7 @@ func (a *API) table() []route {
 		{http.MethodGet, "/assessments/:id/answers/:item/evidence/:evidenceID", signedIn, a.downloadEvidence, 0},
 		{http.MethodPost, "/assessments/:id/submit", firmUser, a.submit, 0},
 		{http.MethodPost, "/assessments/:id/review", reviewer, a.review, 0},
+		{http.MethodGet, "/assessments/:id/activity", signedIn, a.listActivity, 0},
 		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, a.reportPDF, 0},
 		{http.MethodGet, "/assessments/:id/report.xlsx", signedIn, a.reportExport("xlsx"), 0},
 		{http.MethodGet, "/assessments/:id/report.csv", signedIn, a.reportExport("csv"), 0},

@@ -22,6 +22,7 @@ import (
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
+	"selfcheck/app/outbox"
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
@@ -49,7 +50,13 @@ type App struct {
 	Catalog *catalog.Source
 	Reports *reporting.Service
 	Handler http.Handler
+
+	stopEvents func() // stops the outbox dispatcher and waits for it
 }
+
+// eventPoll is how often the dispatcher looks for events it was not woken
+// for: those another instance committed, and retries.
+const eventPoll = 2 * time.Second
 
 // Open opens (and migrates) the database, seeds it, and builds the
 // handlers. Close the App when done.
@@ -113,11 +120,35 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		Store: st, Catalog: source, Reports: issuer, Messages: messages, Log: cfg.Log,
 		Config: api.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence},
 	}).Register)
-	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv}, nil
+	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log)}, nil
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.Store.Close() }
+// startEvents runs the outbox dispatcher, with its subscribers, until the
+// returned function stops it. Its context is not the caller's: Open's ctx
+// may end once start-up is done, and the dispatcher must live until Close.
+func startEvents(st *store.Store, log *slog.Logger) (stop func()) {
+	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st})
+	st.OnEventsCommitted(d.Notify)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// Close stops the dispatcher, then closes the database. Events committed
+// but not yet delivered stay in the outbox for the next start.
+func (a *App) Close() error {
+	if a.stopEvents != nil {
+		a.stopEvents()
+	}
+	return a.Store.Close()
+}
 
 // seed creates the demo data, or on a first start the admin account.
 func seed(ctx context.Context, st *store.Store, demo bool, cat *checklist.Catalog, stdout io.Writer) error {

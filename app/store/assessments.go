@@ -15,6 +15,7 @@ import (
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/fault"
+	"selfcheck/app/outbox"
 	"selfcheck/app/scoring"
 )
 
@@ -115,7 +116,7 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		return 0, err
 	}
 	a := Assessment{FirmID: *actor.FirmID, State: string(assessment.Draft), Profile: prof, CreatedByID: actor.ID, CampaignID: campaignID}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.change(ctx, func(tx *gorm.DB) error {
 		for i, cl := range lists {
 			name, err := saveSnapshot(tx, cl)
 			if err != nil {
@@ -136,6 +137,13 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 			return ErrAlreadyStarted
 		}
 		if err != nil {
+			return err
+		}
+		themes := make([]string, len(lists))
+		for i, cl := range lists {
+			themes[i] = cl.ID
+		}
+		if err := emit(tx, eventBy(actor, outbox.AssessmentCreated, a.ID, "", map[string]any{"themes": themes})); err != nil {
 			return err
 		}
 		return rollupStarted(tx, campaignID) // the dashboard's counts, rollups.go
@@ -571,7 +579,7 @@ func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
 	if !actor.Role.InFirm() {
 		return fmt.Errorf("store: submit: %w", ErrNotFound)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB) error {
 		a, err := lockEditable(tx, actor, id)
 		if err != nil {
 			return err
@@ -602,6 +610,13 @@ func (s *Store) Submit(ctx context.Context, actor *User, id uint) error {
 		}
 		if err := tx.Omit(clause.Associations).Create(&Transition{AssessmentID: id, FromState: string(from), ToState: string(to), UserID: actor.ID, At: now}).Error; err != nil {
 			return translate(err, "record transition of assessment %d", id)
+		}
+		kind := outbox.AssessmentSubmitted
+		if to == assessment.Resubmitted {
+			kind = outbox.AssessmentResubmitted
+		}
+		if err := emit(tx, eventBy(actor, kind, id, "", map[string]any{"from": from, "to": to})); err != nil {
+			return err
 		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditSubmitted, fmt.Sprintf("assessment:%d", id), fmt.Sprintf("%s → %s", from, to)))
 	})

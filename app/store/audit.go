@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/outbox"
 )
 
 // The audit log is append-only and hash-chained: every entry carries the
@@ -194,11 +195,15 @@ func insertAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent, seq int64, pre
 // just before it commits (flush). A save rolled back to its savepoint puts
 // the tail back as it was before the save (the committer keeps a copy), so
 // the chain holds exactly the entries that commit, in order.
+//
+// The tail also holds the batch's outbox events (emit), written in one
+// statement at flush, and put back with the entries when a save rolls back.
 type auditTail struct {
 	loaded bool
 	dirty  bool
 	seq    int64
 	hash   string
+	events []outbox.Event
 }
 
 type auditTailKey struct{}
@@ -237,8 +242,11 @@ func (t *auditTail) append(tx *gorm.DB, ctx context.Context, ev AuditEvent) erro
 	return nil
 }
 
-// flush writes the head the batch's appends reached.
+// flush writes the batch's events and the head its appends reached.
 func (t *auditTail) flush(tx *gorm.DB) error {
+	if err := insertEvents(tx, t.events); err != nil {
+		return err
+	}
 	if !t.dirty {
 		return nil
 	}
@@ -482,26 +490,33 @@ func auditValue(v string) string {
 	return v
 }
 
-// auditAnswerChanges records one entry per item whose answer or note
-// changed: the answer as old → new, a note only as changed (the history
-// keeps its text).
+// auditAnswerChanges records one entry and one answer.saved event per item
+// whose answer or note changed: the answer as old → new, a note only as
+// changed (the history keeps its text).
 func auditAnswerChanges(tx *gorm.DB, ctx context.Context, actor *User, id uint, changes []Change) error {
 	var order []string
 	details := map[string][]string{}
+	events := map[string]map[string]any{}
 	for _, c := range changes {
 		if _, seen := details[c.ItemID]; !seen {
 			order = append(order, c.ItemID)
+			events[c.ItemID] = map[string]any{}
 		}
 		switch c.Field {
 		case "answer":
 			details[c.ItemID] = append(details[c.ItemID], "answer: "+auditValue(c.OldValue)+" → "+auditValue(c.NewValue))
+			events[c.ItemID]["answer"] = c.NewValue
 		default:
 			details[c.ItemID] = append(details[c.ItemID], c.Field+" changed")
+			events[c.ItemID][c.Field+"_changed"] = true
 		}
 	}
 	for _, item := range order {
 		ev := auditBy(actor, AuditAnswerChanged, fmt.Sprintf("assessment:%d item:%s", id, item), strings.Join(details[item], "; "))
 		if err := appendAudit(tx, ctx, ev); err != nil {
+			return err
+		}
+		if err := emit(tx, eventBy(actor, outbox.AnswerSaved, id, item, events[item])); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
+	"selfcheck/app/outbox"
 )
 
 // Errors of campaigns.
@@ -69,11 +70,16 @@ func (s *Store) CreateCampaign(ctx context.Context, actor *User, n NewCampaign) 
 	themes, _ := json.Marshal(n.Themes)
 	c := Campaign{NameZH: strings.TrimSpace(n.NameZH), NameEN: strings.TrimSpace(n.NameEN), Themes: string(themes),
 		StartsOn: n.StartsOn, Deadline: n.Deadline, CreatedByID: actor.ID}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).Create(&c).Error; err != nil {
 			return translate(err, "create campaign")
 		}
 		if err := setCampaignMembers(tx, c.ID, n.FirmIDs, n.AuditorIDs); err != nil {
+			return err
+		}
+		ev := eventBy(actor, outbox.CampaignCreated, 0, "", map[string]any{"firms": dedupe(n.FirmIDs), "auditors": dedupe(n.AuditorIDs)})
+		ev.CampaignID = c.ID
+		if err := emit(tx, ev); err != nil {
 			return err
 		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditCampaignCreated, fmt.Sprintf("campaign:%d", c.ID),
@@ -127,12 +133,17 @@ func (s *Store) AssignAuditors(ctx context.Context, actor *User, campaignID uint
 	if actor.Role != auth.Admin {
 		return fmt.Errorf("store: assign auditors: %w", ErrNotFound)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB) error {
 		var c Campaign
 		if err := tx.Select("id").First(&c, campaignID).Error; err != nil {
 			return translate(err, "campaign %d", campaignID)
 		}
 		if err := setCampaignAuditors(tx, campaignID, auditorIDs); err != nil {
+			return err
+		}
+		ev := eventBy(actor, outbox.CampaignAuditorsChanged, 0, "", map[string]any{"auditors": dedupe(auditorIDs)})
+		ev.CampaignID = campaignID
+		if err := emit(tx, ev); err != nil {
 			return err
 		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditCampaignChanged, fmt.Sprintf("campaign:%d", campaignID),

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/outbox"
 )
 
 // Blobs keeps file content addressed by its SHA-256, so identical content is
@@ -75,7 +76,7 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 	}
 	now := time.Now().UTC()
 	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.change(ctx, func(tx *gorm.DB) error {
 		if _, err := lockEditable(tx, actor, id); err != nil {
 			return err
 		}
@@ -85,6 +86,10 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 		ch := Change{AssessmentID: id, ItemID: n.ItemID, Field: "evidence", NewValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", n.Name, len(n.Data), sum), UserID: actor.ID, At: now}
 		if err := tx.Omit(clause.Associations).Create(&ch).Error; err != nil {
 			return translate(err, "record evidence change")
+		}
+		detail := map[string]any{"evidence": row.ID, "file": n.Name, "size": len(n.Data)}
+		if err := emit(tx, eventBy(actor, outbox.EvidenceAdded, id, n.ItemID, detail)); err != nil {
+			return err
 		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceUploaded, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, n.ItemID, row.ID), ch.NewValue))
 	})
@@ -101,7 +106,7 @@ func (s *Store) RemoveEvidence(ctx context.Context, actor *User, id, evidenceID 
 	if !actor.Role.InFirm() {
 		return fmt.Errorf("store: remove evidence: %w", ErrNotFound)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB) error {
 		if _, err := lockEditable(tx, actor, id); err != nil {
 			return err
 		}
@@ -116,6 +121,9 @@ func (s *Store) RemoveEvidence(ctx context.Context, actor *User, id, evidenceID 
 		ch := Change{AssessmentID: id, ItemID: e.ItemID, Field: "evidence", OldValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256), UserID: actor.ID, At: now}
 		if err := tx.Omit(clause.Associations).Create(&ch).Error; err != nil {
 			return translate(err, "record evidence change")
+		}
+		if err := emit(tx, eventBy(actor, outbox.EvidenceRemoved, id, e.ItemID, map[string]any{"evidence": e.ID, "file": e.FileName})); err != nil {
+			return err
 		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceRemoved, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID), ch.OldValue))
 	})

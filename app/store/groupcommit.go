@@ -54,14 +54,15 @@ type writeJob struct {
 type committer struct {
 	db      *gorm.DB
 	log     func(msg string, args ...any)
+	notify  func()       // after a batch that recorded events has committed
 	mu      sync.RWMutex // held to send: Close takes it to stop new sends
 	closed  bool
 	jobs    chan *writeJob
 	stopped chan struct{}
 }
 
-func newCommitter(db *gorm.DB, log func(msg string, args ...any)) *committer {
-	c := &committer{db: db, log: log, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
+func newCommitter(db *gorm.DB, log func(msg string, args ...any), notify func()) *committer {
+	c := &committer{db: db, log: log, notify: notify, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -164,6 +165,9 @@ func (c *committer) runBatch(batch []*writeJob) {
 			j.err = fmt.Errorf("store: commit saves: %w", err)
 		}
 		close(j.done)
+	}
+	if err == nil && len(tail.events) > 0 {
+		c.notify()
 	}
 }
 

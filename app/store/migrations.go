@@ -33,6 +33,7 @@ var migrations = []migration{
 	{10, "login throttling", migrateV10},
 	{11, "campaign rollups for the dashboard; queue indexes", migrateV11},
 	{12, "firm name trigrams for the queue's firm search", migrateV12},
+	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
 }
 
 type schemaMigration struct {
@@ -649,4 +650,49 @@ func migrateV12(tx *gorm.DB) error {
 		return err
 	}
 	return indexAllFirmNames(tx)
+}
+
+// migrateV13 adds the outbox (outbox.go): events, written by each change in
+// its transaction and read in id order by the dispatcher, with an index for
+// an assessment's events in order; event_cursors, each subscriber's
+// position; and activities, the feed kept by the activity subscriber, one
+// row per event (event_id unique, so a redelivery adds nothing), read
+// newest first per assessment.
+func migrateV13(tx *gorm.DB) error {
+	type event struct {
+		ID           int64  `gorm:"primaryKey;autoIncrement;index:idx_events_assessment,priority:2"`
+		Kind         string `gorm:"not null"`
+		ActorID      *uint
+		ActorName    string `gorm:"not null"`
+		FirmID       *uint
+		CampaignID   *uint
+		AssessmentID *uint     `gorm:"index:idx_events_assessment,priority:1"`
+		ItemID       string    `gorm:"not null"`
+		Detail       string    `gorm:"not null"`
+		CreatedAt    time.Time `gorm:"not null"`
+	}
+	type eventCursor struct {
+		Name      string    `gorm:"primaryKey"`
+		LastID    int64     `gorm:"not null"`
+		UpdatedAt time.Time `gorm:"not null"`
+	}
+	type activity struct {
+		ID           int64     `gorm:"primaryKey;autoIncrement"`
+		AssessmentID uint      `gorm:"not null"`
+		EventID      int64     `gorm:"not null;uniqueIndex:idx_activities_event"`
+		Kind         string    `gorm:"not null"`
+		ActorName    string    `gorm:"not null"`
+		ItemID       string    `gorm:"not null"`
+		Detail       string    `gorm:"not null"`
+		At           time.Time `gorm:"not null"`
+	}
+	for _, t := range []struct {
+		name  string
+		model any
+	}{{"events", &event{}}, {"event_cursors", &eventCursor{}}, {"activities", &activity{}}} {
+		if err := tx.Table(t.name).Migrator().CreateTable(t.model); err != nil {
+			return err
+		}
+	}
+	return tx.Exec("CREATE INDEX idx_activities_feed ON activities (assessment_id, id DESC)").Error
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/outbox"
 )
 
 // PlanInput is a rectification plan to save. Version, when set, is the
@@ -76,6 +77,14 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 				return translate(err, "record plan changes")
 			}
 			if err := appendAudit(tx, ctx, auditBy(actor, AuditPlanChanged, fmt.Sprintf("assessment:%d item:%s", id, itemID), planChangeDetail(changes))); err != nil {
+				return err
+			}
+			fields := make([]string, len(changes))
+			for i, c := range changes {
+				fields[i] = strings.TrimPrefix(c.Field, "plan.")
+			}
+			detail := map[string]any{"status": p.Status, "due": p.Due, "changed": fields}
+			if err := emit(tx, eventBy(actor, outbox.PlanSaved, id, itemID, detail)); err != nil {
 				return err
 			}
 			row.UpdatedBy = *actor

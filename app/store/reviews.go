@@ -12,6 +12,7 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
+	"selfcheck/app/outbox"
 )
 
 // The review decision is the domain's (app/assessment); these names keep
@@ -51,7 +52,7 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.change(ctx, func(tx *gorm.DB) error {
 		var a Assessment
 		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state", "profile", "firm_id", "campaign_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 			return translate(err, "assessment %d", id)
@@ -88,6 +89,9 @@ func (s *Store) Review(ctx context.Context, actor *User, id uint, d Decision) er
 		if err := appendAudit(tx, ctx, reviewEvent(actor, id, a.FirmID, d, from, to)); err != nil {
 			return err
 		}
+		if err := emit(tx, reviewOutboxEvent(actor, id, d, from, to)); err != nil {
+			return err
+		}
 		if len(d.Items) == 0 {
 			return nil
 		}
@@ -111,6 +115,25 @@ func reviewEvent(actor *User, id, firmID uint, d Decision, from, to assessment.S
 	}
 	detail := fmt.Sprintf("decision %s (%s → %s); %d of %d items marked needs_change", d.Action, from, to, needs, len(d.Items))
 	return auditBy(actor, AuditReviewed, fmt.Sprintf("assessment:%d", id), detail).inFirm(firmID)
+}
+
+// reviewKinds is the event of each decision.
+var reviewKinds = map[assessment.Action]outbox.Kind{
+	assessment.Approve:        outbox.ReviewApproved,
+	assessment.RequestChanges: outbox.ReviewChangesRequested,
+	assessment.Reject:         outbox.ReviewRejected,
+}
+
+// reviewOutboxEvent is the event of a decision, with the move it made and
+// how many items were marked needs change.
+func reviewOutboxEvent(actor *User, id uint, d Decision, from, to assessment.State) outbox.Event {
+	needs := 0
+	for _, it := range d.Items {
+		if it.Verdict == NeedsChange {
+			needs++
+		}
+	}
+	return eventBy(actor, reviewKinds[d.Action], id, "", map[string]any{"from": from, "to": to, "items": len(d.Items), "needs_change": needs})
 }
 
 // LastReview is an assessment's most recent auditor decision.

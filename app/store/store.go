@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -27,6 +28,10 @@ type Store struct {
 	snapshots *snapshotCache
 	frozen    *frozenCache // what each assessment fixed when it started (frozen.go)
 	commits   *committer   // runs autosaves in shared transactions: see groupcommit.go
+
+	// afterCommit wakes the outbox dispatcher (outbox.go); a pointer, so
+	// that a copy of the Store (tests trace one) shares it.
+	afterCommit *atomic.Pointer[func()]
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
@@ -35,7 +40,8 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{}}
+	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{},
+		afterCommit: &atomic.Pointer[func()]{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -44,7 +50,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.commits = newCommitter(db, s.logError)
+	s.commits = newCommitter(db, s.logError, s.eventsCommitted)
 	return s, nil
 }
 
@@ -71,7 +77,7 @@ func (s *Store) logError(msg string, args ...any) {
 // groupcommit.go) and returns once it is committed, or failed alone.
 func (s *Store) groupWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.commits == nil { // a Store not made by Open
-		return s.db.WithContext(ctx).Transaction(fn)
+		return s.change(ctx, fn)
 	}
 	return s.commits.do(ctx, fn)
 }

@@ -13,6 +13,7 @@ import (
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
+	"selfcheck/app/outbox"
 	"selfcheck/app/scoring"
 )
 
@@ -77,6 +78,9 @@ func TestEveryUsedMessageKeyExists(t *testing.T) {
 	}
 	for _, f := range []string{"answer", "note", "evidence", "plan.measure", "plan.owner", "plan.due", "plan.status"} {
 		used["timeline.field."+f] = true
+	}
+	for _, k := range outbox.Kinds {
+		used["activity.kind."+string(k)] = true
 	}
 	for k := range used {
 		if strings.HasSuffix(k, ".") {

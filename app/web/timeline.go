@@ -10,21 +10,32 @@ import (
 )
 
 type timelinePage struct {
-	Sheet  *assessment.Sheet
-	Events []workflow.Event
+	Sheet    *assessment.Sheet
+	Activity []workflow.Activity
+	Events   []workflow.Event
 }
 
-// timeline shows who changed what and when, and every workflow step.
+// timelineActivity is how many of the latest activities the page shows
+// above the full history.
+const timelineActivity = 20
+
+// timeline shows the latest activity, then who changed what and when, and
+// every workflow step.
 func (s *Server) timeline(c echo.Context) error {
 	sh, err := s.loadSheet(c)
 	if err != nil {
 		return err
 	}
-	events, err := s.Work.Timeline(c.Request().Context(), who(c), sh.ID)
+	ctx := c.Request().Context()
+	activity, _, err := s.Work.Activity(ctx, who(c), sh.ID, 0, timelineActivity)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "timeline", s.T(c, "timeline.title", sh.ID), timelinePage{Sheet: sh, Events: events})
+	events, err := s.Work.Timeline(ctx, who(c), sh.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "timeline", s.T(c, "timeline.title", sh.ID), timelinePage{Sheet: sh, Activity: activity, Events: events})
 }
 
 type plansPage struct {

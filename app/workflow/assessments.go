@@ -8,6 +8,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
 	"selfcheck/app/fault"
+	"selfcheck/app/store"
 )
 
 // StartInput is what a firm chooses when it starts a self-examination.
@@ -179,3 +180,13 @@ func (s *Service) Plans(ctx context.Context, p access.Principal) ([]PlanRow, err
 
 // NormalizeNote is how a note is kept (see assessment.NormalizeNote).
 func NormalizeNote(note string) string { return assessment.NormalizeNote(note) }
+
+// Activity is a page of an assessment's activity feed, newest first: up
+// to limit (at most MaxActivityPage) entries with an id below before (0:
+// the newest), and whether older ones remain.
+func (s *Service) Activity(ctx context.Context, p access.Principal, id uint, before int64, limit int) ([]Activity, bool, error) {
+	return s.Store.Activities(ctx, actor(p), id, before, limit)
+}
+
+// MaxActivityPage bounds a page of the activity feed.
+const MaxActivityPage = store.MaxActivityPage

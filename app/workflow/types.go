@@ -41,6 +41,7 @@ type (
 	IncompleteError   = store.IncompleteError
 	Firm              = store.Firm
 	Account           = store.User
+	Activity          = store.Activity
 )
 
 // Errors the front ends tell apart. Each is the store's, so errors.Is

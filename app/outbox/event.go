@@ -1,0 +1,58 @@
+// Package outbox carries what happened after it has committed. A change
+// records an Event in its own transaction (the store writes the row beside
+// the audit entry), so an event exists exactly when its change does. The
+// Dispatcher reads the committed events in id order and hands them to each
+// Subscriber, at least once, and stores how far each one got. Nothing here
+// runs inside a transaction of the change: a slow or failing subscriber
+// (e-mail, a webhook) never delays or undoes a save.
+package outbox
+
+import "time"
+
+// Kind names what an event records. Kinds are stored and matched by
+// subscribers: never rename one, add a new one.
+type Kind string
+
+// The kinds. Only changes to a firm's work or a campaign are events:
+// sign-ins, downloads, issued reports, accounts, tokens and checklist
+// uploads stay in the audit log alone, as no subscriber acts on them yet
+// (adding one here and at its use case is all a new subscriber needs).
+const (
+	AssessmentCreated       Kind = "assessment.created"
+	AnswerSaved             Kind = "answer.saved"
+	PlanSaved               Kind = "plan.saved"
+	EvidenceAdded           Kind = "evidence.added"
+	EvidenceRemoved         Kind = "evidence.removed"
+	AssessmentSubmitted     Kind = "assessment.submitted"
+	AssessmentResubmitted   Kind = "assessment.resubmitted"
+	ReviewChangesRequested  Kind = "review.changes_requested"
+	ReviewApproved          Kind = "review.approved"
+	ReviewRejected          Kind = "review.rejected"
+	CampaignCreated         Kind = "campaign.created"
+	CampaignAuditorsChanged Kind = "campaign.auditors_changed"
+)
+
+// Kinds lists every kind, in the order of an assessment's life.
+var Kinds = []Kind{
+	AssessmentCreated, AnswerSaved, PlanSaved, EvidenceAdded, EvidenceRemoved,
+	AssessmentSubmitted, AssessmentResubmitted,
+	ReviewChangesRequested, ReviewApproved, ReviewRejected,
+	CampaignCreated, CampaignAuditorsChanged,
+}
+
+// Event is one recorded change. Zero ids mean none: ActorID 0 is the
+// system, AssessmentID 0 an event of a campaign as a whole. Detail is a
+// small JSON object whose fields depend on the kind (codes and numbers,
+// never sentences, so each subscriber words it in its own language).
+type Event struct {
+	ID           int64
+	Kind         Kind
+	ActorID      uint
+	ActorName    string
+	FirmID       uint
+	CampaignID   uint
+	AssessmentID uint
+	ItemID       string
+	Detail       string
+	At           time.Time
+}
