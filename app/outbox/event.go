@@ -30,6 +30,7 @@ const (
 	ReviewRejected          Kind = "review.rejected"
 	CampaignCreated         Kind = "campaign.created"
 	CampaignAuditorsChanged Kind = "campaign.auditors_changed"
+	CampaignFirmsChanged    Kind = "campaign.firms_changed"
 )
 
 // Kinds lists every kind, in the order of an assessment's life.
@@ -37,7 +38,7 @@ var Kinds = []Kind{
 	AssessmentCreated, AnswerSaved, PlanSaved, EvidenceAdded, EvidenceRemoved,
 	AssessmentSubmitted, AssessmentResubmitted,
 	ReviewChangesRequested, ReviewApproved, ReviewRejected,
-	CampaignCreated, CampaignAuditorsChanged,
+	CampaignCreated, CampaignAuditorsChanged, CampaignFirmsChanged,
 }
 
 // Event is one recorded change. Zero ids mean none: ActorID 0 is the

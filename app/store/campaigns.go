@@ -191,6 +191,11 @@ func (s *Store) SetCampaignFirms(ctx context.Context, actor *User, campaignID ui
 		if err := rollupFirms(tx, campaignID); err != nil {
 			return err
 		}
+		ev := eventBy(actor, outbox.CampaignFirmsChanged, 0, "", map[string]any{"firms": dedupe(firmIDs)})
+		ev.CampaignID = campaignID
+		if err := emit(tx, ev); err != nil {
+			return err
+		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditCampaignChanged, fmt.Sprintf("campaign:%d", campaignID),
 			fmt.Sprintf("firms %v", dedupe(firmIDs))))
 	})
