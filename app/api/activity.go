@@ -7,8 +7,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // activityJSON is one entry of an assessment's activity feed.
@@ -30,7 +31,7 @@ type activityPage struct {
 // listActivity answers an assessment's activity feed, newest first, a page
 // at a time: ?limit=N (1 to 200, default 50) entries with an id below
 // ?before=ID. Another firm's assessment is a 404, as for the assessment.
-func (a *API) listActivity(c echo.Context, u *store.User) error {
+func (a *API) listActivity(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -38,8 +39,8 @@ func (a *API) listActivity(c echo.Context, u *store.User) error {
 	limit := 50
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > store.MaxActivityPage {
-			return invalid("limit", "limit must be a whole number from 1 to %d", store.MaxActivityPage)
+		if err != nil || n < 1 || n > workflow.MaxActivityPage {
+			return invalid("limit", "limit must be a whole number from 1 to %d", workflow.MaxActivityPage)
 		}
 		limit = n
 	}
@@ -51,7 +52,7 @@ func (a *API) listActivity(c echo.Context, u *store.User) error {
 		}
 		before = n
 	}
-	rows, more, err := a.Store.Activities(c.Request().Context(), u, id, before, limit)
+	rows, more, err := a.Work.Activity(c.Request().Context(), p, id, before, limit)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (a *API) listActivity(c echo.Context, u *store.User) error {
 	return c.JSON(http.StatusOK, page)
 }
 
-func activityView(r store.Activity) activityJSON {
+func activityView(r workflow.Activity) activityJSON {
 	v := activityJSON{ID: r.ID, Kind: string(r.Kind), Actor: r.ActorName, Item: optString(r.ItemID), Detail: map[string]any{}, At: timestamp(r.At)}
 	if r.Detail != "" {
 		// Written by the store from its own maps: an entry that does not

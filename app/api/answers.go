@@ -6,8 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/assessment"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type answerRequest struct {
@@ -19,7 +20,7 @@ type answerRequest struct {
 // saveAnswer stores one item's answer. A missing note keeps the stored one.
 // With a version that is not the stored one (0 before the first answer) the
 // save is refused with 409 and the current answer.
-func (a *API) saveAnswer(c echo.Context, u *store.User) error {
+func (a *API) saveAnswer(c echo.Context, p access.Principal) error {
 	ctx := c.Request().Context()
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -38,7 +39,7 @@ func (a *API) saveAnswer(c echo.Context, u *store.User) error {
 		// Keep the stored note. Without a version from the caller, the one
 		// read here guards the save, so a note a colleague saves meanwhile
 		// is never overwritten with the older one.
-		sh, err := a.Store.AnswerSheet(ctx, u, id)
+		sh, err := a.Work.AnswerSheet(ctx, p, id)
 		if err != nil {
 			return err
 		}
@@ -51,7 +52,7 @@ func (a *API) saveAnswer(c echo.Context, u *store.User) error {
 			in.Version = &old.Version
 		}
 	}
-	saved, err := a.Store.SaveAnswers(ctx, u, id, []store.AnswerInput{in})
+	saved, err := a.Work.SaveAnswers(ctx, p, id, []workflow.AnswerInput{in})
 	if err != nil {
 		return err
 	}
@@ -61,15 +62,15 @@ func (a *API) saveAnswer(c echo.Context, u *store.User) error {
 // input checks a decoded answer request and returns what to save: the
 // response is required and must be one of responseList; without a note the
 // note is left for the caller to fill in.
-func (r answerRequest) input(itemID string) (store.AnswerInput, error) {
+func (r answerRequest) input(itemID string) (workflow.AnswerInput, error) {
 	if r.Response == nil {
-		return store.AnswerInput{}, invalid("response", "response is required: one of %s", responseList)
+		return workflow.AnswerInput{}, invalid("response", "response is required: one of %s", responseList)
 	}
 	value, ok := parseResponse(*r.Response)
 	if !ok {
-		return store.AnswerInput{}, invalid("response", "response must be one of %s", responseList)
+		return workflow.AnswerInput{}, invalid("response", "response must be one of %s", responseList)
 	}
-	in := store.AnswerInput{ItemID: itemID, Value: value, Version: r.Version}
+	in := workflow.AnswerInput{ItemID: itemID, Value: value, Version: r.Version}
 	if r.Note != nil {
 		in.Note = *r.Note
 	}
@@ -86,7 +87,7 @@ type planRequest struct {
 
 // savePlan stores an item's rectification plan: what will be done, by whom,
 // by when. Status defaults to open.
-func (a *API) savePlan(c echo.Context, u *store.User) error {
+func (a *API) savePlan(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -100,25 +101,25 @@ func (a *API) savePlan(c echo.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.Store.SavePlan(c.Request().Context(), u, id, itemID, in)
+	plan, err := a.Work.SavePlan(c.Request().Context(), p, id, itemID, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, planOf(itemID, p))
+	return c.JSON(http.StatusOK, planOf(itemID, plan))
 }
 
 // input checks a decoded plan request with the domain's rule
 // (assessment.Plan.Validate) and returns what to save; the status is open
 // unless one is given.
-func (r planRequest) input() (store.PlanInput, error) {
+func (r planRequest) input() (workflow.PlanInput, error) {
 	status := assessment.PlanOpen
 	if r.Status != nil {
 		status = assessment.PlanStatus(*r.Status)
 	}
 	if err := assessment.NewPlan(r.Measure, r.Owner, r.Due, status).Validate(); err != nil {
-		return store.PlanInput{}, err
+		return workflow.PlanInput{}, err
 	}
-	return store.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: status, Version: r.Version}, nil
+	return workflow.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: status, Version: r.Version}, nil
 }
 
 func isDate(s string) bool {

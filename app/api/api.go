@@ -2,7 +2,7 @@
 // answers, plans, evidence and reports as the web pages, for programs.
 //
 // Callers authenticate with a personal token (Authorization: Bearer TOKEN,
-// see store.CreateToken) and nothing else: the session cookie is ignored, so
+// see workflow.CreateToken) and nothing else: the session cookie is ignored, so
 // no CSRF token is needed. Every route declares who may call it in one table
 // (routes.go); every error is answered as {"error": {"code", "message"}} by
 // this package itself, so the web app's HTML error handler never sees an API
@@ -14,10 +14,8 @@ import (
 	"log/slog"
 	"time"
 
-	"selfcheck/app/catalog"
 	"selfcheck/app/i18n"
-	"selfcheck/app/reporting"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // Prefix is where the API lives.
@@ -36,10 +34,8 @@ type Config struct {
 
 // Deps are the API's collaborators, built by cmd/selfcheck.
 type Deps struct {
-	Store    *store.Store
-	Catalog  *catalog.Source
-	Reports  *reporting.Service
-	Messages *i18n.Catalog // the PDF report's labels
+	Work     *workflow.Service // the use cases every handler calls
+	Messages *i18n.Catalog     // error messages in the caller's language
 	Log      *slog.Logger
 	Config   Config
 }

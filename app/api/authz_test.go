@@ -72,6 +72,8 @@ var apiAuthz = []authzRow{
 	// anon mem  fadm oMem oAdm aud  oAud admin
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /openapi.json"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /checklists"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /checklists"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 204}, "DELETE /checklists/:id"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /campaigns"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /assessments"},
 	{statuses{401, 201, 201, 201, 201, 403, 403, 403}, "POST /assessments"},
@@ -177,7 +179,7 @@ func (k *authzKit) serve(path string) (*served, error) {
 		return nil, err
 	}
 	s := &served{store: st, source: src}
-	a := New(Deps{Store: st, Catalog: src, Reports: reports, Messages: k.messages, Log: k.log})
+	a := New(Deps{Work: work, Messages: k.messages, Log: k.log})
 	srv.Mount(func(e *echo.Echo) {
 		s.echo = e
 		a.Register(e)
@@ -284,6 +286,8 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	f.member = user("firm@demo.local").ID
 	firm := user("firm@demo.local").Firm
 	f.firmCode = firm.CreditCode
+	// An uploaded theme, for the route that deletes one.
+	want(t, ta.upload(Prefix+"/checklists", f.tokens[asAdmin], "authz-extra.yaml", []byte(miniChecklist("authz-extra"))), http.StatusCreated)
 	f.echo = s.echo
 	s.stop()
 
@@ -334,6 +338,9 @@ func (f *apiFixture) path(method, pattern string) string {
 	case strings.HasPrefix(pattern, "/users/"):
 		id = f.member
 	}
+	if strings.HasPrefix(pattern, "/checklists/") {
+		return Prefix + strings.Replace(pattern, ":id", "authz-extra", 1)
+	}
 	r := strings.NewReplacer(":id", fmt.Sprint(id), ":item", item, ":evidenceID", fmt.Sprint(ev), ":userID", fmt.Sprint(f.member))
 	return Prefix + r.Replace(pattern)
 }
@@ -357,6 +364,8 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 		return map[string]any{"name": "新公司", "credit_code": testCreditCode}, nil
 	case "PUT /users/:id/role":
 		return map[string]any{"role": "firm_admin"}, nil
+	case "POST /checklists":
+		return nil, []byte(miniChecklist("authz-api"))
 	}
 	return apiBody(route)
 }
@@ -403,7 +412,11 @@ func (f *apiFixture) call(dir string, who int, method, pattern string) (resp, er
 	case file != nil:
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
-		fw, _ := mw.CreateFormFile("file", "说明.txt")
+		name := "说明.txt"
+		if pattern == "/checklists" {
+			name = "authz-api.yaml"
+		}
+		fw, _ := mw.CreateFormFile("file", name)
 		fw.Write(file)
 		mw.Close()
 		rd, contentType = &b, mw.FormDataContentType()
@@ -545,4 +558,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 // refused reports whether a status turns the caller away.
 func refused(status int) bool {
 	return status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound
+}
+
+// miniChecklist is the loader's smallest valid checklist, given the id id
+// (its items' ids made unique to it), as an admin would upload it.
+func miniChecklist(id string) string {
+	b, err := os.ReadFile("../checklist/testdata/valid/mini.yaml")
+	if err != nil {
+		panic(err) // the test data is part of the repository
+	}
+	return strings.NewReplacer("id: mini\n", "id: "+id+"\n", "id: mini-", "id: "+id+"-").Replace(string(b))
 }

@@ -10,11 +10,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/campaign"
 	"selfcheck/app/evidence"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type campaignRequest struct {
@@ -29,13 +30,13 @@ type campaignRequest struct {
 // createCampaign creates a campaign, checked by campaign.Check as the admin
 // page's form is, with its firms named by credit code and its auditors by
 // email.
-func (a *API) createCampaign(c echo.Context, u *store.User) error {
+func (a *API) createCampaign(c echo.Context, p access.Principal) error {
 	ctx := c.Request().Context()
 	var req campaignRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	cat, _, err := a.Catalog.Catalog(ctx)
+	cat, _, err := a.Work.Catalog(ctx)
 	if err != nil {
 		return err
 	}
@@ -44,33 +45,33 @@ func (a *API) createCampaign(c echo.Context, u *store.User) error {
 	if len(problems) > 0 {
 		return problems[0]
 	}
-	firms, err := a.firmIDs(c, u, req.Firms)
+	firms, err := a.firmIDs(c, p, req.Firms)
 	if err != nil {
 		return err
 	}
-	auditors, err := a.auditorIDs(c, u, req.Auditors)
+	auditors, err := a.auditorIDs(c, p, req.Auditors)
 	if err != nil {
 		return err
 	}
-	id, err := a.Store.CreateCampaign(ctx, u, store.NewCampaign{NameZH: d.NameZH, NameEN: d.NameEN, Themes: d.Themes,
+	id, err := a.Work.CreateCampaign(ctx, p, workflow.NewCampaign{NameZH: d.NameZH, NameEN: d.NameEN, Themes: d.Themes,
 		StartsOn: d.StartsOn, Deadline: d.Deadline, FirmIDs: firms, AuditorIDs: auditors})
 	if err != nil {
 		return campaignError(err, "firms")
 	}
-	a.Log.Info("campaign created", "via", "api", "campaign", id, "user", u.ID)
+	a.Log.Info("campaign created", "via", "api", "campaign", id, "user", p.ID)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", Prefix, id))
-	return a.answerCampaign(c, u, http.StatusCreated, id)
+	return a.answerCampaign(c, p, http.StatusCreated, id)
 }
 
 // answerCampaign answers one campaign as GET /campaigns lists it.
-func (a *API) answerCampaign(c echo.Context, u *store.User, status int, id uint) error {
-	rows, err := a.Store.Campaigns(c.Request().Context(), u)
+func (a *API) answerCampaign(c echo.Context, p access.Principal, status int, id uint) error {
+	rows, err := a.Work.Campaigns(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
 		if r.ID == id {
-			return c.JSON(status, campaignOf(r, u.Role))
+			return c.JSON(status, campaignOf(r, p.Role))
 		}
 	}
 	return errNotFound
@@ -79,7 +80,7 @@ func (a *API) answerCampaign(c echo.Context, u *store.User, status int, id uint)
 // campaignError names the field a refused change of members is about: the
 // store refuses a firm or an auditor that changed meanwhile.
 func campaignError(err error, field string) error {
-	if errors.Is(err, store.ErrBadCampaign) {
+	if errors.Is(err, workflow.ErrBadCampaign) {
 		return invalid(field, "%s: a firm or auditor named is not (or no longer) one that can take part", field)
 	}
 	return err
@@ -90,7 +91,7 @@ type auditorsRequest struct {
 }
 
 // setAuditors replaces a campaign's auditors, named by email.
-func (a *API) setAuditors(c echo.Context, u *store.User) error {
+func (a *API) setAuditors(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -102,15 +103,15 @@ func (a *API) setAuditors(c echo.Context, u *store.User) error {
 	if req.Auditors == nil {
 		return invalid("auditors", "auditors is required: a list of auditors' emails, [] for none")
 	}
-	ids, err := a.auditorIDs(c, u, req.Auditors)
+	ids, err := a.auditorIDs(c, p, req.Auditors)
 	if err != nil {
 		return err
 	}
-	if err := a.Store.AssignAuditors(c.Request().Context(), u, id, ids); err != nil {
+	if err := a.Work.AssignAuditors(c.Request().Context(), p, id, ids); err != nil {
 		return campaignError(err, "auditors")
 	}
-	a.Log.Info("campaign auditors assigned", "via", "api", "campaign", id, "auditors", ids, "user", u.ID)
-	return a.answerCampaign(c, u, http.StatusOK, id)
+	a.Log.Info("campaign auditors assigned", "via", "api", "campaign", id, "auditors", ids, "user", p.ID)
+	return a.answerCampaign(c, p, http.StatusOK, id)
 }
 
 type firmsRequest struct {
@@ -119,7 +120,7 @@ type firmsRequest struct {
 
 // setFirms replaces the firms taking part in a campaign, named by credit
 // code. A firm that has started the campaign's assessment cannot leave it.
-func (a *API) setFirms(c echo.Context, u *store.User) error {
+func (a *API) setFirms(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -131,23 +132,23 @@ func (a *API) setFirms(c echo.Context, u *store.User) error {
 	if req.Firms == nil {
 		return invalid("firms", "firms is required: a list of credit codes, [] for none")
 	}
-	ids, err := a.firmIDs(c, u, req.Firms)
+	ids, err := a.firmIDs(c, p, req.Firms)
 	if err != nil {
 		return err
 	}
-	if err := a.Store.SetCampaignFirms(c.Request().Context(), u, id, ids); err != nil {
+	if err := a.Work.SetCampaignFirms(c.Request().Context(), p, id, ids); err != nil {
 		return campaignError(err, "firms")
 	}
-	a.Log.Info("campaign firms set", "via", "api", "campaign", id, "firms", ids, "user", u.ID)
-	return a.answerCampaign(c, u, http.StatusOK, id)
+	a.Log.Info("campaign firms set", "via", "api", "campaign", id, "firms", ids, "user", p.ID)
+	return a.answerCampaign(c, p, http.StatusOK, id)
 }
 
 // firmIDs finds the firms of credit codes among those the caller may list.
-func (a *API) firmIDs(c echo.Context, u *store.User, codes []string) ([]uint, error) {
+func (a *API) firmIDs(c echo.Context, p access.Principal, codes []string) ([]uint, error) {
 	if len(codes) == 0 {
 		return nil, nil
 	}
-	firms, err := a.Store.Firms(c.Request().Context(), u)
+	firms, err := a.Work.Firms(c.Request().Context(), p)
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +169,11 @@ func (a *API) firmIDs(c echo.Context, u *store.User, codes []string) ([]uint, er
 
 // auditorIDs finds the active auditors of emails, as the admin page offers
 // them.
-func (a *API) auditorIDs(c echo.Context, u *store.User, emails []string) ([]uint, error) {
+func (a *API) auditorIDs(c echo.Context, p access.Principal, emails []string) ([]uint, error) {
 	if len(emails) == 0 {
 		return nil, nil
 	}
-	users, err := a.Store.Users(c.Request().Context(), u)
+	users, err := a.Work.Users(c.Request().Context(), p)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func (a *API) auditorIDs(c echo.Context, u *store.User, emails []string) ([]uint
 	}
 	ids := make([]uint, len(emails))
 	for i, e := range emails {
-		id, ok := byEmail[store.NormalizeEmail(e)]
+		id, ok := byEmail[workflow.NormalizeEmail(e)]
 		if !ok {
 			return nil, invalid("auditors", "auditors[%d]: %q is not an active auditor", i, e)
 		}
@@ -195,7 +196,7 @@ func (a *API) auditorIDs(c echo.Context, u *store.User, emails []string) ([]uint
 
 // campaignDashboard answers where a campaign stands: the numbers of the
 // dashboard page. ?page pages the heat map.
-func (a *API) campaignDashboard(c echo.Context, u *store.User) error {
+func (a *API) campaignDashboard(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -207,7 +208,7 @@ func (a *API) campaignDashboard(c echo.Context, u *store.User) error {
 		}
 	}
 	today := time.Now().In(a.Config.Location).Format(assessment.DateLayout)
-	d, err := a.Store.CampaignDashboard(c.Request().Context(), u, id, store.DashboardOptions{Today: today, Page: page})
+	d, err := a.Work.Dashboard(c.Request().Context(), p, id, workflow.DashboardOptions{Today: today, Page: page})
 	if err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func (a *API) campaignDashboard(c echo.Context, u *store.User) error {
 // once the download has started aborts the connection, so the client never
 // holds a short file that looks complete.
 func (a *API) campaignResults(format string) handlerFunc {
-	return func(c echo.Context, u *store.User) error {
+	return func(c echo.Context, p access.Principal) error {
 		id, err := idParam(c, "id")
 		if err != nil {
 			return err
@@ -228,7 +229,7 @@ func (a *API) campaignResults(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		err = a.Reports.CampaignResults(c.Request().Context(), u, id, lang, format, func(name, contentType string) io.Writer {
+		err = a.Work.ExportResults(c.Request().Context(), p, id, lang, format, func(name, contentType string) io.Writer {
 			h := c.Response().Header()
 			evidence.SetDownloadHeaders(h, name)
 			h.Set(echo.HeaderContentType, contentType)

@@ -13,38 +13,40 @@ import (
 	"selfcheck/app/fault"
 	"selfcheck/app/i18n"
 	"selfcheck/app/people"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // apiError is an error whose status, code and message are safe to show.
 // The optional fields add what a client needs to act on it.
 type apiError struct {
-	Status  int
-	Code    string
-	Message string
-	Field   string           // the request field that is wrong (422)
-	State   assessment.State // the state that makes an assessment read-only (409)
-	Current any              // what someone else saved meanwhile (409)
-	Items   []blockerView    // what blocks a submit (422)
-	Reason  string           // why an evidence file was refused (422)
-	Item    string           // the checklist item a refused field belongs to (422)
-	Rule    string           // which rule refused the field: a fault code (422)
+	Status   int
+	Code     string
+	Message  string
+	Field    string           // the request field that is wrong (422)
+	State    assessment.State // the state that makes an assessment read-only (409)
+	Current  any              // what someone else saved meanwhile (409)
+	Items    []blockerView    // what blocks a submit (422)
+	Reason   string           // why an evidence file was refused (422)
+	Item     string           // the checklist item a refused field belongs to (422)
+	Rule     string           // which rule refused the field: a fault code (422)
+	Problems []string         // every problem of a refused checklist file (422)
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("api: %d %s: %s", e.Status, e.Code, e.Message) }
 
 // errorBody is the "error" object of every error answer.
 type errorBody struct {
-	Code    string           `json:"code"`
-	Message string           `json:"message"`
-	Field   string           `json:"field,omitempty"`
-	State   assessment.State `json:"state,omitempty"`
-	Current any              `json:"current,omitempty"`
-	Items   []blockerView    `json:"items,omitempty"`
-	Reason  string           `json:"reason,omitempty"`
-	Detail  string           `json:"detail,omitempty"`
-	Item    string           `json:"item,omitempty"`
-	Rule    string           `json:"rule,omitempty"`
+	Code     string           `json:"code"`
+	Message  string           `json:"message"`
+	Field    string           `json:"field,omitempty"`
+	State    assessment.State `json:"state,omitempty"`
+	Current  any              `json:"current,omitempty"`
+	Items    []blockerView    `json:"items,omitempty"`
+	Reason   string           `json:"reason,omitempty"`
+	Detail   string           `json:"detail,omitempty"`
+	Item     string           `json:"item,omitempty"`
+	Rule     string           `json:"rule,omitempty"`
+	Problems []string         `json:"problems,omitempty"`
 }
 
 // blockerView is one item that blocks a submit, with every reason.
@@ -94,10 +96,10 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 	var (
 		ae  *apiError
 		mbe *http.MaxBytesError
-		ro  *store.ReadOnlyError
-		ce  *store.ConflictError
-		pe  *store.PlanConflictError
-		inc *store.IncompleteError
+		ro  *workflow.ReadOnlyError
+		ce  *workflow.ConflictError
+		pe  *workflow.PlanConflictError
+		inc *workflow.IncompleteError
 		re  *evidence.RefusedError
 		fe  *fault.FieldError
 		cfe *campaign.FieldError
@@ -127,7 +129,7 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 		return invalid(pfe.Field, "%s", pfe.Error())
 	case errors.As(err, &mbe):
 		return errTooLarge(mbe.Limit)
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownItem), errors.Is(err, store.ErrNotInCampaign):
+	case errors.Is(err, workflow.ErrNotFound), errors.Is(err, workflow.ErrUnknownItem), errors.Is(err, workflow.ErrNotInCampaign):
 		return errNotFound
 	case errors.As(err, &ro):
 		return &apiError{Status: http.StatusConflict, Code: "read_only", State: ro.State,
@@ -139,7 +141,7 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 	case errors.As(err, &pe):
 		return &apiError{Status: http.StatusConflict, Code: "conflict", Current: planOf(pe.ItemID, pe.Current),
 			Message: fmt.Sprintf("the plan of item %s was changed by someone else since the version you sent; it is now at version %d", pe.ItemID, pe.Current.Version)}
-	case errors.Is(err, store.ErrAlreadyStarted):
+	case errors.Is(err, workflow.ErrAlreadyStarted):
 		return &apiError{Status: http.StatusConflict, Code: "already_started",
 			Message: "your firm has already started this campaign's assessment"}
 	case errors.As(err, &inc):
@@ -152,9 +154,9 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 	case errors.As(err, &re):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "evidence_refused", Field: "file", Reason: re.Reason,
 			Message: "the file was refused: " + re.Detail}
-	case errors.Is(err, store.ErrNothingApplies):
+	case errors.Is(err, workflow.ErrNothingApplies):
 		return invalid("profile", "no item of the chosen themes applies to this profile")
-	case errors.Is(err, store.ErrNoThemes):
+	case errors.Is(err, workflow.ErrNoThemes):
 		return invalid("themes", "themes must name at least one checklist, each once")
 	}
 	return errInternal
@@ -172,7 +174,7 @@ func (a *API) writeError(c echo.Context, err error) {
 		return
 	}
 	body := errorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field, State: ae.State, Current: ae.Current, Items: ae.Items, Reason: ae.Reason,
-		Item: ae.Item, Rule: ae.Rule}
+		Item: ae.Item, Rule: ae.Rule, Problems: ae.Problems}
 	var re *evidence.RefusedError
 	if errors.As(err, &re) {
 		body.Detail = re.Detail

@@ -8,15 +8,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/evidence"
-	"selfcheck/app/store"
 )
 
 // uploadEvidence attaches the file sent in the multipart field "file" to an
 // item. The file is checked by its content exactly as the web form's upload
 // is (app/web attach): over the size limit, of a type not accepted, or
 // unsafe, it is refused with 422, the reason code and the detail.
-func (a *API) uploadEvidence(c echo.Context, u *store.User) error {
+func (a *API) uploadEvidence(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -26,23 +26,10 @@ func (a *API) uploadEvidence(c echo.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	lim := evidence.DefaultLimits()
-	lim.MaxBytes = a.Config.MaxEvidenceBytes
-	kind, err := evidence.Check(name, data, lim)
-	if err != nil {
-		var re *evidence.RefusedError
-		if errors.As(err, &re) {
-			a.Log.Info("evidence refused", "via", "api", "assessment", id, "item", itemID, "reason", re.Reason, "user", u.ID)
-		}
-		return err
-	}
-	e, err := a.Store.AddEvidence(c.Request().Context(), u, id, store.NewEvidence{
-		ItemID: itemID, Name: evidence.SafeName(name, kind), Kind: string(kind), Data: data,
-	})
+	e, err := a.Work.AttachEvidence(c.Request().Context(), p, id, itemID, name, data)
 	if err != nil {
 		return err
 	}
-	a.Log.Info("evidence uploaded", "via", "api", "assessment", id, "item", itemID, "evidence", e.ID, "sha256", e.SHA256, "size", e.Size, "user", u.ID)
 	v := evidenceOf(id, e)
 	c.Response().Header().Set(echo.HeaderLocation, v.URL)
 	return c.JSON(http.StatusCreated, v)
@@ -95,7 +82,7 @@ func multipartError(err error) error {
 // downloadEvidence serves an evidence file to the firm's users and to the
 // reviewers who may see the assessment, always as an attachment the browser
 // must not sniff.
-func (a *API) downloadEvidence(c echo.Context, u *store.User) error {
+func (a *API) downloadEvidence(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -104,14 +91,14 @@ func (a *API) downloadEvidence(c echo.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	e, data, err := a.Store.EvidenceFile(c.Request().Context(), u, id, eid)
+	e, data, err := a.Work.EvidenceFile(c.Request().Context(), p, id, eid)
 	if err != nil {
 		return err
 	}
 	if e.ItemID != c.Param("item") {
 		return errNotFound
 	}
-	a.Log.Info("evidence downloaded", "via", "api", "assessment", id, "evidence", eid, "user", u.ID)
+	a.Log.Info("evidence downloaded", "via", "api", "assessment", id, "evidence", eid, "user", p.ID)
 	evidence.SetDownloadHeaders(c.Response().Header(), e.Name)
 	return c.Blob(http.StatusOK, evidence.Kind(e.Kind).ContentType(), data)
 }

@@ -43,14 +43,14 @@ type testAPI struct {
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
 	env := testenv.New(t)
-	st, src, rep, msgs, log := env.Store, env.Catalog, env.Reports, env.Messages, env.Log
+	st, src, msgs, log := env.Store, env.Catalog, env.Messages, env.Log
 	srv, err := web.New(web.Deps{Work: env.Work, Messages: msgs,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ta := &testAPI{t: t, store: st, catalog: src}
-	ta.api = New(Deps{Store: st, Catalog: src, Reports: rep, Messages: msgs, Log: log})
+	ta.api = New(Deps{Work: env.Work, Messages: msgs, Log: log})
 	srv.Mount(func(e *echo.Echo) {
 		ta.echo = e
 		ta.api.Register(e)

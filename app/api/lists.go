@@ -3,14 +3,14 @@ package api
 import (
 	"net/http"
 
-	"github.com/labstack/echo/v4"
+	"selfcheck/app/access"
 
-	"selfcheck/app/store"
+	"github.com/labstack/echo/v4"
 )
 
 // listChecklists answers the themes offered for new assessments.
-func (a *API) listChecklists(c echo.Context, _ *store.User) error {
-	cat, _, err := a.Catalog.Catalog(c.Request().Context())
+func (a *API) listChecklists(c echo.Context, _ access.Principal) error {
+	cat, _, err := a.Work.Catalog(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -23,22 +23,22 @@ func (a *API) listChecklists(c echo.Context, _ *store.User) error {
 
 // listCampaigns answers the campaigns the caller's firm takes part in, or
 // those an auditor reviews (every one for admins).
-func (a *API) listCampaigns(c echo.Context, u *store.User) error {
-	rows, err := a.Store.Campaigns(c.Request().Context(), u)
+func (a *API) listCampaigns(c echo.Context, p access.Principal) error {
+	rows, err := a.Work.Campaigns(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
 	out := make([]campaignView, len(rows))
 	for i, r := range rows {
-		out[i] = campaignOf(r, u.Role)
+		out[i] = campaignOf(r, p.Role)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"campaigns": out})
 }
 
 // listAssessments answers the assessments the caller may see: the firm's
 // own, or for auditors and admins those they may review.
-func (a *API) listAssessments(c echo.Context, u *store.User) error {
-	rows, err := a.Store.ListAssessments(c.Request().Context(), u)
+func (a *API) listAssessments(c echo.Context, p access.Principal) error {
+	rows, err := a.Work.Assessments(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,9 @@ import (
 	_ "embed"
 	"net/http"
 
-	"github.com/labstack/echo/v4"
+	"selfcheck/app/access"
 
-	"selfcheck/app/store"
+	"github.com/labstack/echo/v4"
 )
 
 // openAPIDoc describes every route of the table; a test keeps the two equal.
@@ -15,6 +15,6 @@ import (
 var openAPIDoc []byte
 
 // openAPI serves the OpenAPI 3.0 description of the API.
-func (a *API) openAPI(c echo.Context, _ *store.User) error {
+func (a *API) openAPI(c echo.Context, _ access.Principal) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, openAPIDoc)
 }

@@ -211,3 +211,28 @@ func TestReviewerEndpoints(t *testing.T) {
 		t.Errorf("results.xlsx is not a workbook")
 	}
 }
+
+// TestChecklistEndpoints: an admin uploads a theme through the API with the
+// page's checks (a refusal lists every problem and stores nothing), sees it
+// offered, and deletes it.
+func TestChecklistEndpoints(t *testing.T) {
+	t.Parallel()
+	ta := newTestAPI(t)
+	bad := strings.Replace(miniChecklist("api-theme"), "weight: ", "weight: 9", 1)
+	r := ta.upload("/api/v1/checklists", ta.adminToken, "api-theme.yaml", []byte(bad))
+	want(t, r, http.StatusUnprocessableEntity, "invalid_checklist")
+	if probs, _ := r.errorOf(t)["problems"].([]any); len(probs) == 0 || !strings.Contains(fmt.Sprint(probs[0]), "api-theme.yaml:") {
+		t.Errorf("the refusal names no problem with file:line: %v", r.errorOf(t))
+	}
+	want(t, ta.upload("/api/v1/checklists", ta.adminToken, "api-theme.txt", []byte(miniChecklist("api-theme"))), http.StatusUnprocessableEntity, "invalid_checklist")
+	want(t, ta.upload("/api/v1/checklists", ta.memberToken, "api-theme.yaml", []byte(miniChecklist("api-theme"))), http.StatusForbidden, "forbidden")
+
+	r = ta.upload("/api/v1/checklists", ta.adminToken, "api-theme.yaml", []byte(miniChecklist("api-theme")))
+	want(t, r, http.StatusCreated)
+	if !strings.Contains(string(ta.get("/api/v1/checklists", ta.memberToken).Body), `"api-theme"`) {
+		t.Error("the uploaded theme is not offered")
+	}
+	want(t, ta.request(http.MethodDelete, "/api/v1/checklists/api-theme", ta.adminToken, nil), http.StatusNoContent)
+	want(t, ta.request(http.MethodDelete, "/api/v1/checklists/api-theme", ta.adminToken, nil), http.StatusNotFound, "not_found")
+	want(t, ta.request(http.MethodDelete, "/api/v1/checklists/popups", ta.adminToken, nil), http.StatusNotFound, "not_found")
+}

@@ -7,9 +7,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/auth"
 	"selfcheck/app/people"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // The roles an admin may give (any) and a firm admin (their firm's).
@@ -35,7 +36,7 @@ type createdUserView struct {
 	Password string `json:"password,omitempty"`
 }
 
-func userOf(u store.User) userView {
+func userOf(u workflow.Account) userView {
 	v := userView{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: timestamp(u.CreatedAt), Disabled: u.DisabledAt != nil}
 	if u.Firm != nil {
 		v.Firm = &firmView{Name: u.Firm.Name, CreditCode: u.Firm.CreditCode}
@@ -45,8 +46,8 @@ func userOf(u store.User) userView {
 
 // listUsers answers the accounts the caller manages: every one for an
 // admin (GET /users), the firm's own for a firm admin (GET /team).
-func (a *API) listUsers(c echo.Context, u *store.User) error {
-	rows, err := a.Store.Users(c.Request().Context(), u)
+func (a *API) listUsers(c echo.Context, p access.Principal) error {
+	rows, err := a.Work.Users(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -68,16 +69,16 @@ type userRequest struct {
 
 // createUser adds an account of any role (admins), checked by people.Check
 // as the admin page's form is; its firm is named by credit code.
-func (a *API) createUser(c echo.Context, u *store.User) error {
+func (a *API) createUser(c echo.Context, p access.Principal) error {
 	var req userRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	firms, err := a.Store.Firms(c.Request().Context(), u)
+	firms, err := a.Work.Firms(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	return a.addAccount(c, u, req, allRoles, func(code string) (uint, bool) {
+	return a.addAccount(c, p, req, allRoles, func(code string) (uint, bool) {
 		for _, f := range firms {
 			if f.CreditCode == code {
 				return f.ID, true
@@ -89,7 +90,7 @@ func (a *API) createUser(c echo.Context, u *store.User) error {
 
 // addTeamMember adds an account to the firm admin's own firm, as the team
 // page does: the firm is not theirs to choose.
-func (a *API) addTeamMember(c echo.Context, u *store.User) error {
+func (a *API) addTeamMember(c echo.Context, p access.Principal) error {
 	var req userRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -97,10 +98,10 @@ func (a *API) addTeamMember(c echo.Context, u *store.User) error {
 	if req.Firm != "" {
 		return invalid("firm", "firm is not accepted here: members join your firm")
 	}
-	return a.addAccount(c, u, req, firmRoles, nil)
+	return a.addAccount(c, p, req, firmRoles, nil)
 }
 
-func (a *API) addAccount(c echo.Context, u *store.User, req userRequest, roles []auth.Role, firm func(string) (uint, bool)) error {
+func (a *API) addAccount(c echo.Context, p access.Principal, req userRequest, roles []auth.Role, firm func(string) (uint, bool)) error {
 	acc, problems, err := people.Check(people.Account{Email: req.Email, Name: req.Name, Role: req.Role, Firm: req.Firm,
 		Password: req.Password, Generate: req.Generate}, roles, firm)
 	if err != nil {
@@ -109,24 +110,24 @@ func (a *API) addAccount(c echo.Context, u *store.User, req userRequest, roles [
 	if len(problems) > 0 {
 		return problems[0]
 	}
-	nu, err := a.Store.AddMember(c.Request().Context(), u, store.NewUser{Email: acc.Email, Name: acc.Name, Role: acc.Role, FirmID: acc.FirmID, Password: acc.Password})
+	nu, err := a.Work.AddMember(c.Request().Context(), p, workflow.NewUser{Email: acc.Email, Name: acc.Name, Role: acc.Role, FirmID: acc.FirmID, Password: acc.Password})
 	switch {
-	case errors.Is(err, store.ErrDuplicate):
+	case errors.Is(err, workflow.ErrDuplicate):
 		return &apiError{Status: http.StatusConflict, Code: "duplicate", Field: "email",
-			Message: fmt.Sprintf("an account with %s already exists", store.NormalizeEmail(acc.Email))}
-	case errors.Is(err, store.ErrBadUser):
+			Message: fmt.Sprintf("an account with %s already exists", workflow.NormalizeEmail(acc.Email))}
+	case errors.Is(err, workflow.ErrBadUser):
 		return invalid("email", "the account details are invalid; nothing was created")
 	case err != nil:
 		return err
 	}
-	a.Log.Info("account created", "via", "api", "email", nu.Email, "role", nu.Role, "by", u.ID)
-	return c.JSON(http.StatusCreated, createdUserView{userView: a.userByID(c, u, nu), Password: acc.Generated})
+	a.Log.Info("account created", "via", "api", "email", nu.Email, "role", nu.Role, "by", p.ID)
+	return c.JSON(http.StatusCreated, createdUserView{userView: a.userByID(c, p, nu), Password: acc.Generated})
 }
 
 // userByID answers an account as the caller's list of accounts shows it,
 // with its firm; the account itself when it is not listed.
-func (a *API) userByID(c echo.Context, u *store.User, x *store.User) userView {
-	if users, err := a.Store.Users(c.Request().Context(), u); err == nil {
+func (a *API) userByID(c echo.Context, p access.Principal, x *workflow.Account) userView {
+	if users, err := a.Work.Users(c.Request().Context(), p); err == nil {
 		for _, y := range users {
 			if y.ID == x.ID {
 				return userOf(y)
@@ -141,18 +142,18 @@ func (a *API) userByID(c echo.Context, u *store.User, x *store.User) userView {
 // and tokens end at once. Nobody removes themselves; another firm's
 // account is a 404.
 func (a *API) disableUser(param string) handlerFunc {
-	return func(c echo.Context, u *store.User) error {
+	return func(c echo.Context, p access.Principal) error {
 		id, err := idParam(c, param)
 		if err != nil {
 			return err
 		}
-		if id == u.ID {
+		if id == p.ID {
 			return invalid(param, "you cannot remove your own account")
 		}
-		if err := a.Store.DisableUser(c.Request().Context(), u, id); err != nil {
+		if err := a.Work.DisableUser(c.Request().Context(), p, id); err != nil {
 			return err
 		}
-		a.Log.Info("account disabled", "via", "api", "user", id, "by", u.ID)
+		a.Log.Info("account disabled", "via", "api", "user", id, "by", p.ID)
 		return c.NoContent(http.StatusNoContent)
 	}
 }
@@ -162,7 +163,7 @@ type roleRequest struct {
 }
 
 // changeRole gives an account another role, as the admin page does.
-func (a *API) changeRole(c echo.Context, u *store.User) error {
+func (a *API) changeRole(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -175,11 +176,11 @@ func (a *API) changeRole(c echo.Context, u *store.User) error {
 	switch {
 	case !role.Valid():
 		return invalid("role", "role must be one of %s, %s, %s, %s", auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin)
-	case id == u.ID:
+	case id == p.ID:
 		return invalid("role", "you cannot change your own role")
 	}
-	err = a.Store.ChangeRole(c.Request().Context(), u, id, role)
-	if errors.Is(err, store.ErrBadUser) {
+	err = a.Work.ChangeRole(c.Request().Context(), p, id, role)
+	if errors.Is(err, workflow.ErrBadUser) {
 		// The one refusal left: a firm's account and one outside any firm
 		// cannot swap kinds.
 		return invalid("role", "the account cannot become %s: firm accounts are firm members or firm admins, others auditors or admins", role)
@@ -187,8 +188,8 @@ func (a *API) changeRole(c echo.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	a.Log.Info("role changed", "via", "api", "user", id, "role", role, "by", u.ID)
-	return c.JSON(http.StatusOK, a.userByID(c, u, &store.User{ID: id}))
+	a.Log.Info("role changed", "via", "api", "user", id, "role", role, "by", p.ID)
+	return c.JSON(http.StatusOK, a.userByID(c, p, &workflow.Account{ID: id}))
 }
 
 type firmListView struct {
@@ -200,13 +201,13 @@ type firmListView struct {
 }
 
 // listFirms answers every firm with its number of active accounts.
-func (a *API) listFirms(c echo.Context, u *store.User) error {
+func (a *API) listFirms(c echo.Context, p access.Principal) error {
 	ctx := c.Request().Context()
-	firms, err := a.Store.Firms(ctx, u)
+	firms, err := a.Work.Firms(ctx, p)
 	if err != nil {
 		return err
 	}
-	members, err := a.Store.FirmMemberCounts(ctx, u)
+	members, err := a.Work.FirmMemberCounts(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ type firmRequest struct {
 
 // createFirm adds a firm, checked by people.CheckFirm as the admin page's
 // form is; a credit code already taken is a 409.
-func (a *API) createFirm(c echo.Context, u *store.User) error {
+func (a *API) createFirm(c echo.Context, p access.Principal) error {
 	var req firmRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -233,14 +234,14 @@ func (a *API) createFirm(c echo.Context, u *store.User) error {
 	if len(problems) > 0 {
 		return problems[0]
 	}
-	firm, err := a.Store.CreateFirm(c.Request().Context(), f.Name, f.CreditCode)
-	if errors.Is(err, store.ErrDuplicate) {
+	firm, err := a.Work.CreateFirm(c.Request().Context(), p, f.Name, f.CreditCode)
+	if errors.Is(err, workflow.ErrDuplicate) {
 		return &apiError{Status: http.StatusConflict, Code: "duplicate", Field: "credit_code",
 			Message: fmt.Sprintf("a firm with credit code %s already exists", f.CreditCode)}
 	}
 	if err != nil {
 		return err
 	}
-	a.Log.Info("firm created", "via", "api", "firm", firm.ID, "user", u.ID)
+	a.Log.Info("firm created", "via", "api", "firm", firm.ID, "user", p.ID)
 	return c.JSON(http.StatusCreated, firmListView{ID: firm.ID, Name: firm.Name, CreditCode: firm.CreditCode, CreatedAt: timestamp(firm.CreatedAt)})
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/assessment"
-	"selfcheck/app/store"
 )
 
 func assessmentURL(id uint) string { return fmt.Sprintf("%s/assessments/%d", Prefix, id) }
@@ -21,8 +21,8 @@ type firmPlanView struct {
 
 // listPlans answers every rectification plan of the caller's firm across
 // its assessments, by due date, as the plans page lists them.
-func (a *API) listPlans(c echo.Context, u *store.User) error {
-	rows, err := a.Store.FirmPlans(c.Request().Context(), u)
+func (a *API) listPlans(c echo.Context, p access.Principal) error {
+	rows, err := a.Work.Plans(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -45,12 +45,12 @@ type eventView struct {
 
 // history answers who changed what and when in an assessment, and every
 // workflow step, newest first: the timeline page's events.
-func (a *API) history(c echo.Context, u *store.User) error {
+func (a *API) history(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	events, err := a.Store.Timeline(c.Request().Context(), u, id)
+	events, err := a.Work.Timeline(c.Request().Context(), p, id)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (a *API) history(c echo.Context, u *store.User) error {
 // removeEvidence detaches an evidence file from an item of an editable
 // assessment, as the page's remove button does; the file stays in the
 // history. A file of another item is a 404.
-func (a *API) removeEvidence(c echo.Context, u *store.User) error {
+func (a *API) removeEvidence(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (a *API) removeEvidence(c echo.Context, u *store.User) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	sh, err := a.Store.Sheet(ctx, u, id)
+	sh, err := a.Work.Sheet(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -86,9 +86,9 @@ func (a *API) removeEvidence(c echo.Context, u *store.User) error {
 	if !found {
 		return errNotFound
 	}
-	if err := a.Store.RemoveEvidence(ctx, u, id, eid); err != nil {
+	if err := a.Work.RemoveEvidence(ctx, p, id, eid); err != nil {
 		return err
 	}
-	a.Log.Info("evidence removed", "via", "api", "assessment", id, "evidence", eid, "user", u.ID)
+	a.Log.Info("evidence removed", "via", "api", "assessment", id, "evidence", eid, "user", p.ID)
 	return c.NoContent(http.StatusNoContent)
 }

@@ -8,9 +8,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/assessment"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type queueRowView struct {
@@ -29,7 +30,7 @@ type queueRowView struct {
 type queueView struct {
 	Items []queueRowView `json:"items"`
 	// Total counts the submissions matching the filter, at most
-	// store.QueueCountCap; More says more than that match.
+	// workflow.QueueCountCap; More says more than that match.
 	Total int64 `json:"total"`
 	More  bool  `json:"more"`
 	Page  int   `json:"page"`
@@ -39,10 +40,10 @@ type queueView struct {
 // reviewQueue answers the submissions waiting for review that the caller
 // may review (an auditor: those of their campaigns), filtered, sorted and
 // paged with the review page's query parameters.
-func (a *API) reviewQueue(c echo.Context, u *store.User) error {
+func (a *API) reviewQueue(c echo.Context, p access.Principal) error {
 	q := c.QueryParams()
-	f := store.QueueFilter{State: assessment.State(q.Get("state")), Grade: scoring.Grade(q.Get("grade")), Theme: q.Get("theme"),
-		Firm: strings.TrimSpace(q.Get("firm")), Sort: store.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1" || q.Get("desc") == "true"}
+	f := workflow.QueueFilter{State: assessment.State(q.Get("state")), Grade: scoring.Grade(q.Get("grade")), Theme: q.Get("theme"),
+		Firm: strings.TrimSpace(q.Get("firm")), Sort: workflow.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1" || q.Get("desc") == "true"}
 	if v := q.Get("campaign"); v != "" {
 		id, err := strconv.ParseUint(v, 10, 32)
 		if err != nil || id == 0 {
@@ -62,8 +63,8 @@ func (a *API) reviewQueue(c echo.Context, u *store.User) error {
 	default:
 		return invalid("grade", "grade must be one of %s, %s, %s, %s", scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail)
 	}
-	res, err := a.Store.ReviewQueue(c.Request().Context(), u, f)
-	var fe *store.FilterError
+	res, err := a.Work.ReviewQueue(c.Request().Context(), p, f)
+	var fe *workflow.FilterError
 	if errors.As(err, &fe) {
 		return invalid(fe.Field, "%s %q is not one the queue knows", fe.Field, fe.Value)
 	}

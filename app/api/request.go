@@ -9,44 +9,36 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
+	"selfcheck/app/access"
+	"selfcheck/app/workflow"
 
-	"selfcheck/app/store"
+	"github.com/labstack/echo/v4"
 )
 
 // authenticate returns the user of the request's bearer token. No header, a
 // malformed one, an unknown or revoked token and a disabled user all get the
 // same answer, so a caller learns nothing about which it was. A token
 // refused counts as a failed login of the client's address (see
-// store.ThrottleWindow); past the limit every token from there, good or
+// workflow.ThrottleWindow); past the limit every token from there, good or
 // bad, gets 429 until the time given in Retry-After.
-func (a *API) authenticate(c echo.Context) (*store.User, error) {
+func (a *API) authenticate(c echo.Context) (access.Principal, error) {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)
 	scheme, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, errUnauthorized
+		return access.Principal{}, errUnauthorized
 	}
-	ctx, ip, now := c.Request().Context(), c.RealIP(), time.Now()
-	if retryAt, ok, err := a.Store.LoginAllowed(ctx, "", ip, now); err != nil {
-		return nil, err
-	} else if !ok {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(store.RetryAfterSeconds(retryAt, now)))
-		return nil, &apiError{Status: http.StatusTooManyRequests, Code: "too_many_failures",
-			Message: "too many refused tokens or failed logins from your address; retry after " + retryAt.UTC().Format(time.RFC3339)}
+	p, err := a.Work.TokenPrincipal(c.Request().Context(), token, c.RealIP(), messageLang(c))
+	var te *workflow.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(te.RetryAfter(a.Work.Now())))
+		return p, &apiError{Status: http.StatusTooManyRequests, Code: "too_many_failures",
+			Message: "too many refused tokens or failed logins from your address; retry after " + te.RetryAt.UTC().Format(time.RFC3339)}
+	case errors.Is(err, workflow.ErrBadToken):
+		return p, errUnauthorized
 	}
-	u, err := a.Store.TokenUser(ctx, token)
-	if errors.Is(err, store.ErrNotFound) {
-		a.Log.Warn("api token refused", "ip", ip, "path", c.Request().URL.Path)
-		if err := a.Store.RecordLoginFailure(ctx, "", ip, now); err != nil {
-			return nil, err
-		}
-		return nil, errUnauthorized
-	}
-	if err != nil {
-		return nil, err
-	}
-	return u, nil
+	return p, err
 }
 
 // idParam reads a numeric id from the path; anything else names nothing

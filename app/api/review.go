@@ -6,9 +6,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/assessment"
 	"selfcheck/app/fault"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 type reviewRequest struct {
@@ -25,7 +26,7 @@ type reviewItemRequest struct {
 
 // review records an auditor's decision (approve, request_changes, reject)
 // with item verdicts, and answers with the assessment and its review history.
-func (a *API) review(c echo.Context, u *store.User) error {
+func (a *API) review(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -34,22 +35,22 @@ func (a *API) review(c echo.Context, u *store.User) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d := store.Decision{Action: assessment.Action(req.Decision), Comment: req.Comment}
+	d := assessment.Decision{Action: assessment.Action(req.Decision), Comment: req.Comment}
 	for i, it := range req.Items {
 		if strings.TrimSpace(it.Item) == "" {
 			return invalid("items", "items[%d].item is required", i)
 		}
-		d.Items = append(d.Items, store.ItemVerdict{ItemID: it.Item, Verdict: store.Verdict(it.Verdict), Comment: it.Comment})
+		d.Items = append(d.Items, assessment.ItemVerdict{ItemID: it.Item, Verdict: assessment.Verdict(it.Verdict), Comment: it.Comment})
 	}
-	if err := a.Store.Review(c.Request().Context(), u, id, d); err != nil {
+	if err := a.Work.Review(c.Request().Context(), p, id, d); err != nil {
 		// A verdict's fields are inside the request's items.
 		if fe, ok := fault.AsField(err); ok && (fe.Item != "" || fe.Field == "verdict" || fe.Field == "item") {
 			return &fieldError{FieldError: fe, field: "items"}
 		}
 		return err
 	}
-	a.Log.Info("assessment reviewed", "via", "api", "assessment", id, "decision", d.Action, "user", u.ID)
-	return a.answerSheet(c, u, http.StatusOK, id)
+	a.Log.Info("assessment reviewed", "via", "api", "assessment", id, "decision", d.Action, "user", p.ID)
+	return a.answerSheet(c, p, http.StatusOK, id)
 }
 
 type reviewRoundView struct {
@@ -66,7 +67,7 @@ type verdictView struct {
 	Comment string `json:"comment"`
 }
 
-func reviewsView(rounds []store.ReviewRound) []reviewRoundView {
+func reviewsView(rounds []workflow.ReviewRound) []reviewRoundView {
 	out := make([]reviewRoundView, len(rounds))
 	for i, r := range rounds {
 		v := reviewRoundView{State: r.State, Comment: r.Comment, Reviewer: r.Reviewer, At: timestamp(r.At), Items: []verdictView{}}

@@ -10,32 +10,32 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"selfcheck/app/auth"
-	"selfcheck/app/store"
+	"selfcheck/app/access"
+	"selfcheck/app/workflow"
 )
 
-// access says who may call a route. A nil access means anyone, without a token.
-type access []auth.Role
-
+// The role sets of the route table (app/access, shared with the web).
+// access.Anyone means anyone, without a token.
 var (
-	anyone   access
-	signedIn = access{auth.FirmMember, auth.FirmAdmin, auth.Auditor, auth.Admin}
-	firmUser = access{auth.FirmMember, auth.FirmAdmin}
-	reviewer = access{auth.Auditor, auth.Admin}
-	firmHead = access{auth.FirmAdmin}
-	admin    = access{auth.Admin}
+	anyone   = access.Anyone
+	signedIn = access.SignedIn
+	firmUser = access.FirmUser
+	reviewer = access.Reviewer
+	firmHead = access.FirmAdmin
+	admin    = access.Admin
 )
 
-// handlerFunc is an API handler. u is the caller, nil on routes anyone may call.
-type handlerFunc func(c echo.Context, u *store.User) error
+// handlerFunc is an API handler. p is the caller, the zero Principal on
+// routes anyone may call.
+type handlerFunc func(c echo.Context, p access.Principal) error
 
 // route is one entry of the route table. MaxBody, when set, replaces the
 // JSON body limit (uploads).
 type route struct {
 	Method  string
 	Path    string // under Prefix
-	Who     access
-	handler handlerFunc
+	Who     access.Who
+	Handler handlerFunc
 	MaxBody int64
 }
 
@@ -43,45 +43,47 @@ type route struct {
 func (a *API) table() []route {
 	upload := a.Config.MaxEvidenceBytes + 1<<20
 	return []route{
-		{http.MethodGet, "/openapi.json", anyone, a.openAPI, 0},
-		{http.MethodGet, "/checklists", signedIn, a.listChecklists, 0},
-		{http.MethodGet, "/campaigns", signedIn, a.listCampaigns, 0},
-		{http.MethodGet, "/assessments", signedIn, a.listAssessments, 0},
-		{http.MethodPost, "/assessments", firmUser, a.createAssessment, 0},
-		{http.MethodGet, "/assessments/:id", signedIn, a.getAssessment, 0},
-		{http.MethodPut, "/assessments/:id/answers/:item", firmUser, a.saveAnswer, 0},
-		{http.MethodPut, "/assessments/:id/answers/:item/plan", firmUser, a.savePlan, 0},
-		{http.MethodPost, "/assessments/:id/answers/:item/evidence", firmUser, a.uploadEvidence, upload},
-		{http.MethodGet, "/assessments/:id/answers/:item/evidence/:evidenceID", signedIn, a.downloadEvidence, 0},
-		{http.MethodPost, "/assessments/:id/submit", firmUser, a.submit, 0},
-		{http.MethodPost, "/assessments/:id/review", reviewer, a.review, 0},
-		{http.MethodGet, "/assessments/:id/activity", signedIn, a.listActivity, 0},
-		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, a.reportPDF, 0},
-		{http.MethodGet, "/assessments/:id/report.xlsx", signedIn, a.reportExport("xlsx"), 0},
-		{http.MethodGet, "/assessments/:id/report.csv", signedIn, a.reportExport("csv"), 0},
-		{http.MethodGet, "/assessments/:id/report.json", signedIn, a.reportExport("json"), 0},
-		{http.MethodGet, "/assessments/:id/report.oscal.json", signedIn, a.reportExport("oscal"), 0},
-		{http.MethodGet, "/assessments/:id/history", signedIn, a.history, 0},
-		{http.MethodDelete, "/assessments/:id/answers/:item/evidence/:evidenceID", firmUser, a.removeEvidence, 0},
-		{http.MethodGet, "/plans", firmUser, a.listPlans, 0},
+		{Method: http.MethodGet, Path: "/openapi.json", Who: anyone, Handler: a.openAPI},
+		{Method: http.MethodGet, Path: "/checklists", Who: signedIn, Handler: a.listChecklists},
+		{Method: http.MethodPost, Path: "/checklists", Who: admin, Handler: a.uploadChecklist, MaxBody: workflow.MaxChecklistBytes + 64<<10},
+		{Method: http.MethodDelete, Path: "/checklists/:id", Who: admin, Handler: a.deleteChecklist},
+		{Method: http.MethodGet, Path: "/campaigns", Who: signedIn, Handler: a.listCampaigns},
+		{Method: http.MethodGet, Path: "/assessments", Who: signedIn, Handler: a.listAssessments},
+		{Method: http.MethodPost, Path: "/assessments", Who: firmUser, Handler: a.createAssessment},
+		{Method: http.MethodGet, Path: "/assessments/:id", Who: signedIn, Handler: a.getAssessment},
+		{Method: http.MethodPut, Path: "/assessments/:id/answers/:item", Who: firmUser, Handler: a.saveAnswer},
+		{Method: http.MethodPut, Path: "/assessments/:id/answers/:item/plan", Who: firmUser, Handler: a.savePlan},
+		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/evidence", Who: firmUser, Handler: a.uploadEvidence, MaxBody: upload},
+		{Method: http.MethodGet, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: signedIn, Handler: a.downloadEvidence},
+		{Method: http.MethodPost, Path: "/assessments/:id/submit", Who: firmUser, Handler: a.submit},
+		{Method: http.MethodPost, Path: "/assessments/:id/review", Who: reviewer, Handler: a.review},
+		{Method: http.MethodGet, Path: "/assessments/:id/activity", Who: signedIn, Handler: a.listActivity},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.pdf", Who: signedIn, Handler: a.reportPDF},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.xlsx", Who: signedIn, Handler: a.reportExport("xlsx")},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.csv", Who: signedIn, Handler: a.reportExport("csv")},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.json", Who: signedIn, Handler: a.reportExport("json")},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: a.reportExport("oscal")},
+		{Method: http.MethodGet, Path: "/assessments/:id/history", Who: signedIn, Handler: a.history},
+		{Method: http.MethodDelete, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.removeEvidence},
+		{Method: http.MethodGet, Path: "/plans", Who: firmUser, Handler: a.listPlans},
 
-		{http.MethodPost, "/campaigns", admin, a.createCampaign, 0},
-		{http.MethodPut, "/campaigns/:id/auditors", admin, a.setAuditors, 0},
-		{http.MethodPut, "/campaigns/:id/firms", admin, a.setFirms, 0},
-		{http.MethodGet, "/campaigns/:id/dashboard", reviewer, a.campaignDashboard, 0},
-		{http.MethodGet, "/campaigns/:id/results.csv", reviewer, a.campaignResults("csv"), 0},
-		{http.MethodGet, "/campaigns/:id/results.xlsx", reviewer, a.campaignResults("xlsx"), 0},
-		{http.MethodGet, "/review-queue", reviewer, a.reviewQueue, 0},
+		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
+		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},
+		{Method: http.MethodPut, Path: "/campaigns/:id/firms", Who: admin, Handler: a.setFirms},
+		{Method: http.MethodGet, Path: "/campaigns/:id/dashboard", Who: reviewer, Handler: a.campaignDashboard},
+		{Method: http.MethodGet, Path: "/campaigns/:id/results.csv", Who: reviewer, Handler: a.campaignResults("csv")},
+		{Method: http.MethodGet, Path: "/campaigns/:id/results.xlsx", Who: reviewer, Handler: a.campaignResults("xlsx")},
+		{Method: http.MethodGet, Path: "/review-queue", Who: reviewer, Handler: a.reviewQueue},
 
-		{http.MethodGet, "/team", firmHead, a.listUsers, 0},
-		{http.MethodPost, "/team", firmHead, a.addTeamMember, 0},
-		{http.MethodDelete, "/team/:userID", firmHead, a.disableUser("userID"), 0},
-		{http.MethodGet, "/firms", admin, a.listFirms, 0},
-		{http.MethodPost, "/firms", admin, a.createFirm, 0},
-		{http.MethodGet, "/users", admin, a.listUsers, 0},
-		{http.MethodPost, "/users", admin, a.createUser, 0},
-		{http.MethodPost, "/users/:id/disable", admin, a.disableUser("id"), 0},
-		{http.MethodPut, "/users/:id/role", admin, a.changeRole, 0},
+		{Method: http.MethodGet, Path: "/team", Who: firmHead, Handler: a.listUsers},
+		{Method: http.MethodPost, Path: "/team", Who: firmHead, Handler: a.addTeamMember},
+		{Method: http.MethodDelete, Path: "/team/:userID", Who: firmHead, Handler: a.disableUser("userID")},
+		{Method: http.MethodGet, Path: "/firms", Who: admin, Handler: a.listFirms},
+		{Method: http.MethodPost, Path: "/firms", Who: admin, Handler: a.createFirm},
+		{Method: http.MethodGet, Path: "/users", Who: admin, Handler: a.listUsers},
+		{Method: http.MethodPost, Path: "/users", Who: admin, Handler: a.createUser},
+		{Method: http.MethodPost, Path: "/users/:id/disable", Who: admin, Handler: a.disableUser("id")},
+		{Method: http.MethodPut, Path: "/users/:id/role", Who: admin, Handler: a.changeRole},
 	}
 }
 
@@ -96,7 +98,7 @@ func (a *API) Register(e *echo.Echo) {
 	for _, r := range a.routes {
 		g.Add(r.Method, r.Path, a.handle(r))
 	}
-	fallback := a.handle(route{Who: anyone, handler: a.noRoute})
+	fallback := a.handle(route{Who: anyone, Handler: a.noRoute})
 	g.RouteNotFound("", fallback)
 	g.RouteNotFound("/*", fallback)
 }
@@ -112,11 +114,11 @@ func (a *API) handle(r route) echo.HandlerFunc {
 	}
 	return func(c echo.Context) (err error) {
 		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
 				}
-				err = fmt.Errorf("api: panic: %v\n%s", p, debug.Stack())
+				err = fmt.Errorf("api: panic: %v\n%s", v, debug.Stack())
 			}
 			if err != nil {
 				a.writeError(c, err)
@@ -125,13 +127,13 @@ func (a *API) handle(r route) echo.HandlerFunc {
 		}()
 		c.Response().Header().Set("Cache-Control", "no-store")
 		// The client's address and browser go to the audit log entries the request makes.
-		c.SetRequest(c.Request().WithContext(store.WithRequest(c.Request().Context(), store.RequestInfo{IP: c.RealIP(), UserAgent: c.Request().UserAgent()})))
-		var u *store.User
-		if r.Who != nil {
-			if u, err = a.authenticate(c); err != nil {
+		c.SetRequest(c.Request().WithContext(workflow.WithRequest(c.Request().Context(), workflow.RequestInfo{IP: c.RealIP(), UserAgent: c.Request().UserAgent()})))
+		var p access.Principal
+		if !r.Who.Open() {
+			if p, err = a.authenticate(c); err != nil {
 				return err
 			}
-			if !slices.Contains(r.Who, u.Role) {
+			if !r.Who.Allows(p.Role) {
 				return errForbidden
 			}
 		}
@@ -140,13 +142,13 @@ func (a *API) handle(r route) echo.HandlerFunc {
 			return errTooLarge(limit)
 		}
 		req.Body = http.MaxBytesReader(c.Response().Writer, req.Body, limit)
-		return r.handler(c, u)
+		return r.Handler(c, p)
 	}
 }
 
 // noRoute answers a path under Prefix that has no route: 405 with the
 // allowed methods when the path exists for other methods, otherwise 404.
-func (a *API) noRoute(c echo.Context, _ *store.User) error {
+func (a *API) noRoute(c echo.Context, _ access.Principal) error {
 	path := strings.TrimPrefix(c.Request().URL.Path, Prefix)
 	var allowed []string
 	for _, r := range a.routes {

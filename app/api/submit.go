@@ -6,23 +6,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/access"
 	"selfcheck/app/evidence"
 	"selfcheck/app/reporting"
-	"selfcheck/app/store"
 )
 
 // submit hands the assessment to review. While items block it, the answer
 // is 422 listing every one of them and why.
-func (a *API) submit(c echo.Context, u *store.User) error {
+func (a *API) submit(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Submit(c.Request().Context(), u, id); err != nil {
+	if err := a.Work.Submit(c.Request().Context(), p, id); err != nil {
 		return err
 	}
-	a.Log.Info("assessment submitted", "via", "api", "assessment", id, "user", u.ID)
-	return a.answerSheet(c, u, http.StatusOK, id)
+	a.Log.Info("assessment submitted", "via", "api", "assessment", id, "user", p.ID)
+	return a.answerSheet(c, p, http.StatusOK, id)
 }
 
 // reportLang reads ?lang (zh unless en).
@@ -37,7 +37,7 @@ func reportLang(c echo.Context) (string, error) {
 }
 
 // reportPDF answers the verifiable PDF report, in Chinese unless ?lang=en.
-func (a *API) reportPDF(c echo.Context, u *store.User) error {
+func (a *API) reportPDF(c echo.Context, p access.Principal) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -46,19 +46,19 @@ func (a *API) reportPDF(c echo.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	rep, err := a.Reports.PDF(c.Request().Context(), u, id, lang)
+	rep, err := a.Work.ReportPDF(c.Request().Context(), p, id, lang)
 	if err != nil {
 		return err
 	}
-	a.Log.Info("report issued", "via", "api", "assessment", id, "code", rep.Code, "user", u.ID)
+	a.Log.Info("report issued", "via", "api", "assessment", id, "code", rep.Code, "user", p.ID)
 	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(rep.Name))
 	c.Response().Header().Set("X-Verification-Code", rep.Code)
 	return c.Blob(http.StatusOK, "application/pdf", rep.PDF)
 }
 
 // reportExport answers the report as XLSX, CSV, JSON or OSCAL JSON.
-func (a *API) reportExport(format string) func(echo.Context, *store.User) error {
-	return func(c echo.Context, u *store.User) error {
+func (a *API) reportExport(format string) func(echo.Context, access.Principal) error {
+	return func(c echo.Context, p access.Principal) error {
 		id, err := idParam(c, "id")
 		if err != nil {
 			return err
@@ -68,7 +68,7 @@ func (a *API) reportExport(format string) func(echo.Context, *store.User) error 
 			return err
 		}
 		var buf bytes.Buffer
-		name, err := a.Reports.Export(c.Request().Context(), u, id, lang, format, &buf)
+		name, err := a.Work.ReportExport(c.Request().Context(), p, id, lang, format, &buf)
 		if err != nil {
 			return err
 		}

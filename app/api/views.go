@@ -9,7 +9,7 @@ import (
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
-	"selfcheck/app/store"
+	"selfcheck/app/workflow"
 )
 
 // The JSON shapes the API answers with. They are spelled out here, apart
@@ -289,7 +289,7 @@ func sheetView(sh *assessment.Sheet) assessmentView {
 	return v
 }
 
-func summaryOf(s store.Summary) summaryView {
+func summaryOf(s workflow.Summary) summaryView {
 	v := summaryView{ID: s.ID, Firm: firmView{Name: s.FirmName}, State: s.State, Themes: s.Themes,
 		CreatedAt: timestamp(s.CreatedAt), SubmittedAt: optTimestamp(s.SubmittedAt), URL: fmt.Sprintf("%s/assessments/%d", Prefix, s.ID)}
 	if v.Themes == nil {
@@ -300,7 +300,7 @@ func summaryOf(s store.Summary) summaryView {
 
 // campaignOf is a campaign as GET /campaigns lists it; reviewers see the
 // firms taking part (and admins the auditors), a firm never the others.
-func campaignOf(r store.CampaignView, role auth.Role) campaignView {
+func campaignOf(r workflow.CampaignView, role auth.Role) campaignView {
 	v := campaignView{ID: r.ID, Name: textOf(r.Name), Themes: r.Themes, StartsOn: r.StartsOn, Deadline: r.Deadline}
 	if r.AssessmentID != 0 {
 		v.Assessment = &assessmentRef{ID: r.AssessmentID, State: r.State}
@@ -384,7 +384,7 @@ type dashboardView struct {
 	Overdue    overduePlansView `json:"overdue_plans"`
 }
 
-func dashboardOf(d *store.Dashboard) dashboardView {
+func dashboardOf(d *workflow.Dashboard) dashboardView {
 	v := dashboardView{Campaign: campaignRef{ID: d.Campaign.ID, Name: textOf(d.Campaign.Name), Deadline: d.Campaign.Deadline},
 		Themes: d.Campaign.Themes, Firms: d.Firms, NotStarted: d.NotStarted, Submitted: d.Submitted,
 		States: []stateCountView{}, Grades: []gradeCountView{}, ThemeStats: []themeStatView{}, TopItems: []itemStatView{},

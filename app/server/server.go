@@ -117,7 +117,7 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		return nil, err
 	}
 	srv.Mount(api.New(api.Deps{
-		Store: st, Catalog: source, Reports: issuer, Messages: messages, Log: cfg.Log,
+		Work: work, Messages: messages, Log: cfg.Log,
 		Config: api.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence},
 	}).Register)
 	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log)}, nil

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -13,31 +12,6 @@ import (
 	"selfcheck/app/people"
 	"selfcheck/app/workflow"
 )
-
-// accountRoutes lists the pages for managing people: admins' firms, users and
-// campaigns, firm admins' teams, everyone's profile and API tokens.
-func (s *Server) accountRoutes() []route {
-	return []route{
-		{http.MethodGet, "/admin/firms", admin, s.adminFirms, 0},
-		{http.MethodPost, "/admin/firms", admin, s.createFirm, 0},
-		{http.MethodGet, "/admin/users", admin, s.adminUsers, 0},
-		{http.MethodPost, "/admin/users", admin, s.createUser, 0},
-		{http.MethodPost, "/admin/users/:id/disable", admin, s.disableUser, 0},
-		{http.MethodPost, "/admin/users/:id/role", admin, s.changeRole, 0},
-		{http.MethodGet, "/admin/campaigns", admin, s.adminCampaigns, 0},
-		{http.MethodPost, "/admin/campaigns", admin, s.createCampaign, 0},
-		{http.MethodPost, "/admin/campaigns/:id/auditors", admin, s.assignAuditors, 0},
-
-		{http.MethodGet, "/team", firmAdmin, s.team, 0},
-		{http.MethodPost, "/team", firmAdmin, s.addTeamMember, 0},
-		{http.MethodPost, "/team/:id/remove", firmAdmin, s.removeTeamMember, 0},
-
-		{http.MethodGet, "/profile", signedIn, s.profile, 0},
-		{http.MethodPost, "/profile/password", signedIn, s.changePassword, 0},
-		{http.MethodPost, "/profile/tokens", signedIn, s.createToken, 0},
-		{http.MethodPost, "/profile/tokens/:id/revoke", signedIn, s.revokeToken, 0},
-	}
-}
 
 // accountForm is the new-account form of /admin/users and /team, as typed.
 // Firm is a firm id, chosen by admins only.

@@ -12,13 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// auditRoutes are the admin's audit log pages.
-func (s *Server) auditRoutes() []route {
-	return []route{
-		{http.MethodGet, "/admin/audit", admin, s.adminAudit, 0},
-	}
-}
-
 // auditContext hands the client's address and browser to the store, which
 // records them with every audit log entry the request makes.
 func (s *Server) auditContext(next echo.HandlerFunc) echo.HandlerFunc {

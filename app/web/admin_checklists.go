@@ -32,7 +32,7 @@ func (s *Server) renderChecklists(c echo.Context, status int, problems []string,
 		return err
 	}
 	data := checklistsPage{
-		Checklists: cat.Checklists, Origin: origin, Problems: problems, Error: errMsg, MaxKiB: catalog.MaxFileBytes >> 10,
+		Checklists: cat.Checklists, Origin: origin, Problems: problems, Error: errMsg, MaxKiB: workflow.MaxChecklistBytes >> 10,
 	}
 	if err := s.Work.CatalogProblem(); err != nil {
 		data.Broken = problemLines(err)
@@ -55,21 +55,20 @@ func (s *Server) uploadChecklist(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	content, err := io.ReadAll(io.LimitReader(f, catalog.MaxFileBytes+1))
+	content, err := io.ReadAll(io.LimitReader(f, workflow.MaxChecklistBytes+1))
 	if err != nil {
 		return err
 	}
-	cl, err := s.Work.UploadChecklist(c.Request().Context(), who(c), fh.Filename, content)
+	_, err = s.Work.UploadChecklist(c.Request().Context(), who(c), fh.Filename, content)
 	var probs checklist.Problems
 	switch {
 	case errors.As(err, &probs):
 		return s.renderChecklists(c, http.StatusUnprocessableEntity, problemLines(err), s.T(c, "admin.checklists.invalid", len(probs)))
-	case errors.Is(err, catalog.ErrBadFile):
+	case errors.Is(err, workflow.ErrBadChecklistFile):
 		return s.renderChecklists(c, http.StatusUnprocessableEntity, []string{err.Error()}, s.T(c, "admin.checklists.bad_file"))
 	case err != nil:
 		return err
 	}
-	s.Log.Info("checklist uploaded", "checklist", cl.ID, "version", cl.Version, "user", currentUser(c).ID)
 	flash(c, "admin.checklists.uploaded")
 	return c.Redirect(http.StatusSeeOther, "/admin/checklists")
 }

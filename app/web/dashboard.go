@@ -18,17 +18,6 @@ import (
 	"selfcheck/app/workflow"
 )
 
-// dashboardRoutes are the campaign dashboards and result exports. The store
-// lets a campaign's own auditors and admins through and answers ErrNotFound
-// (404) to an auditor of another campaign.
-func (s *Server) dashboardRoutes() []route {
-	return []route{
-		{http.MethodGet, "/campaigns/:id/dashboard", reviewer, s.dashboard, 0},
-		{http.MethodGet, "/campaigns/:id/results.csv", reviewer, s.resultsCSV, 0},
-		{http.MethodGet, "/campaigns/:id/results.xlsx", reviewer, s.resultsXLSX, 0},
-	}
-}
-
 // scoreBands colour scores the way scoring.GradeFor bands them. They are
 // named by range, not by grade: a critical gap fails a firm whatever its score.
 var scoreBands = []charts.Band{

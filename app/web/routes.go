@@ -28,7 +28,7 @@ type route struct {
 	Method  string
 	Path    string
 	Who     access.Who
-	handler echo.HandlerFunc
+	Handler echo.HandlerFunc
 	MaxBody int64
 }
 
@@ -44,43 +44,65 @@ func (s *Server) registerRoutes() {
 	e.Use(s.loadSession)
 
 	s.routes = []route{
-		{http.MethodGet, "/healthz", anyone, s.healthz, 0},
-		{http.MethodGet, "/static/*", anyone, s.static, 0},
-		{http.MethodGet, "/login", anyone, s.loginForm, 0},
-		{http.MethodPost, "/login", anyone, s.login, 0},
-		{http.MethodPost, "/logout", signedIn, s.logout, 0},
-		{http.MethodPost, "/lang", anyone, s.setLanguage, 0},
+		{Method: http.MethodGet, Path: "/healthz", Who: anyone, Handler: s.healthz},
+		{Method: http.MethodGet, Path: "/static/*", Who: anyone, Handler: s.static},
+		{Method: http.MethodGet, Path: "/login", Who: anyone, Handler: s.loginForm},
+		{Method: http.MethodPost, Path: "/login", Who: anyone, Handler: s.login},
+		{Method: http.MethodPost, Path: "/logout", Who: signedIn, Handler: s.logout},
+		{Method: http.MethodPost, Path: "/lang", Who: anyone, Handler: s.setLanguage},
 
-		{http.MethodGet, "/", signedIn, s.home, 0},
-		{http.MethodPost, "/assessments", firmMember, s.createAssessment, 0},
-		{http.MethodGet, "/assessments/:id", signedIn, s.assessmentPage, 0},
-		{http.MethodPost, "/assessments/:id", firmMember, s.saveAssessmentForm, s.uploadLimit(8)},
-		{http.MethodPost, "/assessments/:id/answers/:item", firmMember, s.autosaveAnswer, 0},
-		{http.MethodPost, "/assessments/:id/answers/:item/plan", firmMember, s.autosavePlan, 0},
-		{http.MethodPost, "/assessments/:id/answers/:item/evidence", firmMember, s.uploadEvidence, s.uploadLimit(1)},
-		{http.MethodGet, "/assessments/:id/evidence/:eid", signedIn, s.downloadEvidence, 0},
-		{http.MethodGet, "/assessments/:id/evidence/:eid/view", signedIn, s.viewEvidence, 0},
-		{http.MethodPost, "/assessments/:id/evidence/:eid/delete", firmMember, s.removeEvidence, 0},
-		{http.MethodGet, "/assessments/:id/timeline", signedIn, s.timeline, 0},
-		{http.MethodGet, "/assessments/:id/score", signedIn, s.scorePage, 0},
-		{http.MethodGet, "/assessments/:id/report.pdf", signedIn, s.reportPDF, 0},
-		{http.MethodGet, "/assessments/:id/report.xlsx", signedIn, s.reportExport("xlsx"), 0},
-		{http.MethodGet, "/assessments/:id/report.csv", signedIn, s.reportExport("csv"), 0},
-		{http.MethodGet, "/assessments/:id/report.json", signedIn, s.reportExport("json"), 0},
-		{http.MethodGet, "/assessments/:id/report.oscal.json", signedIn, s.reportExport("oscal"), 0},
-		{http.MethodGet, "/plans", firmMember, s.plans, 0},
-		{http.MethodGet, "/review", reviewer, s.reviewQueue, 0},
-		{http.MethodGet, "/assessments/:id/review", reviewer, s.reviewForm, 0},
-		{http.MethodPost, "/assessments/:id/review", reviewer, s.review, 0},
+		{Method: http.MethodGet, Path: "/", Who: signedIn, Handler: s.home},
+		{Method: http.MethodPost, Path: "/assessments", Who: firmMember, Handler: s.createAssessment},
+		{Method: http.MethodGet, Path: "/assessments/:id", Who: signedIn, Handler: s.assessmentPage},
+		{Method: http.MethodPost, Path: "/assessments/:id", Who: firmMember, Handler: s.saveAssessmentForm, MaxBody: s.uploadLimit(8)},
+		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item", Who: firmMember, Handler: s.autosaveAnswer},
+		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/plan", Who: firmMember, Handler: s.autosavePlan},
+		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/evidence", Who: firmMember, Handler: s.uploadEvidence, MaxBody: s.uploadLimit(1)},
+		{Method: http.MethodGet, Path: "/assessments/:id/evidence/:eid", Who: signedIn, Handler: s.downloadEvidence},
+		{Method: http.MethodGet, Path: "/assessments/:id/evidence/:eid/view", Who: signedIn, Handler: s.viewEvidence},
+		{Method: http.MethodPost, Path: "/assessments/:id/evidence/:eid/delete", Who: firmMember, Handler: s.removeEvidence},
+		{Method: http.MethodGet, Path: "/assessments/:id/timeline", Who: signedIn, Handler: s.timeline},
+		{Method: http.MethodGet, Path: "/assessments/:id/score", Who: signedIn, Handler: s.scorePage},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.pdf", Who: signedIn, Handler: s.reportPDF},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.xlsx", Who: signedIn, Handler: s.reportExport("xlsx")},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.csv", Who: signedIn, Handler: s.reportExport("csv")},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.json", Who: signedIn, Handler: s.reportExport("json")},
+		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: s.reportExport("oscal")},
+		{Method: http.MethodGet, Path: "/plans", Who: firmMember, Handler: s.plans},
+		{Method: http.MethodGet, Path: "/review", Who: reviewer, Handler: s.reviewQueue},
+		{Method: http.MethodGet, Path: "/assessments/:id/review", Who: reviewer, Handler: s.reviewForm},
+		{Method: http.MethodPost, Path: "/assessments/:id/review", Who: reviewer, Handler: s.review},
 
-		{http.MethodGet, "/admin/checklists", admin, s.adminChecklists, 0},
-		{http.MethodPost, "/admin/checklists", admin, s.uploadChecklist, 0},
-		{http.MethodPost, "/admin/checklists/:id/delete", admin, s.deleteChecklist, 0},
+		{Method: http.MethodGet, Path: "/admin/checklists", Who: admin, Handler: s.adminChecklists},
+		{Method: http.MethodPost, Path: "/admin/checklists", Who: admin, Handler: s.uploadChecklist},
+		{Method: http.MethodPost, Path: "/admin/checklists/:id/delete", Who: admin, Handler: s.deleteChecklist},
+
+		{Method: http.MethodGet, Path: "/campaigns/:id/dashboard", Who: reviewer, Handler: s.dashboard},
+		{Method: http.MethodGet, Path: "/campaigns/:id/results.csv", Who: reviewer, Handler: s.resultsCSV},
+		{Method: http.MethodGet, Path: "/campaigns/:id/results.xlsx", Who: reviewer, Handler: s.resultsXLSX},
+
+		{Method: http.MethodGet, Path: "/admin/firms", Who: admin, Handler: s.adminFirms},
+		{Method: http.MethodPost, Path: "/admin/firms", Who: admin, Handler: s.createFirm},
+		{Method: http.MethodGet, Path: "/admin/users", Who: admin, Handler: s.adminUsers},
+		{Method: http.MethodPost, Path: "/admin/users", Who: admin, Handler: s.createUser},
+		{Method: http.MethodPost, Path: "/admin/users/:id/disable", Who: admin, Handler: s.disableUser},
+		{Method: http.MethodPost, Path: "/admin/users/:id/role", Who: admin, Handler: s.changeRole},
+		{Method: http.MethodGet, Path: "/admin/campaigns", Who: admin, Handler: s.adminCampaigns},
+		{Method: http.MethodPost, Path: "/admin/campaigns", Who: admin, Handler: s.createCampaign},
+		{Method: http.MethodPost, Path: "/admin/campaigns/:id/auditors", Who: admin, Handler: s.assignAuditors},
+
+		{Method: http.MethodGet, Path: "/team", Who: firmAdmin, Handler: s.team},
+		{Method: http.MethodPost, Path: "/team", Who: firmAdmin, Handler: s.addTeamMember},
+		{Method: http.MethodPost, Path: "/team/:id/remove", Who: firmAdmin, Handler: s.removeTeamMember},
+
+		{Method: http.MethodGet, Path: "/profile", Who: signedIn, Handler: s.profile},
+		{Method: http.MethodPost, Path: "/profile/password", Who: signedIn, Handler: s.changePassword},
+		{Method: http.MethodPost, Path: "/profile/tokens", Who: signedIn, Handler: s.createToken},
+		{Method: http.MethodPost, Path: "/profile/tokens/:id/revoke", Who: signedIn, Handler: s.revokeToken},
+		{Method: http.MethodGet, Path: "/admin/audit", Who: admin, Handler: s.adminAudit},
+
+		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},
 	}
-	s.routes = append(s.routes, s.accountRoutes()...)
-	s.routes = append(s.routes, s.dashboardRoutes()...)
-	s.routes = append(s.routes, s.auditRoutes()...)
-	s.routes = append(s.routes, s.verifyRoutes()...)
 	for _, r := range s.routes {
 		limit := r.MaxBody
 		if limit == 0 {
@@ -89,7 +111,7 @@ func (s *Server) registerRoutes() {
 		// The body limit comes before anything reads the body, and the access
 		// check before the form is read and its CSRF token checked: a caller
 		// who may not use the route is turned away before the body is parsed.
-		e.Add(r.Method, r.Path, r.handler, limitBody(limit), s.require(r.Who), readForm, csrfProtect)
+		e.Add(r.Method, r.Path, r.Handler, limitBody(limit), s.require(r.Who), readForm, csrfProtect)
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error { return fail(http.StatusNotFound, "error.not_found") })
 }

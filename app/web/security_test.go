@@ -40,7 +40,7 @@ func secApp(t *testing.T, cfg Config, useTLS bool) (*testApp, *secClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Mount(api.New(api.Deps{Store: env.Store, Catalog: env.Catalog, Reports: env.Reports, Messages: env.Messages, Log: env.Log}).Register)
+	s.Mount(api.New(api.Deps{Work: env.Work, Messages: env.Messages, Log: env.Log}).Register)
 	clock := &secClock{}
 	clock.set(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	env.Work.Now = clock.now

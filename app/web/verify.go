@@ -13,16 +13,6 @@ import (
 // verifyRoutes is the public verification page a report's QR code points
 // to. It is open to anyone, logged in or not, and shows only what
 // workflow.Verified holds.
-//
-// Codes carry 100 bits, so guessing one is hopeless and the page has no
-// rate limit of its own; one shared with the login's would be the place to
-// add it if scanning ever shows up in the logs.
-func (s *Server) verifyRoutes() []route {
-	return []route{
-		{http.MethodGet, "/verify/:code", anyone, s.verifyPage, 0},
-	}
-}
-
 type verifyPage struct {
 	workflow.Verified
 	Code         string // grouped for reading

@@ -44,3 +44,10 @@ func (s *Service) UploadChecklist(ctx context.Context, p access.Principal, fileN
 func (s *Service) DeleteChecklist(ctx context.Context, p access.Principal, id string) error {
 	return s.Store.DeleteCustomChecklist(ctx, actor(p), id)
 }
+
+// MaxChecklistBytes bounds an uploaded checklist file.
+const MaxChecklistBytes = catalog.MaxFileBytes
+
+// ErrBadChecklistFile refuses an upload that is no checklist file at all
+// (its name, size or encoding); the error says which.
+var ErrBadChecklistFile = catalog.ErrBadFile
