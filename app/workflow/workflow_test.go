@@ -315,3 +315,43 @@ func TestLoginAndTokens(t *testing.T) {
 		t.Errorf("a made-up token: %v", err)
 	}
 }
+
+// TestAdminUseCasesRefuseOthers: the use cases that the route tables give
+// to admins refuse everyone else themselves, whichever front end (or
+// command) calls them.
+func TestAdminUseCasesRefuseOthers(t *testing.T) {
+	f := newFlow(t)
+	ctx := context.Background()
+	admin := f.who("admin@demo.local")
+	for _, email := range []string{"firm@demo.local", "firmadmin@demo.local", "auditor@demo.local"} {
+		p := f.who(email)
+		t.Run(email, func(t *testing.T) {
+			if _, err := f.CreateFirm(ctx, p, "新公司", "91350100M000100Y43"); !errors.Is(err, fault.ErrForbidden) {
+				t.Errorf("create firm: %v", err)
+			}
+			if _, err := f.CreateAccount(ctx, p, store.NewUser{Email: "x@y.cn", Name: "x", Password: "password1", Role: auth.Admin}); !errors.Is(err, fault.ErrForbidden) {
+				t.Errorf("create account: %v", err)
+			}
+			if _, err := f.CustomChecklists(ctx, p); !errors.Is(err, fault.ErrForbidden) {
+				t.Errorf("custom checklists: %v", err)
+			}
+			if _, err := f.VerifyAudit(ctx, p); !errors.Is(err, workflow.ErrNotFound) {
+				t.Errorf("verify audit: %v", err)
+			}
+		})
+	}
+	firm, err := f.CreateFirm(ctx, admin, "新公司", "91350100M000100Y43")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.CreateFirm(ctx, admin, "同码公司", "91350100M000100Y43"); !errors.Is(err, workflow.ErrDuplicate) {
+		t.Errorf("a second firm with the credit code: %v", err)
+	}
+	u, err := f.CreateAccount(ctx, admin, store.NewUser{Email: "New@Firm.cn ", Name: "新人", Password: "password1", Role: auth.FirmMember, FirmID: &firm.ID})
+	if err != nil || u.Email != "new@firm.cn" {
+		t.Fatalf("create account: %v %+v", err, u)
+	}
+	if rep, err := f.VerifyAudit(ctx, admin); err != nil || !rep.OK || rep.Entries == 0 {
+		t.Errorf("the audit chain after these changes: %v %+v", err, rep)
+	}
+}
