@@ -128,7 +128,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 
 // TestBuiltinCatalog enforces the catalog-wide invariants of the checklists
 // shipped in the binary, beyond what the loader checks per file: every MIIT
-// theme is there in campaign order, at least 100 items in all, and every item
+// theme is there in campaign order, at least 138 items in all, and every item
 // carries English beside Chinese, guidance, evidence and a legal basis.
 func TestBuiltinCatalog(t *testing.T) {
 	cat, _, err := Load(selfcheck.Checklists, "checklists")
@@ -145,8 +145,8 @@ func TestBuiltinCatalog(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(themes, " ") {
 		t.Errorf("themes in order = %v, want %v", got, themes)
 	}
-	if total < 100 {
-		t.Errorf("the catalog has %d items, want at least 100", total)
+	if total < 138 {
+		t.Errorf("the catalog has %d items, want at least 138", total)
 	}
 	for _, cl := range cat.Checklists {
 		if n := len(cl.Items()); n < 8 {
@@ -176,6 +176,84 @@ func TestBuiltinCatalog(t *testing.T) {
 		if critical > 3 {
 			t.Errorf("theme %s has %d critical items; reserve critical for a few", cl.ID, critical)
 		}
+	}
+}
+
+// withoutArticle lists the items that still cite only documents without
+// articles (MIIT notices, guidance meetings, standards of an industry
+// association). It may only shrink: a new item must cite an article.
+var withoutArticle = map[string]bool{
+	"dc-no-silent-install":     true,
+	"mo-im-link-standard":      true,
+	"mo-unblock-appeal":        true,
+	"pw-no-deceptive-controls": true,
+	"pw-shake-sensitivity":     true,
+	"pw-web-download-prompts":  true,
+	"pw-self-start":            true,
+	"pw-chain-launch":          true,
+}
+
+// documentItems are items whose compliance is shown by a document (a licence
+// or filing, the privacy policy, an appointment, an assessment or audit
+// report, a contract, an incident plan); each must require evidence.
+var documentItems = []string{
+	"rq-icp-licence-or-filing", "rq-app-filing", "rq-ip-address-filing", "rq-licence-scope",
+	"rq-licence-annual-report", "rq-algorithm-filing",
+	"ur-privacy-policy-accessible", "ur-minors-pi-audit",
+	"gv-pi-officer", "gv-data-security-officer", "gv-large-pi-security-officer", "gv-internal-rules",
+	"gv-processing-records", "gv-pia", "gv-compliance-audit", "gv-vendor-management",
+	"gv-platform-social-report", "gv-minors-platform-duties",
+	"ds-management-system", "ds-important-data-filing", "ds-incident-response",
+	"ds-incident-report-deadlines", "ds-vulnerability-handling", "ds-risk-assessment",
+	"ds-cross-border", "ds-cross-border-volume-route", "ds-face-recognition-filing",
+}
+
+// TestBuiltinCatalogCitesAndEvidence enforces that every built-in item cites
+// at least one article (save the shrinking list above) and that the items
+// proved by a document block submission until evidence is attached.
+func TestBuiltinCatalogCitesAndEvidence(t *testing.T) {
+	cat, _, err := Load(selfcheck.Checklists, "checklists")
+	if err != nil {
+		t.Fatalf("built-in catalog invalid:\n%v", err)
+	}
+	items := map[string]Item{}
+	required := 0
+	for _, cl := range cat.Checklists {
+		for _, it := range cl.Items() {
+			items[it.ID] = it
+			if it.EvidenceRequired {
+				required++
+			}
+			cited := false
+			for _, b := range it.Basis {
+				if b.Article.ZH != "" {
+					cited = true
+				}
+			}
+			switch {
+			case !cited && !withoutArticle[it.ID]:
+				t.Errorf("%s: item %s cites no article; cite the article it comes from", cl.ID, it.ID)
+			case cited && withoutArticle[it.ID]:
+				t.Errorf("%s: item %s now cites an article; remove it from withoutArticle", cl.ID, it.ID)
+			}
+		}
+	}
+	for id := range withoutArticle {
+		if _, ok := items[id]; !ok {
+			t.Errorf("withoutArticle lists %s, which is not in the catalog", id)
+		}
+	}
+	for _, id := range documentItems {
+		it, ok := items[id]
+		switch {
+		case !ok:
+			t.Errorf("document item %s is not in the catalog", id)
+		case !it.EvidenceRequired:
+			t.Errorf("item %s is proved by a document but lacks evidence_required: true", id)
+		}
+	}
+	if required < 15 {
+		t.Errorf("%d items require evidence, want at least 15", required)
 	}
 }
 
