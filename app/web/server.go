@@ -213,7 +213,8 @@ func isFault(err error) bool {
 }
 
 // faultMessage is the message of a refused field in the page's language;
-// err must satisfy isFault.
+// err must satisfy isFault. Every page shows a domain refusal through it,
+// so a code has one wording per language wherever it appears.
 func (s *Server) faultMessage(c echo.Context, err error) string {
 	fe, _ := fault.AsField(err)
 	return s.Messages.Fault(lang(c), fe)
