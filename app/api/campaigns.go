@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"selfcheck/app/auth"
 	"selfcheck/app/campaign"
 	"selfcheck/app/evidence"
+	"selfcheck/app/fault"
 	"selfcheck/app/workflow"
 )
 
@@ -56,7 +56,7 @@ func (a *API) createCampaign(c echo.Context, p access.Principal) error {
 	id, err := a.Work.CreateCampaign(ctx, p, workflow.NewCampaign{NameZH: d.NameZH, NameEN: d.NameEN, Themes: d.Themes,
 		StartsOn: d.StartsOn, Deadline: d.Deadline, FirmIDs: firms, AuditorIDs: auditors})
 	if err != nil {
-		return campaignError(err, "firms")
+		return err
 	}
 	a.Log.Info("campaign created", "via", "api", "campaign", id, "user", p.ID)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", Prefix, id))
@@ -75,15 +75,6 @@ func (a *API) answerCampaign(c echo.Context, p access.Principal, status int, id 
 		}
 	}
 	return errNotFound
-}
-
-// campaignError names the field a refused change of members is about: the
-// store refuses a firm or an auditor that changed meanwhile.
-func campaignError(err error, field string) error {
-	if errors.Is(err, workflow.ErrBadCampaign) {
-		return invalid(field, "%s: a firm or auditor named is not (or no longer) one that can take part", field)
-	}
-	return err
 }
 
 type auditorsRequest struct {
@@ -108,7 +99,7 @@ func (a *API) setAuditors(c echo.Context, p access.Principal) error {
 		return err
 	}
 	if err := a.Work.AssignAuditors(c.Request().Context(), p, id, ids); err != nil {
-		return campaignError(err, "auditors")
+		return err
 	}
 	a.Log.Info("campaign auditors assigned", "via", "api", "campaign", id, "auditors", ids, "user", p.ID)
 	return a.answerCampaign(c, p, http.StatusOK, id)
@@ -137,7 +128,7 @@ func (a *API) setFirms(c echo.Context, p access.Principal) error {
 		return err
 	}
 	if err := a.Work.SetCampaignFirms(c.Request().Context(), p, id, ids); err != nil {
-		return campaignError(err, "firms")
+		return err
 	}
 	a.Log.Info("campaign firms set", "via", "api", "campaign", id, "firms", ids, "user", p.ID)
 	return a.answerCampaign(c, p, http.StatusOK, id)
@@ -160,7 +151,7 @@ func (a *API) firmIDs(c echo.Context, p access.Principal, codes []string) ([]uin
 	for i, code := range codes {
 		id, ok := byCode[code]
 		if !ok {
-			return nil, invalid("firms", "firms[%d]: there is no firm with credit code %q", i, code)
+			return nil, fault.Field("firms", fault.Unknown, code)
 		}
 		ids[i] = id
 	}
@@ -187,7 +178,7 @@ func (a *API) auditorIDs(c echo.Context, p access.Principal, emails []string) ([
 	for i, e := range emails {
 		id, ok := byEmail[workflow.NormalizeEmail(e)]
 		if !ok {
-			return nil, invalid("auditors", "auditors[%d]: %q is not an active auditor", i, e)
+			return nil, fault.Field("auditors", fault.Unknown, e)
 		}
 		ids[i] = id
 	}

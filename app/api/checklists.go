@@ -9,6 +9,7 @@ import (
 
 	"selfcheck/app/access"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/workflow"
 )
 
@@ -49,9 +50,13 @@ func (a *API) uploadChecklist(c echo.Context, p access.Principal) error {
 			}
 			return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_checklist", Field: "file", Problems: lines,
 				Message: "the checklist was refused; problems lists each one as file:line: message"}
-		case errors.Is(err, workflow.ErrBadChecklistFile):
-			return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_checklist", Field: "file", Problems: []string{err.Error()},
-				Message: "the file is not a checklist file"}
+		case isFault(err):
+			fe, _ := fault.AsField(err)
+			msg := fe.Error()
+			if a.Messages != nil {
+				msg = a.Messages.Fault(messageLang(c), fe)
+			}
+			return &apiError{Status: http.StatusUnprocessableEntity, Code: "invalid_checklist", Field: "file", Rule: fe.Code, Problems: []string{msg}, Message: msg}
 		case err != nil:
 			return err
 		}

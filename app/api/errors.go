@@ -8,11 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/assessment"
-	"selfcheck/app/campaign"
 	"selfcheck/app/evidence"
 	"selfcheck/app/fault"
 	"selfcheck/app/i18n"
-	"selfcheck/app/people"
 	"selfcheck/app/workflow"
 )
 
@@ -89,6 +87,12 @@ type fieldError struct {
 
 func (e *fieldError) Unwrap() error { return e.FieldError }
 
+// isFault reports whether err refuses a field's value.
+func isFault(err error) bool {
+	_, ok := fault.AsField(err)
+	return ok
+}
+
 // classify turns any error into the answer to give, its message in lang.
 // Errors of the domain, the store and evidence checking map to their
 // statuses; anything else is internal.
@@ -102,8 +106,6 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 		inc *workflow.IncompleteError
 		re  *evidence.RefusedError
 		fe  *fault.FieldError
-		cfe *campaign.FieldError
-		pfe *people.FieldError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -123,10 +125,6 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 		return errNotFound
 	case errors.Is(err, fault.ErrForbidden):
 		return errForbidden
-	case errors.As(err, &cfe):
-		return invalid(cfe.Field, "%s", cfe.Error())
-	case errors.As(err, &pfe):
-		return invalid(pfe.Field, "%s", pfe.Error())
 	case errors.As(err, &mbe):
 		return errTooLarge(mbe.Limit)
 	case errors.Is(err, workflow.ErrNotFound), errors.Is(err, workflow.ErrUnknownItem), errors.Is(err, workflow.ErrNotInCampaign):

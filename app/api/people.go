@@ -115,8 +115,9 @@ func (a *API) addAccount(c echo.Context, p access.Principal, req userRequest, ro
 	case errors.Is(err, workflow.ErrDuplicate):
 		return &apiError{Status: http.StatusConflict, Code: "duplicate", Field: "email",
 			Message: fmt.Sprintf("an account with %s already exists", workflow.NormalizeEmail(acc.Email))}
-	case errors.Is(err, workflow.ErrBadUser):
-		return invalid("email", "the account details are invalid; nothing was created")
+	case errors.Is(err, workflow.ErrBadUser) && !isFault(err):
+		// A refusal without a field (a password bcrypt cannot hash).
+		return invalid("password", "the account details are invalid; nothing was created")
 	case err != nil:
 		return err
 	}
@@ -179,13 +180,7 @@ func (a *API) changeRole(c echo.Context, p access.Principal) error {
 	case id == p.ID:
 		return invalid("role", "you cannot change your own role")
 	}
-	err = a.Work.ChangeRole(c.Request().Context(), p, id, role)
-	if errors.Is(err, workflow.ErrBadUser) {
-		// The one refusal left: a firm's account and one outside any firm
-		// cannot swap kinds.
-		return invalid("role", "the account cannot become %s: firm accounts are firm members or firm admins, others auditors or admins", role)
-	}
-	if err != nil {
+	if err := a.Work.ChangeRole(c.Request().Context(), p, id, role); err != nil {
 		return err
 	}
 	a.Log.Info("role changed", "via", "api", "user", id, "role", role, "by", p.ID)
@@ -232,6 +227,9 @@ func (a *API) createFirm(c echo.Context, p access.Principal) error {
 	}
 	f, problems := people.CheckFirm(people.Firm{Name: req.Name, CreditCode: req.CreditCode})
 	if len(problems) > 0 {
+		if problems[0].Field == "firm_name" {
+			return &fieldError{FieldError: problems[0], field: "name"}
+		}
 		return problems[0]
 	}
 	firm, err := a.Work.CreateFirm(c.Request().Context(), p, f.Name, f.CreditCode)

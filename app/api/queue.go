@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"selfcheck/app/access"
 	"selfcheck/app/assessment"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
 	"selfcheck/app/workflow"
 )
@@ -61,13 +61,9 @@ func (a *API) reviewQueue(c echo.Context, p access.Principal) error {
 	switch f.Grade {
 	case "", scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail:
 	default:
-		return invalid("grade", "grade must be one of %s, %s, %s, %s", scoring.Excellent, scoring.Good, scoring.Pass, scoring.Fail)
+		return fault.Field("grade", fault.OneOf, string(f.Grade))
 	}
 	res, err := a.Work.ReviewQueue(c.Request().Context(), p, f)
-	var fe *workflow.FilterError
-	if errors.As(err, &fe) {
-		return invalid(fe.Field, "%s %q is not one the queue knows", fe.Field, fe.Value)
-	}
 	if err != nil {
 		return err
 	}

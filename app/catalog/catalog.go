@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/store"
 )
 
@@ -143,13 +144,21 @@ func (s *Source) load(uploads []store.CustomChecklist, name string, content []by
 	return cat, origin, nil
 }
 
-// ErrBadFile refuses an upload before it reaches the loader.
+// ErrBadFile refuses an upload before it reaches the loader; a
+// *fault.FieldError on the field "file" in its chain says why: a name not
+// ending in .yaml (one_of), no content (required), too large (too_long,
+// in KiB), not UTF-8 (invalid), a built-in's name (taken).
 var ErrBadFile = errors.New("catalog: not a checklist file")
+
+// badFile refuses an upload as ErrBadFile with its reason.
+func badFile(code string, args ...any) error {
+	return fmt.Errorf("%w: %w", ErrBadFile, fault.Field("file", code, args...))
+}
 
 // Upload validates a checklist file against the whole catalog and, when it
 // is valid, stores it: a new theme, or a new version of an uploaded one. A
 // problem comes back as checklist.Problems (file:line: message) or as
-// ErrBadFile with the reason.
+// ErrBadFile with a fault.FieldError.
 func (s *Source) Upload(ctx context.Context, actor *store.User, fileName string, content []byte) (*checklist.Checklist, error) {
 	name := path.Base(strings.ReplaceAll(fileName, "\\", "/"))
 	if strings.HasSuffix(name, ".yml") {
@@ -157,16 +166,16 @@ func (s *Source) Upload(ctx context.Context, actor *store.User, fileName string,
 	}
 	switch {
 	case !strings.HasSuffix(name, ".yaml") || len(name) <= len(".yaml"):
-		return nil, fmt.Errorf("%w: the file name must end in .yaml", ErrBadFile)
+		return nil, badFile(fault.OneOf)
 	case len(content) == 0:
-		return nil, fmt.Errorf("%w: the file is empty", ErrBadFile)
+		return nil, badFile(fault.Required)
 	case len(content) > MaxFileBytes:
-		return nil, fmt.Errorf("%w: the file is larger than %d KiB", ErrBadFile, MaxFileBytes>>10)
+		return nil, badFile(fault.TooLong, MaxFileBytes>>10)
 	case !utf8.Valid(content):
-		return nil, fmt.Errorf("%w: the file is not UTF-8 text", ErrBadFile)
+		return nil, badFile(fault.Invalid)
 	}
 	if _, ok := s.builtin[name]; ok {
-		return nil, fmt.Errorf("%w: %s is a built-in checklist; give your theme its own id and file name", ErrBadFile, name)
+		return nil, badFile(fault.Taken, name)
 	}
 	uploads, err := s.store.CustomChecklists(ctx)
 	if err != nil {
@@ -179,7 +188,7 @@ func (s *Source) Upload(ctx context.Context, actor *store.User, fileName string,
 	id := strings.TrimSuffix(name, ".yaml")
 	cl, ok := cat.Get(id)
 	if !ok {
-		return nil, fmt.Errorf("%w: no checklist %s after loading", ErrBadFile, id)
+		return nil, badFile(fault.Unknown, id)
 	}
 	err = s.store.SaveCustomChecklist(ctx, actor, store.CustomChecklist{ChecklistID: cl.ID, FileName: name, Version: cl.Version, Content: content})
 	if err != nil {

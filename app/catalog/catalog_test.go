@@ -12,6 +12,7 @@ import (
 
 	"selfcheck"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/store"
 )
 
@@ -101,12 +102,13 @@ func TestUploadRefusals(t *testing.T) {
 	tests := []struct {
 		name, file string
 		content    []byte
-		want       string
+		want       string // the fault code on "file", or the loader's problem
 	}{
-		{"not yaml", "list.txt", []byte("x"), "must end in .yaml"},
-		{"empty", "e.yaml", nil, "empty"},
-		{"binary", "b.yaml", []byte{0xff, 0xfe, 0}, "not UTF-8"},
-		{"built-in name", "popups.yaml", mini(t, "popups", "9"), "built-in checklist"},
+		{"not yaml", "list.txt", []byte("x"), fault.OneOf},
+		{"empty", "e.yaml", nil, fault.Required},
+		{"too large", "big.yaml", make([]byte, MaxFileBytes+1), fault.TooLong},
+		{"binary", "b.yaml", []byte{0xff, 0xfe, 0}, fault.Invalid},
+		{"built-in name", "popups.yaml", mini(t, "popups", "9"), fault.Taken},
 		{"loader error with line", "bad.yaml", []byte(strings.Replace(string(mini(t, "bad", "1")), "weight: 5", "weight: 9", 1)), "bad.yaml:34: weight 9 is out of range"},
 		{"item id clashes with a built-in item", "dup.yaml", []byte(dupItem), `duplicate item id "` + pw.Items()[0].ID + `"`},
 		{"id and file name differ", "other.yaml", mini(t, "mini", "1"), `must match the file name "other.yaml"`},
@@ -114,6 +116,12 @@ func TestUploadRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := src.Upload(ctx, admin, tt.file, tt.content)
+			if fe, ok := fault.AsField(err); ok {
+				if !errors.Is(err, ErrBadFile) || fe.Field != "file" || fe.Code != tt.want {
+					t.Errorf("err = %v, want ErrBadFile with file/%s", err, tt.want)
+				}
+				return
+			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}

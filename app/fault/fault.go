@@ -14,19 +14,28 @@ import (
 // where it is. Front ends look a message up by field and code first
 // ("fault.<field>.<code>"), then by code alone ("fault.<code>").
 const (
-	Required = "required" // the field is empty or missing
-	TooLong  = "too_long" // longer than Args[0] characters
-	OneOf    = "one_of"   // not one of the allowed values
-	Invalid  = "invalid"  // malformed (a date, a number, a code)
-	Unknown  = "unknown"  // names something that does not exist (Args[0])
-	NoGap    = "no_gap"   // a request for changes marks no item needs_change
-	Taken    = "taken"    // already used by another record (Args[0])
-	Order    = "order"    // out of order with another field (Args[0])
+	Required = "required"  // the field is empty or missing
+	TooLong  = "too_long"  // longer than Args[0] characters
+	TooShort = "too_short" // shorter than Args[0] characters
+	Length   = "length"    // not exactly Args[0] characters long; Args[1] is its length
+	Checksum = "checksum"  // a check character does not match the rest
+	InUse    = "in_use"    // Args[0] cannot be removed: something depends on it
+	OneOf    = "one_of"    // not one of the allowed values
+	Invalid  = "invalid"   // malformed (a date, a number, a code)
+	Unknown  = "unknown"   // names something that does not exist (Args[0])
+	NoGap    = "no_gap"    // a request for changes marks no item needs_change
+	Taken    = "taken"     // already used by another record (Args[0])
+	Order    = "order"     // out of order with another field (Args[0])
 )
 
 // Codes lists every code, for the test that each has a message in every
 // language.
-var Codes = []string{Required, TooLong, OneOf, Invalid, Unknown, NoGap, Taken, Order}
+var Codes = []string{Required, TooLong, TooShort, Length, Checksum, InUse, OneOf, Invalid, Unknown, NoGap, Taken, Order}
+
+// Term is an argument of a FieldError that front ends translate, named by
+// its message key ("role.firm_admin"): a role or a state reads as a word of
+// the page's language, not as the identifier the code knows it by.
+type Term string
 
 // FieldError refuses a request because one field has a wrong value. Item,
 // when set, is the checklist item the field belongs to (a verdict, a plan).

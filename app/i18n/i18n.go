@@ -134,17 +134,25 @@ func Supported(lang string) bool {
 // Fault is the message of a refused field in lang: the message of its
 // field and code when the catalog has one ("fault.due.invalid"), else the
 // code's ("fault.invalid") naming the field by its label ("field.due", or
-// the field's own name). A refusal about one checklist item names it.
+// the field's own name). A refusal about one checklist item names it; an
+// argument that is a fault.Term is translated first.
 func (c *Catalog) Fault(lang string, fe *fault.FieldError) string {
+	args := make([]any, len(fe.Args))
+	for i, a := range fe.Args {
+		if t, ok := a.(fault.Term); ok {
+			a = c.T(lang, string(t))
+		}
+		args[i] = a
+	}
 	var msg string
 	if key := "fault." + fe.Field + "." + fe.Code; c.Has(key) {
-		msg = c.T(lang, key, fe.Args...)
+		msg = c.T(lang, key, args...)
 	} else {
 		label := fe.Field
 		if c.Has("field." + fe.Field) {
 			label = c.T(lang, "field."+fe.Field)
 		}
-		msg = c.T(lang, "fault."+fe.Code, append([]any{label}, fe.Args...)...)
+		msg = c.T(lang, "fault."+fe.Code, append([]any{label}, args...)...)
 	}
 	if fe.Item != "" {
 		return c.T(lang, "fault.item", fe.Item, msg)

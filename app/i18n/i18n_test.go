@@ -58,6 +58,7 @@ func TestFaultMessages(t *testing.T) {
 		{fault.ItemField("pw-close-button", "verdict", fault.OneOf), "检查项 pw-close-button：逐项结论只能是“通过”或“需修改”。", "Item pw-close-button: A verdict must be accepted or needs_change."},
 		{fault.Field("note", fault.TooLong, 20000), "说明过长，最多 20000 个字符。", "The note is too long: at most 20000 characters."},
 		{fault.Field("nickname", fault.TooLong, 30), "“nickname”过长，最多 30 个字符。", "nickname is too long: at most 30 characters."},
+		{fault.Field("firm", fault.Required, fault.Term("role.firm_admin")), "所属企业：角色为「企业管理员」时必须选择所属企业。", "Firm: the role “Firm admin” needs a firm; choose one."},
 	} {
 		if got := c.Fault("zh", tt.fe); got != tt.zh {
 			t.Errorf("zh %v = %q, want %q", tt.fe, got, tt.zh)

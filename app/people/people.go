@@ -1,68 +1,26 @@
 // Package people holds the rules of accounts and firms: what a new account
 // or firm must say before the store creates it. The admin pages, the team
 // page and the JSON API all check here, so they refuse the same input the
-// same way; each front end turns a FieldError's code into its own words.
+// same way; each front end turns a fault.FieldError into words of its
+// language.
 package people
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/fault"
 	"selfcheck/app/uscc"
 )
 
 // MaxNameLen bounds the names of people and firms, in characters.
 const MaxNameLen = 200
 
-// FieldError says which field of an account or firm is wrong and why.
-// Code is one of the codes Error lists; Args are what a message needs.
-//
-// It is kept small and local until the shared typed errors (app/fault)
-// land, when it folds into theirs.
-type FieldError struct {
-	Field string // email, name, role, firm, password, credit_code
-	Code  string
-	Args  []any
-}
-
-func (e *FieldError) Error() string {
-	switch e.Code {
-	case "required":
-		return e.Field + " is required"
-	case "invalid":
-		return fmt.Sprintf("%s %q is not valid", e.Field, e.arg(0))
-	case "too_long":
-		return fmt.Sprintf("%s must be at most %v characters", e.Field, e.arg(0))
-	case "too_short":
-		return fmt.Sprintf("%s must be at least %v characters", e.Field, e.arg(0))
-	case "unknown":
-		return fmt.Sprintf("%s: %q is not one you may choose", e.Field, e.arg(0))
-	case "firm_required":
-		return fmt.Sprintf("firm is required for the role %s", e.arg(0))
-	case "firm_not_allowed":
-		return fmt.Sprintf("the role %s belongs to no firm: leave firm empty", e.arg(0))
-	case "both":
-		return "either give a password or ask for one to be generated, not both"
-	case "char":
-		return fmt.Sprintf("credit_code: %q at position %v is not allowed (digits and capital letters other than I, O, S, V, Z)", e.arg(0), e.arg(1))
-	case "length":
-		return fmt.Sprintf("credit_code must be 18 characters, not %v", e.arg(0))
-	case "check":
-		return "credit_code: the check character (the 18th) does not match the first 17"
-	}
-	return e.Field + " is invalid"
-}
-
-func (e *FieldError) arg(i int) any {
-	if i < len(e.Args) {
-		return e.Args[i]
-	}
-	return ""
-}
+// RoleTerm names a role in a refusal, for the front end to translate.
+func RoleTerm(r auth.Role) fault.Term { return fault.Term("role." + string(r)) }
 
 // ValidEmail is a loose check that email is an address: something@something,
 // without spaces or characters that would break a header, at most 254 bytes.
@@ -93,47 +51,49 @@ type Checked struct {
 // Check validates an account. roles are the roles the caller may give;
 // firm finds the firm an Account names, or is nil when the firm is not the
 // caller's to choose (a firm admin's members join the firm admin's firm).
-// Every problem comes back, in the order of the form's fields.
-func Check(a Account, roles []auth.Role, firm func(string) (uint, bool)) (Checked, []*FieldError, error) {
-	var problems []*FieldError
+// Every problem comes back, in the order of the form's fields: email,
+// name, role, firm and password.
+func Check(a Account, roles []auth.Role, firm func(string) (uint, bool)) (Checked, []*fault.FieldError, error) {
+	var problems []*fault.FieldError
 	bad := func(field, code string, args ...any) {
-		problems = append(problems, &FieldError{Field: field, Code: code, Args: args})
+		problems = append(problems, fault.Field(field, code, args...))
 	}
 	out := Checked{Email: strings.TrimSpace(a.Email), Name: strings.TrimSpace(a.Name), Role: auth.Role(a.Role)}
 	switch {
 	case out.Email == "":
-		bad("email", "required")
+		bad("email", fault.Required)
 	case !ValidEmail(out.Email):
-		bad("email", "invalid", out.Email)
+		bad("email", fault.Invalid, out.Email)
 	}
 	switch {
 	case out.Name == "":
-		bad("name", "required")
+		bad("name", fault.Required)
 	case utf8.RuneCountInString(out.Name) > MaxNameLen:
-		bad("name", "too_long", MaxNameLen)
+		bad("name", fault.TooLong, MaxNameLen)
 	}
 	known := slices.Contains(roles, out.Role)
 	if !known {
-		bad("role", "unknown", a.Role)
+		bad("role", fault.OneOf)
 	}
 	given := strings.TrimSpace(a.Firm)
 	if firm != nil && known {
 		switch {
 		case out.Role.InFirm() && given == "":
-			bad("firm", "firm_required", out.Role)
+			bad("firm", fault.Required, RoleTerm(out.Role))
 		case out.Role.InFirm():
 			if id, ok := firm(given); ok {
 				out.FirmID = &id
 			} else {
-				bad("firm", "unknown", given)
+				bad("firm", fault.Unknown, given)
 			}
 		case given != "":
-			bad("firm", "firm_not_allowed", out.Role)
+			// Only firm members and firm admins belong to a firm.
+			bad("firm", fault.Invalid, RoleTerm(out.Role))
 		}
 	}
 	switch {
 	case a.Generate && a.Password != "":
-		bad("password", "both")
+		bad("password", fault.Invalid)
 	case a.Generate:
 		p, err := auth.RandomPassword()
 		if err != nil {
@@ -141,9 +101,9 @@ func Check(a Account, roles []auth.Role, firm func(string) (uint, bool)) (Checke
 		}
 		out.Password, out.Generated = p, p
 	case a.Password == "":
-		bad("password", "required")
+		bad("password", fault.Required)
 	case len(a.Password) < auth.MinPasswordLen:
-		bad("password", "too_short", auth.MinPasswordLen)
+		bad("password", fault.TooShort, auth.MinPasswordLen)
 	default:
 		out.Password = a.Password
 	}
@@ -154,18 +114,19 @@ func Check(a Account, roles []auth.Role, firm func(string) (uint, bool)) (Checke
 type Firm struct{ Name, CreditCode string }
 
 // CheckFirm validates a new firm and returns it trimmed, with its credit
-// code normalized, and every problem.
-func CheckFirm(f Firm) (Firm, []*FieldError) {
-	var problems []*FieldError
+// code normalized, and every problem: on firm_name (not name, so that a
+// firm's name and a person's are told apart in messages) or credit_code.
+func CheckFirm(f Firm) (Firm, []*fault.FieldError) {
+	var problems []*fault.FieldError
 	bad := func(field, code string, args ...any) {
-		problems = append(problems, &FieldError{Field: field, Code: code, Args: args})
+		problems = append(problems, fault.Field(field, code, args...))
 	}
 	out := Firm{Name: strings.TrimSpace(f.Name), CreditCode: uscc.Normalize(f.CreditCode)}
 	switch {
 	case out.Name == "":
-		bad("name", "required")
+		bad("firm_name", fault.Required)
 	case utf8.RuneCountInString(out.Name) > MaxNameLen:
-		bad("name", "too_long", MaxNameLen)
+		bad("firm_name", fault.TooLong, MaxNameLen)
 	}
 	if fe := creditCodeProblem(out.CreditCode); fe != nil {
 		problems = append(problems, fe)
@@ -174,23 +135,25 @@ func CheckFirm(f Firm) (Firm, []*FieldError) {
 }
 
 // creditCodeProblem says what is wrong with a normalized unified social
-// credit code, or nil when it is valid.
-func creditCodeProblem(code string) *FieldError {
+// credit code, or nil when it is valid: a character outside the alphabet
+// (invalid, with the character and its position), a wrong length, or a
+// check character that does not match.
+func creditCodeProblem(code string) *fault.FieldError {
 	if uscc.Validate(code) == nil {
 		return nil
 	}
 	if code == "" {
-		return &FieldError{Field: "credit_code", Code: "required"}
+		return fault.Field("credit_code", fault.Required)
 	}
 	for i, r := range []rune(code) {
 		if !creditCodeChar(r) {
-			return &FieldError{Field: "credit_code", Code: "char", Args: []any{string(r), i + 1}}
+			return fault.Field("credit_code", fault.Invalid, string(r), i+1)
 		}
 	}
 	if n := utf8.RuneCountInString(code); n != 18 {
-		return &FieldError{Field: "credit_code", Code: "length", Args: []any{n}}
+		return fault.Field("credit_code", fault.Length, 18, n)
 	}
-	return &FieldError{Field: "credit_code", Code: "check"}
+	return fault.Field("credit_code", fault.Checksum)
 }
 
 // creditCodeChar reports whether r belongs to the credit code's alphabet,

@@ -17,12 +17,12 @@ func TestCheck(t *testing.T) {
 	}{
 		{"member", Account{Email: "a@b.c", Name: "A", Role: "firm_member", Firm: "F1", Password: "12345678"}, ""},
 		{"auditor generated", Account{Email: "a@b.c", Name: "A", Role: "auditor", Generate: true}, ""},
-		{"empty", Account{}, "email/required name/required role/unknown password/required"},
+		{"empty", Account{}, "email/required name/required role/one_of password/required"},
 		{"bad email, long name", Account{Email: "nope", Name: strings.Repeat("名", 201), Role: "admin", Password: "12345678"}, "email/invalid name/too_long"},
-		{"firm needed", Account{Email: "a@b.c", Name: "A", Role: "firm_admin", Password: "12345678"}, "firm/firm_required"},
+		{"firm needed", Account{Email: "a@b.c", Name: "A", Role: "firm_admin", Password: "12345678"}, "firm/required"},
 		{"firm unknown", Account{Email: "a@b.c", Name: "A", Role: "firm_admin", Firm: "F2", Password: "12345678"}, "firm/unknown"},
-		{"firm not allowed", Account{Email: "a@b.c", Name: "A", Role: "auditor", Firm: "F1", Password: "12345678"}, "firm/firm_not_allowed"},
-		{"both passwords", Account{Email: "a@b.c", Name: "A", Role: "admin", Password: "12345678", Generate: true}, "password/both"},
+		{"firm not allowed", Account{Email: "a@b.c", Name: "A", Role: "auditor", Firm: "F1", Password: "12345678"}, "firm/invalid"},
+		{"both passwords", Account{Email: "a@b.c", Name: "A", Role: "admin", Password: "12345678", Generate: true}, "password/invalid"},
 		{"short password", Account{Email: "a@b.c", Name: "A", Role: "admin", Password: "1234"}, "password/too_short"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,9 +55,9 @@ func TestCheckFirm(t *testing.T) {
 	for code, want := range map[string]string{
 		"91350100M000100Y43": "",
 		"":                   "credit_code/required",
-		"91350100M00010OY43": "credit_code/char",
+		"91350100M00010OY43": "credit_code/invalid",
 		"91350100M000100Y4":  "credit_code/length",
-		"91350100M000100Y44": "credit_code/check",
+		"91350100M000100Y44": "credit_code/checksum",
 	} {
 		_, errs := CheckFirm(Firm{Name: "某公司", CreditCode: code})
 		got := ""
@@ -68,7 +68,7 @@ func TestCheckFirm(t *testing.T) {
 			t.Errorf("%q: %q, want %q", code, got, want)
 		}
 	}
-	if _, errs := CheckFirm(Firm{Name: " ", CreditCode: "91350100M000100Y43"}); len(errs) != 1 || errs[0].Field != "name" {
+	if _, errs := CheckFirm(Firm{Name: " ", CreditCode: "91350100M000100Y43"}); len(errs) != 1 || errs[0].Field != "firm_name" {
 		t.Errorf("no name: %v", errs)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/outbox"
 )
 
@@ -34,29 +35,36 @@ type NewCampaign struct {
 	AuditorIDs     []uint
 }
 
-// Validate names the first field that is wrong, wrapped in ErrBadCampaign.
+// Validate names the first field that is wrong: a *fault.FieldError,
+// wrapped in ErrBadCampaign.
 func (n NewCampaign) Validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrBadCampaign, fmt.Sprintf(format, args...))
+	bad := func(field, code string, args ...any) error {
+		return fmt.Errorf("%w: %w", ErrBadCampaign, fault.Field(field, code, args...))
 	}
 	switch {
 	case strings.TrimSpace(n.NameZH) == "":
-		return bad("name_zh is required")
+		return bad("name_zh", fault.Required)
 	case len(n.Themes) == 0:
-		return bad("themes: choose at least one theme")
+		return bad("themes", fault.Required)
 	}
 	start, err := time.Parse(assessment.DateLayout, n.StartsOn)
 	if err != nil {
-		return bad("starts_on %q is not a date (YYYY-MM-DD)", n.StartsOn)
+		return bad("starts_on", fault.Invalid)
 	}
 	end, err := time.Parse(assessment.DateLayout, n.Deadline)
 	if err != nil {
-		return bad("deadline %q is not a date (YYYY-MM-DD)", n.Deadline)
+		return bad("deadline", fault.Invalid)
 	}
 	if end.Before(start) {
-		return bad("deadline %s is before the start %s", n.Deadline, n.StartsOn)
+		return bad("deadline", fault.Order, n.Deadline, n.StartsOn)
 	}
 	return nil
+}
+
+// badMember refuses a campaign's firm or auditor as a *fault.FieldError
+// wrapped in ErrBadCampaign.
+func badMember(field, code string, arg any) error {
+	return fmt.Errorf("%w: %w", ErrBadCampaign, fault.Field(field, code, arg))
 }
 
 // CreateCampaign creates a campaign with its firms and auditors. Only admins may.
@@ -97,7 +105,7 @@ func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint
 	for _, f := range dedupe(firmIDs) {
 		var n int64
 		if err := tx.Model(&Firm{}).Where("id = ?", f).Count(&n).Error; err != nil || n == 0 {
-			return fmt.Errorf("%w: firm %d does not exist", ErrBadCampaign, f)
+			return badMember("firms", fault.Unknown, f)
 		}
 		if err := tx.Exec("INSERT INTO campaign_firms (campaign_id, firm_id) VALUES (?, ?)", campaignID, f).Error; err != nil {
 			return translate(err, "add firm %d to campaign %d", f, campaignID)
@@ -118,7 +126,7 @@ func setCampaignAuditors(tx *gorm.DB, campaignID uint, auditorIDs []uint) error 
 	for _, u := range dedupe(auditorIDs) {
 		var n int64
 		if err := tx.Model(&User{}).Where("id = ? AND role = ? AND disabled_at IS NULL", u, string(auth.Auditor)).Count(&n).Error; err != nil || n == 0 {
-			return fmt.Errorf("%w: user %d is not an active auditor", ErrBadCampaign, u)
+			return badMember("auditors", fault.Unknown, u)
 		}
 		if err := tx.Exec("INSERT INTO campaign_auditors (campaign_id, user_id) VALUES (?, ?)", campaignID, u).Error; err != nil {
 			return translate(err, "assign auditor %d to campaign %d", u, campaignID)
@@ -173,7 +181,12 @@ func (s *Store) SetCampaignFirms(ctx context.Context, actor *User, campaignID ui
 		}
 		for _, f := range started {
 			if !keep[f] {
-				return fmt.Errorf("%w: firm %d has started the campaign's assessment and cannot leave it", ErrBadCampaign, f)
+				// Named by credit code, as the API names firms.
+				var code string
+				if err := tx.Model(&Firm{}).Where("id = ?", f).Pluck("credit_code", &code).Error; err != nil {
+					return translate(err, "firm %d", f)
+				}
+				return badMember("firms", fault.InUse, code)
 			}
 		}
 		if err := tx.Exec("DELETE FROM campaign_firms WHERE campaign_id = ?", campaignID).Error; err != nil {
@@ -182,7 +195,7 @@ func (s *Store) SetCampaignFirms(ctx context.Context, actor *User, campaignID ui
 		for _, f := range dedupe(firmIDs) {
 			var n int64
 			if err := tx.Model(&Firm{}).Where("id = ?", f).Count(&n).Error; err != nil || n == 0 {
-				return fmt.Errorf("%w: firm %d does not exist", ErrBadCampaign, f)
+				return badMember("firms", fault.Unknown, f)
 			}
 			if err := tx.Exec("INSERT INTO campaign_firms (campaign_id, firm_id) VALUES (?, ?)", campaignID, f).Error; err != nil {
 				return translate(err, "add firm %d to campaign %d", f, campaignID)

@@ -13,6 +13,7 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
 )
 
@@ -96,14 +97,14 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 	waiting := []string{string(assessment.Submitted), string(assessment.Resubmitted)}
 	if f.State != "" {
 		if f.State != assessment.Submitted && f.State != assessment.Resubmitted {
-			return out, &FilterError{Field: "state", Value: string(f.State)}
+			return out, fmt.Errorf("%w: %w", ErrBadFilter, fault.Field("state", fault.OneOf, string(f.State)))
 		}
 		waiting = []string{string(f.State)}
 	}
 	switch f.Sort {
 	case SortWaiting, SortScore, SortFirm, SortCritical, "":
 	default:
-		return out, &FilterError{Field: "sort", Value: string(f.Sort)}
+		return out, fmt.Errorf("%w: %w", ErrBadFilter, fault.Field("sort", fault.OneOf, string(f.Sort)))
 	}
 	grams, err := s.rareGrams(ctx, f.Firm)
 	if err != nil {
@@ -152,20 +153,9 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 	return out, nil
 }
 
-// ErrBadFilter refuses a filter or sort the queue does not know.
+// ErrBadFilter refuses a filter or sort the queue does not know; a
+// *fault.FieldError in its chain names the field and the value.
 var ErrBadFilter = errors.New("store: invalid filter")
-
-// FilterError is ErrBadFilter naming the filter's field and value.
-type FilterError struct{ Field, Value string }
-
-func (e *FilterError) Error() string {
-	if e.Field == "state" {
-		return fmt.Sprintf("%s: state %q is not waiting for review", ErrBadFilter, e.Value)
-	}
-	return fmt.Sprintf("%s: %s %q", ErrBadFilter, e.Field, e.Value)
-}
-
-func (e *FilterError) Unwrap() error { return ErrBadFilter }
 
 // escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.
 func escapeLike(s string) string {

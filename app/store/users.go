@@ -12,11 +12,28 @@ import (
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/fault"
 	"selfcheck/app/uscc"
 )
 
-// ErrBadUser refuses an account change with the reason in its message.
+// ErrBadUser refuses an account change; the reason is a *fault.FieldError
+// in its chain, except for a password bcrypt cannot hash.
 var ErrBadUser = errors.New("store: invalid account")
+
+// badUser refuses an account's field, wrapped in ErrBadUser.
+func badUser(field, code string, args ...any) error {
+	return fmt.Errorf("%w: %w", ErrBadUser, fault.Field(field, code, args...))
+}
+
+// passwordRefused is ErrBadUser for a password auth.HashPassword refused:
+// a too short one names the field; anything else (bcrypt's limit of 72
+// bytes) stays a refusal without one.
+func passwordRefused(err error) error {
+	if errors.Is(err, auth.ErrWeakPassword) {
+		return badUser("password", fault.TooShort, auth.MinPasswordLen)
+	}
+	return fmt.Errorf("%w: %v", ErrBadUser, err)
+}
 
 // NormalizeEmail is how emails are compared and stored.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -57,22 +74,29 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 // createUser adds an account and records that actor (nil: the system) did.
 func (s *Store) createUser(ctx context.Context, actor *User, nu NewUser) (*User, error) {
 	if !nu.Role.Valid() {
-		return nil, fmt.Errorf("%w: unknown role %q (firm_member, firm_admin, auditor or admin)", ErrBadUser, nu.Role)
+		return nil, badUser("role", fault.OneOf)
 	}
 	if nu.Role.InFirm() != (nu.FirmID != nil) {
-		return nil, fmt.Errorf("%w: firm members and firm admins, and only they, belong to a firm", ErrBadUser)
+		role := fault.Term("role." + string(nu.Role))
+		if nu.Role.InFirm() {
+			return nil, badUser("firm", fault.Required, role)
+		}
+		return nil, badUser("firm", fault.Invalid, role)
 	}
 	email := NormalizeEmail(nu.Email)
 	if !ValidEmail(email) {
-		return nil, fmt.Errorf("%w: %q is not an email address", ErrBadUser, nu.Email)
+		return nil, badUser("email", fault.Invalid, nu.Email)
 	}
 	nu.Name = strings.TrimSpace(nu.Name)
-	if nu.Name == "" || utf8.RuneCountInString(nu.Name) > 200 {
-		return nil, fmt.Errorf("%w: a name of 1 to 200 characters is required", ErrBadUser)
+	switch {
+	case nu.Name == "":
+		return nil, badUser("name", fault.Required)
+	case utf8.RuneCountInString(nu.Name) > 200:
+		return nil, badUser("name", fault.TooLong, 200)
 	}
 	hash, err := auth.HashPassword(nu.Password)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadUser, err)
+		return nil, passwordRefused(err)
 	}
 	u := &User{Email: email, Name: nu.Name, PasswordHash: hash, Role: nu.Role, FirmID: nu.FirmID}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -216,7 +240,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor *User, current, newPas
 	}
 	hash, err := auth.HashPassword(newPassword)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadUser, err)
+		return passwordRefused(err)
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		// The hash checked must still be the stored one: of two changes made
@@ -284,7 +308,7 @@ func (s *Store) AddMember(ctx context.Context, actor *User, nu NewUser) (*User, 
 // themselves.
 func (s *Store) DisableUser(ctx context.Context, actor *User, userID uint) error {
 	if userID == actor.ID {
-		return fmt.Errorf("store: you cannot remove your own account: %w", ErrBadUser)
+		return fmt.Errorf("store: you cannot remove your own account: %w: %w", ErrBadUser, fault.ErrForbidden)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx.Model(&User{}).Where("id = ? AND disabled_at IS NULL", userID)
@@ -337,10 +361,10 @@ func (s *Store) ChangeRole(ctx context.Context, actor *User, userID uint, role a
 		return fmt.Errorf("store: change role: %w", ErrNotFound)
 	}
 	if userID == actor.ID {
-		return fmt.Errorf("%w: you cannot change your own role", ErrBadUser)
+		return fmt.Errorf("store: you cannot change your own role: %w: %w", ErrBadUser, fault.ErrForbidden)
 	}
 	if !role.Valid() {
-		return fmt.Errorf("%w: unknown role %q", ErrBadUser, role)
+		return badUser("role", fault.OneOf)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
@@ -351,7 +375,7 @@ func (s *Store) ChangeRole(ctx context.Context, actor *User, userID uint, role a
 			return nil
 		}
 		if (u.FirmID != nil) != role.InFirm() {
-			return fmt.Errorf("%w: %s cannot become %s: firm accounts are firm members or firm admins, others auditors or admins", ErrBadUser, u.Email, role)
+			return badUser("role", fault.Invalid, fault.Term("role."+string(role)))
 		}
 		if err := tx.Model(&User{}).Where("id = ?", userID).Update("role", string(role)).Error; err != nil {
 			return translate(err, "change role of user %d", userID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -64,49 +63,10 @@ func (s *Server) newAccount(c echo.Context, f accountForm, roles []auth.Role, fi
 		return nu, "", nil, err
 	}
 	for _, fe := range fieldErrs {
-		problems = append(problems, s.accountProblem(c, fe))
+		problems = append(problems, s.faultMessage(c, fe))
 	}
 	nu = workflow.NewUser{Email: acc.Email, Name: acc.Name, Role: acc.Role, FirmID: acc.FirmID, Password: acc.Password}
 	return nu, acc.Generated, problems, nil
-}
-
-// accountProblem says what is wrong with an account's or a firm's field in
-// the request's language.
-func (s *Server) accountProblem(c echo.Context, fe *people.FieldError) string {
-	role := func() string { return s.T(c, "role."+fmt.Sprint(fe.Args...)) }
-	switch fe.Field + "/" + fe.Code {
-	case "email/required":
-		return s.T(c, "people.error.email_required")
-	case "email/invalid":
-		return s.T(c, "people.error.email_invalid", fe.Args...)
-	case "name/required":
-		return s.T(c, "people.error.name_required")
-	case "name/too_long":
-		return s.T(c, "people.error.name_too_long", fe.Args...)
-	case "role/unknown":
-		return s.T(c, "people.error.role")
-	case "firm/firm_required":
-		return s.T(c, "people.error.firm_required", role())
-	case "firm/unknown":
-		return s.T(c, "people.error.firm_unknown")
-	case "firm/firm_not_allowed":
-		return s.T(c, "people.error.firm_not_allowed", role())
-	case "password/both":
-		return s.T(c, "people.error.password_both")
-	case "password/required":
-		return s.T(c, "people.error.password_required")
-	case "password/too_short":
-		return s.T(c, "people.error.password_short", fe.Args...)
-	case "credit_code/required":
-		return s.T(c, "people.error.code_required")
-	case "credit_code/char":
-		return s.T(c, "people.error.code_char", fe.Args...)
-	case "credit_code/length":
-		return s.T(c, "people.error.code_length", fe.Args...)
-	case "credit_code/check":
-		return s.T(c, "people.error.code_check")
-	}
-	return s.T(c, "people.error.invalid")
 }
 
 // addAccount creates the account an accountForm described, turning the
@@ -116,7 +76,11 @@ func (s *Server) addAccount(c echo.Context, nu workflow.NewUser) (problems []str
 	switch {
 	case errors.Is(err, workflow.ErrDuplicate):
 		return []string{s.T(c, "people.error.email_taken", workflow.NormalizeEmail(nu.Email))}, nil
+	case isFault(err):
+		s.Log.Info("account refused", "err", err)
+		return []string{s.faultMessage(c, err)}, nil
 	case errors.Is(err, workflow.ErrBadUser):
+		// A refusal without a field (a password bcrypt cannot hash).
 		s.Log.Info("account refused", "err", err)
 		return []string{s.T(c, "people.error.invalid")}, nil
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -97,7 +96,7 @@ func (s *Server) createCampaign(c echo.Context) error {
 		NameZH: form.NameZH, NameEN: form.NameEN, StartsOn: form.StartsOn, Deadline: form.Deadline, Themes: params["theme"],
 	}, func(id string) bool { _, ok := choices.Titles[id]; return ok })
 	for _, fe := range fieldErrs {
-		problems = append(problems, s.campaignProblem(c, fe))
+		problems = append(problems, s.faultMessage(c, fe))
 	}
 	for _, id := range details.Themes {
 		form.Themes[id] = true
@@ -134,10 +133,10 @@ func (s *Server) createCampaign(c echo.Context) error {
 	if len(problems) == 0 {
 		id, err := s.Work.CreateCampaign(c.Request().Context(), who(c), nc)
 		switch {
-		case errors.Is(err, workflow.ErrBadCampaign):
+		case isFault(err):
 			// A firm or auditor removed while the form was open.
 			s.Log.Info("campaign refused", "err", err)
-			bad("campaigns.error.invalid")
+			problems = append(problems, s.faultMessage(c, err))
 		case err != nil:
 			return err
 		default:
@@ -147,28 +146,6 @@ func (s *Server) createCampaign(c echo.Context) error {
 		}
 	}
 	return s.renderCampaigns(c, http.StatusUnprocessableEntity, form, problems)
-}
-
-// campaignProblem says what is wrong with a campaign's field in the
-// request's language.
-func (s *Server) campaignProblem(c echo.Context, fe *campaign.FieldError) string {
-	switch fe.Field + "/" + fe.Code {
-	case "name_zh/required":
-		return s.T(c, "campaigns.error.name_zh")
-	case "name_zh/too_long", "name_en/too_long":
-		return s.T(c, "campaigns.error.name_too_long", s.T(c, "campaigns."+fe.Field), campaign.MaxNameLen)
-	case "themes/unknown":
-		return s.T(c, "campaigns.error.theme_unknown", fe.Args...)
-	case "themes/required":
-		return s.T(c, "campaigns.error.themes")
-	case "starts_on/date":
-		return s.T(c, "campaigns.error.starts_on")
-	case "deadline/date":
-		return s.T(c, "campaigns.error.deadline")
-	case "deadline/before_start":
-		return s.T(c, "campaigns.error.deadline_before", fe.Args...)
-	}
-	return s.T(c, "campaigns.error.invalid")
 }
 
 // assignAuditors replaces the auditors of a campaign.
@@ -191,8 +168,8 @@ func (s *Server) assignAuditors(c echo.Context) error {
 	}
 	err = s.Work.AssignAuditors(c.Request().Context(), who(c), id, ids)
 	switch {
-	case errors.Is(err, workflow.ErrBadCampaign):
-		return s.renderCampaigns(c, http.StatusUnprocessableEntity, campaignForm{StartsOn: s.today()}, []string{s.T(c, "campaigns.error.auditor_unknown")})
+	case isFault(err):
+		return s.renderCampaigns(c, http.StatusUnprocessableEntity, campaignForm{StartsOn: s.today()}, []string{s.faultMessage(c, err)})
 	case err != nil:
 		return err
 	}

@@ -64,8 +64,8 @@ func (s *Server) uploadChecklist(c echo.Context) error {
 	switch {
 	case errors.As(err, &probs):
 		return s.renderChecklists(c, http.StatusUnprocessableEntity, problemLines(err), s.T(c, "admin.checklists.invalid", len(probs)))
-	case errors.Is(err, workflow.ErrBadChecklistFile):
-		return s.renderChecklists(c, http.StatusUnprocessableEntity, []string{err.Error()}, s.T(c, "admin.checklists.bad_file"))
+	case isFault(err):
+		return s.renderChecklists(c, http.StatusUnprocessableEntity, []string{s.faultMessage(c, err)}, s.T(c, "admin.checklists.bad_file"))
 	case err != nil:
 		return err
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,7 +50,7 @@ func (s *Server) createFirm(c echo.Context) error {
 	form := firmForm{Name: checked.Name, Code: checked.CreditCode}
 	var problems []string
 	for _, fe := range fieldErrs {
-		problems = append(problems, s.firmProblem(c, fe))
+		problems = append(problems, s.faultMessage(c, fe))
 	}
 	if len(problems) > 0 {
 		return s.renderFirms(c, http.StatusUnprocessableEntity, form, problems)
@@ -66,18 +65,6 @@ func (s *Server) createFirm(c echo.Context) error {
 	s.Log.Info("firm created", "firm", f.ID, "user", currentUser(c).ID)
 	flash(c, "people.firm_created")
 	return c.Redirect(http.StatusSeeOther, "/admin/firms")
-}
-
-// firmProblem says what is wrong with a firm's field in the request's
-// language: the firm form has its own words for the name.
-func (s *Server) firmProblem(c echo.Context, fe *people.FieldError) string {
-	switch fe.Field + "/" + fe.Code {
-	case "name/required":
-		return s.T(c, "people.error.firm_name_required")
-	case "name/too_long":
-		return s.T(c, "people.error.firm_name_too_long", fe.Args...)
-	}
-	return s.accountProblem(c, fe)
 }
 
 type usersPage struct {
@@ -166,11 +153,17 @@ func (s *Server) changeRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.Work.ChangeRole(c.Request().Context(), who(c), id, auth.Role(c.FormValue("role")))
-	if errors.Is(err, workflow.ErrBadUser) {
+	refuse := func(msg string) error {
 		return s.renderUsers(c, http.StatusUnprocessableEntity, usersPage{
-			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.role_change", strings.TrimPrefix(err.Error(), workflow.ErrBadUser.Error()+": "))},
+			Form: accountForm{Role: string(auth.FirmMember), Generate: true}, Errors: []string{s.T(c, "people.error.role_change", msg)},
 		})
+	}
+	if id == currentUser(c).ID {
+		return refuse(s.T(c, "people.error.role_self"))
+	}
+	err = s.Work.ChangeRole(c.Request().Context(), who(c), id, auth.Role(c.FormValue("role")))
+	if isFault(err) {
+		return refuse(s.faultMessage(c, err))
 	}
 	if err != nil {
 		return err

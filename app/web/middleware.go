@@ -166,7 +166,7 @@ func csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 				if errors.As(err, &tooLarge) {
 					return fail(http.StatusRequestEntityTooLarge, "error.too_large")
 				}
-				return fail(http.StatusBadRequest, "error.form_unreadable", err.Error())
+				return failBecause(err, http.StatusBadRequest, "error.form_unreadable")
 			}
 			sent = c.FormValue("_csrf")
 		}

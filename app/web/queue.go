@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
+	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
 	"selfcheck/app/workflow"
 )
@@ -100,11 +100,11 @@ func (s *Server) reviewQueue(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := queueFilter(c)
 	if f.Grade != "" && !validGrade(f.Grade) {
-		return fail(http.StatusBadRequest, "queue.bad_filter", "grade")
+		return fail(http.StatusBadRequest, "queue.bad_filter", s.faultMessage(c, fault.Field("grade", fault.OneOf, string(f.Grade))))
 	}
 	q, err := s.Work.ReviewQueue(ctx, who(c), f)
-	if errors.Is(err, workflow.ErrBadFilter) {
-		return fail(http.StatusBadRequest, "queue.bad_filter", strings.TrimPrefix(err.Error(), workflow.ErrBadFilter.Error()+": "))
+	if isFault(err) {
+		return fail(http.StatusBadRequest, "queue.bad_filter", s.faultMessage(c, err))
 	}
 	if err != nil {
 		return err

@@ -170,7 +170,7 @@ func readForm(next echo.HandlerFunc) echo.HandlerFunc {
 		case errors.As(err, &tooLarge):
 			return fail(http.StatusRequestEntityTooLarge, "error.too_large")
 		case err != nil:
-			return fail(http.StatusBadRequest, "error.form_unreadable", err.Error())
+			return failBecause(err, http.StatusBadRequest, "error.form_unreadable")
 		}
 		return next(c)
 	}

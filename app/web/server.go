@@ -143,12 +143,18 @@ type userError struct {
 	Status int
 	Key    string
 	Args   []any
+	Cause  error // logged, never shown: its text is for the log
 }
 
 func (e *userError) Error() string { return fmt.Sprintf("web: %d %s", e.Status, e.Key) }
 
 func fail(status int, key string, args ...any) error {
 	return &userError{Status: status, Key: key, Args: args}
+}
+
+// failBecause is fail with the error that caused it, for the log.
+func failBecause(cause error, status int, key string, args ...any) error {
+	return &userError{Status: status, Key: key, Args: args, Cause: cause}
 }
 
 // handleError is the one place errors become responses: the real error is
@@ -165,6 +171,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &ue):
 		status, key, args = ue.Status, ue.Key, ue.Args
+		if ue.Cause != nil {
+			s.Log.Info("request refused", "method", c.Request().Method, "path", c.Request().URL.Path, "key", ue.Key, "err", ue.Cause)
+		}
 	case isFault(err):
 		status, msg = http.StatusUnprocessableEntity, s.faultMessage(c, err)
 	case errors.Is(err, workflow.ErrNotFound), errors.Is(err, fault.ErrNotFound):
@@ -213,7 +222,8 @@ func isFault(err error) bool {
 }
 
 // faultMessage is the message of a refused field in the page's language;
-// err must satisfy isFault.
+// err must satisfy isFault. Every page shows a domain refusal through it,
+// so a code has one wording per language wherever it appears.
 func (s *Server) faultMessage(c echo.Context, err error) string {
 	fe, _ := fault.AsField(err)
 	return s.Messages.Fault(lang(c), fe)

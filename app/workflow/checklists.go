@@ -49,5 +49,5 @@ func (s *Service) DeleteChecklist(ctx context.Context, p access.Principal, id st
 const MaxChecklistBytes = catalog.MaxFileBytes
 
 // ErrBadChecklistFile refuses an upload that is no checklist file at all
-// (its name, size or encoding); the error says which.
+// (its name, size or encoding); a fault.FieldError on "file" says which.
 var ErrBadChecklistFile = catalog.ErrBadFile

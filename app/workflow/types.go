@@ -42,7 +42,6 @@ type (
 	Firm              = store.Firm
 	Account           = store.User
 	Activity          = store.Activity
-	FilterError       = store.FilterError
 )
 
 // Errors the front ends tell apart. Each is the store's, so errors.Is
