@@ -376,7 +376,7 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 }
 
 // bulkLoad runs fn on one connection that commits without waiting for the
-// disk and caches more pages: for seeding synthetic data (loadseed.go),
+// disk and caches more pages: for seeding synthetic data (app/store/loadseed),
 // whose loss in a crash costs only a rerun. Never for real data. Both
 // settings are per connection, hence the one connection; they are put back
 // before it returns to the pool.
