@@ -19,7 +19,7 @@ import (
 // commits do not wait for the disk, so a crash loses the data. For seeding
 // and tests only; never for real data.
 func (s *Store) BulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error {
-	return s.bulkLoad(ctx, fn)
+	return s.dialect.BulkLoad(ctx, s.db, fn)
 }
 
 // BulkTx is a transaction of the load seeder. For seeding and tests only.

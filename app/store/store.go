@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	"gorm.io/gorm"
+
+	"selfcheck/app/store/sqlite"
 )
 
 // Errors callers map to user-facing answers.
@@ -21,9 +23,10 @@ var (
 
 // Store is the database.
 type Store struct {
-	db    *gorm.DB
-	log   *slog.Logger
-	blobs Blobs
+	db      *gorm.DB
+	dialect Dialect
+	log     *slog.Logger
+	blobs   Blobs
 
 	snapshots *snapshotCache
 	frozen    *frozenCache // what each assessment fixed when it started (frozen.go)
@@ -36,11 +39,17 @@ type Store struct {
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
 func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
-	db, err := openSQLite(path)
+	return OpenDialect(ctx, sqlite.Dialect{}, path, log)
+}
+
+// OpenDialect opens the database target names on the engine d speaks and
+// migrates it.
+func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger) (*Store, error) {
+	db, err := d.Open(ctx, target)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{},
+	s := &Store{db: db, dialect: d, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{},
 		afterCommit: &atomic.Pointer[func()]{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
