@@ -8,8 +8,8 @@ import (
 	"selfcheck/app/store/sqlite"
 )
 
-// Backups are SQLite-only: they copy the one database file, and a
-// PostgreSQL deployment backs up with its own tools instead (pg_dump for a
+// Backups of a database file (BackupFile, InspectFile, CheckUnused) are
+// SQLite-only: they copy the one database file, and a PostgreSQL deployment backs up with its own tools instead (pg_dump for a
 // consistent logical snapshot of a running database, restored with
 // pg_restore; or base backups with WAL archiving for point-in-time
 // recovery). Evidence content lives in the blobs table behind Blobs, so a

@@ -15,9 +15,9 @@ import (
 	"selfcheck/app/checklist"
 )
 
-// BulkLoad runs fn on one connection tuned for loading synthetic data:
-// commits do not wait for the disk, so a crash loses the data. For seeding
-// and tests only; never for real data.
+// BulkLoad runs fn on one connection the dialect tunes for loading
+// synthetic data, trading durability for speed (Dialect.BulkLoad). For
+// seeding and tests only; never for real data.
 func (s *Store) BulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error {
 	return s.dialect.BulkLoad(ctx, s.db, fn)
 }

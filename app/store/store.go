@@ -1,6 +1,9 @@
-// Package store keeps Selfcheck's data. All GORM calls live here; callers get
-// our own types and errors. Queries that return a firm's data take the acting
-// user, and the scoping rule lives in one place (scopeAssessments).
+// Package store keeps Selfcheck's data. All GORM calls live here and in its
+// subpackages (the SQLite dialect, the load seeder for tests and the
+// benchmark); callers get our own types and errors. Queries that return a
+// firm's data take the acting user, and the scoping rule lives in one place
+// (scopeAssessments). What differs between database engines is behind
+// Dialect (dialect.go).
 package store
 
 import (
