@@ -19,7 +19,7 @@ import (
 // malformed one, an unknown or revoked token and a disabled user all get the
 // same answer, so a caller learns nothing about which it was. A token
 // refused counts as a failed login of the client's address (see
-// workflow.ThrottleWindow); past the limit every token from there, good or
+// auth.ThrottleWindow); past the limit every token from there, good or
 // bad, gets 429 until the time given in Retry-After.
 func (a *API) authenticate(c echo.Context) (access.Principal, error) {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)

@@ -75,8 +75,10 @@ type Answer struct {
 	UpdatedBy string
 }
 
-// Sheet is an assessment with everything needed to show, score or report it.
+// Sheet is an assessment with everything needed to show, score or report
+// it, or, loaded for a hot path, with only some of it: Parts says which.
 type Sheet struct {
+	Parts       Parts // what its loader filled (sheetparts.go)
 	ID          uint
 	FirmID      uint
 	FirmName    string

@@ -1,4 +1,6 @@
-// Package auth holds roles, password hashing and session tokens.
+// Package auth holds roles, password hashing, session tokens and the rules
+// of sessions (their lifetimes) and of login throttling; the store keeps
+// the rows these rules decide over.
 package auth
 
 import (

@@ -218,15 +218,16 @@ func (s *Store) ListAssessments(ctx context.Context, actor *User) ([]Summary, er
 	return out, nil
 }
 
-// Sheet loads an assessment actor may see, with its snapshots and answers.
-// Another firm's assessment is ErrNotFound, as if it did not exist.
+// Sheet loads the whole sheet (assessment.WholeSheet) of an assessment
+// actor may see. Another firm's assessment is ErrNotFound, as if it did
+// not exist.
 func (s *Store) Sheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
 	return s.sheet(s.db.WithContext(ctx), actor, id)
 }
 
-// AnswerSheet is Sheet with only what an autosave needs: the checklists
-// and the stored answers, without who saved them, the firm, the campaign,
-// plans or evidence. An autosave loads it on every save.
+// AnswerSheet loads only what an autosave needs (assessment.AnswerParts):
+// the checklists and the stored answers, without who saved them, the firm,
+// the campaign, plans or evidence. An autosave loads it on every save.
 func (s *Store) AnswerSheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
 	return s.sheetOf(s.db.WithContext(ctx), actor, id, false)
 }
@@ -254,8 +255,12 @@ func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessme
 	if err != nil {
 		return nil, err
 	}
+	parts := assessment.AnswerParts
+	if full {
+		parts = assessment.WholeSheet
+	}
 	sh := &assessment.Sheet{
-		ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
+		Parts: parts, ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
 		Profile: profile, Answers: make(map[string]assessment.Answer, len(a.Answers)),
 		Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},

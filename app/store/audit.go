@@ -2,26 +2,22 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
+	"selfcheck/app/audit"
 	"selfcheck/app/auth"
 	"selfcheck/app/outbox"
 )
 
-// The audit log is append-only and hash-chained: every entry carries the
-// hash of the one before, and the head row holds the last entry's sequence
-// number and hash. Entries are appended inside the transaction of the action
-// they record, so an acknowledged action always has its entry, and a rolled
-// back one has none.
+// The audit log's rows. Its hash chain (linking, hashing, verification) is
+// app/audit; the store implements its Chain and Log over the audit_events
+// table and the head row, and appends inside the transaction of the action
+// an entry records.
 
 // Audit actions: stable names, stored in the log and filtered on.
 const (
@@ -58,24 +54,8 @@ var AuditActions = []string{
 	AuditReportIssued,
 }
 
-// AuditEvent is one entry of the audit log. Actor is the acting account's
-// email ("" for the system: the command line, start-up), or for a failed
-// login the email that was tried. FirmID is the firm the event concerns.
-type AuditEvent struct {
-	ID       uint
-	Seq      int64
-	At       time.Time
-	ActorID  *uint
-	Actor    string
-	Role     string
-	FirmID   *uint
-	Action   string
-	Object   string
-	Detail   string
-	IP       string
-	PrevHash string
-	Hash     string
-}
+// AuditEvent is one entry of the audit log (audit.Entry), stored in audit_events.
+type AuditEvent audit.Entry
 
 // auditHead is the single row (id 1) holding the last entry's seq and hash.
 type auditHead struct {
@@ -104,21 +84,12 @@ func requestInfo(ctx context.Context) RequestInfo {
 
 // Bounds of the free-text fields of an entry, in characters.
 const (
-	maxAuditActor  = 254
-	maxAuditObject = 200
-	maxAuditDetail = 2000
-	maxAuditIP     = 64
+	maxAuditActor = audit.MaxActor
+	maxAuditIP    = audit.MaxIP
 )
 
-// clipAudit makes s storable text in every database (valid UTF-8, no NUL:
-// a failed login records whatever bytes were typed) of at most n characters.
-func clipAudit(s string, n int) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
+// clipAudit makes s storable text of at most n characters (audit.Clip).
+func clipAudit(s string, n int) string { return audit.Clip(s, n) }
 
 // auditBy starts an entry acted by u (nil: the system).
 func auditBy(u *User, action, object, detail string) AuditEvent {
@@ -137,72 +108,68 @@ func (ev AuditEvent) inFirm(firmID uint) AuditEvent {
 }
 
 // appendAudit adds ev to the log inside tx, the transaction of the action it
-// records. Writing the head first takes the row lock (PostgreSQL) or the
-// write lock (SQLite) before the previous hash is read, so concurrent
-// appends are serialised and the chain stays linear.
-//
-// Inside a group-commit batch (groupcommit.go) the head is read once and
-// written once per batch instead: see auditTail.
+// records (audit.Append). Inside a group-commit batch (groupcommit.go) the
+// head is read once and written once per batch instead: see auditTail.
 func appendAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent) error {
+	ev.IP = requestInfo(ctx).IP
+	var err error
 	if t := batchAuditTail(tx); t != nil {
-		return t.append(tx, ctx, ev)
+		_, err = t.Append(auditChain{tx}, audit.Entry(ev), time.Now())
+	} else {
+		_, err = audit.Append(auditChain{tx}, audit.Entry(ev), time.Now())
 	}
-	res := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("seq", gorm.Expr("seq + 1"))
+	return err
+}
+
+// auditChain is the log inside one transaction.
+type auditChain struct{ tx *gorm.DB }
+
+// LockHead writes the head before reading it: the write takes the row lock
+// (PostgreSQL) or the write lock (SQLite) before the previous hash is read.
+func (c auditChain) LockHead() (audit.Head, error) {
+	res := c.tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("seq", gorm.Expr("seq"))
 	if res.Error != nil {
-		return translate(res.Error, "audit: advance head")
+		return audit.Head{}, translate(res.Error, "audit: lock head")
+	}
+	if res.RowsAffected != 1 {
+		return audit.Head{}, fmt.Errorf("store: audit: the head row is missing")
+	}
+	var head auditHead
+	if err := c.tx.First(&head, 1).Error; err != nil {
+		return audit.Head{}, translate(err, "audit: read head")
+	}
+	return audit.Head{Seq: head.Seq, Hash: head.Hash}, nil
+}
+
+// Insert is written out, not built from the model: every save appends one.
+func (c auditChain) Insert(e audit.Entry) error {
+	err := c.tx.Exec("INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		e.Seq, e.At, e.ActorID, e.Actor, e.Role, e.FirmID, e.Action, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash).Error
+	return translate(err, "audit: append %s", e.Action)
+}
+
+func (c auditChain) SetHead(h audit.Head) error {
+	res := c.tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumns(map[string]any{"seq": h.Seq, "hash": h.Hash})
+	if res.Error != nil {
+		return translate(res.Error, "audit: update head")
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("store: audit: the head row is missing")
 	}
-	var head auditHead
-	if err := tx.First(&head, 1).Error; err != nil {
-		return translate(err, "audit: read head")
-	}
-	ev, err := insertAudit(tx, ctx, ev, head.Seq, head.Hash)
-	if err != nil {
-		return err
-	}
-	err = tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("hash", ev.Hash).Error
-	return translate(err, "audit: update head")
+	return nil
 }
 
-// insertAudit writes ev as entry seq, linked to the entry hashed prev.
-func insertAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent, seq int64, prev string) (AuditEvent, error) {
-	ri := requestInfo(ctx)
-	ev.ID = 0
-	ev.Seq = seq
-	// PostgreSQL keeps microseconds: hash what every database gives back.
-	ev.At = time.Now().UTC().Truncate(time.Microsecond)
-	ev.Actor = clipAudit(ev.Actor, maxAuditActor)
-	ev.Object = clipAudit(ev.Object, maxAuditObject)
-	ev.Detail = clipAudit(ev.Detail, maxAuditDetail)
-	ev.IP = clipAudit(ri.IP, maxAuditIP)
-	ev.PrevHash = prev
-	ev.Hash = auditHash(ev)
-	// Written out, not built from the model: every save appends one.
-	err := tx.Exec("INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash)"+
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		ev.Seq, ev.At, ev.ActorID, ev.Actor, ev.Role, ev.FirmID, ev.Action, ev.Object, ev.Detail, ev.IP, ev.PrevHash, ev.Hash).Error
-	if err != nil {
-		return ev, translate(err, "audit: append %s", ev.Action)
-	}
-	return ev, nil
-}
-
-// auditTail is the audit head as a group-commit batch has moved it. The
-// batch takes the head's lock and reads it at its first append, appends
-// each entry after the last one in memory, and writes the head back once,
-// just before it commits (flush). A save rolled back to its savepoint puts
-// the tail back as it was before the save (the committer keeps a copy), so
-// the chain holds exactly the entries that commit, in order.
+// auditTail is the audit head as a group-commit batch has moved it
+// (audit.Tail): the batch takes the head's lock and reads it at its first
+// append, and writes it back once, just before it commits (flush). The
+// committer keeps a copy of the tail before each save and puts it back
+// when the save rolls back to its savepoint.
 //
 // The tail also holds the batch's outbox events (emit), written in one
 // statement at flush, and put back with the entries when a save rolls back.
 type auditTail struct {
-	loaded bool
-	dirty  bool
-	seq    int64
-	hash   string
+	audit.Tail
 	events []outbox.Event
 }
 
@@ -217,200 +184,74 @@ func batchAuditTail(tx *gorm.DB) *auditTail {
 	return t
 }
 
-func (t *auditTail) append(tx *gorm.DB, ctx context.Context, ev AuditEvent) error {
-	if !t.loaded {
-		// A write first, as in appendAudit: it takes the row lock
-		// (PostgreSQL) before the head is read.
-		res := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumn("seq", gorm.Expr("seq"))
-		if res.Error != nil {
-			return translate(res.Error, "audit: lock head")
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("store: audit: the head row is missing")
-		}
-		var head auditHead
-		if err := tx.First(&head, 1).Error; err != nil {
-			return translate(err, "audit: read head")
-		}
-		t.loaded, t.seq, t.hash = true, head.Seq, head.Hash
-	}
-	ev, err := insertAudit(tx, ctx, ev, t.seq+1, t.hash)
-	if err != nil {
-		return err
-	}
-	t.seq, t.hash, t.dirty = ev.Seq, ev.Hash, true
-	return nil
-}
-
 // flush writes the batch's events and the head its appends reached.
 func (t *auditTail) flush(tx *gorm.DB) error {
 	if err := insertEvents(tx, t.events); err != nil {
 		return err
 	}
-	if !t.dirty {
-		return nil
-	}
-	res := tx.Model(&auditHead{}).Where("id = ?", 1).UpdateColumns(map[string]any{"seq": t.seq, "hash": t.hash})
-	if res.Error != nil {
-		return translate(res.Error, "audit: update head")
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("store: audit: the head row is missing")
-	}
-	return nil
-}
-
-// auditHash is the SHA-256 (hex) of an entry's canonical encoding: a version
-// tag and every recorded field, each as length:bytes, so no two different
-// entries encode alike. The database id is not part of it.
-func auditHash(ev AuditEvent) string {
-	h := sha256.New()
-	field := func(s string) {
-		h.Write([]byte(strconv.Itoa(len(s))))
-		h.Write([]byte{':'})
-		h.Write([]byte(s))
-		h.Write([]byte{','})
-	}
-	id := func(p *uint) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatUint(uint64(*p), 10)
-	}
-	field("selfcheck-audit-v1")
-	field(strconv.FormatInt(ev.Seq, 10))
-	field(ev.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano))
-	field(id(ev.ActorID))
-	field(ev.Actor)
-	field(ev.Role)
-	field(id(ev.FirmID))
-	field(ev.Action)
-	field(ev.Object)
-	field(ev.Detail)
-	field(ev.IP)
-	field(ev.PrevHash)
-	return hex.EncodeToString(h.Sum(nil))
+	return t.Flush(auditChain{tx})
 }
 
 // AuditProblem names what verification found wrong with an entry.
-type AuditProblem string
+type AuditProblem = audit.Problem
 
 // The problems.
 const (
-	AuditAltered    AuditProblem = "altered"
-	AuditRemoved    AuditProblem = "removed"
-	AuditOutOfOrder AuditProblem = "out_of_order"
+	AuditAltered    = audit.Altered
+	AuditRemoved    = audit.Removed
+	AuditOutOfOrder = audit.OutOfOrder
 )
 
-// AuditReport is the result of VerifyAudit: OK with the number of entries,
-// or the first bad entry, what is wrong with it and a sentence saying so.
-type AuditReport struct {
-	OK      bool
-	Entries int64 // entries found good: all of them when OK
-	Seq     int64 // the first bad entry
-	Problem AuditProblem
-	Detail  string
+// AuditReport is the result of VerifyAudit.
+type AuditReport = audit.Report
+
+// VerifyAudit verifies the audit log's chain (audit.Verify).
+func (s *Store) VerifyAudit(ctx context.Context) (AuditReport, error) {
+	return audit.Verify(ctx, auditLog{s.db.WithContext(ctx)})
 }
 
-// auditBatch is how many entries verification reads at a time.
-const auditBatch = 1000
+// auditLog is the log as verification reads it.
+type auditLog struct{ db *gorm.DB }
 
-// auditWindow is how far from its place verification looks for the position
-// a moved entry was written at.
-const auditWindow = 100
-
-// VerifyAudit walks the audit log in sequence order, a batch at a time, and
-// checks that the sequence numbers run from 1 without a gap, that every
-// entry's hash recomputes and links to the entry before, and that the head
-// matches the last entry (a removed tail). It reads the head first and
-// checks the entries up to it, so appends made meanwhile do not count.
-func (s *Store) VerifyAudit(ctx context.Context) (AuditReport, error) {
-	db := s.db.WithContext(ctx)
+func (l auditLog) Head(context.Context) (audit.Head, bool, error) {
 	var head auditHead
-	err := db.First(&head, 1).Error
+	err := l.db.First(&head, 1).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return AuditReport{Problem: AuditRemoved, Detail: "the log's head row (the last entry's number and hash) was removed"}, nil
+		return audit.Head{}, false, nil
 	}
 	if err != nil {
-		return AuditReport{}, translate(err, "audit: read head")
+		return audit.Head{}, false, translate(err, "audit: read head")
 	}
-	var prev AuditEvent // the last entry found good; Seq 0 before the first
-	bad := func(seq int64, p AuditProblem, format string, args ...any) (AuditReport, error) {
-		good := max(0, min(seq-1, prev.Seq))
-		return AuditReport{Entries: good, Seq: seq, Problem: p, Detail: fmt.Sprintf(format, args...)}, nil
-	}
-	for {
-		var batch []AuditEvent
-		err := db.Where("seq > ? AND seq <= ?", prev.Seq, head.Seq).Order("seq").Limit(auditBatch).Find(&batch).Error
-		if err != nil {
-			return AuditReport{}, translate(err, "audit: read entries after #%d", prev.Seq)
-		}
-		for _, ev := range batch {
-			want := prev.Seq + 1
-			if ev.Seq != want {
-				return bad(want, AuditRemoved, "entry #%d is missing (the next one is #%d)", want, ev.Seq)
-			}
-			if auditHash(ev) != ev.Hash {
-				if from := movedFrom(ev); from != 0 {
-					return bad(want, AuditOutOfOrder, "entry #%d is out of order: it was written as entry #%d", want, from)
-				}
-				return bad(want, AuditAltered, "entry #%d was altered: its content does not match its hash", want)
-			}
-			if ev.PrevHash != prev.Hash {
-				return bad(want, AuditAltered, "entry #%d does not link to entry #%d: its previous hash differs", want, prev.Seq)
-			}
-			prev = ev
-		}
-		if len(batch) < auditBatch {
-			break
-		}
-	}
-	switch {
-	case prev.Seq < head.Seq:
-		return bad(prev.Seq+1, AuditRemoved, "entries #%d to #%d are missing (removed from the end)", prev.Seq+1, head.Seq)
-	case prev.Hash != head.Hash:
-		return bad(prev.Seq, AuditAltered, "entry #%d was altered: it is not the last entry the log recorded", prev.Seq)
-	}
-	// Entries outside 1..head were never appended: seq below 1, or above the
-	// head. The highest seq is read before the head, so an append committed
-	// meanwhile is covered by the head read after it.
-	var span struct{ Lo, Hi int64 }
-	if err := db.Model(&AuditEvent{}).Select("COALESCE(MIN(seq), 1) AS lo, COALESCE(MAX(seq), 0) AS hi").Scan(&span).Error; err != nil {
-		return AuditReport{}, translate(err, "audit: read sequence range")
-	}
-	var now auditHead
-	if err := db.First(&now, 1).Error; err != nil {
-		return AuditReport{}, translate(err, "audit: read head")
-	}
-	switch {
-	case span.Lo < 1:
-		return bad(span.Lo, AuditAltered, "entry #%d was added outside the log: sequence numbers start at 1", span.Lo)
-	case span.Hi > now.Seq:
-		var first int64
-		if err := db.Model(&AuditEvent{}).Select("MIN(seq)").Where("seq > ?", now.Seq).Scan(&first).Error; err != nil {
-			return AuditReport{}, translate(err, "audit: read entries after the head")
-		}
-		return bad(first, AuditAltered, "entry #%d was added outside the log: the log ends at #%d", first, now.Seq)
-	}
-	return AuditReport{OK: true, Entries: prev.Seq}, nil
+	return audit.Head{Seq: head.Seq, Hash: head.Hash}, true, nil
 }
 
-// movedFrom returns the sequence number near ev.Seq under which ev's content
-// hashes to its stored hash (an entry moved to another place), or 0.
-func movedFrom(ev AuditEvent) int64 {
-	seq := ev.Seq
-	for d := int64(1); d <= auditWindow; d++ {
-		for _, s := range []int64{seq - d, seq + d} {
-			if s < 1 {
-				continue
-			}
-			ev.Seq = s
-			if auditHash(ev) == ev.Hash {
-				return s
-			}
-		}
+func (l auditLog) Entries(_ context.Context, after, upTo int64, limit int) ([]audit.Entry, error) {
+	var rows []AuditEvent
+	err := l.db.Where("seq > ? AND seq <= ?", after, upTo).Order("seq").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "audit: read entries after #%d", after)
 	}
-	return 0
+	out := make([]audit.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Entry(r)
+	}
+	return out, nil
+}
+
+func (l auditLog) Span(context.Context) (lo, hi int64, err error) {
+	var span struct{ Lo, Hi int64 }
+	if err := l.db.Model(&AuditEvent{}).Select("COALESCE(MIN(seq), 1) AS lo, COALESCE(MAX(seq), 0) AS hi").Scan(&span).Error; err != nil {
+		return 0, 0, translate(err, "audit: read sequence range")
+	}
+	return span.Lo, span.Hi, nil
+}
+
+func (l auditLog) FirstAfter(_ context.Context, seq int64) (int64, error) {
+	var first int64
+	if err := l.db.Model(&AuditEvent{}).Select("MIN(seq)").Where("seq > ?", seq).Scan(&first).Error; err != nil {
+		return 0, translate(err, "audit: read entries after the head")
+	}
+	return first, nil
 }
 
 // AuditFilter selects entries of the audit log. Zero fields select all.

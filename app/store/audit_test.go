@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/audit"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
@@ -279,7 +280,7 @@ func TestVerifyAuditFindsTampering(t *testing.T) {
 		if err := s.db.First(&ev, "seq = ?", seq).Error; err != nil {
 			return err
 		}
-		return s.db.Model(&ev).Update("hash", auditHash(ev)).Error
+		return s.db.Model(&ev).Update("hash", audit.Hash(audit.Entry(ev))).Error
 	}
 	tests := []struct {
 		name    string
@@ -427,7 +428,7 @@ func TestAuditConcurrentAppends(t *testing.T) {
 func TestVerifyAuditAcrossBatches(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
-	n := auditBatch*2 + 10
+	n := audit.VerifyBatch*2 + 10
 	err := s.db.Transaction(func(tx *gorm.DB) error {
 		for i := range n {
 			if err := appendAudit(tx, ctx, AuditEvent{Action: AuditLogin, Detail: fmt.Sprint(i)}); err != nil {
@@ -442,7 +443,7 @@ func TestVerifyAuditAcrossBatches(t *testing.T) {
 	if r := verifyOK(t, s); r.Entries != int64(n) {
 		t.Fatalf("verified %d of %d", r.Entries, n)
 	}
-	bad := int64(auditBatch + 5)
+	bad := int64(audit.VerifyBatch + 5)
 	s.db.Exec("UPDATE audit_events SET ip = '10.0.0.1' WHERE seq = ?", bad)
 	if r, _ := s.VerifyAudit(ctx); r.OK || r.Seq != bad || r.Problem != AuditAltered || r.Entries != bad-1 {
 		t.Errorf("report %+v, want altered at #%d", r, bad)
@@ -461,7 +462,7 @@ func TestAuditStoresTypedTextSafely(t *testing.T) {
 	entries := auditEntries(t, s)
 	ev := entries[len(entries)-1]
 	if ev.Action != AuditLoginFailed || !utf8.ValidString(ev.Actor+ev.Detail) || strings.ContainsRune(ev.Actor, 0) ||
-		utf8.RuneCountInString(ev.Actor) > maxAuditActor || utf8.RuneCountInString(ev.Detail) > maxAuditDetail || !strings.HasPrefix(ev.Actor, "bad\uFFFD") {
+		utf8.RuneCountInString(ev.Actor) > maxAuditActor || utf8.RuneCountInString(ev.Detail) > audit.MaxDetail || !strings.HasPrefix(ev.Actor, "bad\uFFFD") {
 		t.Errorf("stored %q / %q", ev.Actor[:20], ev.Detail[:40])
 	}
 	verifyOK(t, s)

@@ -6,7 +6,7 @@ package store
 //
 // SELFCHECK_BENCH_ASSESSMENTS sets how many assessments the campaign holds
 // (default 10,000, each of 120 items in 7 themes). The database is seeded
-// once per run by the load seeder (loadseed.go), and shared by the
+// once per run by the load seeder (app/store/loadseed), and shared by the
 // benchmarks. Each reports its median ("p50-ms") besides the mean.
 
 import (
@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// seedBench builds the shared campaign with the load seeder (loadseed.go):
+// seedBench builds the shared campaign with the load seeder (app/store/loadseed):
 // n firms, each with an assessment of the 7 load themes.
 func seedBench(b *testing.B) *benchCampaign {
 	benchOnce.Do(func() {
@@ -84,11 +84,8 @@ func (d *benchCampaign) seed(path string) error {
 		return err
 	}
 	d.s = s
-	lc, err := s.SeedLoadCampaign(ctx)
+	lc, err := growLoad(ctx, s, d.n)
 	if err != nil {
-		return err
-	}
-	if err := s.GrowLoadCampaign(ctx, lc, d.n); err != nil {
 		return err
 	}
 	d.admin, d.auditor, d.campaign = lc.Admin, lc.Auditor, lc.ID

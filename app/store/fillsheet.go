@@ -62,7 +62,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		return nil, err
 	}
 	sh := &assessment.Sheet{
-		ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
+		Parts: assessment.WholeSheet, ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
 		Profile: prof, Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
 	}

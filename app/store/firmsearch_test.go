@@ -65,13 +65,7 @@ func TestFirmNameIndexFollowsFirms(t *testing.T) {
 		t.Errorf("after a profile change: pieces %q, want %q", got, want)
 	}
 
-	lc, err := s.SeedLoadCampaign(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.GrowLoadCampaign(ctx, lc, 400); err != nil {
-		t.Fatal(err)
-	}
+	lc := seedLoad(t, s, 400)
 	for _, search := range []string{"科技0004", "科技001", "BENCH", "有限公司", "0034有", "科技", "不存在的公司"} {
 		for _, sort := range []QueueSort{SortWaiting, SortFirm} {
 			got, err := s.ReviewQueue(ctx, lc.Auditor, QueueFilter{Firm: search, Sort: sort})

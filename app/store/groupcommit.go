@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -133,6 +134,11 @@ func (c *committer) run() {
 // batch may commit.
 var errBatchBroken = errors.New("store: batch transaction broken")
 
+// commitWait bounds a batch's transaction, as the SQLite dialect bounds the
+// wait at its write gate: reaching it means an overload or a lock held
+// elsewhere, which then fails instead of hanging.
+const commitWait = 60 * time.Second
+
 // runBatch runs the jobs in one transaction and answers each of them.
 func (c *committer) runBatch(batch []*writeJob) {
 	// The transaction belongs to no request: one client going away must not
@@ -140,7 +146,7 @@ func (c *committer) runBatch(batch []*writeJob) {
 	// It still has a deadline: a statement stuck behind another process's
 	// lock (a PostgreSQL row lock held by another instance) fails this
 	// batch's saves instead of hanging every autosave of this instance.
-	ctx, cancel := context.WithTimeout(context.Background(), writeWait)
+	ctx, cancel := context.WithTimeout(context.Background(), commitWait)
 	defer cancel()
 	tail := &auditTail{}
 	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -9,17 +9,18 @@ import (
 
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
+	"selfcheck/app/store/sqlite"
 )
 
 // A database from before migration 8 keeps a snapshot per assessment theme;
 // migrating stores each distinct snapshot once and the sheets still load.
 func TestMigrationMovesSnapshots(t *testing.T) {
 	ctx := context.Background()
-	db, err := openSQLite(filepath.Join(t.TempDir(), "old.db"))
+	db, err := sqlite.Dialect{}.Open(context.Background(), filepath.Join(t.TempDir(), "old.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Store{db: db, log: slog.New(slog.NewTextHandler(io.Discard, nil)), blobs: dbBlobs{db}, snapshots: &snapshotCache{}}
+	s := &Store{db: db, dialect: sqlite.Dialect{}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), blobs: dbBlobs{db}, snapshots: &snapshotCache{}}
 	t.Cleanup(func() { s.Close() })
 	if err := s.migrate(ctx, 7); err != nil {
 		t.Fatal(err)

@@ -37,9 +37,9 @@ func (s *Store) StoredAnswer(ctx context.Context, actor *User, id uint, itemID s
 	return answerOf(rows[0]), nil
 }
 
-// ProgressSheet is the sheet of an assessment actor may see with only its
-// checklists and the value of each answer: what Result and the progress
-// counts need, no notes, plans or evidence.
+// ProgressSheet loads the sheet of an assessment actor may see with only
+// its checklists and the value of each answer (assessment.ProgressParts):
+// what Result and the progress counts need, no notes, plans or evidence.
 func (s *Store) ProgressSheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
 	db := s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true})
 	var a Assessment
@@ -50,8 +50,8 @@ func (s *Store) ProgressSheet(ctx context.Context, actor *User, id uint) (*asses
 	if err != nil {
 		return nil, err
 	}
-	sh := &assessment.Sheet{ID: a.ID, FirmID: a.FirmID, State: assessment.State(a.State), Checklists: lists,
-		Answers: make(map[string]assessment.Answer, 128)}
+	sh := &assessment.Sheet{Parts: assessment.ProgressParts, ID: a.ID, FirmID: a.FirmID, State: assessment.State(a.State), Checklists: lists,
+		Answers: make(map[string]assessment.Answer, 128), Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{}}
 	rows, err := db.Model(&Answer{}).Select("item_id", "value").Where("assessment_id = ?", id).Rows()
 	if err != nil {
 		return nil, translate(err, "answers of assessment %d", id)

@@ -77,7 +77,7 @@ func TestProgressSheetAndStoredAnswer(t *testing.T) {
 func TestBulkLoadRestoresDurability(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	err := s.bulkLoad(ctx, func(db *gorm.DB) error {
+	err := s.BulkLoad(ctx, func(db *gorm.DB) error {
 		var mode int
 		if err := db.Raw("PRAGMA synchronous").Scan(&mode).Error; err != nil || mode != 0 {
 			t.Errorf("inside the bulk load synchronous = %d (%v), want 0 (OFF)", mode, err)

@@ -18,14 +18,7 @@ func TestOrderedQueuePageMatchesSorted(t *testing.T) {
 	ctx := context.Background()
 	var lcs []*LoadCampaign
 	for _, n := range []int{500, 300} {
-		lc, err := s.SeedLoadCampaign(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.GrowLoadCampaign(ctx, lc, n); err != nil {
-			t.Fatal(err)
-		}
-		lcs = append(lcs, lc)
+		lcs = append(lcs, seedLoad(t, s, n))
 	}
 	// A few unscored submissions, which sort last by score.
 	if err := s.db.Exec("UPDATE assessments SET score = NULL WHERE id % 97 = 0").Error; err != nil {

@@ -52,6 +52,9 @@ func readRollups(t *testing.T, db *gorm.DB, campaignID uint) rollupRows {
 // checkRollups compares a campaign's running totals with their
 // recomputation from the raw rows (in a transaction rolled back), and the
 // dashboard they give with the one the aggregate queries of v10 gave.
+// errRollback rolls back a transaction that only recomputed what to compare.
+var errRollback = errors.New("rollback")
+
 func checkRollups(t *testing.T, fx *dashFixture, step string) {
 	t.Helper()
 	got := readRollups(t, fx.s.db, fx.campaign)

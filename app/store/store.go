@@ -1,6 +1,9 @@
-// Package store keeps Selfcheck's data. All GORM calls live here; callers get
-// our own types and errors. Queries that return a firm's data take the acting
-// user, and the scoping rule lives in one place (scopeAssessments).
+// Package store keeps Selfcheck's data. All GORM calls live here and in its
+// subpackages (the SQLite dialect, the load seeder for tests and the
+// benchmark); callers get our own types and errors. Queries that return a
+// firm's data take the acting user, and the scoping rule lives in one place
+// (scopeAssessments). What differs between database engines is behind
+// Dialect (dialect.go).
 package store
 
 import (
@@ -11,6 +14,8 @@ import (
 	"sync/atomic"
 
 	"gorm.io/gorm"
+
+	"selfcheck/app/store/sqlite"
 )
 
 // Errors callers map to user-facing answers.
@@ -21,9 +26,10 @@ var (
 
 // Store is the database.
 type Store struct {
-	db    *gorm.DB
-	log   *slog.Logger
-	blobs Blobs
+	db      *gorm.DB
+	dialect Dialect
+	log     *slog.Logger
+	blobs   Blobs
 
 	snapshots *snapshotCache
 	frozen    *frozenCache // what each assessment fixed when it started (frozen.go)
@@ -36,11 +42,17 @@ type Store struct {
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
 func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
-	db, err := openSQLite(path)
+	return OpenDialect(ctx, sqlite.Dialect{}, path, log)
+}
+
+// OpenDialect opens the database target names on the engine d speaks and
+// migrates it.
+func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger) (*Store, error) {
+	db, err := d.Open(ctx, target)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{},
+	s := &Store{db: db, dialect: d, log: log, blobs: dbBlobs{db}, snapshots: &snapshotCache{}, frozen: &frozenCache{},
 		afterCommit: &atomic.Pointer[func()]{}}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()

@@ -238,7 +238,7 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("SessionUser: %v %+v", err, got)
 	}
 	// Idle too long: the session is over and gone.
-	s.db.Model(&stored).Update("last_seen_at", stored.LastSeenAt.Add(-IdleTimeout-1))
+	s.db.Model(&stored).Update("last_seen_at", stored.LastSeenAt.Add(-auth.IdleTimeout-1))
 	if _, err := s.SessionUser(ctx, token); !errors.Is(err, ErrNotFound) {
 		t.Errorf("idle session: %v", err)
 	}

@@ -2,39 +2,15 @@ package store
 
 import (
 	"context"
-	"net"
 	"time"
 
 	"gorm.io/gorm"
+
+	"selfcheck/app/auth"
 )
 
-// Login throttling. Every failed password check, and every API token
-// refused, is a row of login_failures under two keys: the account (the
-// normalised email tried, whether or not such an account exists) and the
-// client's address (an IPv6 address by its /64, which one client usually
-// holds whole). A key with too many rows inside the window is locked until
-// the oldest of those rows leaves it. The rows live in the database, so a
-// lock holds across restarts and across instances sharing the database.
-//
-// While a key is locked no password is checked at all, so the right
-// password is refused too; the answer does not say which key is locked, so
-// it is the same for an account that exists and one that does not.
-const (
-	// ThrottleWindow is how far back failures count.
-	ThrottleWindow = 15 * time.Minute
-	// MaxAccountFailures is how many failures an account takes in a window;
-	// the next attempt is refused.
-	MaxAccountFailures = 5
-	// MaxAddressFailures is how many failures one address makes in a window,
-	// over all the accounts it tries and its API tokens.
-	MaxAddressFailures = 20
-)
-
-// Kinds of throttling keys.
-const (
-	throttleAccount = "account"
-	throttleAddress = "address"
-)
+// The queries of login throttling (auth/throttle.go holds the rules):
+// every failure is a row of login_failures under each of its keys.
 
 // loginFailure is one failed attempt under one key.
 type loginFailure struct {
@@ -44,37 +20,18 @@ type loginFailure struct {
 	At      time.Time
 }
 
-// throttleKey is one key an attempt counts under, with its limit.
-type throttleKey struct {
-	kind    string
-	subject string
-	limit   int
-}
-
-// throttleKeys are the keys of an attempt for email from ip. An empty email
-// (an API token) or address has no key.
-func throttleKeys(email, ip string) []throttleKey {
-	var keys []throttleKey
-	if e := NormalizeEmail(email); e != "" {
-		keys = append(keys, throttleKey{throttleAccount, clipAudit(e, maxAuditActor), MaxAccountFailures})
-	}
-	if a := addressKey(ip); a != "" {
-		keys = append(keys, throttleKey{throttleAddress, a, MaxAddressFailures})
+// throttleKeys are auth's keys of an attempt for email from ip, with
+// subjects made storable the way the audit log stores them.
+func throttleKeys(email, ip string) []auth.ThrottleKey {
+	keys := auth.ThrottleKeys(NormalizeEmail(email), ip)
+	for i, k := range keys {
+		n := maxAuditActor
+		if k.Kind == auth.ThrottleAddress {
+			n = maxAuditIP
+		}
+		keys[i].Subject = clipAudit(k.Subject, n)
 	}
 	return keys
-}
-
-// addressKey is what an address is throttled as: an IPv4 address itself,
-// an IPv6 address its /64 network.
-func addressKey(ip string) string {
-	parsed := net.ParseIP(ip)
-	switch {
-	case parsed == nil:
-		return clipAudit(ip, maxAuditIP)
-	case parsed.To4() != nil:
-		return parsed.To4().String()
-	}
-	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // LoginAttempt is a password check allowed by BeginLogin. It is counted as
@@ -129,69 +86,51 @@ func (s *Store) BeginLogin(ctx context.Context, email, ip string, now time.Time)
 // not reset the count of an address trying others.
 func (s *Store) LoginSucceeded(ctx context.Context, a LoginAttempt) error {
 	err := s.db.WithContext(ctx).
-		Where("(kind = ? AND subject = ?) OR id = ?", throttleAccount, a.account, a.addressID).
+		Where("(kind = ? AND subject = ?) OR id = ?", auth.ThrottleAccount, a.account, a.addressID).
 		Delete(&loginFailure{}).Error
 	return translate(err, "clear login failures")
 }
 
 func loginAllowed(db *gorm.DB, email, ip string, now time.Time) (retryAt time.Time, ok bool, err error) {
-	for _, k := range throttleKeys(email, ip) {
-		until, locked, err := lockedUntil(db, k, now)
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		if locked && until.After(retryAt) {
-			retryAt = until
-		}
-	}
-	return retryAt, retryAt.IsZero(), nil
+	return auth.LoginAllowed(throttleKeys(email, ip), now, func(k auth.ThrottleKey, since time.Time) (time.Time, bool, error) {
+		return nthFailure(db, k, since)
+	})
 }
 
-// lockedUntil finds the limit-th newest failure of k inside the window; if
-// there is one, k is locked until it leaves the window. One range scan of
-// the index on (kind, subject, at).
-func lockedUntil(db *gorm.DB, k throttleKey, now time.Time) (time.Time, bool, error) {
+// nthFailure finds the k.Limit-th newest failure of k after since: one
+// range scan of the index on (kind, subject, at).
+func nthFailure(db *gorm.DB, k auth.ThrottleKey, since time.Time) (time.Time, bool, error) {
 	var at []time.Time
 	err := db.Model(&loginFailure{}).
-		Where("kind = ? AND subject = ? AND at > ?", k.kind, k.subject, now.Add(-ThrottleWindow).UTC()).
-		Order("at DESC").Offset(k.limit-1).Limit(1).Pluck("at", &at).Error
+		Where("kind = ? AND subject = ? AND at > ?", k.Kind, k.Subject, since).
+		Order("at DESC").Offset(k.Limit-1).Limit(1).Pluck("at", &at).Error
 	if err != nil {
-		return time.Time{}, false, translate(err, "count login failures of %s", k.kind)
+		return time.Time{}, false, translate(err, "count login failures of %s", k.Kind)
 	}
 	if len(at) == 0 {
 		return time.Time{}, false, nil
 	}
-	return at[0].Add(ThrottleWindow).UTC(), true, nil
+	return at[0], true, nil
 }
 
 func recordLoginFailure(tx *gorm.DB, email, ip string, now time.Time) (LoginAttempt, error) {
 	now = now.UTC()
 	// Pruning is a range delete on the index of at; it keeps the table at
 	// one window of failures, whatever the keys.
-	if err := tx.Where("at <= ?", now.Add(-ThrottleWindow)).Delete(&loginFailure{}).Error; err != nil {
+	if err := tx.Where("at <= ?", auth.ThrottleSince(now)).Delete(&loginFailure{}).Error; err != nil {
 		return LoginAttempt{}, translate(err, "prune login failures")
 	}
 	var a LoginAttempt
 	for _, k := range throttleKeys(email, ip) {
-		f := loginFailure{Kind: k.kind, Subject: k.subject, At: now}
+		f := loginFailure{Kind: k.Kind, Subject: k.Subject, At: now}
 		if err := tx.Create(&f).Error; err != nil {
 			return LoginAttempt{}, translate(err, "record login failure")
 		}
-		if k.kind == throttleAccount {
-			a.account = k.subject
+		if k.Kind == auth.ThrottleAccount {
+			a.account = k.Subject
 		} else {
 			a.addressID = f.ID
 		}
 	}
 	return a, nil
-}
-
-// RetryAfterSeconds is the wait until retryAt in whole seconds, rounded up
-// and at least 1, for a Retry-After header.
-func RetryAfterSeconds(retryAt, now time.Time) int {
-	d := retryAt.Sub(now)
-	if d <= 0 {
-		return 1
-	}
-	return int((d + time.Second - 1) / time.Second)
 }

@@ -44,14 +44,14 @@ func TestThrottleLocksAnAccount(t *testing.T) {
 	s, _ := newTestStore(t)
 	// Five failures from five addresses: the account, not an address, locks.
 	at := t0
-	for i := 0; i < MaxAccountFailures; i++ {
+	for i := 0; i < auth.MaxAccountFailures; i++ {
 		at = failLogins(t, s, 1, "Firm@Demo.local ", fmt.Sprintf("203.0.113.%d", i+1), at)
 	}
 	_, retryAt, ok, err := s.BeginLogin(context.Background(), "firm@demo.local", "198.51.100.7", at)
 	if err != nil || ok {
 		t.Fatalf("sixth attempt: ok %v, err %v", ok, err)
 	}
-	if want := t0.Add(ThrottleWindow); !retryAt.Equal(want) {
+	if want := t0.Add(auth.ThrottleWindow); !retryAt.Equal(want) {
 		t.Errorf("retry at %s, want %s (when the first failure leaves the window)", retryAt, want)
 	}
 	// A refused attempt is not counted: the lock does not grow.
@@ -73,18 +73,18 @@ func TestThrottleLocksAnAccount(t *testing.T) {
 func TestThrottleLocksAnAddress(t *testing.T) {
 	s, _ := newTestStore(t)
 	at := t0
-	for i := 0; i < MaxAddressFailures; i++ {
+	for i := 0; i < auth.MaxAddressFailures; i++ {
 		at = failLogins(t, s, 1, fmt.Sprintf("guess%d@demo.local", i), "203.0.113.9", at)
 	}
 	retryAt, ok := allowed(t, s, "fresh@demo.local", "203.0.113.9", at)
-	if ok || !retryAt.Equal(t0.Add(ThrottleWindow)) {
-		t.Errorf("the address tried %d accounts and is not locked: %v %s", MaxAddressFailures, ok, retryAt)
+	if ok || !retryAt.Equal(t0.Add(auth.ThrottleWindow)) {
+		t.Errorf("the address tried %d accounts and is not locked: %v %s", auth.MaxAddressFailures, ok, retryAt)
 	}
 	if _, ok := allowed(t, s, "fresh@demo.local", "203.0.113.10", at); !ok {
 		t.Error("another address is locked too")
 	}
 	// IPv6 clients are counted by /64: a client owns the whole network.
-	at = failLogins(t, s, MaxAddressFailures, "", "2001:db8:1:2::1", at)
+	at = failLogins(t, s, auth.MaxAddressFailures, "", "2001:db8:1:2::1", at)
 	if _, ok := allowed(t, s, "", "2001:db8:1:2:ffff::9", at); ok {
 		t.Error("another address of the same /64 is not locked")
 	}
@@ -93,21 +93,17 @@ func TestThrottleLocksAnAddress(t *testing.T) {
 	}
 }
 
-func TestAddressKey(t *testing.T) {
+// An address that is not one is throttled as it was given, clipped as the
+// audit log clips it (auth's TestAddressKey covers the rest).
+func TestThrottleKeysClipSubjects(t *testing.T) {
 	for in, want := range map[string]string{
-		"192.0.2.1":                "192.0.2.1",
-		"::ffff:192.0.2.1":         "192.0.2.1",
-		"2001:db8:1:2:3:4:5:6":     "2001:db8:1:2::/64",
-		"2001:DB8:1:2::1":          "2001:db8:1:2::/64",
-		"":                         "",
-		"not-an-address":           "not-an-address",
-		strings.Repeat("x", 100):   strings.Repeat("x", maxAuditIP-1) + "…",
-		"fe80::1":                  "fe80::/64",
-		"2001:db8:ffff:ffff:1::":   "2001:db8:ffff:ffff::/64",
-		"2001:0db8:0000:0000::0:1": "2001:db8::/64",
+		"2001:DB8:1:2::1":        "2001:db8:1:2::/64",
+		"not-an-address":         "not-an-address",
+		strings.Repeat("x", 100): strings.Repeat("x", maxAuditIP-1) + "…",
 	} {
-		if got := addressKey(in); got != want {
-			t.Errorf("addressKey(%q) = %q, want %q", in, got, want)
+		keys := throttleKeys("", in)
+		if len(keys) != 1 || keys[0].Kind != auth.ThrottleAddress || keys[0].Subject != want {
+			t.Errorf("throttleKeys(%q) = %+v, want the address %q", in, keys, want)
 		}
 	}
 }
@@ -119,7 +115,7 @@ func TestLoginSucceededClearsTheAccount(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
 	ip := "203.0.113.20"
-	at := failLogins(t, s, MaxAccountFailures-1, "firm@demo.local", ip, t0)
+	at := failLogins(t, s, auth.MaxAccountFailures-1, "firm@demo.local", ip, t0)
 	at = failLogins(t, s, 3, "other@demo.local", ip, at)
 	a, _, ok, err := s.BeginLogin(ctx, "firm@demo.local", ip, at)
 	if err != nil || !ok {
@@ -132,17 +128,17 @@ func TestLoginSucceededClearsTheAccount(t *testing.T) {
 		s.db.Model(&loginFailure{}).Where("kind = ? AND subject = ?", kind, subject).Count(&n)
 		return n
 	}
-	if n := count(throttleAccount, "firm@demo.local"); n != 0 {
+	if n := count(auth.ThrottleAccount, "firm@demo.local"); n != 0 {
 		t.Errorf("the account keeps %d failures", n)
 	}
-	if n := count(throttleAccount, "other@demo.local"); n != 3 {
+	if n := count(auth.ThrottleAccount, "other@demo.local"); n != 3 {
 		t.Errorf("another account has %d failures, want 3", n)
 	}
-	if n := count(throttleAddress, ip); n != MaxAccountFailures-1+3 {
-		t.Errorf("the address has %d failures, want %d (the successful attempt's own removed)", n, MaxAccountFailures-1+3)
+	if n := count(auth.ThrottleAddress, ip); n != auth.MaxAccountFailures-1+3 {
+		t.Errorf("the address has %d failures, want %d (the successful attempt's own removed)", n, auth.MaxAccountFailures-1+3)
 	}
 	// The account may fail its full allowance again.
-	failLogins(t, s, MaxAccountFailures, "firm@demo.local", "198.51.100.1", at)
+	failLogins(t, s, auth.MaxAccountFailures, "firm@demo.local", "198.51.100.1", at)
 }
 
 // Parallel attempts cannot all pass the check before any is counted.
@@ -151,7 +147,7 @@ func TestThrottleHoldsUnderConcurrentAttempts(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	passed := 0
-	for i := 0; i < 3*MaxAccountFailures; i++ {
+	for i := 0; i < 3*auth.MaxAccountFailures; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -167,8 +163,8 @@ func TestThrottleHoldsUnderConcurrentAttempts(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if passed != MaxAccountFailures {
-		t.Errorf("%d parallel attempts passed, want %d", passed, MaxAccountFailures)
+	if passed != auth.MaxAccountFailures {
+		t.Errorf("%d parallel attempts passed, want %d", passed, auth.MaxAccountFailures)
 	}
 }
 
@@ -176,7 +172,7 @@ func TestThrottleHoldsUnderConcurrentAttempts(t *testing.T) {
 // the same file) keeps the lock.
 func TestThrottleSurvivesARestart(t *testing.T) {
 	s, path := newTestStore(t)
-	at := failLogins(t, s, MaxAccountFailures, "firm@demo.local", "203.0.113.30", t0)
+	at := failLogins(t, s, auth.MaxAccountFailures, "firm@demo.local", "203.0.113.30", t0)
 	s.Close()
 	again, err := Open(context.Background(), path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -194,7 +190,7 @@ func TestThrottlePrunesAndUsesTheIndex(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
 	failLogins(t, s, 3, "firm@demo.local", "203.0.113.40", t0)
-	later := t0.Add(ThrottleWindow + time.Minute)
+	later := t0.Add(auth.ThrottleWindow + time.Minute)
 	if err := s.RecordLoginFailure(ctx, "", "203.0.113.41", later); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +201,7 @@ func TestThrottlePrunesAndUsesTheIndex(t *testing.T) {
 	}
 	var plan []struct{ Detail string }
 	s.db.Raw("EXPLAIN QUERY PLAN SELECT at FROM login_failures WHERE kind = ? AND subject = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET 4",
-		throttleAccount, "firm@demo.local", t0).Scan(&plan)
+		auth.ThrottleAccount, "firm@demo.local", t0).Scan(&plan)
 	if len(plan) != 1 || !strings.Contains(plan[0].Detail, "idx_login_failure_key") || strings.Contains(plan[0].Detail, "TEMP B-TREE") {
 		t.Errorf("counting does not use the index alone: %+v", plan)
 	}
@@ -218,8 +214,8 @@ func TestThrottlePrunesAndUsesTheIndex(t *testing.T) {
 // The session tests beside the throttling ones move the clock, which the
 // store's session check takes as an argument here.
 
-// A session used every hour still ends MaxSessionAge after login; one left
-// alone ends after IdleTimeout.
+// A session used every hour still ends auth.MaxSessionAge after login; one left
+// alone ends after auth.IdleTimeout.
 func TestSessionTimeouts(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
@@ -230,13 +226,13 @@ func TestSessionTimeouts(t *testing.T) {
 	}
 	start := time.Now().UTC()
 	at := start
-	for at.Before(start.Add(MaxSessionAge - time.Hour)) {
+	for at.Before(start.Add(auth.MaxSessionAge - time.Hour)) {
 		at = at.Add(time.Hour)
 		if _, err := s.sessionUser(ctx, token, at); err != nil {
 			t.Fatalf("a session in use ended after %s: %v", at.Sub(start), err)
 		}
 	}
-	if _, err := s.sessionUser(ctx, token, start.Add(MaxSessionAge+time.Minute)); !errors.Is(err, ErrNotFound) {
+	if _, err := s.sessionUser(ctx, token, start.Add(auth.MaxSessionAge+time.Minute)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a session in use outlived the absolute limit: %v", err)
 	}
 	if n := sessionsOf(s, u.ID); n != 0 {
@@ -245,15 +241,15 @@ func TestSessionTimeouts(t *testing.T) {
 
 	token, _ = s.CreateSession(ctx, u.ID)
 	start = time.Now().UTC()
-	if _, err := s.sessionUser(ctx, token, start.Add(IdleTimeout-time.Minute)); err != nil {
+	if _, err := s.sessionUser(ctx, token, start.Add(auth.IdleTimeout-time.Minute)); err != nil {
 		t.Errorf("ended before the idle limit: %v", err)
 	}
-	// That use moved the idle deadline: another IdleTimeout from it is fine…
-	if _, err := s.sessionUser(ctx, token, start.Add(2*IdleTimeout-2*time.Minute)); err != nil {
+	// That use moved the idle deadline: another auth.IdleTimeout from it is fine…
+	if _, err := s.sessionUser(ctx, token, start.Add(2*auth.IdleTimeout-2*time.Minute)); err != nil {
 		t.Errorf("the idle deadline did not move with use: %v", err)
 	}
-	// …but a silence longer than IdleTimeout ends it.
-	if _, err := s.sessionUser(ctx, token, start.Add(3*IdleTimeout)); !errors.Is(err, ErrNotFound) {
+	// …but a silence longer than auth.IdleTimeout ends it.
+	if _, err := s.sessionUser(ctx, token, start.Add(3*auth.IdleTimeout)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("an idle session lived on: %v", err)
 	}
 }

@@ -89,7 +89,7 @@ func (s *Store) TokenUser(ctx context.Context, token string) (*User, error) {
 		return nil, translate(err, "token user")
 	}
 	now := time.Now().UTC()
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > touchEvery {
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > auth.TouchEvery {
 		if err := db.Model(&t).Update("last_used_at", now).Error; err != nil {
 			return nil, translate(err, "touch token")
 		}

@@ -143,14 +143,6 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 	return &u, nil
 }
 
-// Session lifetimes: a session ends after IdleTimeout without use or
-// MaxSessionAge after login, whichever comes first.
-const (
-	IdleTimeout   = 8 * time.Hour
-	MaxSessionAge = 7 * 24 * time.Hour
-	touchEvery    = time.Minute
-)
-
 // CreateSession starts a session and returns the token for the cookie.
 func (s *Store) CreateSession(ctx context.Context, userID uint) (string, error) {
 	token, err := auth.NewToken()
@@ -158,7 +150,8 @@ func (s *Store) CreateSession(ctx context.Context, userID uint) (string, error) 
 		return "", err
 	}
 	now := time.Now().UTC()
-	sess := Session{TokenHash: auth.HashToken(token), UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(MaxSessionAge)}
+	t := auth.NewSession(now)
+	sess := Session{TokenHash: auth.HashToken(token), UserID: userID, CreatedAt: t.Created, LastSeenAt: t.LastSeen, ExpiresAt: t.Expires}
 	if err := s.db.WithContext(ctx).Create(&sess).Error; err != nil {
 		return "", translate(err, "create session")
 	}
@@ -178,16 +171,15 @@ func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*
 	if err != nil {
 		return nil, translate(err, "session")
 	}
-	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > IdleTimeout {
+	times := auth.SessionTimes{Created: sess.CreatedAt, LastSeen: sess.LastSeenAt, Expires: sess.ExpiresAt}
+	if times.Expired(now) {
 		db.Delete(&sess)
 		return nil, fmt.Errorf("store: session expired: %w", ErrNotFound)
 	}
 	if u.ID == 0 {
 		return nil, translate(gorm.ErrRecordNotFound, "session user %d", sess.UserID)
 	}
-	// Writing on every request would serialise reads behind the write lock;
-	// a minute's precision is plenty for an idle timeout of hours.
-	if now.Sub(sess.LastSeenAt) > touchEvery {
+	if times.NeedsTouch(now) {
 		if err := db.Model(&sess).Update("last_seen_at", now).Error; err != nil {
 			return nil, translate(err, "touch session")
 		}

@@ -10,6 +10,7 @@ import (
 
 	"selfcheck/app/auth"
 	"selfcheck/app/store"
+	"selfcheck/app/store/loadseed"
 )
 
 var queueRow = regexp.MustCompile(`href="/assessments/(\d+)/review"`)
@@ -197,12 +198,12 @@ func TestAdminChangesRole(t *testing.T) {
 func TestQueueCapsItsCount(t *testing.T) {
 	a := newTestApp(t)
 	ctx := t.Context()
-	lc, err := a.store.SeedLoadCampaign(ctx)
+	lc, err := loadseed.Seed(ctx, a.store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// About half the load campaign's assessments wait for review.
-	if err := a.store.GrowLoadCampaign(ctx, lc, 2600); err != nil {
+	if err := loadseed.Grow(ctx, a.store, lc, 2600); err != nil {
 		t.Fatal(err)
 	}
 	auditor := a.client()

@@ -261,7 +261,7 @@ func TestPasswordChangeIsThrottled(t *testing.T) {
 	c := secClient(a)
 	c.login("firm@demo.local")
 	form := url.Values{"current_password": {"guess"}, "new_password": {"new-password-1"}, "repeat_password": {"new-password-1"}}
-	for i := 0; i < store.MaxAccountFailures; i++ {
+	for i := 0; i < auth.MaxAccountFailures; i++ {
 		if r := c.post("/profile/password", form); r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("guess %d: %d", i+1, r.Status)
 		}
@@ -281,7 +281,7 @@ func TestLoginThrottlePerAccount(t *testing.T) {
 	a, clock := secApp(t, Config{BehindProxy: true}, false)
 	c := secClient(a)
 	// Five wrong passwords, from five addresses.
-	for i := 0; i < store.MaxAccountFailures; i++ {
+	for i := 0; i < auth.MaxAccountFailures; i++ {
 		if r := secLogin(c, "firm@demo.local", "wrong-password", "203.0.113."+strconv.Itoa(i+1)); r.Status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i+1, r.Status)
 		}
@@ -319,7 +319,7 @@ func TestLoginThrottlePerAccount(t *testing.T) {
 func TestLoginThrottlePerAddress(t *testing.T) {
 	a, _ := secApp(t, Config{BehindProxy: true}, false)
 	c := secClient(a)
-	for i := 0; i < store.MaxAddressFailures; i++ {
+	for i := 0; i < auth.MaxAddressFailures; i++ {
 		if r := secLogin(c, "guess"+strconv.Itoa(i)+"@demo.local", "wrong-password", "203.0.113.5"); r.Status != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i+1, r.Status)
 		}
@@ -337,7 +337,7 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 func TestForgedForwardedForIsIgnored(t *testing.T) {
 	a, _ := secApp(t, Config{}, false)
 	c := secClient(a)
-	for i := 0; i < store.MaxAddressFailures; i++ {
+	for i := 0; i < auth.MaxAddressFailures; i++ {
 		secLogin(c, "guess"+strconv.Itoa(i)+"@demo.local", "wrong-password", "203.0.113."+strconv.Itoa(i+1))
 	}
 	if r := secLogin(c, "firm@demo.local", store.DemoPassword, "198.51.100.1"); r.Status != http.StatusTooManyRequests {
@@ -352,7 +352,7 @@ func TestLoginThrottleDoesNotRevealAccounts(t *testing.T) {
 	const known, unknown = "firm@demo.local", "nobody@demo.local"
 	answers := map[string][]resp{}
 	for _, email := range []string{known, unknown} {
-		for i := 0; i <= store.MaxAccountFailures; i++ {
+		for i := 0; i <= auth.MaxAccountFailures; i++ {
 			answers[email] = append(answers[email], secLogin(c, email, "wrong-password", ""))
 		}
 	}
@@ -365,7 +365,7 @@ func TestLoginThrottleDoesNotRevealAccounts(t *testing.T) {
 				strings.ReplaceAll(k.Body, known, "EMAIL") == strings.ReplaceAll(u.Body, unknown, "EMAIL"))
 		}
 	}
-	if s := answers[unknown][store.MaxAccountFailures].Status; s != http.StatusTooManyRequests {
+	if s := answers[unknown][auth.MaxAccountFailures].Status; s != http.StatusTooManyRequests {
 		t.Errorf("the unknown email is not locked: %d", s)
 	}
 	// Timing: a refused attempt runs one bcrypt comparison, as a real check
@@ -422,7 +422,7 @@ func TestAPITokenThrottle(t *testing.T) {
 		json.NewDecoder(r.Body).Decode(&body)
 		return r, body
 	}
-	for i := 0; i < store.MaxAddressFailures; i++ {
+	for i := 0; i < auth.MaxAddressFailures; i++ {
 		if r, _ := call("sc_bad"+strconv.Itoa(i), "203.0.113.7"); r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("bad token %d: %d", i+1, r.StatusCode)
 		}
@@ -478,7 +478,7 @@ func TestForwardedFor(t *testing.T) {
 func TestForgedForwardedForBehindProxy(t *testing.T) {
 	a, _ := secApp(t, Config{BehindProxy: true}, false)
 	c := secClient(a)
-	for i := 0; i < store.MaxAddressFailures; i++ {
+	for i := 0; i < auth.MaxAddressFailures; i++ {
 		secLogin(c, "guess"+strconv.Itoa(i)+"@demo.local", "wrong-password", "198.51.100."+strconv.Itoa(i+1)+", 203.0.113.5")
 	}
 	if r := secLogin(c, "firm@demo.local", store.DemoPassword, "198.51.100.200, 203.0.113.5"); r.Status != http.StatusTooManyRequests {

@@ -22,7 +22,7 @@ func (e *ThrottledError) Error() string {
 
 // RetryAfter is the Retry-After of a refusal: whole seconds until RetryAt.
 func (e *ThrottledError) RetryAfter(now time.Time) int {
-	return store.RetryAfterSeconds(e.RetryAt, now)
+	return auth.RetryAfterSeconds(e.RetryAt, now)
 }
 
 // ErrBadCredentials refuses a login: no such account, a disabled one or a
@@ -80,7 +80,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token, lang string) (acc
 }
 
 // MaxSessionAge is how long a session cookie may live.
-const MaxSessionAge = store.MaxSessionAge
+const MaxSessionAge = auth.MaxSessionAge
 
 // TokenPrincipal is who an API token belongs to. A refused token counts
 // as a failed login of the address ip, so guessing tokens is throttled

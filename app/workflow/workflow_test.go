@@ -296,7 +296,7 @@ func TestLoginAndTokens(t *testing.T) {
 	}
 
 	// Five wrong passwords lock the account, even for the right one.
-	for range store.MaxAccountFailures {
+	for range auth.MaxAccountFailures {
 		f.Login(ctx, "auditor@demo.local", "nope-nope", "198.51.100.7", "")
 	}
 	var te *workflow.ThrottledError

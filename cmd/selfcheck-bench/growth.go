@@ -16,7 +16,7 @@ import (
 	"selfcheck"
 	"selfcheck/app/checklist"
 	"selfcheck/app/server"
-	"selfcheck/app/store"
+	"selfcheck/app/store/loadseed"
 )
 
 // growthRows are the auditor's pages at one campaign size.
@@ -28,7 +28,7 @@ type growthRows struct {
 // auditorPages times the review queue's first page, filtered to the
 // campaign and a theme with gaps (the filter that reads the most), and the
 // campaign dashboard, as the campaign's auditor, samples times each.
-func (b *bench) auditorPages(ctx context.Context, lc *store.LoadCampaign, samples int) (growthRows, error) {
+func (b *bench) auditorPages(ctx context.Context, lc *loadseed.LoadCampaign, samples int) (growthRows, error) {
 	g := growthRows{size: lc.Assessments}
 	c, err := b.session(ctx, lc.Auditor, "")
 	if err != nil {

@@ -32,6 +32,7 @@ import (
 	_ "time/tzdata"
 
 	"selfcheck/app/server"
+	"selfcheck/app/store/loadseed"
 )
 
 type options struct {
@@ -351,7 +352,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 // campaign from size to size, and the start-up at --startup-size.
 func (b *bench) growth(ctx context.Context, o options, progress func(string, ...any)) ([]Row, error) {
 	var rows []Row
-	lc, err := b.store().SeedLoadCampaign(ctx)
+	lc, err := loadseed.Seed(ctx, b.store())
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +360,7 @@ func (b *bench) growth(ctx context.Context, o options, progress func(string, ...
 	for _, n := range o.sizes {
 		progress("campaign: growing to %s assessments of 120 items", groupInt(n))
 		start := time.Now()
-		if err := b.store().GrowLoadCampaign(ctx, lc, n); err != nil {
+		if err := loadseed.Grow(ctx, b.store(), lc, n); err != nil {
 			return nil, err
 		}
 		progress("campaign: seeded in %.1fs; review queue and dashboard, %d requests each", time.Since(start).Seconds(), o.samples)

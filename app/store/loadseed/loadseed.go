@@ -1,4 +1,7 @@
-package store
+// Package loadseed fills a campaign with synthetic firms for load tests and
+// benchmarks. Only tests and the benchmark command import it; the
+// production binary does not link it.
+package loadseed
 
 // The load seeder fills a campaign with synthetic firms for load tests and
 // benchmarks. Scoring 100,000 sheets one by one takes minutes, so it
@@ -20,14 +23,15 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
+	"selfcheck/app/store"
 )
 
 // LoadCampaign is a campaign filled with synthetic firms for load tests and benchmarks.
 type LoadCampaign struct {
 	ID          uint                   // the campaign
 	Themes      []*checklist.Checklist // 7 themes, 120 items in all (today's benchThemes)
-	Admin       *User                  // demo admin (admin@demo.local)
-	Auditor     *User                  // demo auditor, assigned to the campaign
+	Admin       *store.User            // demo admin (admin@demo.local)
+	Auditor     *store.User            // demo auditor, assigned to the campaign
 	Assessments int                    // how many assessments it holds now
 }
 
@@ -91,8 +95,8 @@ func loadTime(i int) time.Time {
 	return time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
 }
 
-// SeedLoadCampaign creates the demo accounts (EnsureDemo) and an empty campaign over the 7 load themes.
-func (s *Store) SeedLoadCampaign(ctx context.Context) (*LoadCampaign, error) {
+// Seed creates the demo accounts (EnsureDemo) and an empty campaign over the 7 load themes.
+func Seed(ctx context.Context, s *store.Store) (*LoadCampaign, error) {
 	if err := s.EnsureDemo(ctx, nil); err != nil {
 		return nil, err
 	}
@@ -104,13 +108,10 @@ func (s *Store) SeedLoadCampaign(ctx context.Context) (*LoadCampaign, error) {
 	if lc.Auditor, err = s.UserByEmail(ctx, "auditor@demo.local"); err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, cl := range lc.Themes {
-			if _, err := saveSnapshot(tx, cl); err != nil {
-				return err
-			}
-		}
-		return nil
+	err = s.BulkLoad(ctx, func(db *gorm.DB) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			return saveSnapshots(store.NewBulkTx(tx), lc.Themes, nil)
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ func (s *Store) SeedLoadCampaign(ctx context.Context) (*LoadCampaign, error) {
 	for i, cl := range lc.Themes {
 		ids[i] = cl.ID
 	}
-	lc.ID, err = s.CreateCampaign(ctx, lc.Admin, NewCampaign{NameZH: "基准", NameEN: "Benchmark", Themes: ids, StartsOn: "2021-07-01",
+	lc.ID, err = s.CreateCampaign(ctx, lc.Admin, store.NewCampaign{NameZH: "基准", NameEN: "Benchmark", Themes: ids, StartsOn: "2021-07-01",
 		Deadline: "2021-12-31", AuditorIDs: []uint{lc.Auditor.ID}})
 	if err != nil {
 		return nil, err
@@ -127,26 +128,34 @@ func (s *Store) SeedLoadCampaign(ctx context.Context) (*LoadCampaign, error) {
 	return lc, nil
 }
 
-// GrowLoadCampaign adds firms, each with one assessment of the campaign, until it holds n.
-func (s *Store) GrowLoadCampaign(ctx context.Context, lc *LoadCampaign, n int) error {
-	var have int64
-	if err := s.db.WithContext(ctx).Model(&Assessment{}).Where("campaign_id = ?", lc.ID).Count(&have).Error; err != nil {
-		return translate(err, "count assessments of load campaign %d", lc.ID)
+// saveSnapshots stores the themes' snapshots and, when names is not nil, their names.
+func saveSnapshots(bt store.BulkTx, themes []*checklist.Checklist, names []string) error {
+	for i, cl := range themes {
+		name, err := bt.SaveSnapshot(cl)
+		if err != nil {
+			return err
+		}
+		if names != nil {
+			names[i] = name
+		}
 	}
-	lc.Assessments = int(have)
-	if n <= lc.Assessments {
-		return nil
-	}
+	return nil
+}
+
+// Grow adds firms, each with one assessment of the campaign, until it holds n.
+func Grow(ctx context.Context, s *store.Store, lc *LoadCampaign, n int) error {
 	names := make([]string, len(lc.Themes))
-	return s.bulkLoad(ctx, func(db *gorm.DB) error {
-		err := db.Transaction(func(tx *gorm.DB) error {
-			for i, cl := range lc.Themes {
-				var err error
-				if names[i], err = saveSnapshot(tx, cl); err != nil {
-					return err
-				}
-			}
+	return s.BulkLoad(ctx, func(db *gorm.DB) error {
+		var have int64
+		if err := db.Model(&store.Assessment{}).Where("campaign_id = ?", lc.ID).Count(&have).Error; err != nil {
+			return fmt.Errorf("loadseed: count assessments of load campaign %d: %w", lc.ID, err)
+		}
+		lc.Assessments = int(have)
+		if n <= lc.Assessments {
 			return nil
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			return saveSnapshots(store.NewBulkTx(tx), lc.Themes, names)
 		})
 		if err != nil {
 			return err
@@ -154,33 +163,34 @@ func (s *Store) GrowLoadCampaign(ctx context.Context, lc *LoadCampaign, n int) e
 		// The templates are the campaign's first assessments, scored one by one.
 		for lc.Assessments < min(n, loadPatterns) {
 			err := db.Transaction(func(tx *gorm.DB) error {
-				return seedLoadTemplate(tx, lc, names, lc.Assessments)
+				return seedLoadTemplate(store.NewBulkTx(tx), tx, lc, names, lc.Assessments)
 			})
 			if err != nil {
-				return fmt.Errorf("store: load template %d: %w", lc.Assessments, err)
+				return fmt.Errorf("loadseed: load template %d: %w", lc.Assessments, err)
 			}
 			lc.Assessments++
 		}
 		if lc.Assessments >= n {
-			return db.Transaction(func(tx *gorm.DB) error { return rebuildRollups(tx, lc.ID) })
+			return db.Transaction(func(tx *gorm.DB) error { return store.NewBulkTx(tx).RebuildRollups(lc.ID) })
 		}
-		var tmpl []Assessment
+		var tmpl []store.Assessment
 		if err := db.Where("campaign_id = ?", lc.ID).Order("id").Limit(loadPatterns).Find(&tmpl).Error; err != nil {
-			return translate(err, "templates of load campaign %d", lc.ID)
+			return fmt.Errorf("loadseed: templates of load campaign %d: %w", lc.ID, err)
 		}
 		for lc.Assessments < n {
 			hi := min(lc.Assessments+loadChunk, n)
 			err := db.Transaction(func(tx *gorm.DB) error {
-				if err := copyLoadTemplates(tx, lc, tmpl, lc.Assessments, hi); err != nil {
+				bt := store.NewBulkTx(tx)
+				if err := copyLoadTemplates(bt, tx, lc, tmpl, lc.Assessments, hi); err != nil {
 					return err
 				}
 				if hi == n {
-					return rebuildRollups(tx, lc.ID)
+					return bt.RebuildRollups(lc.ID)
 				}
 				return nil
 			})
 			if err != nil {
-				return fmt.Errorf("store: grow load campaign %d to %d: %w", lc.ID, hi, err)
+				return fmt.Errorf("loadseed: grow load campaign %d to %d: %w", lc.ID, hi, err)
 			}
 			lc.Assessments = hi
 		}
@@ -191,55 +201,55 @@ func (s *Store) GrowLoadCampaign(ctx context.Context, lc *LoadCampaign, n int) e
 // seedLoadTemplate adds the i-th firm with a sheet of random answers, as
 // seedBench did: every item answered, a plan for every gap, results stored
 // by writeResults unless it is a draft.
-func seedLoadTemplate(tx *gorm.DB, lc *LoadCampaign, names []string, i int) error {
+func seedLoadTemplate(bt store.BulkTx, tx *gorm.DB, lc *LoadCampaign, names []string, i int) error {
 	rng := rand.New(rand.NewPCG(1, uint64(i)))
-	f := Firm{Name: loadFirmName(i), CreditCode: loadCreditCode(lc.ID, i), Profile: "[]", CreatedAt: loadTime(i)}
+	f := store.Firm{Name: loadFirmName(i), CreditCode: loadCreditCode(lc.ID, i), Profile: "[]", CreatedAt: loadTime(i)}
 	if err := tx.Create(&f).Error; err != nil {
-		return translate(err, "create load firm %d", i)
+		return fmt.Errorf("loadseed: create load firm %d: %w", i, err)
 	}
 	if err := tx.Exec("INSERT INTO campaign_firms (campaign_id, firm_id) VALUES (?, ?)", lc.ID, f.ID).Error; err != nil {
-		return translate(err, "add load firm %d", i)
+		return fmt.Errorf("loadseed: add load firm %d: %w", i, err)
 	}
 	now := loadTime(i)
 	st := loadStates[i%len(loadStates)]
-	a := Assessment{FirmID: f.ID, State: string(st), Profile: "[]", CampaignID: &lc.ID, CreatedByID: lc.Admin.ID, CreatedAt: now, UpdatedAt: now}
+	a := store.Assessment{FirmID: f.ID, State: string(st), Profile: "[]", CampaignID: &lc.ID, CreatedByID: lc.Admin.ID, CreatedAt: now, UpdatedAt: now}
 	if st != assessment.Draft {
 		a.SubmittedAt = &now
 	}
 	for p, cl := range lc.Themes {
-		a.Themes = append(a.Themes, AssessmentTheme{Position: p, ChecklistID: cl.ID, Version: cl.Version, SnapshotSHA256: names[p]})
+		a.Themes = append(a.Themes, store.AssessmentTheme{Position: p, ChecklistID: cl.ID, Version: cl.Version, SnapshotSHA256: names[p]})
 	}
 	if err := tx.Omit("Firm", "Campaign", "Answers").Create(&a).Error; err != nil {
-		return translate(err, "create load assessment %d", i)
+		return fmt.Errorf("loadseed: create load assessment %d: %w", i, err)
 	}
 	sh := &assessment.Sheet{ID: a.ID, State: st, Checklists: lc.Themes, Answers: map[string]assessment.Answer{}, Plans: map[string]assessment.Plan{}}
-	var rows []Answer
-	var plans []Plan
+	var rows []store.Answer
+	var plans []store.Plan
 	for _, cl := range lc.Themes {
 		for _, it := range cl.Items() {
 			v := loadAnswers[rng.IntN(len(loadAnswers))]
 			sh.Answers[it.ID] = assessment.Answer{Value: v}
-			rows = append(rows, Answer{AssessmentID: a.ID, ItemID: it.ID, Value: string(v), Note: "已核查相关制度与系统配置。", Version: 1, UpdatedByID: lc.Admin.ID, UpdatedAt: now})
+			rows = append(rows, store.Answer{AssessmentID: a.ID, ItemID: it.ID, Value: string(v), Note: "已核查相关制度与系统配置。", Version: 1, UpdatedByID: lc.Admin.ID, UpdatedAt: now})
 			if v.IsGap() {
-				p := Plan{AssessmentID: a.ID, ItemID: it.ID, Measure: "完善弹窗关闭与频次控制", Owner: "产品部", Due: fmt.Sprintf("2021-%02d-%02d", 7+rng.IntN(6), 1+rng.IntN(28)),
+				p := store.Plan{AssessmentID: a.ID, ItemID: it.ID, Measure: "完善弹窗关闭与频次控制", Owner: "产品部", Due: fmt.Sprintf("2021-%02d-%02d", 7+rng.IntN(6), 1+rng.IntN(28)),
 					Status: string(assessment.PlanOpen), Version: 1, UpdatedByID: lc.Admin.ID, UpdatedAt: now}
 				plans = append(plans, p)
-				sh.Plans[it.ID] = planOf(p)
+				sh.Plans[it.ID] = assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: assessment.PlanStatus(p.Status), Version: p.Version, UpdatedAt: p.UpdatedAt}
 			}
 		}
 	}
 	if err := tx.Omit("UpdatedBy").CreateInBatches(&rows, 200).Error; err != nil {
-		return translate(err, "answers of load assessment %d", i)
+		return fmt.Errorf("loadseed: answers of load assessment %d: %w", i, err)
 	}
 	if len(plans) > 0 {
 		if err := tx.Omit("UpdatedBy").CreateInBatches(&plans, 200).Error; err != nil {
-			return translate(err, "plans of load assessment %d", i)
+			return fmt.Errorf("loadseed: plans of load assessment %d: %w", i, err)
 		}
 	}
 	if st == assessment.Draft {
 		return nil
 	}
-	return writeResults(tx, sh, &lc.ID, now)
+	return bt.WriteResults(sh, &lc.ID, now)
 }
 
 // loadCopies are the rows an assessment's template gives it: the table, its
@@ -262,16 +272,16 @@ var loadCopies = []struct{ table, columns, values string }{
 // i mod loadPatterns. The assessments are inserted grouped by template, so
 // each group's copies are appended to every table in id order by one
 // statement per table.
-func copyLoadTemplates(tx *gorm.DB, lc *LoadCampaign, tmpl []Assessment, lo, hi int) error {
-	firms := make([]Firm, 0, hi-lo)
+func copyLoadTemplates(bt store.BulkTx, tx *gorm.DB, lc *LoadCampaign, tmpl []store.Assessment, lo, hi int) error {
+	firms := make([]store.Firm, 0, hi-lo)
 	for i := lo; i < hi; i++ {
-		firms = append(firms, Firm{Name: loadFirmName(i), CreditCode: loadCreditCode(lc.ID, i), Profile: "[]", CreatedAt: loadTime(i)})
+		firms = append(firms, store.Firm{Name: loadFirmName(i), CreditCode: loadCreditCode(lc.ID, i), Profile: "[]", CreatedAt: loadTime(i)})
 	}
 	// Without hooks, the names are indexed in bulk (firmsearch.go).
 	if err := tx.Session(&gorm.Session{SkipHooks: true}).CreateInBatches(&firms, 500).Error; err != nil {
-		return translate(err, "create load firms %d-%d", lo, hi)
+		return fmt.Errorf("loadseed: create load firms %d-%d: %w", lo, hi, err)
 	}
-	if err := indexFirmNames(tx, firms); err != nil {
+	if err := bt.IndexFirmNames(firms); err != nil {
 		return err
 	}
 	members := make([]map[string]any, len(firms))
@@ -279,18 +289,18 @@ func copyLoadTemplates(tx *gorm.DB, lc *LoadCampaign, tmpl []Assessment, lo, hi 
 		members[j] = map[string]any{"campaign_id": lc.ID, "firm_id": f.ID}
 	}
 	if err := tx.Table("campaign_firms").CreateInBatches(members, 500).Error; err != nil {
-		return translate(err, "add load firms %d-%d", lo, hi)
+		return fmt.Errorf("loadseed: add load firms %d-%d: %w", lo, hi, err)
 	}
 	order := make([]int, 0, hi-lo)
 	for i := lo; i < hi; i++ {
 		order = append(order, i)
 	}
 	sort.SliceStable(order, func(x, y int) bool { return order[x]%len(tmpl) < order[y]%len(tmpl) })
-	as := make([]Assessment, len(order))
+	as := make([]store.Assessment, len(order))
 	for j, i := range order {
 		t := tmpl[i%len(tmpl)]
 		now := loadTime(i)
-		a := Assessment{FirmID: firms[i-lo].ID, State: t.State, Profile: t.Profile, CampaignID: &lc.ID, CreatedByID: t.CreatedByID,
+		a := store.Assessment{FirmID: firms[i-lo].ID, State: t.State, Profile: t.Profile, CampaignID: &lc.ID, CreatedByID: t.CreatedByID,
 			CreatedAt: now, UpdatedAt: now, Score: t.Score, Grade: t.Grade, CriticalGaps: t.CriticalGaps, Gaps: t.Gaps}
 		if t.SubmittedAt != nil {
 			a.SubmittedAt = &now
@@ -301,7 +311,7 @@ func copyLoadTemplates(tx *gorm.DB, lc *LoadCampaign, tmpl []Assessment, lo, hi 
 		as[j] = a
 	}
 	if err := tx.Omit("Firm", "Campaign", "Themes", "Answers").CreateInBatches(&as, 500).Error; err != nil {
-		return translate(err, "create load assessments %d-%d", lo, hi)
+		return fmt.Errorf("loadseed: create load assessments %d-%d: %w", lo, hi, err)
 	}
 	groups := map[int][]uint{}
 	for j, i := range order {
@@ -317,7 +327,7 @@ func copyLoadTemplates(tx *gorm.DB, lc *LoadCampaign, tmpl []Assessment, lo, hi 
 			q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM assessments a CROSS JOIN %s t WHERE t.assessment_id = ? AND a.id IN ? ORDER BY a.id",
 				c.table, c.columns, c.values, c.table)
 			if err := tx.Exec(q, tmpl[k].ID, ids).Error; err != nil {
-				return translate(err, "copy %s of load template %d", c.table, k)
+				return fmt.Errorf("loadseed: copy %s of load template %d: %w", c.table, k, err)
 			}
 		}
 	}

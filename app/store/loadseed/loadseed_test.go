@@ -1,8 +1,11 @@
-package store
+package loadseed
 
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -11,7 +14,27 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
+	"selfcheck/app/store"
 )
+
+func newTestStore(t testing.TB) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// withDB runs fn on the store's database, on the bulk loader's connection,
+// the one handle to the rows that the store gives outside itself.
+func withDB(t *testing.T, s *store.Store, fn func(db *gorm.DB)) {
+	t.Helper()
+	if err := s.BulkLoad(context.Background(), func(db *gorm.DB) error { fn(db); return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // storedResults is everything writeResults stores for one assessment.
 type storedResults struct {
@@ -20,13 +43,13 @@ type storedResults struct {
 	CriticalGaps int
 	Gaps         int
 	ResultsAt    *time.Time
-	Scores       []AssessmentScore
-	GapRows      []AssessmentGap
+	Scores       []store.AssessmentScore
+	GapRows      []store.AssessmentGap
 }
 
 func readResults(t *testing.T, db *gorm.DB, id uint) storedResults {
 	t.Helper()
-	var a Assessment
+	var a store.Assessment
 	if err := db.Select("score", "grade", "critical_gaps", "gaps", "results_at").First(&a, id).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -47,20 +70,24 @@ var errRollback = errors.New("rollback")
 // sample of assessments, the stored rows are read, writeResults rewrites
 // them from the sheet in a transaction, and the two must be equal.
 func TestLoadCampaignResultsAreWriteResults(t *testing.T) {
-	s, _ := newTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
-	lc, err := s.SeedLoadCampaign(ctx)
+	lc, err := Seed(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.GrowLoadCampaign(ctx, lc, 1000); err != nil {
+	if err := Grow(ctx, s, lc, 1000); err != nil {
 		t.Fatal(err)
 	}
 	if lc.Assessments != 1000 {
 		t.Fatalf("Assessments = %d, want 1000", lc.Assessments)
 	}
-	var all []Assessment
-	if err := s.db.Where("campaign_id = ?", lc.ID).Order("id").Find(&all).Error; err != nil {
+	withDB(t, s, func(db *gorm.DB) { checkResults(t, s, db, lc) })
+}
+
+func checkResults(t *testing.T, s *store.Store, db *gorm.DB, lc *LoadCampaign) {
+	var all []store.Assessment
+	if err := db.Where("campaign_id = ?", lc.ID).Order("id").Find(&all).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(all) != 1000 {
@@ -73,29 +100,29 @@ func TestLoadCampaignResultsAreWriteResults(t *testing.T) {
 	if d := states[string(assessment.Draft)]; d < 80 || d > 120 {
 		t.Errorf("%d drafts of 1000, want about a tenth", d)
 	}
-	system := &User{Role: auth.Admin}
+	system := &store.User{Role: auth.Admin}
 	checked := 0
 	for i := 0; i < len(all); i += 37 { // templates and copies alike
 		a := all[i]
 		var n int64
-		s.db.Model(&Answer{}).Where("assessment_id = ?", a.ID).Count(&n)
+		db.Model(&store.Answer{}).Where("assessment_id = ?", a.ID).Count(&n)
 		if n != 120 {
 			t.Errorf("assessment %d has %d answers, want 120", a.ID, n)
 		}
 		if a.State == string(assessment.Draft) {
-			r := readResults(t, s.db, a.ID)
+			r := readResults(t, db, a.ID)
 			if r.ResultsAt != nil || len(r.Scores) != 0 || len(r.GapRows) != 0 {
 				t.Errorf("draft %d has results: %+v", a.ID, r)
 			}
 			continue
 		}
-		err := s.db.Transaction(func(tx *gorm.DB) error {
+		sh, err := s.Sheet(context.Background(), system, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Transaction(func(tx *gorm.DB) error {
 			got := readResults(t, tx, a.ID)
-			sh, err := s.sheet(tx, system, a.ID)
-			if err != nil {
-				return err
-			}
-			if err := writeResults(tx, sh, a.CampaignID, *a.ResultsAt); err != nil {
+			if err := store.NewBulkTx(tx).WriteResults(sh, a.CampaignID, *a.ResultsAt); err != nil {
 				return err
 			}
 			want := readResults(t, tx, a.ID)
@@ -124,10 +151,10 @@ func TestLoadCampaignResultsAreWriteResults(t *testing.T) {
 
 // loadFingerprint is what a campaign's assessments up to an id hold.
 type loadFingerprint struct {
-	Assessments []Assessment
-	Scores      []AssessmentScore
-	Gaps        []AssessmentGap
-	Plans       []Plan
+	Assessments []store.Assessment
+	Scores      []store.AssessmentScore
+	Gaps        []store.AssessmentGap
+	Plans       []store.Plan
 	Answers     []struct {
 		AssessmentID uint
 		Value        string
@@ -138,13 +165,13 @@ type loadFingerprint struct {
 func fingerprint(t *testing.T, db *gorm.DB, campaignID, upTo uint) loadFingerprint {
 	t.Helper()
 	var f loadFingerprint
-	in := db.Model(&Assessment{}).Select("id").Where("campaign_id = ? AND id <= ?", campaignID, upTo)
+	in := db.Model(&store.Assessment{}).Select("id").Where("campaign_id = ? AND id <= ?", campaignID, upTo)
 	errs := []error{
 		db.Where("campaign_id = ? AND id <= ?", campaignID, upTo).Order("id").Find(&f.Assessments).Error,
 		db.Where("assessment_id IN (?)", in).Order("assessment_id, checklist_id").Find(&f.Scores).Error,
 		db.Where("assessment_id IN (?)", in).Order("assessment_id, item_id").Find(&f.Gaps).Error,
 		db.Where("assessment_id IN (?)", in).Order("assessment_id, item_id").Find(&f.Plans).Error,
-		db.Model(&Answer{}).Select("assessment_id, value, COUNT(*) AS n").Where("assessment_id IN (?)", in).
+		db.Model(&store.Answer{}).Select("assessment_id, value, COUNT(*) AS n").Where("assessment_id IN (?)", in).
 			Group("assessment_id, value").Order("assessment_id, value").Scan(&f.Answers).Error,
 	}
 	for _, err := range errs {
@@ -159,38 +186,44 @@ func fingerprint(t *testing.T, db *gorm.DB, campaignID, upTo uint) loadFingerpri
 // assessments: the first 1,000 must not change, and the campaign's
 // rollups must equal a recomputation.
 func TestGrowLoadCampaignKeepsWhatItHas(t *testing.T) {
-	s, _ := newTestStore(t)
+	s := newTestStore(t)
 	ctx := context.Background()
-	lc, err := s.SeedLoadCampaign(ctx)
+	lc, err := Seed(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.GrowLoadCampaign(ctx, lc, 1000); err != nil {
+	if err := Grow(ctx, s, lc, 1000); err != nil {
 		t.Fatal(err)
 	}
 	var last uint
-	if err := s.db.Model(&Assessment{}).Select("MAX(id)").Where("campaign_id = ?", lc.ID).Scan(&last).Error; err != nil {
-		t.Fatal(err)
-	}
-	before := fingerprint(t, s.db, lc.ID, last)
-	if err := s.GrowLoadCampaign(ctx, lc, 2000); err != nil {
+	var before loadFingerprint
+	withDB(t, s, func(db *gorm.DB) {
+		if err := db.Model(&store.Assessment{}).Select("MAX(id)").Where("campaign_id = ?", lc.ID).Scan(&last).Error; err != nil {
+			t.Fatal(err)
+		}
+		before = fingerprint(t, db, lc.ID, last)
+	})
+	if err := Grow(ctx, s, lc, 2000); err != nil {
 		t.Fatal(err)
 	}
 	if lc.Assessments != 2000 {
 		t.Fatalf("Assessments = %d, want 2000", lc.Assessments)
 	}
 	var n, firms int64
-	s.db.Model(&Assessment{}).Where("campaign_id = ?", lc.ID).Count(&n)
-	s.db.Table("campaign_firms").Where("campaign_id = ?", lc.ID).Count(&firms)
+	var after loadFingerprint
+	withDB(t, s, func(db *gorm.DB) {
+		db.Model(&store.Assessment{}).Where("campaign_id = ?", lc.ID).Count(&n)
+		db.Table("campaign_firms").Where("campaign_id = ?", lc.ID).Count(&firms)
+		after = fingerprint(t, db, lc.ID, last)
+	})
 	if n != 2000 || firms != 2000 {
 		t.Fatalf("%d assessments of %d firms, want 2000 of 2000", n, firms)
 	}
-	after := fingerprint(t, s.db, lc.ID, last)
 	if !reflect.DeepEqual(before, after) {
 		t.Fatal("growing the campaign changed its first 1,000 assessments")
 	}
 	// Growing to what it holds is a no-op.
-	if err := s.GrowLoadCampaign(ctx, lc, 1500); err != nil || lc.Assessments != 2000 {
-		t.Fatalf("GrowLoadCampaign(1500) = %v, Assessments %d", err, lc.Assessments)
+	if err := Grow(ctx, s, lc, 1500); err != nil || lc.Assessments != 2000 {
+		t.Fatalf("Grow(1500) = %v, Assessments %d", err, lc.Assessments)
 	}
 }

@@ -1,4 +1,10 @@
-package store
+// Package sqlite is the SQLite side of the store's dialect seam
+// (store.Dialect): connection settings, the write gate that serializes
+// transactions, the bulk-load connection, backup by VACUUM INTO, the
+// integrity check, and the checks on a database file that the backup and
+// restore commands make. Nothing else in the application knows it runs on
+// SQLite.
+package sqlite
 
 import (
 	"context"
@@ -18,10 +24,12 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// openSQLite is the SQLite seam: the only place that knows SQLite-specific
-// settings. Everything else speaks plain GORM, so a PostgreSQL dialector can
-// take its place.
-func openSQLite(path string) (*gorm.DB, error) {
+// Dialect is SQLite. Its methods are the store.Dialect interface.
+type Dialect struct{}
+
+// Open opens (creating it and its directory if needed) the SQLite database
+// at path, with the settings every connection of a server needs.
+func (Dialect) Open(_ context.Context, path string) (*gorm.DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: create database directory: %w", err)
@@ -44,7 +52,7 @@ func openSQLite(path string) (*gorm.DB, error) {
 	// handler: see gatedConnector.
 	sqlDB := sql.OpenDB(&gatedConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, gate: make(chan struct{}, 1)})
 	// One SQLite file allows one writer at a time, and autosaves reach it
-	// through one committer (groupcommit.go); the other connections serve
+	// through one committer (the store's groupcommit.go); the other connections serve
 	// readers, which in WAL mode run beside the writer. Fewer left the
 	// benchmark's autosave requests queued for a connection.
 	sqlDB.SetMaxOpenConns(8)
@@ -165,6 +173,44 @@ func (t *gatedTx) release() {
 	}
 }
 
+// Backup writes a consistent snapshot of db to dest, a file that must not
+// exist or be empty. It uses VACUUM INTO, which reads the database in one
+// read transaction: in WAL mode the server keeps reading and committing
+// while it runs, and the copy holds exactly the transactions committed when
+// it started, compacted, in rollback-journal mode. dest is not synced to
+// disk: the caller syncs it before trusting it.
+func (Dialect) Backup(ctx context.Context, db *gorm.DB, dest string) error {
+	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
+		return fmt.Errorf("store: back up to %s: %w", dest, err)
+	}
+	return nil
+}
+
+// ErrDamaged is a file that is not a SQLite database or fails PRAGMA integrity_check.
+var ErrDamaged = errors.New("store: the database file is damaged or not a SQLite database")
+
+// IntegrityCheck runs PRAGMA integrity_check and reports ErrDamaged with
+// the first problems it finds.
+func (Dialect) IntegrityCheck(ctx context.Context, db *gorm.DB) error {
+	var problems []string
+	if err := db.WithContext(ctx).Raw("PRAGMA integrity_check(20)").Scan(&problems).Error; err != nil {
+		return fmt.Errorf("%w (%v)", ErrDamaged, err)
+	}
+	if len(problems) != 1 || problems[0] != "ok" {
+		return fmt.Errorf("%w (integrity_check: %s)", ErrDamaged, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Tables lists the database's tables.
+func (Dialect) Tables(ctx context.Context, db *gorm.DB) ([]string, error) {
+	var tables []string
+	if err := db.WithContext(ctx).Raw("SELECT name FROM sqlite_master WHERE type = 'table'").Scan(&tables).Error; err != nil {
+		return nil, fmt.Errorf("store: list tables: %w", err)
+	}
+	return tables, nil
+}
+
 // openFile opens the SQLite file at path with the driver options q.
 func openFile(path string, q url.Values) (*gorm.DB, error) {
 	dsn := "file:" + path + "?" + q.Encode()
@@ -185,136 +231,23 @@ func closeDB(db *gorm.DB) {
 	}
 }
 
-// Backups are SQLite-only: they copy the one database file, and a
-// PostgreSQL deployment backs up with its own tools instead (pg_dump for a
-// consistent logical snapshot of a running database, restored with
-// pg_restore; or base backups with WAL archiving for point-in-time
-// recovery). Evidence content lives in the blobs table behind Blobs, so a
-// backup of the database holds every file.
-
-// Backup writes a consistent snapshot of the database to dest, a file that
-// must not exist or be empty. It uses VACUUM INTO, which reads the database
-// in one read transaction: in WAL mode the server keeps reading and
-// committing while it runs, and the copy holds exactly the transactions
-// committed when it started, compacted, in rollback-journal mode. dest is
-// not synced to disk: the caller syncs it before trusting it.
-func (s *Store) Backup(ctx context.Context, dest string) error {
-	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", dest).Error; err != nil {
-		return fmt.Errorf("store: back up to %s: %w", dest, err)
-	}
-	return nil
-}
-
-// BackupFile is Backup for the database file src, which another process (a
-// running server) may be using. Unlike Open it neither creates src nor
-// migrates it: the snapshot is the database as it is.
-func BackupFile(ctx context.Context, src, dest string) error {
+// OpenFile opens the existing database file at path, which another process
+// (a running server) may be using, for a backup or an inspection: it neither
+// creates nor migrates it. A file SQLite cannot
+// read as a database is ErrDamaged.
+func OpenFile(path string) (*gorm.DB, error) {
 	q := url.Values{}
 	q.Set("mode", "rw") // rw, not ro: a WAL reader writes the shared-memory index
 	q.Set("_busy_timeout", "5000")
-	db, err := openFile(src, q)
-	if err != nil {
-		return err
-	}
-	defer closeDB(db)
-	s := &Store{db: db}
-	return s.Backup(ctx, dest)
-}
-
-// SchemaVersion is the latest migration this binary knows: a database at a
-// higher version was written by a newer release.
-func SchemaVersion() int { return migrations[len(migrations)-1].version }
-
-// FileInfo is what a database file holds, as `selfcheck backup` reports it
-// and `selfcheck restore` checks it.
-type FileInfo struct {
-	Size          int64 // bytes of the main file
-	SchemaVersion int   // highest migration applied; 0 without schema_migrations
-	Firms         int64
-	Users         int64
-	Assessments   int64
-	Answers       int64
-	EvidenceFiles int64 // attached and not removed
-	Blobs         int64 // distinct file contents
-	BlobBytes     int64
-}
-
-// ErrDamaged is a file that is not a SQLite database or fails PRAGMA integrity_check.
-var ErrDamaged = errors.New("store: the database file is damaged or not a SQLite database")
-
-// InspectFile checks the SQLite file at path with PRAGMA integrity_check
-// and reads its schema version and what it holds. It never creates path
-// and writes nothing but SQLite's own lock and WAL files; callers inspect
-// a copy they own (a fresh backup, a restore's temporary file).
-func InspectFile(ctx context.Context, path string) (FileInfo, error) {
-	var info FileInfo
-	st, err := os.Stat(path)
-	if err != nil {
-		return info, fmt.Errorf("store: inspect: %w", err)
-	}
-	info.Size = st.Size()
-	q := url.Values{}
-	q.Set("mode", "rw")
 	db, err := openFile(path, q)
 	if _, ok := sqliteCode(err); ok {
-		return info, fmt.Errorf("%w (%v)", ErrDamaged, errors.Unwrap(err))
+		return nil, fmt.Errorf("%w (%v)", ErrDamaged, errors.Unwrap(err))
 	}
-	if err != nil {
-		return info, err
-	}
-	defer closeDB(db)
-	db = db.WithContext(ctx)
-	var problems []string
-	if err := db.Raw("PRAGMA integrity_check(20)").Scan(&problems).Error; err != nil {
-		return info, fmt.Errorf("%w (%v)", ErrDamaged, err)
-	}
-	if len(problems) != 1 || problems[0] != "ok" {
-		return info, fmt.Errorf("%w (integrity_check: %s)", ErrDamaged, strings.Join(problems, "; "))
-	}
-	var tables []string
-	if err := db.Raw("SELECT name FROM sqlite_master WHERE type = 'table'").Scan(&tables).Error; err != nil {
-		return info, fmt.Errorf("store: inspect %s: %w", path, err)
-	}
-	has := map[string]bool{}
-	for _, t := range tables {
-		has[t] = true
-	}
-	// Each count reads a table only if this schema version has it.
-	counts := []struct {
-		table, where string
-		dst          *int64
-	}{
-		{"firms", "", &info.Firms},
-		{"users", "", &info.Users},
-		{"assessments", "", &info.Assessments},
-		{"answers", "", &info.Answers},
-		{"evidences", "deleted_at IS NULL", &info.EvidenceFiles},
-		{"blobs", "", &info.Blobs},
-	}
-	for _, c := range counts {
-		if !has[c.table] {
-			continue
-		}
-		tx := db.Table(c.table)
-		if c.where != "" {
-			tx = tx.Where(c.where)
-		}
-		if err := tx.Count(c.dst).Error; err != nil {
-			return info, fmt.Errorf("store: inspect %s: count %s: %w", path, c.table, err)
-		}
-	}
-	if has["blobs"] {
-		if err := db.Table("blobs").Select("COALESCE(SUM(size), 0)").Scan(&info.BlobBytes).Error; err != nil {
-			return info, fmt.Errorf("store: inspect %s: blob sizes: %w", path, err)
-		}
-	}
-	if has["schema_migrations"] {
-		if err := db.Table("schema_migrations").Select("COALESCE(MAX(version), 0)").Scan(&info.SchemaVersion).Error; err != nil {
-			return info, fmt.Errorf("store: inspect %s: schema version: %w", path, err)
-		}
-	}
-	return info, nil
+	return db, err
 }
+
+// Close closes a database opened by OpenFile.
+func Close(db *gorm.DB) { closeDB(db) }
 
 // ErrInUse is a database file another connection has open, such as a
 // running server's.
@@ -375,13 +308,13 @@ func sqliteCode(err error) (sqlite3.ErrNo, bool) {
 	return 0, false
 }
 
-// bulkLoad runs fn on one connection that commits without waiting for the
-// disk and caches more pages: for seeding synthetic data (loadseed.go),
+// BulkLoad runs fn on one connection that commits without waiting for the
+// disk and caches more pages: for seeding synthetic data (app/store/loadseed),
 // whose loss in a crash costs only a rerun. Never for real data. Both
 // settings are per connection, hence the one connection; they are put back
 // before it returns to the pool.
-func (s *Store) bulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+func (Dialect) BulkLoad(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error {
+	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		// A new session, so that each statement below starts afresh on
 		// the pinned connection.
 		conn = conn.Session(&gorm.Session{})
@@ -404,7 +337,7 @@ func (s *Store) bulkLoad(ctx context.Context, fn func(db *gorm.DB) error) error 
 	})
 }
 
-// restoreBulk puts the pinned connection of bulkLoad back to FULL sync and
+// restoreBulk puts the pinned connection of BulkLoad back to FULL sync and
 // its cache size, even when ctx was cancelled meanwhile, and throws the
 // connection away if that fails: a connection that does not sync must
 // never go back to the pool.

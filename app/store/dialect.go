@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// Dialect is what differs between the database engines the store runs on:
+// how a database is opened and its connections set up (including how
+// writers are serialized, when the engine needs it), loading synthetic
+// data fast, a backup, and the engine's own integrity check. Everything
+// else in the store speaks GORM and SQL that both engines accept. The
+// SQLite dialect is app/store/sqlite.
+type Dialect interface {
+	// Open opens the database target names (a file, a connection string),
+	// creating it if the engine does, with the settings a server needs.
+	Open(ctx context.Context, target string) (*gorm.DB, error)
+	// BulkLoad runs fn on a connection tuned for seeding synthetic data,
+	// which may trade durability for speed; it restores the connection's
+	// settings before the connection serves anything else.
+	BulkLoad(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error
+	// Backup writes a consistent snapshot of the running database to dest.
+	Backup(ctx context.Context, db *gorm.DB, dest string) error
+	// IntegrityCheck reports damage the engine finds in the database.
+	IntegrityCheck(ctx context.Context, db *gorm.DB) error
+	// Tables lists the database's tables.
+	Tables(ctx context.Context, db *gorm.DB) ([]string, error)
+}
