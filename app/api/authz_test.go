@@ -319,6 +319,7 @@ func (f *apiFixture) prepare(ta *testAPI, token string, body map[string]any, sub
 	for _, it := range a.Items[1:] {
 		want(t, ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/", it.ID), token, map[string]any{"response": "compliant"}), http.StatusOK)
 	}
+	ta.attachRequired(a.ID, token)
 	if submit {
 		want(t, ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), token, nil), http.StatusOK)
 	}

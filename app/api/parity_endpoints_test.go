@@ -135,6 +135,7 @@ func TestReviewerEndpoints(t *testing.T) {
 	for _, it := range a.Items[1:] {
 		want(t, ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/", it.ID), ta.memberToken, map[string]any{"response": "compliant"}), http.StatusOK)
 	}
+	ta.attachRequired(a.ID, ta.memberToken)
 	want(t, ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), ta.memberToken, nil), http.StatusOK)
 
 	r := ta.get("/api/v1/plans", ta.memberToken)

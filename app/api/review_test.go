@@ -18,6 +18,7 @@ func (ta *testAPI) submitted() (uint, string) {
 		r := ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/", it.ID), ta.memberToken, map[string]any{"response": "compliant", "version": 0})
 		want(ta.t, r, http.StatusOK)
 	}
+	ta.attachRequired(a.ID, ta.memberToken)
 	want(ta.t, ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), ta.memberToken, nil), http.StatusOK)
 	return a.ID, a.Items[0].ID
 }

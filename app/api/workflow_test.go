@@ -197,6 +197,7 @@ func TestFullWorkflow(t *testing.T) {
 		t.Errorf("download: %q %v", r.Body, r.Header)
 	}
 
+	ta.attachRequired(a.ID, ta.memberToken)
 	r = ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), ta.memberToken, nil)
 	want(t, r, http.StatusOK)
 	if got := decodeAssessment(t, r); got.State != "submitted" || got.SubmittedAt == nil {

@@ -62,6 +62,11 @@ func returnedAndResubmitted(t *testing.T, env *testenv.Env) (id uint, firm, audi
 				gap, v = it.ID, scoring.Partial
 			}
 			in = append(in, store.AnswerInput{ItemID: it.ID, Value: v, Note: "已核查 " + it.ID})
+			if it.EvidenceRequired {
+				if _, err := env.Store.AddEvidence(ctx, firm, id, store.NewEvidence{ItemID: it.ID, Name: "证明.pdf", Kind: "pdf", Data: []byte("%PDF-1.4 " + it.ID)}); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	}
 	if _, err := env.Store.SaveAnswers(ctx, firm, id, in); err != nil {

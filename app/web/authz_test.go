@@ -339,6 +339,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 			t.Fatalf("upload: %d %s", r.Status, r.Body)
 		}
 		n, _ := strconv.Atoi(m[1])
+		attachRequired(t, c, id)
 		form := url.Values{"action": {"save"}}
 		if submit {
 			form.Set("action", "submit")

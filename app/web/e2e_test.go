@@ -129,6 +129,19 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 	}
 	do("upload evidence", chromedp.SetUploadFiles(css(fmt.Sprintf(`#item-%s input[type=file]`, critical)), []string{evidencePDF}))
 	poll("the evidence upload", fmt.Sprintf(`[...document.querySelectorAll("#item-%s .files a")].some(a => a.textContent === "整改截图.pdf")`, critical), 15*time.Second)
+	// The items whose proof is a document (a licence, the privacy policy)
+	// need a file before the submit.
+	required, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("fieldset.item")].filter(f => f.querySelector(".req")).map(f => f.dataset.item)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range required {
+		if id == critical {
+			continue
+		}
+		do("evidence of "+id, chromedp.SetUploadFiles(css(fmt.Sprintf(`#item-%s input[type=file]`, id)), []string{evidencePDF}))
+		poll("the evidence of "+id, fmt.Sprintf(`[...document.querySelectorAll("#item-%s .files a")].some(a => a.textContent === "整改截图.pdf")`, id), 15*time.Second)
+	}
 	const note = "弹窗缺少关闭按钮，已安排整改"
 	do("type a note", chromedp.SendKeys(css(fmt.Sprintf(`#item-%s textarea`, critical)), note))
 	poll("every autosave", fmt.Sprintf(`document.querySelectorAll(".save-state.saved").length >= %d`, len(items)), 30*time.Second)

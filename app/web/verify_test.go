@@ -57,6 +57,15 @@ func newVerifyFixture(t *testing.T) *verifyFixture {
 	if _, err := a.store.SaveAnswers(ctx, u, id, inputs); err != nil {
 		t.Fatal(err)
 	}
+	for _, cl := range sh.Checklists {
+		for _, it := range cl.Items() {
+			if it.EvidenceRequired {
+				if _, err := a.store.AddEvidence(ctx, u, id, store.NewEvidence{ItemID: it.ID, Name: "证明.pdf", Kind: "pdf", Data: []byte("%PDF-1.4 " + it.ID)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
 	if err := a.store.Submit(ctx, u, id); err != nil {
 		t.Fatal(err)
 	}

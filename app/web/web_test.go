@@ -268,6 +268,7 @@ func TestFillSubmitScore(t *testing.T) {
 	form.Set("plan.owner."+items[0], "产品部 李四")
 	form.Set("plan.due."+items[0], "2030-06-30")
 	form.Set("plan.status."+items[0], "in_progress")
+	attachRequired(t, c, id)
 	r = c.post("/assessments/"+id, form)
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/assessments/"+id+"/score" {
 		t.Fatalf("submit: %d %s\n%s", r.Status, r.Header.Get("Location"), r.Body)
@@ -363,14 +364,33 @@ func startCampaign(t *testing.T, c *client) string {
 	return loc[1]
 }
 
-// answerAll answers every item on the fill-in page compliant and submits.
+// answerAll answers every item on the fill-in page compliant, attaches a
+// file to each item that requires evidence, and submits.
 func answerAll(t *testing.T, c *client, id string) resp {
 	t.Helper()
+	attachRequired(t, c, id)
 	form := url.Values{"action": {"submit"}}
 	for _, m := range itemField.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1) {
 		form.Set("answer."+m[1], "compliant")
 	}
 	return c.post("/assessments/"+id, form)
+}
+
+// requiredItem finds the items the fill-in page marks as needing evidence.
+var requiredItem = regexp.MustCompile(`(?s)<fieldset class="item[^"]*" id="item-([a-z0-9-]+)".*?</p>`)
+
+// attachRequired uploads a file, as the fill-in page does, to every item
+// the page marks as needing evidence: a firm must before it submits.
+func attachRequired(t *testing.T, c *client, id string) {
+	t.Helper()
+	for _, m := range requiredItem.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1) {
+		if !strings.Contains(m[0], `class="req"`) {
+			continue
+		}
+		if r := c.uploadJSON("/assessments/"+id+"/answers/"+m[1]+"/evidence", "证明材料.txt", []byte("证明材料 "+m[1])); r.Status != http.StatusCreated {
+			t.Fatalf("evidence for %s: %d %s", m[1], r.Status, r.Body)
+		}
+	}
 }
 
 func TestAuditorSeesSubmittedOnly(t *testing.T) {

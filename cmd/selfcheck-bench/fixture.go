@@ -17,9 +17,11 @@ import (
 // scenarios work on.
 const itemsPerAssessment = 120
 
-// benchThemes are the built-in checklists (118 items, with their real
-// texts, legal bases and guidance) and two more items copied into the
-// last theme under new ids: 120 items, the size the targets name.
+// benchThemes are the built-in checklists with their real texts, legal
+// bases and guidance, made exactly 120 items, the size the targets name:
+// items copied under new ids when the catalog is smaller, the last items
+// of the last sections left out when it is larger (every section keeps at
+// least one).
 func benchThemes() ([]*checklist.Checklist, error) {
 	cat, _, err := checklist.Load(selfcheck.Checklists, "checklists")
 	if err != nil {
@@ -29,13 +31,25 @@ func benchThemes() ([]*checklist.Checklist, error) {
 	n := 0
 	for i, cl := range cat.Checklists {
 		cp := *cl
-		cp.Sections = append([]checklist.Section(nil), cl.Sections...)
+		cp.Sections = make([]checklist.Section, len(cl.Sections))
+		for j, sec := range cl.Sections {
+			cp.Sections[j] = sec
+			cp.Sections[j].Items = append([]checklist.Item(nil), sec.Items...)
+		}
 		lists[i] = &cp
 		n += len(cl.Items())
 	}
+	for i := len(lists) - 1; i >= 0 && n > itemsPerAssessment; i-- {
+		for j := len(lists[i].Sections) - 1; j >= 0 && n > itemsPerAssessment; j-- {
+			sec := &lists[i].Sections[j]
+			for len(sec.Items) > 1 && n > itemsPerAssessment {
+				sec.Items = sec.Items[:len(sec.Items)-1]
+				n--
+			}
+		}
+	}
 	last := lists[len(lists)-1]
 	sec := &last.Sections[len(last.Sections)-1]
-	sec.Items = append([]checklist.Item(nil), sec.Items...)
 	for k := 0; n < itemsPerAssessment; k++ {
 		it := lists[k].Items()[0]
 		it.ID = fmt.Sprintf("%s-BENCH%d", it.ID, k+1)
