@@ -26,4 +26,17 @@ type Dialect interface {
 	IntegrityCheck(ctx context.Context, db *gorm.DB) error
 	// Tables lists the database's tables.
 	Tables(ctx context.Context, db *gorm.DB) ([]string, error)
+
+	// Name is the engine's name: sqlite or postgres.
+	Name() string
+	// Lock serializes a read-then-write on keys with every other
+	// transaction locking one of them, on every instance, until tx ends.
+	// Where the engine already runs one writer at a time (SQLite's write
+	// gate) it does nothing.
+	Lock(tx *gorm.DB, keys ...string) error
+	// Migrating runs fn while no other instance migrates the database.
+	Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error
+	// Retryable reports whether err aborted a transaction only because
+	// another ran at the same time (a deadlock): run again, it succeeds.
+	Retryable(err error) bool
 }

@@ -50,7 +50,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 // migrate applies the migrations up to version upTo; tests stop early to
 // build a database as an older release left it.
 func (s *Store) migrate(ctx context.Context, upTo int) error {
-	db := s.db.WithContext(ctx)
+	return s.dialect.Migrating(ctx, s.db, func(db *gorm.DB) error { return s.migrateLocked(db, upTo) })
+}
+
+// migrateLocked applies the migrations with the migration lock held: it
+// reads what is applied only once no other instance can be migrating.
+func (s *Store) migrateLocked(db *gorm.DB, upTo int) error {
 	if err := db.Migrator().AutoMigrate(&schemaMigration{}); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"selfcheck/app/store/postgres"
 	"selfcheck/app/store/sqlite"
 )
 
@@ -42,8 +43,20 @@ type Store struct {
 
 // Open opens (creating if needed) the SQLite database at path and migrates it.
 func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
-	return OpenDialect(ctx, sqlite.Dialect{}, path, log)
+	return OpenDialect(ctx, DialectOf(path), path, log)
 }
+
+// DialectOf is the engine target names: PostgreSQL for a postgres:// (or
+// postgresql://) URL, otherwise SQLite, target being a file path.
+func DialectOf(target string) Dialect {
+	if postgres.Is(target) {
+		return postgres.Dialect{URL: target}
+	}
+	return sqlite.Dialect{}
+}
+
+// Engine is the name of the engine the store runs on: sqlite or postgres.
+func (s *Store) Engine() string { return s.dialect.Name() }
 
 // OpenDialect opens the database target names on the engine d speaks and
 // migrates it.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,11 +13,12 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
+	"selfcheck/app/testdb"
 )
 
 func newTestStore(t testing.TB) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "store.db")
+	path := testdb.URL(t, "store.db")
 	s, err := Open(context.Background(), path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"selfcheck"
@@ -18,6 +17,7 @@ import (
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 	"selfcheck/app/workflow"
 )
 
@@ -40,7 +40,7 @@ func New(t testing.TB) *Env {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"), log)
+	st, err := store.Open(ctx, testdb.URL(t), log)
 	if err != nil {
 		t.Fatal(err)
 	}

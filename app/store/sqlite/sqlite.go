@@ -360,3 +360,20 @@ func restoreBulk(ctx context.Context, conn *gorm.DB, cache int) {
 		sqlConn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 }
+
+// Name is the engine's name.
+func (Dialect) Name() string { return "sqlite" }
+
+// Lock does nothing: the write gate lets one transaction write at a time,
+// and a transaction takes the write lock when it begins (_txlock=immediate),
+// so a read-then-write never interleaves with another.
+func (Dialect) Lock(*gorm.DB, ...string) error { return nil }
+
+// Migrating runs fn: a SQLite file has one server process (restore refuses
+// a file in use), and each migration's transaction holds the write lock.
+func (Dialect) Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error {
+	return fn(db.WithContext(ctx))
+}
+
+// Retryable is false: the write gate queues writers instead of failing them.
+func (Dialect) Retryable(error) bool { return false }
