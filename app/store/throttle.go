@@ -71,6 +71,12 @@ func (s *Store) BeginLogin(ctx context.Context, email, ip string, now time.Time)
 		return a, retryAt, ok, err
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Count, then add, with every other attempt on these keys waiting:
+		// without the lock, parallel attempts on PostgreSQL (each instance
+		// its own writer) would all count the same failures and all pass.
+		if err := s.dialect.Lock(tx, throttleLockKeys(email, ip)...); err != nil {
+			return err
+		}
 		if retryAt, ok, err = loginAllowed(tx, email, ip, now); err != nil || !ok {
 			return err
 		}
@@ -78,6 +84,15 @@ func (s *Store) BeginLogin(ctx context.Context, email, ip string, now time.Time)
 		return err
 	})
 	return a, retryAt, ok && err == nil, err
+}
+
+// throttleLockKeys are the lock keys of an attempt: one per throttle key.
+func throttleLockKeys(email, ip string) []string {
+	var out []string
+	for _, k := range throttleKeys(email, ip) {
+		out = append(out, "throttle\x00"+k.Kind+"\x00"+k.Subject)
+	}
+	return out
 }
 
 // LoginSucceeded clears the account's failures, all of them: whoever knows

@@ -109,7 +109,9 @@ func (Dialect) Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) 
 			return fmt.Errorf("store: take the migration lock: %w", err)
 		}
 		defer conn.Session(&gorm.Session{Context: context.WithoutCancel(ctx)}).Exec("SELECT pg_advisory_unlock(?)", migrationLock)
-		return fn(conn)
+		// A new session, so that each of fn's statements starts afresh on
+		// the pinned connection.
+		return fn(conn.Session(&gorm.Session{}))
 	})
 }
 
