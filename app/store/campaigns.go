@@ -166,7 +166,7 @@ func (s *Store) SetCampaignFirms(ctx context.Context, actor *User, campaignID ui
 	if actor.Role != auth.Admin {
 		return fmt.Errorf("store: set campaign firms: %w", ErrNotFound)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		var c Campaign
 		if err := tx.Select("id").First(&c, campaignID).Error; err != nil {
 			return translate(err, "campaign %d", campaignID)

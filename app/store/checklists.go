@@ -53,7 +53,7 @@ func (s *Store) SaveCustomChecklist(ctx context.Context, actor *User, c CustomCh
 		return fmt.Errorf("store: upload checklist: %w", ErrNotFound)
 	}
 	c.ID, c.UploadedByID, c.UploadedAt = 0, actor.ID, time.Now().UTC()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("checklist_id = ?", c.ChecklistID).Delete(&CustomChecklist{}).Error; err != nil {
 			return translate(err, "replace uploaded checklist %s", c.ChecklistID)
 		}
@@ -71,7 +71,7 @@ func (s *Store) DeleteCustomChecklist(ctx context.Context, actor *User, checklis
 	if actor.Role != auth.Admin {
 		return fmt.Errorf("store: delete checklist: %w", ErrNotFound)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("checklist_id = ?", checklistID).Delete(&CustomChecklist{})
 		if res.Error != nil {
 			return translate(res.Error, "delete uploaded checklist %s", checklistID)

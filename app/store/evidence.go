@@ -64,7 +64,7 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 		return assessment.Evidence{}, fmt.Errorf("store: add evidence: %w", ErrNotFound)
 	}
 	// Check access and the item before storing any content.
-	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	if err := s.transact(ctx, func(tx *gorm.DB) error {
 		return s.lockEditableItem(tx, actor, id, n.ItemID)
 	}); err != nil {
 		return assessment.Evidence{}, err
@@ -151,7 +151,7 @@ func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID ui
 	}
 	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID),
 		fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256)).inFirm(a.FirmID)
-	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
 		return assessment.Evidence{}, nil, err
 	}
 	return evidenceOf(e), data, nil

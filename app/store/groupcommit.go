@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -31,9 +32,10 @@ import (
 //
 // On PostgreSQL with several instances, two batches may lock the same rows
 // (an assessment, the audit head) in opposite orders and one be aborted as
-// a deadlock; every save of that batch then fails and its client retries.
-// Retrying the batch there (each job runs again from the start) is the
-// planned answer once PostgreSQL is in use.
+// a deadlock. The aborted batch is rolled back whole and run again from the
+// start (its saves read everything through the transaction, so a second run
+// decides afresh), a few times with a random pause: a deadlock is never a
+// save's answer, and nothing of the aborted run commits.
 
 // maxBatch caps the saves of one transaction: it bounds the latency a save
 // adds to the others of its batch and, on PostgreSQL, stays within the 64
@@ -53,17 +55,18 @@ type writeJob struct {
 
 // committer runs queued writes in shared transactions, one batch at a time.
 type committer struct {
-	db      *gorm.DB
-	log     func(msg string, args ...any)
-	notify  func()       // after a batch that recorded events has committed
-	mu      sync.RWMutex // held to send: Close takes it to stop new sends
-	closed  bool
-	jobs    chan *writeJob
-	stopped chan struct{}
+	db        *gorm.DB
+	retryable func(error) bool // a transaction aborted only by another (a deadlock)
+	log       func(msg string, args ...any)
+	notify    func()       // after a batch that recorded events has committed
+	mu        sync.RWMutex // held to send: Close takes it to stop new sends
+	closed    bool
+	jobs      chan *writeJob
+	stopped   chan struct{}
 }
 
-func newCommitter(db *gorm.DB, log func(msg string, args ...any), notify func()) *committer {
-	c := &committer{db: db, log: log, notify: notify, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
+func newCommitter(db *gorm.DB, retryable func(error) bool, log func(msg string, args ...any), notify func()) *committer {
+	c := &committer{db: db, retryable: retryable, log: log, notify: notify, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -148,26 +151,36 @@ func (c *committer) runBatch(batch []*writeJob) {
 	// batch's saves instead of hanging every autosave of this instance.
 	ctx, cancel := context.WithTimeout(context.Background(), commitWait)
 	defer cancel()
-	tail := &auditTail{}
-	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for i, j := range batch {
-			if err := j.ctx.Err(); err != nil {
-				j.err = err // its client is gone: not started, nothing to undo
-				continue
+	var tail *auditTail
+	var err error
+	for attempt := 1; ; attempt++ {
+		tail = &auditTail{}
+		err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			for i, j := range batch {
+				j.err = nil
+				if err := j.ctx.Err(); err != nil {
+					j.err = err // its client is gone: not started, nothing to undo
+					continue
+				}
+				before := *tail
+				j.err = c.runJob(tx, i, j, tail)
+				if errors.Is(j.err, errBatchBroken) || c.retryable(j.err) {
+					return j.err
+				}
+				if j.err != nil {
+					*tail = before // its audit entries were rolled back with it
+				}
 			}
-			before := *tail
-			j.err = c.runJob(tx, i, j, tail)
-			if errors.Is(j.err, errBatchBroken) {
-				return j.err
-			}
-			if j.err != nil {
-				*tail = before // its audit entries were rolled back with it
-			}
+			return tail.flush(tx)
+		})
+		if !c.retryable(err) || attempt == maxBatchRuns || ctx.Err() != nil {
+			break
 		}
-		return tail.flush(tx)
-	})
+		c.log("store: a batch met another transaction's locks and runs again", "attempt", attempt, "saves", len(batch), "err", err)
+		time.Sleep(time.Duration(1+rand.IntN(20*attempt)) * time.Millisecond)
+	}
 	for _, j := range batch {
-		if err != nil && j.err == nil {
+		if err != nil && (j.err == nil || c.retryable(j.err)) {
 			j.err = fmt.Errorf("store: commit saves: %w", err)
 		}
 		close(j.done)
@@ -176,6 +189,9 @@ func (c *committer) runBatch(batch []*writeJob) {
 		c.notify()
 	}
 }
+
+// maxBatchRuns bounds how often a batch aborted by a deadlock runs again.
+const maxBatchRuns = 8
 
 // runJob runs one job in its own savepoint of tx: on error or panic the
 // job's writes are rolled back and the transaction goes on without them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -133,11 +134,28 @@ func (s *Store) eventsCommitted() {
 // change runs fn in a transaction, as a use case that emits events does,
 // and wakes the dispatcher once it has committed.
 func (s *Store) change(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if err := s.db.WithContext(ctx).Transaction(fn); err != nil {
+	if err := s.transact(ctx, fn); err != nil {
 		return err
 	}
 	s.eventsCommitted()
 	return nil
+}
+
+// transact runs fn in a transaction. One that another transaction's locks
+// aborted (a deadlock between instances on PostgreSQL) runs again from the
+// start, a few times with a random pause, so fn must read everything it
+// decides on through tx and may run more than once before it commits.
+func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.db.WithContext(ctx).Transaction(fn)
+		if !s.dialect.Retryable(err) || attempt == maxBatchRuns || ctx.Err() != nil {
+			return err
+		}
+		if s.log != nil {
+			s.log.Warn("store: a transaction met another's locks and runs again", "attempt", attempt, "err", err)
+		}
+		time.Sleep(time.Duration(1+rand.IntN(20*attempt)) * time.Millisecond)
+	}
 }
 
 // EventsAfter returns up to limit committed events with an id above after,

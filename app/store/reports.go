@@ -55,7 +55,7 @@ func (s *Store) RecordReport(ctx context.Context, actor *User, r IssuedReport) e
 	r.GeneratedAt = r.GeneratedAt.UTC().Truncate(time.Microsecond)
 	r.IssuedByID = actor.ID
 	r.CreatedAt = time.Now().UTC()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		var a Assessment
 		if err := tx.Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", r.AssessmentID).Error; err != nil {
 			return translate(err, "assessment %d", r.AssessmentID)

@@ -108,7 +108,7 @@ const AdminEmail = "admin@selfcheck.local"
 // all. It reports whether it did.
 func (s *Store) EnsureAdmin(ctx context.Context, password string) (bool, error) {
 	created := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&User{}).Count(&n).Error; err != nil {
 			return translate(err, "count users")

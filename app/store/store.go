@@ -75,7 +75,7 @@ func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger
 		s.Close()
 		return nil, err
 	}
-	s.commits = newCommitter(db, s.logError, s.eventsCommitted)
+	s.commits = newCommitter(db, d.Retryable, s.logError, s.eventsCommitted)
 	return s, nil
 }
 

@@ -51,7 +51,7 @@ func (s *Store) LoginAllowed(ctx context.Context, email, ip string, now time.Tim
 // RecordLoginFailure counts a failure for email (if any) and ip at now, and
 // deletes the failures that have left the window.
 func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string, now time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		_, err := recordLoginFailure(tx, email, ip, now)
 		return err
 	})
@@ -70,7 +70,7 @@ func (s *Store) BeginLogin(ctx context.Context, email, ip string, now time.Time)
 	if retryAt, ok, err = s.LoginAllowed(ctx, email, ip, now); err != nil || !ok {
 		return a, retryAt, ok, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(tx *gorm.DB) error {
 		// Count, then add, with every other attempt on these keys waiting:
 		// without the lock, parallel attempts on PostgreSQL (each instance
 		// its own writer) would all count the same failures and all pass.

@@ -31,7 +31,7 @@ func (s *Store) CreateToken(ctx context.Context, userID uint, name string) (stri
 	}
 	token := TokenPrefix + raw
 	t := AccessToken{UserID: userID, Name: name, TokenHash: auth.HashToken(token), CreatedAt: time.Now().UTC()}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).Create(&t).Error; err != nil {
 			return translate(err, "create token")
 		}
@@ -56,7 +56,7 @@ func (s *Store) Tokens(ctx context.Context, userID uint) ([]AccessToken, error) 
 
 // RevokeToken ends one of the user's tokens.
 func (s *Store) RevokeToken(ctx context.Context, userID, tokenID uint) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&AccessToken{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).
 			Update("revoked_at", time.Now().UTC())
 		if res.Error != nil {

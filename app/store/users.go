@@ -99,7 +99,7 @@ func (s *Store) createUser(ctx context.Context, actor *User, nu NewUser) (*User,
 		return nil, passwordRefused(err)
 	}
 	u := &User{Email: email, Name: nu.Name, PasswordHash: hash, Role: nu.Role, FirmID: nu.FirmID}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Omit(clause.Associations).Create(u).Error; err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 	default:
 		ev = AuditEvent{Action: AuditLoginFailed, Actor: u.Email, FirmID: u.FirmID, Object: fmt.Sprintf("user:%d", u.ID), Detail: auditDetail("wrong password", auditUserAgent(ctx))}
 	}
-	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
 		return nil, err
 	}
 	if !ok {
@@ -189,7 +189,7 @@ func (s *Store) sessionUser(ctx context.Context, token string, now time.Time) (*
 
 // DeleteSession ends a session (logout) and records it when there was one.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		var sess Session
 		err := tx.Where("token_hash = ?", auth.HashToken(token)).First(&sess).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -302,7 +302,7 @@ func (s *Store) DisableUser(ctx context.Context, actor *User, userID uint) error
 	if userID == actor.ID {
 		return fmt.Errorf("store: you cannot remove your own account: %w: %w", ErrBadUser, fault.ErrForbidden)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		q := tx.Model(&User{}).Where("id = ? AND disabled_at IS NULL", userID)
 		switch {
 		case actor.Role == auth.Admin:
@@ -358,7 +358,7 @@ func (s *Store) ChangeRole(ctx context.Context, actor *User, userID uint, role a
 	if !role.Valid() {
 		return badUser("role", fault.OneOf)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Where("id = ? AND disabled_at IS NULL", userID).First(&u).Error; err != nil {
 			return translate(err, "user %d", userID)
