@@ -178,9 +178,18 @@ func buildSelfcheck(t *testing.T, dir string) string {
 // waits for the address it prints. The child is killed when the test ends.
 func startChild(t *testing.T, bin, db string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
-	var logs syncBuffer
-	cmd.Stderr = &logs
+	cmd, base, _ := startServeChild(t, bin, "--db", db)
+	return cmd, base
+}
+
+// startServeChild runs `selfcheck serve --addr 127.0.0.1:0` with args from
+// bin as a child process, waits for the address it prints, and returns it
+// with the child's log. The child is killed when the test ends.
+func startServeChild(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	logs := &syncBuffer{}
+	cmd.Stderr = logs
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -200,10 +209,10 @@ func startChild(t *testing.T, bin, db string) (*exec.Cmd, string) {
 	select {
 	case base := <-found:
 		if base != "" {
-			return cmd, base
+			return cmd, base, logs
 		}
 	case <-time.After(30 * time.Second):
 	}
 	t.Fatalf("the server printed no address; its log:\n%s", strings.TrimSpace(logs.String()))
-	return nil, ""
+	return nil, "", nil
 }

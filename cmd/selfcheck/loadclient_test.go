@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -38,6 +40,7 @@ import (
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 // loadConfig sizes a load from the environment: SELFCHECK_LOAD_CLIENTS
@@ -255,12 +258,33 @@ func apiResponse(v string) string {
 // without, it is a problem.
 func driveLoad(ctx context.Context, t *testing.T, base string, fx *loadFixture, duration time.Duration, crashing bool) *loadResult {
 	t.Helper()
+	return driveLoadWith(ctx, t, base, fx, duration, loadOptions{crashing: crashing})
+}
+
+// loadOptions are the ways a load's clients differ from the default.
+type loadOptions struct {
+	crashing bool        // see driveLoad
+	tls      *tls.Config // for an https base
+	// lost, when set, tells whether a response with status to a request
+	// sent at sent and answered at done is a proxy's answer for an instance
+	// killed under the request (nginx's 502). That save may or may not be
+	// stored: it is recorded as unknown, and the client goes on.
+	lost func(status int, sent, done time.Time) bool
+	// run tells this load's notes from an earlier one's on the same
+	// database, so that no save repeats a note already stored.
+	run string
+}
+
+// driveLoadWith is driveLoad with options.
+func driveLoadWith(ctx context.Context, t *testing.T, base string, fx *loadFixture, duration time.Duration, opt loadOptions) *loadResult {
+	t.Helper()
+	crashing := opt.crashing
 	res := &loadResult{statuses: map[int]int{}}
 	baseURL, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &http.Transport{MaxIdleConnsPerHost: len(fx.clients) + 10}
+	tr := &http.Transport{MaxIdleConnsPerHost: len(fx.clients) + 10, TLSClientConfig: opt.tls}
 	defer tr.CloseIdleConnections()
 	// Clients stop sending at the deadline but let requests under way
 	// finish: cutting them off would leave saves stored but never
@@ -273,7 +297,7 @@ func driveLoad(ctx context.Context, t *testing.T, base string, fx *loadFixture, 
 			jar, _ := cookiejar.New(nil)
 			hc := &http.Client{Transport: tr, Jar: jar, Timeout: time.Minute,
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			lc := &loadRunner{c: c, hc: hc, base: strings.TrimSuffix(base, "/"), fx: fx, res: res, crashing: crashing, deadline: deadline}
+			lc := &loadRunner{c: c, hc: hc, base: strings.TrimSuffix(base, "/"), fx: fx, res: res, crashing: crashing, lost: opt.lost, tag: opt.run, deadline: deadline}
 			if c.web {
 				jar.SetCookies(baseURL, []*http.Cookie{{Name: "selfcheck_session", Value: c.credential, Path: "/"}})
 				if !lc.readCSRF(ctx) {
@@ -297,6 +321,8 @@ type loadRunner struct {
 	fx       *loadFixture
 	res      *loadResult
 	crashing bool
+	lost     func(status int, sent, done time.Time) bool // see loadOptions
+	tag      string                                      // loadOptions.run
 	deadline time.Time
 }
 
@@ -339,7 +365,7 @@ func (lc *loadRunner) run(ctx context.Context) {
 			value: storedValues[rng.IntN(len(storedValues))],
 			// Every note is new, so every save changes the answer and
 			// acknowledged saves have distinct versions and history rows.
-			note: fmt.Sprintf("客户端 %03d 第 %05d 次保存 <b>&amp;", lc.c.n, seq)}
+			note: fmt.Sprintf("%s客户端 %03d 第 %05d 次保存 <b>&amp;", lc.tag, lc.c.n, seq)}
 		// A save refused as stale is sent again with the version the
 		// server returned, as autosave.js and an API client do.
 		for lc.going(ctx) {
@@ -388,6 +414,12 @@ func (lc *loadRunner) send(ctx context.Context, s save, version int) (status, cu
 		r.Body.Close()
 	}
 	took := time.Since(begin)
+	if err == nil && lc.lost != nil && lc.lost(r.StatusCode, begin, begin.Add(took)) {
+		lc.res.mu.Lock()
+		lc.res.unknown = append(lc.res.unknown, s)
+		lc.res.mu.Unlock()
+		return 0, 0, false
+	}
 	if err != nil {
 		switch {
 		case lc.crashing && errors.Is(err, syscall.ECONNREFUSED):
@@ -536,10 +568,15 @@ func (r *loadResult) checkNoProblems(t *testing.T) {
 	}
 }
 
-// rawDB opens the database file without the store, to read rows as they are.
+// rawDB opens the database (a SQLite file or a PostgreSQL URL) without the
+// store, to read rows as they are.
 func rawDB(t *testing.T, path string) *gorm.DB {
 	t.Helper()
-	g, err := gorm.Open(sqlite.Open("file:"+path+"?mode=rw&_busy_timeout=5000"), &gorm.Config{Logger: logger.Discard})
+	dialector := sqlite.Open("file:" + path + "?mode=rw&_busy_timeout=5000")
+	if !testdb.IsSQLite(path) {
+		dialector = postgres.Open(path)
+	}
+	g, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
