@@ -56,7 +56,9 @@ type writeJob struct {
 // committer runs queued writes in shared transactions, one batch at a time.
 type committer struct {
 	db        *gorm.DB
-	retryable func(error) bool // a transaction aborted only by another (a deadlock)
+	begin     func(tx *gorm.DB) error // first in every batch: the store's write lock
+	retryable func(error) bool        // a transaction aborted only by another (a deadlock)
+	warn      func(msg string, args ...any)
 	log       func(msg string, args ...any)
 	notify    func()       // after a batch that recorded events has committed
 	mu        sync.RWMutex // held to send: Close takes it to stop new sends
@@ -65,8 +67,8 @@ type committer struct {
 	stopped   chan struct{}
 }
 
-func newCommitter(db *gorm.DB, retryable func(error) bool, log func(msg string, args ...any), notify func()) *committer {
-	c := &committer{db: db, retryable: retryable, log: log, notify: notify, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
+func newCommitter(db *gorm.DB, begin func(tx *gorm.DB) error, retryable func(error) bool, warn, log func(msg string, args ...any), notify func()) *committer {
+	c := &committer{db: db, begin: begin, retryable: retryable, warn: warn, log: log, notify: notify, jobs: make(chan *writeJob, maxBatch), stopped: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -156,6 +158,9 @@ func (c *committer) runBatch(batch []*writeJob) {
 	for attempt := 1; ; attempt++ {
 		tail = &auditTail{}
 		err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := c.begin(tx); err != nil {
+				return err
+			}
 			for i, j := range batch {
 				j.err = nil
 				if err := j.ctx.Err(); err != nil {
@@ -176,7 +181,7 @@ func (c *committer) runBatch(batch []*writeJob) {
 		if !c.retryable(err) || attempt == maxBatchRuns || ctx.Err() != nil {
 			break
 		}
-		c.log("store: a batch met another transaction's locks and runs again", "attempt", attempt, "saves", len(batch), "err", err)
+		c.warn("store: a batch met another transaction's locks and runs again", "attempt", attempt, "saves", len(batch), "err", err)
 		time.Sleep(time.Duration(1+rand.IntN(20*attempt)) * time.Millisecond)
 	}
 	for _, j := range batch {

@@ -141,13 +141,26 @@ func (s *Store) change(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return nil
 }
 
+// writeLock is taken first by every transaction that writes, on every
+// instance: almost all of them append to the audit chain, whose head is one
+// row, so they serialize there anyway; taking one lock before any other
+// means two of them can never hold each other's rows (an assessment, the
+// head) in opposite orders, which PostgreSQL would end as a deadlock after
+// a second's wait. SQLite's write gate already gives the same order.
+const writeLock = "writes"
+
 // transact runs fn in a transaction. One that another transaction's locks
 // aborted (a deadlock between instances on PostgreSQL) runs again from the
 // start, a few times with a random pause, so fn must read everything it
 // decides on through tx and may run more than once before it commits.
 func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.db.WithContext(ctx).Transaction(fn)
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := s.dialect.Lock(tx, writeLock); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
 		if !s.dialect.Retryable(err) || attempt == maxBatchRuns || ctx.Err() != nil {
 			return err
 		}

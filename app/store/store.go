@@ -75,7 +75,7 @@ func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger
 		s.Close()
 		return nil, err
 	}
-	s.commits = newCommitter(db, d.Retryable, s.logError, s.eventsCommitted)
+	s.commits = newCommitter(db, func(tx *gorm.DB) error { return d.Lock(tx, writeLock) }, d.Retryable, s.logWarn, s.logError, s.eventsCommitted)
 	return s, nil
 }
 
@@ -92,6 +92,12 @@ func (s *Store) Close() error {
 }
 
 // logError logs through the store's logger, if it has one.
+func (s *Store) logWarn(msg string, args ...any) {
+	if s.log != nil {
+		s.log.Warn(msg, args...)
+	}
+}
+
 func (s *Store) logError(msg string, args ...any) {
 	if s.log != nil {
 		s.log.Error(msg, args...)

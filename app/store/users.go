@@ -234,7 +234,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor *User, current, newPas
 	if err != nil {
 		return passwordRefused(err)
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
 		// The hash checked must still be the stored one: of two changes made
 		// at once with the same current password, one wins.
 		res := tx.Model(&User{}).Where("id = ? AND password_hash = ?", u.ID, u.PasswordHash).Update("password_hash", hash)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 
+	"selfcheck/app/store/postgres"
+
 	"selfcheck/app/store"
 )
 
@@ -45,7 +47,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// Opening creates a missing SQLite file: verifying one that is not
 	// there is a mistake to report, not an empty log to bless. A missing
 	// PostgreSQL database fails to connect by itself.
-	if _, err := os.Stat(*db); err != nil && !store.IsPostgres(*db) {
+	if _, err := os.Stat(*db); err != nil && !postgres.Is(*db) {
 		fmt.Fprintf(stderr, "selfcheck: audit verify: %v\n", err)
 		return 1
 	}

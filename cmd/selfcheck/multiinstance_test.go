@@ -11,11 +11,13 @@ package main
 //	SELFCHECK_MULTI=1 go test -run TestMultiInstance -v ./cmd/selfcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -31,6 +33,7 @@ import (
 	"testing"
 	"time"
 
+	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/store"
 	"selfcheck/app/testdb"
@@ -164,6 +167,9 @@ func TestMultiInstance(t *testing.T) {
 		if !(statuses[0] == http.StatusOK && statuses[1] == http.StatusConflict || statuses[0] == http.StatusConflict && statuses[1] == http.StatusOK) {
 			t.Errorf("two saves of one item from version 0 on A and B: statuses %v, want one 200 and one 409", statuses)
 		}
+		// The colleague attaches, through B, the documents the items that
+		// need one ask for.
+		colleague.attachRequired(id, tokens[1])
 		// A sees every answer saved through B: the submission is complete.
 		if r := firm.post("/assessments/"+id, url.Values{"action": {"submit"}, "_csrf": {tokens[0]}}); r.status != http.StatusSeeOther {
 			t.Fatalf("submit through A: %d\n%.2000s", r.status, r.body)
@@ -214,7 +220,7 @@ func TestMultiInstance(t *testing.T) {
 		onA, onB := newBrowser(t, A, nil, nil), newBrowser(t, B, nil, nil)
 		// One after the other, alternating: the limit holds over both.
 		const account = "admin@demo.local"
-		for i := range store.MaxAccountFailures {
+		for i := range auth.MaxAccountFailures {
 			at := []*browser{onA, onB}[i%2]
 			at.login(account, "wrong password", http.StatusUnauthorized)
 		}
@@ -243,8 +249,8 @@ func TestMultiInstance(t *testing.T) {
 				t.Errorf("parallel failed login: status %d", s)
 			}
 		}
-		if checked > store.MaxAccountFailures {
-			t.Errorf("%d parallel wrong passwords for one account over two instances were checked (401), the limit is %d: the others must be refused with 429 (statuses %v)", checked, store.MaxAccountFailures, statuses)
+		if checked > auth.MaxAccountFailures {
+			t.Errorf("%d parallel wrong passwords for one account over two instances were checked (401), the limit is %d: the others must be refused with 429 (statuses %v)", checked, auth.MaxAccountFailures, statuses)
 		}
 	})
 
@@ -618,6 +624,33 @@ func (b *browser) startWith(form url.Values) string {
 		b.t.Fatalf("start: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
 	return loc[1]
+}
+
+// requiredEvidence finds the items the fill-in page marks as needing a file.
+var requiredEvidence = regexp.MustCompile(`(?s)<fieldset class="item[^"]*" id="item-([a-z0-9-]+)".*?</p>`)
+
+// attachRequired uploads a file, as autosave.js does, to every item the
+// fill-in page marks as needing evidence.
+func (b *browser) attachRequired(id, csrf string) {
+	b.t.Helper()
+	for _, m := range requiredEvidence.FindAllStringSubmatch(b.get("/assessments/"+id).body, -1) {
+		if !strings.Contains(m[0], `class="req"`) {
+			continue
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "证明材料.txt")
+		fw.Write([]byte("证明材料 " + m[1]))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, b.base+"/assessments/"+id+"/answers/"+m[1]+"/evidence", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("X-CSRF-Token", csrf)
+		req.Header.Set("X-Requested-With", "fetch")
+		req.Header.Set("Accept", "application/json")
+		if r := b.do(req); r.status != http.StatusCreated {
+			b.t.Fatalf("%s: evidence for %s: %d %s", b.base, m[1], r.status, r.body)
+		}
+	}
 }
 
 // items are the ids of the items on the assessment's fill-in page.
