@@ -4,7 +4,10 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 )
 
 func TestNameGrams(t *testing.T) {
@@ -86,5 +89,34 @@ func TestFirmNameIndexFollowsFirms(t *testing.T) {
 				t.Errorf("firm %q by %s: %v, testing every name finds %v", search, sort, gotIDs, ids(want))
 			}
 		}
+	}
+}
+
+// TestFirmSearchIndexOnPostgres: on PostgreSQL the review queue's firm
+// search (LOWER(name) LIKE '%…%') can be served by the pg_trgm index of
+// migration 14. On SQLite the same search goes through firm_name_grams,
+// which the other tests here check.
+func TestFirmSearchIndexOnPostgres(t *testing.T) {
+	s, _ := newTestStore(t)
+	if s.Engine() != "postgres" {
+		if err := s.db.Exec("SELECT 1 FROM firm_name_grams LIMIT 1").Error; err != nil {
+			t.Fatalf("SQLite searches firms through firm_name_grams: %v", err)
+		}
+		return
+	}
+	var plan string
+	err := s.db.Transaction(func(tx *gorm.DB) error {
+		// Whether the index CAN serve the search: on a tiny table the
+		// planner would rather read every row.
+		if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+			return err
+		}
+		return tx.Raw(`EXPLAIN SELECT id FROM firms WHERE LOWER(name) LIKE ? ESCAPE '\'`, "%科技有%").Scan(&plan).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "idx_firms_name_trgm") {
+		t.Errorf("the firm search does not use the trigram index: %s", plan)
 	}
 }

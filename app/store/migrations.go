@@ -34,6 +34,7 @@ var migrations = []migration{
 	{11, "campaign rollups for the dashboard; queue indexes", migrateV11},
 	{12, "firm name trigrams for the queue's firm search", migrateV12},
 	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
+	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
 }
 
 type schemaMigration struct {
@@ -700,4 +701,18 @@ func migrateV13(tx *gorm.DB) error {
 		}
 	}
 	return tx.Exec("CREATE INDEX idx_activities_feed ON activities (assessment_id, id DESC)").Error
+}
+
+// migrateV14 lets PostgreSQL serve the review queue's firm search
+// (LOWER(name) LIKE '%…%') from a trigram index, the engine's own tool for
+// it. SQLite keeps its firm_name_grams (firmsearch.go); nothing changes
+// there. pg_trgm is a trusted extension: the database's owner may create it.
+func migrateV14(tx *gorm.DB) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	if err := tx.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm").Error; err != nil {
+		return fmt.Errorf("create extension pg_trgm: %w", err)
+	}
+	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_firms_name_trgm ON firms USING gin (LOWER(name) gin_trgm_ops)").Error
 }
