@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"selfcheck/app/store"
+	"selfcheck/app/store/postgres"
 )
 
 const (
@@ -30,7 +31,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "usage: %s\n", backupUsage)
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file to back up (env SELFCHECK_DB)")
+	db := fs.String("db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file or postgres:// URL to back up (env SELFCHECK_DB)")
 	if code, ok := parseBackupFlags(fs, args); !ok {
 		return code
 	}
@@ -39,6 +40,14 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	out := fs.Arg(0)
+	if postgres.Is(*db) {
+		if err := backupPostgres(ctx, *db, out); err != nil {
+			fmt.Fprintf(stderr, "selfcheck: backup: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "backup of the PostgreSQL database written to %s by pg_dump (custom format: restore it with pg_restore, see docs/DEPLOYMENT.md)\n", out)
+		return 0
+	}
 	info, err := backup(ctx, *db, out)
 	if err != nil {
 		fmt.Fprintf(stderr, "selfcheck: backup: %v\n", err)
@@ -47,6 +56,26 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fmt.Fprintf(stdout, "backup of %s written to %s (integrity check ok)\n", *db, out)
 	printDBInfo(stdout, info)
 	return 0
+}
+
+// backupPostgres writes a pg_dump of the database url names to out, through
+// a temporary file beside it, never over an existing file.
+func backupPostgres(ctx context.Context, url, out string) error {
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("%s already exists: choose a new name (a backup never overwrites a file)", out)
+	}
+	tmp, err := tempFileBeside(out, ".backup-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := store.DialectOf(url).Backup(ctx, nil, tmp); err != nil {
+		return err
+	}
+	if err := fsyncFile(tmp); err != nil {
+		return err
+	}
+	return os.Rename(tmp, out)
 }
 
 func backup(ctx context.Context, db, out string) (store.FileInfo, error) {
@@ -107,6 +136,10 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "selfcheck: restore: give one backup file\nusage: %s\n", restoreUsage)
 		return 2
+	}
+	if postgres.Is(*db) {
+		fmt.Fprintf(stderr, "selfcheck: restore: a PostgreSQL database is restored with pg_restore, with every instance stopped: see \"Backups\" in docs/DEPLOYMENT.md\n")
+		return 1
 	}
 	res, err := restore(ctx, fs.Arg(0), *db, *force, time.Now())
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"mime/multipart"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 // TestBackupWhileServing backs up the database of a running server while
@@ -359,5 +361,41 @@ func copyTestFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBackupOfPostgres: on PostgreSQL, backup writes pg_dump's custom
+// format (which pg_restore reads) and never overwrites a file; restore
+// refuses and names the documented procedure. It runs in the PostgreSQL
+// pass of the suite (SELFCHECK_TEST_DATABASE_URL).
+func TestBackupOfPostgres(t *testing.T) {
+	if !testdb.Postgres() {
+		t.Skip("needs PostgreSQL: runs with SELFCHECK_TEST_DATABASE_URL (the suite's PostgreSQL pass)")
+	}
+	url := testdb.URL(t)
+	st, err := store.Open(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out := filepath.Join(t.TempDir(), "pg.dump")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"backup", "--db", url, out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !bytes.HasPrefix(b, []byte("PGDMP")) {
+		t.Fatalf("the backup is not pg_dump's custom format: %v %q", err, b[:min(len(b), 8)])
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("the backup is readable by others: %v", fi.Mode())
+	}
+	stderr.Reset()
+	if code := run(context.Background(), []string{"backup", "--db", url, out}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "already exists") {
+		t.Errorf("a second backup to the same file: exit %d: %s", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := run(context.Background(), []string{"restore", "--db", url, out}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "pg_restore") {
+		t.Errorf("restore on PostgreSQL: exit %d: %s", code, stderr.String())
 	}
 }
