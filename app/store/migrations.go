@@ -54,25 +54,34 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	return s.dialect.Migrating(ctx, s.db, func(db *gorm.DB) error { return s.migrateLocked(db, upTo) })
 }
 
-// migrateLocked applies the migrations with the migration lock held: it
-// reads what is applied only once no other instance can be migrating.
+// migrateLocked applies the migrations not applied yet. Each runs in its
+// own transaction that first looks whether another instance applied it
+// meanwhile: on SQLite the transaction holds the write lock from its first
+// statement, on PostgreSQL the dialect holds the migration lock, so two
+// instances starting at once never both apply one.
 func (s *Store) migrateLocked(db *gorm.DB, upTo int) error {
-	if err := db.Migrator().AutoMigrate(&schemaMigration{}); err != nil {
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if tx.Migrator().HasTable(&schemaMigration{}) {
+			return nil
+		}
+		return tx.Migrator().CreateTable(&schemaMigration{})
+	})
+	if err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
-	var done []int
-	if err := db.Model(&schemaMigration{}).Pluck("version", &done).Error; err != nil {
-		return fmt.Errorf("store: read applied migrations: %w", err)
-	}
-	applied := map[int]bool{}
-	for _, v := range done {
-		applied[v] = true
-	}
 	for _, m := range migrations {
-		if applied[m.version] || m.version > upTo {
+		if m.version > upTo {
 			continue
 		}
+		applied := false
 		err := db.Transaction(func(tx *gorm.DB) error {
+			var n int64
+			if err := tx.Model(&schemaMigration{}).Where("version = ?", m.version).Count(&n).Error; err != nil {
+				return err
+			}
+			if applied = n > 0; applied {
+				return nil
+			}
 			if err := m.up(tx); err != nil {
 				return err
 			}
@@ -81,7 +90,9 @@ func (s *Store) migrateLocked(db *gorm.DB, upTo int) error {
 		if err != nil {
 			return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
 		}
-		s.log.Info("applied migration", "version", m.version, "name", m.name)
+		if !applied {
+			s.log.Info("applied migration", "version", m.version, "name", m.name)
+		}
 	}
 	return nil
 }

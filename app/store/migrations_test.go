@@ -5,11 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/store/sqlite"
+	"selfcheck/app/testdb"
 )
 
 // A database from before migration 8 keeps a snapshot per assessment theme;
@@ -77,5 +79,40 @@ func TestMigrationMovesSnapshots(t *testing.T) {
 	db.Model(&ChecklistSnapshot{}).Count(&n)
 	if n != 1 {
 		t.Errorf("after a new assessment, %d snapshots stored, want 1", n)
+	}
+}
+
+// TestMigrateOnceFromManyInstances: several instances started at once on
+// an empty database all come up, and each migration is applied once.
+func TestMigrateOnceFromManyInstances(t *testing.T) {
+	url := testdb.URL(t, "many.db")
+	const instances = 4
+	errs := make([]error, instances)
+	stores := make([]*Store, instances)
+	var wg sync.WaitGroup
+	for i := range instances {
+		wg.Go(func() { stores[i], errs[i] = Open(context.Background(), url, nil) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	var rows []struct {
+		Version int
+		N       int
+	}
+	if err := stores[0].db.Raw("SELECT version, COUNT(*) AS n FROM schema_migrations GROUP BY version ORDER BY version").Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(migrations) {
+		t.Fatalf("%d migrations recorded, want %d", len(rows), len(migrations))
+	}
+	for _, r := range rows {
+		if r.N != 1 {
+			t.Errorf("migration %d applied %d times", r.Version, r.N)
+		}
 	}
 }

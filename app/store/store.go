@@ -61,6 +61,9 @@ func (s *Store) Engine() string { return s.dialect.Name() }
 // OpenDialect opens the database target names on the engine d speaks and
 // migrates it.
 func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	db, err := d.Open(ctx, target)
 	if err != nil {
 		return nil, err
