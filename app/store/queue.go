@@ -106,6 +106,9 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 	default:
 		return out, fmt.Errorf("%w: %w", ErrBadFilter, fault.Field("sort", fault.OneOf, string(f.Sort)))
 	}
+	if !storable(f.Firm, f.Theme, string(f.Grade)) {
+		return out, nil // no firm, checklist or grade holds such text: nothing matches
+	}
 	grams, err := s.rareGrams(ctx, f.Firm)
 	if err != nil {
 		return out, err
