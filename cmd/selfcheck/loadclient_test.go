@@ -38,6 +38,7 @@ import (
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 // loadConfig sizes a load from the environment: SELFCHECK_LOAD_CLIENTS
@@ -112,9 +113,14 @@ var loadTemplate struct {
 // setupLoad writes to db a database holding the firms, users, one
 // assessment per firm and a credential per client, and returns what the
 // clients need. Users are few (each costs a bcrypt hash); every client
-// still has its own session or token.
+// still has its own session or token. A SQLite db is a copy of a file
+// built once; a PostgreSQL one (from testdb) is built for each test, as a
+// template database would have to outlive the test that made it.
 func setupLoad(t *testing.T, db string, clients int) *loadFixture {
 	t.Helper()
+	if !testdb.IsSQLite(db) {
+		return buildLoadFixture(t, db, clients)
+	}
 	loadTemplate.Lock()
 	defer loadTemplate.Unlock()
 	if loadTemplate.data == nil || loadTemplate.clients != clients {
@@ -536,10 +542,17 @@ func (r *loadResult) checkNoProblems(t *testing.T) {
 	}
 }
 
-// rawDB opens the database file without the store, to read rows as they are.
+// rawDB opens the database without the store, to read rows as they are
+// (a SQLite file only if it exists).
 func rawDB(t *testing.T, path string) *gorm.DB {
 	t.Helper()
-	g, err := gorm.Open(sqlite.Open("file:"+path+"?mode=rw&_busy_timeout=5000"), &gorm.Config{Logger: logger.Discard})
+	var g *gorm.DB
+	var err error
+	if testdb.IsSQLite(path) {
+		g, err = gorm.Open(sqlite.Open("file:"+path+"?mode=rw&_busy_timeout=5000"), &gorm.Config{Logger: logger.Discard})
+	} else {
+		g, err = store.DialectOf(path).Open(context.Background(), path)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -693,13 +706,16 @@ func checkExactHistory(t *testing.T, k itemKey, saves []save, changes []store.Ch
 	}
 }
 
-// checkDatabase runs PRAGMA integrity_check and verifies the audit log's
-// hash chain on the file at path.
+// checkDatabase runs PRAGMA integrity_check on a SQLite file (PostgreSQL
+// checks its pages as it reads them) and verifies the audit log's hash
+// chain of the database at path.
 func checkDatabase(t *testing.T, path string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := store.InspectFile(ctx, path); err != nil {
-		t.Errorf("integrity: %v", err)
+	if testdb.IsSQLite(path) {
+		if _, err := store.InspectFile(ctx, path); err != nil {
+			t.Errorf("integrity: %v", err)
+		}
 	}
 	st, err := store.Open(ctx, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
