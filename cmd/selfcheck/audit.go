@@ -31,7 +31,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "usage: %s\n", auditUsage)
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file (env SELFCHECK_DB)")
+	db := fs.String("db", envOr("SELFCHECK_DB", "./data/selfcheck.db"), "SQLite database file or postgres:// URL (env SELFCHECK_DB)")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -42,11 +42,14 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "selfcheck: audit verify: unexpected argument %q\nusage: %s\n", fs.Arg(0), auditUsage)
 		return 2
 	}
-	// Opening creates a missing database: verifying one that is not there
-	// is a mistake to report, not an empty log to bless.
-	if _, err := os.Stat(*db); err != nil {
-		fmt.Fprintf(stderr, "selfcheck: audit verify: %v\n", err)
-		return 1
+	// Opening creates a missing SQLite file: verifying one that is not
+	// there is a mistake to report, not an empty log to bless. (A missing
+	// PostgreSQL database fails to open.)
+	if store.DialectOf(*db).Name() == "sqlite" {
+		if _, err := os.Stat(*db); err != nil {
+			fmt.Fprintf(stderr, "selfcheck: audit verify: %v\n", err)
+			return 1
+		}
 	}
 	err := withStore(ctx, *db, stderr, func(ctx context.Context, st *store.Store) error {
 		r, err := st.VerifyAudit(ctx)
