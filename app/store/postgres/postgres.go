@@ -105,10 +105,6 @@ var migrationLock = lockID("schema migrations")
 // Migrating runs fn holding the migration lock on one connection.
 func (Dialect) Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error {
 	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		// A new session: Connection's handle keeps one statement across
-		// calls, so a query in fn would leave its table set for the next
-		// (a CREATE TABLE would then create the table last read).
-		conn = conn.Session(&gorm.Session{})
 		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLock).Error; err != nil {
 			return fmt.Errorf("store: take the migration lock: %w", err)
 		}
