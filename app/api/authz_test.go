@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +26,7 @@ import (
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 	"selfcheck/app/testenv"
 	"selfcheck/app/web"
 	"selfcheck/app/workflow"
@@ -189,24 +189,6 @@ func (k *authzKit) serve(path string) (*served, error) {
 	return s, nil
 }
 
-// copyDB copies a closed SQLite database (and its WAL, if any) into dir.
-func copyDB(from, dir string) (string, error) {
-	to := filepath.Join(dir, "copy.db")
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(from + suffix)
-		if os.IsNotExist(err) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(to+suffix, b, 0o600); err != nil {
-			return "", err
-		}
-	}
-	return to, nil
-}
-
 // apiFixture is a closed database holding, besides the demo data, the demo
 // campaign's assessment of the demo firm (a note, a plan and an evidence
 // file on one item, every item answered, submitted); a draft of the demo
@@ -233,7 +215,7 @@ type apiFixture struct {
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &apiFixture{kit: newAuthzKit(t), db: filepath.Join(t.TempDir(), "fixture.db")}
+	f := &apiFixture{kit: newAuthzKit(t), db: testdb.URL(t, "fixture.db")}
 	s, err := f.kit.serve(f.db)
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +273,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	f.echo = s.echo
 	s.stop()
 
-	db, err := copyDB(f.db, t.TempDir())
+	db, err := testdb.Copy(t, f.db)
 	must(err)
 	reads, err := f.kit.serve(db)
 	must(err)
@@ -391,11 +373,11 @@ func apiBody(route string) (body any, file []byte) {
 }
 
 // call sends one request with the caller's token to the server for reads
-// or, for anything else, to a server on a copy of the fixture made in dir.
-func (f *apiFixture) call(dir string, who int, method, pattern string) (resp, error) {
+// or, for anything else, to a server on a copy of the fixture made for t.
+func (f *apiFixture) call(t testing.TB, who int, method, pattern string) (resp, error) {
 	base := f.reads
 	if method != http.MethodGet {
-		db, err := copyDB(f.db, dir)
+		db, err := testdb.Copy(t, f.db)
 		if err != nil {
 			return resp{}, err
 		}
@@ -458,9 +440,8 @@ func (f *apiFixture) callAll(t *testing.T, method, pattern string, who ...int) [
 	var out [callers]resp
 	var wg sync.WaitGroup
 	for _, c := range who {
-		dir := t.TempDir()
 		wg.Go(func() {
-			r, err := f.call(dir, c, method, pattern)
+			r, err := f.call(t, c, method, pattern)
 			if err != nil {
 				t.Errorf("%s: %v", callerNames[c], err)
 			}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,12 +13,13 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/fault"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 func setup(t *testing.T) (*Source, *store.User, *store.User) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "c.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := store.Open(ctx, testdb.URL(t, "c.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

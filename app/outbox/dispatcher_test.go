@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"selfcheck/app/outbox"
 	"selfcheck/app/scoring"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -29,7 +29,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{path: filepath.Join(t.TempDir(), "outbox.db")}
+	f := &fixture{path: testdb.URL(t, "outbox.db")}
 	f.open(t)
 	ctx := context.Background()
 	if err := f.st.EnsureDemo(ctx, nil); err != nil {

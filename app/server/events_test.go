@@ -4,16 +4,17 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"selfcheck/app/testdb"
 )
 
 // The assembled application runs the dispatcher: a change shows in the
 // activity feed without anything else, and Close stops it.
 func TestOpenRunsTheActivityFeed(t *testing.T) {
 	ctx := context.Background()
-	app, err := Open(ctx, Config{DB: filepath.Join(t.TempDir(), "app.db"), Demo: true, Location: time.UTC,
+	app, err := Open(ctx, Config{DB: testdb.URL(t, "app.db"), Demo: true, Location: time.UTC,
 		MaxEvidence: 1 << 20, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -71,6 +71,9 @@ func (s *Store) DeleteCustomChecklist(ctx context.Context, actor *User, checklis
 	if actor.Role != auth.Admin {
 		return fmt.Errorf("store: delete checklist: %w", ErrNotFound)
 	}
+	if !storable(checklistID) {
+		return fmt.Errorf("store: uploaded checklist %q: %w", checklistID, ErrNotFound)
+	}
 	return s.transact(ctx, func(tx *gorm.DB) error {
 		res := tx.Where("checklist_id = ?", checklistID).Delete(&CustomChecklist{})
 		if res.Error != nil {

@@ -4,13 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
-	"selfcheck/app/store/sqlite"
 	"selfcheck/app/testdb"
 )
 
@@ -18,11 +16,13 @@ import (
 // migrating stores each distinct snapshot once and the sheets still load.
 func TestMigrationMovesSnapshots(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Dialect{}.Open(context.Background(), filepath.Join(t.TempDir(), "old.db"))
+	target := testdb.URL(t, "old.db")
+	d := DialectOf(target)
+	db, err := d.Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Store{db: db, dialect: sqlite.Dialect{}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), blobs: dbBlobs{db}, snapshots: &snapshotCache{}}
+	s := &Store{db: db, dialect: d, log: slog.New(slog.NewTextHandler(io.Discard, nil)), blobs: dbBlobs{db}, snapshots: &snapshotCache{}}
 	t.Cleanup(func() { s.Close() })
 	if err := s.migrate(ctx, 7); err != nil {
 		t.Fatal(err)

@@ -73,14 +73,18 @@ func TestProgressSheetAndStoredAnswer(t *testing.T) {
 }
 
 // A seed cancelled midway leaves no connection in the pool that commits
-// without syncing.
+// without syncing: SQLite's synchronous, PostgreSQL's synchronous_commit.
 func TestBulkLoadRestoresDurability(t *testing.T) {
 	s, _ := newTestStore(t)
+	setting, off, durable := "PRAGMA synchronous", "0", "2" // OFF, FULL
+	if s.Engine() == "postgres" {
+		setting, off, durable = "SHOW synchronous_commit", "off", "on"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	err := s.BulkLoad(ctx, func(db *gorm.DB) error {
-		var mode int
-		if err := db.Raw("PRAGMA synchronous").Scan(&mode).Error; err != nil || mode != 0 {
-			t.Errorf("inside the bulk load synchronous = %d (%v), want 0 (OFF)", mode, err)
+		var mode string
+		if err := db.Raw(setting).Row().Scan(&mode); err != nil || mode != off {
+			t.Errorf("inside the bulk load %s = %q (%v), want %q", setting, mode, err, off)
 		}
 		cancel()
 		return context.Canceled
@@ -105,10 +109,10 @@ func TestBulkLoadRestoresDurability(t *testing.T) {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
-		var mode int
-		err = c.QueryRowContext(context.Background(), "PRAGMA synchronous").Scan(&mode)
-		if err != nil || mode != 2 {
-			t.Errorf("a pooled connection has synchronous = %d (%v), want 2 (FULL)", mode, err)
+		var mode string
+		err = c.QueryRowContext(context.Background(), setting).Scan(&mode)
+		if err != nil || mode != durable {
+			t.Errorf("a pooled connection has %s = %q (%v), want %q", setting, mode, err, durable)
 		}
 	}
 }

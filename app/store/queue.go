@@ -106,6 +106,9 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 	default:
 		return out, fmt.Errorf("%w: %w", ErrBadFilter, fault.Field("sort", fault.OneOf, string(f.Sort)))
 	}
+	if !storable(f.Firm, f.Theme, string(f.Grade)) {
+		return out, nil // no firm, checklist or grade holds such text: nothing matches
+	}
 	// PostgreSQL finds the firms by pg_trgm's index on their names
 	// (migration 14) as the LIKE below is written; SQLite narrows them by
 	// the rarest piece of the search first (firmsearch.go).

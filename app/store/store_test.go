@@ -13,6 +13,7 @@ import (
 	"selfcheck/app/checklist"
 	"selfcheck/app/fault"
 	"selfcheck/app/scoring"
+	"selfcheck/app/store/postgres"
 	"selfcheck/app/testdb"
 )
 
@@ -53,14 +54,34 @@ func demoMember(t testing.TB, s *Store) *User {
 
 func TestOpenSetsPragmasAndMigratesOnce(t *testing.T) {
 	s, path := newTestStore(t)
-	var fk, timeout int
-	s.db.Raw("PRAGMA foreign_keys").Scan(&fk)
-	s.db.Raw("PRAGMA busy_timeout").Scan(&timeout)
-	if fk != 1 || timeout < 1000 {
-		t.Errorf("foreign_keys=%d busy_timeout=%d", fk, timeout)
+	// On either engine a row pointing at no user is refused (SQLite only
+	// checks foreign keys when the connection asks).
+	orphan := s.db.Exec("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ('orphan', 999999, ?, ?, ?)",
+		t0, t0, t0).Error
+	if orphan == nil {
+		t.Error("a session of no user was stored: foreign keys are not enforced")
+	}
+	switch s.Engine() {
+	case "postgres":
+		// What the dialect sets: a pool bounded below the server's
+		// max_connections, shared with other instances.
+		sqlDB, err := s.db.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := sqlDB.Stats().MaxOpenConnections; n != postgres.MaxOpenConns {
+			t.Errorf("the pool opens up to %d connections, want %d", n, postgres.MaxOpenConns)
+		}
+	default:
+		var fk, timeout int
+		s.db.Raw("PRAGMA foreign_keys").Scan(&fk)
+		s.db.Raw("PRAGMA busy_timeout").Scan(&timeout)
+		if fk != 1 || timeout < 1000 {
+			t.Errorf("foreign_keys=%d busy_timeout=%d", fk, timeout)
+		}
 	}
 	s.Close()
-	// Re-opening the same file applies nothing twice and keeps the data.
+	// Re-opening the same database applies nothing twice and keeps the data.
 	s2, err := Open(context.Background(), path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("reopen: %v", err)

@@ -52,6 +52,9 @@ func (s *Store) CreateFirm(ctx context.Context, name, creditCode string) (*Firm,
 // FirmByCreditCode finds a firm by its unified social credit code.
 func (s *Store) FirmByCreditCode(ctx context.Context, code string) (*Firm, error) {
 	var f Firm
+	if !storable(code) {
+		return &f, fmt.Errorf("store: firm %q: %w", code, ErrNotFound)
+	}
 	err := s.db.WithContext(ctx).Where("credit_code = ?", uscc.Normalize(code)).First(&f).Error
 	return &f, translate(err, "firm %s", code)
 }
@@ -117,9 +120,11 @@ func (s *Store) createUser(ctx context.Context, actor *User, nu NewUser) (*User,
 // failure is auth.ErrBadCredentials and costs one bcrypt comparison.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Preload("Firm").Where("email = ? AND disabled_at IS NULL", NormalizeEmail(email)).First(&u).Error
-	if err != nil && !errors.Is(translate(err, ""), ErrNotFound) {
-		return nil, translate(err, "find user")
+	if storable(email) { // else no account has it: a failure like any unknown email
+		err := s.db.WithContext(ctx).Preload("Firm").Where("email = ? AND disabled_at IS NULL", NormalizeEmail(email)).First(&u).Error
+		if err != nil && !errors.Is(translate(err, ""), ErrNotFound) {
+			return nil, translate(err, "find user")
+		}
 	}
 	ok := auth.CheckPassword(u.PasswordHash, password)
 	// The attempt is recorded after the password check, so the write lock is
@@ -338,6 +343,9 @@ func (s *Store) DisableUser(ctx context.Context, actor *User, userID uint) error
 // UserByEmail finds an active account.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
+	if !storable(email) {
+		return &u, fmt.Errorf("store: user %q: %w", email, ErrNotFound)
+	}
 	err := s.db.WithContext(ctx).Preload("Firm").Where("email = ? AND disabled_at IS NULL", NormalizeEmail(email)).First(&u).Error
 	return &u, translate(err, "user %s", email)
 }

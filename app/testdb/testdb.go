@@ -10,12 +10,17 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the driver of the admin connection
 )
 
@@ -46,17 +51,87 @@ func URL(t testing.TB, name ...string) string {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	db, err := newName()
+	if err != nil {
 		t.Fatal(err)
 	}
-	db := "selfcheck_test_" + hex.EncodeToString(b[:])
 	if _, err := admin.Exec("CREATE DATABASE " + db); err != nil {
 		t.Fatalf("testdb: create database: %v", err)
 	}
 	t.Cleanup(func() { drop(base, db) })
 	u.Path = "/" + db
 	return u.String()
+}
+
+// copyMu serializes copies: CREATE DATABASE … TEMPLATE needs the template
+// to itself, and copies made at once would only wait for each other.
+var copyMu sync.Mutex
+
+// Copy is a new database holding what the database from (a URL gives)
+// holds, for t: a copy of the SQLite file and its write-ahead log in a
+// temp dir of t's, or on PostgreSQL a database created from from as its
+// template, dropped when t ends. Nothing may be connected to from: close
+// every store on it first. It returns an error rather than failing t, so
+// that goroutines of t may call it.
+func Copy(t testing.TB, from string) (string, error) {
+	if IsSQLite(from) {
+		to := filepath.Join(t.TempDir(), filepath.Base(from))
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(from + suffix)
+			if os.IsNotExist(err) && suffix != "" {
+				continue
+			}
+			if err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(to+suffix, b, 0o600); err != nil {
+				return "", err
+			}
+		}
+		return to, nil
+	}
+	base := os.Getenv(Env)
+	u, err := url.Parse(from)
+	if err != nil || base == "" {
+		return "", fmt.Errorf("testdb: copy %q: not a database of this run (%v)", from, err)
+	}
+	template := strings.TrimPrefix(u.Path, "/")
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	db, err := newName()
+	if err != nil {
+		return "", err
+	}
+	copyMu.Lock()
+	defer copyMu.Unlock()
+	// A store just closed may leave its server processes a moment to
+	// exit; until then PostgreSQL says the template is in use (55006).
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		_, err = admin.Exec("CREATE DATABASE " + db + " TEMPLATE " + template)
+		var pe *pgconn.PgError
+		if err == nil || !errors.As(err, &pe) || pe.Code != "55006" || wait > 5*time.Second {
+			break
+		}
+		time.Sleep(wait)
+	}
+	if err != nil {
+		return "", fmt.Errorf("testdb: copy %s: %w", template, err)
+	}
+	t.Cleanup(func() { drop(base, db) })
+	u.Path = "/" + db
+	return u.String(), nil
+}
+
+// newName is a fresh database name.
+func newName() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "selfcheck_test_" + hex.EncodeToString(b[:]), nil
 }
 
 // drop removes a test's database, ending any connection a test left open.

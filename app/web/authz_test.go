@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,6 +29,7 @@ import (
 	"selfcheck/app/reporting"
 	"selfcheck/app/scoring"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 	"selfcheck/app/testenv"
 	"selfcheck/app/uscc"
 	"selfcheck/app/verify"
@@ -202,24 +202,6 @@ func (k *appKit) serve(path string) (a *testApp, stop func(), err error) {
 	return &testApp{srv: hs, server: s, store: st, catalog: k.builtin}, func() { hs.Close(); st.Close() }, nil
 }
 
-// copyDB copies a closed SQLite database (and its WAL, if any) into dir.
-func copyDB(from, dir string) (string, error) {
-	to := filepath.Join(dir, "copy.db")
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(from + suffix)
-		if os.IsNotExist(err) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(to+suffix, b, 0o600); err != nil {
-			return "", err
-		}
-	}
-	return to, nil
-}
-
 // authzFixture is a closed database holding, besides the demo data:
 //   - the demo campaign's assessment of the demo firm, with an evidence file
 //     and a note, submitted (read and reviewed in the matrix);
@@ -261,7 +243,7 @@ var uploadedURL = regexp.MustCompile(`"url":"/assessments/\d+/evidence/(\d+)"`)
 func newAuthzFixture(t *testing.T) *authzFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &authzFixture{kit: newAppKit(t), db: filepath.Join(t.TempDir(), "fixture.db")}
+	f := &authzFixture{kit: newAppKit(t), db: testdb.URL(t, "fixture.db")}
 	a, stop := f.kit.open(t, f.db)
 	st := a.store
 	if err := st.EnsureDemo(ctx, f.kit.themes); err != nil {
@@ -389,7 +371,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	f.verifyCode = rep.Code
 
 	stop()
-	db, err := copyDB(f.db, t.TempDir())
+	db, err := testdb.Copy(t, f.db)
 	must(err)
 	reads, stopReads := f.kit.open(t, db)
 	t.Cleanup(stopReads)
@@ -511,12 +493,12 @@ func (f *authzFixture) callAll(t *testing.T, method, pattern string, who ...int)
 	var out [callers]resp
 	var wg sync.WaitGroup
 	for _, c := range who {
-		dir := ""
+		var copyFor testing.TB
 		if method != http.MethodGet {
-			dir = t.TempDir()
+			copyFor = t
 		}
 		wg.Go(func() {
-			r, err := f.call(dir, c, method, pattern, csrfValid)
+			r, err := f.call(copyFor, c, method, pattern, csrfValid)
 			if err != nil {
 				t.Errorf("%s: %v", callerNames[c], err)
 			}
@@ -539,12 +521,12 @@ const (
 )
 
 // call sends one request as caller who, carrying token as said, to a
-// server on a copy of the fixture made in dir, or with no dir to the
-// server for reads.
-func (f *authzFixture) call(dir string, who int, method, pattern string, token csrfSent) (resp, error) {
+// server on a copy of the fixture made for copyFor, or with no copyFor to
+// the server for reads.
+func (f *authzFixture) call(copyFor testing.TB, who int, method, pattern string, token csrfSent) (resp, error) {
 	base := f.reads
-	if dir != "" {
-		db, err := copyDB(f.db, dir)
+	if copyFor != nil {
+		db, err := testdb.Copy(copyFor, f.db)
 		if err != nil {
 			return resp{}, err
 		}
@@ -744,7 +726,7 @@ func checkCSRF(t *testing.T, f *authzFixture, registered []*echo.Route) {
 				name  string
 				token csrfSent
 			}{{"no token", csrfNone}, {"wrong token in the form", csrfWrongField}, {"wrong token in the header", csrfWrongHeader}, {"no cookie", csrfNoCookie}} {
-				res, err := f.call("", who, r.Method, r.Path, sent.token)
+				res, err := f.call(nil, who, r.Method, r.Path, sent.token)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"selfcheck/app/auth"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 	"selfcheck/app/uscc"
 )
 
@@ -44,7 +44,7 @@ func goodCode(t *testing.T, first17 string) string {
 }
 
 func TestFirmCreate(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "cli.db")
+	db := testdb.URL(t, "cli.db")
 	code := goodCode(t, "91310115MA1K3YJ2X")
 	wrong := code[:17] + "0"
 	if code[17] == '0' {
@@ -88,7 +88,7 @@ func TestFirmCreate(t *testing.T) {
 
 func TestUserCreate(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "cli.db")
+	db := testdb.URL(t, "cli.db")
 	code := goodCode(t, "91310115MA1K3YJ2X")
 	if exit, _, errOut := cli(t, db, "", "firm", "create", "--name", "甲公司", "--credit-code", code); exit != 0 {
 		t.Fatal(errOut)
@@ -149,7 +149,7 @@ func TestUserCreate(t *testing.T) {
 
 func TestTokenCreate(t *testing.T) {
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "cli.db")
+	db := testdb.URL(t, "cli.db")
 	if exit, _, errOut := cli(t, db, "", "user", "create", "--email", "ops@x.local", "--name", "Ops", "--role", "admin"); exit != 0 {
 		t.Fatal(errOut)
 	}
@@ -177,7 +177,7 @@ func TestTokenCreate(t *testing.T) {
 
 // The commands are reachable from run, with the process's standard input.
 func TestAccountCommandsAreWired(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "cli.db")
+	db := testdb.URL(t, "cli.db")
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"firm", "create", "--db", db, "--name", "甲", "--credit-code", "bad"}, &out, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "must be 18 characters") {

@@ -8,18 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"gorm.io/driver/sqlite"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 // auditDB makes a database whose audit log holds a few entries: the demo
 // accounts created and some logins.
 func auditDB(t *testing.T) string {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "audit.db")
+	db := testdb.URL(t, "audit.db")
 	st := openTestStore(t, db)
 	ctx := context.Background()
 	if err := st.EnsureDemo(ctx, nil); err != nil {
@@ -32,10 +29,10 @@ func auditDB(t *testing.T) string {
 	return db
 }
 
-// tamper runs raw SQL on the database file, as someone with access to it could.
+// tamper runs raw SQL on the database, as someone with access to it could.
 func tamper(t *testing.T, db, sql string) {
 	t.Helper()
-	g, err := gorm.Open(sqlite.Open(db), &gorm.Config{Logger: logger.Discard})
+	g, err := store.DialectOf(db).Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +87,7 @@ func TestAuditVerify(t *testing.T) {
 		{"no subcommand", []string{"audit"}, 2, "usage: selfcheck audit verify"},
 		{"unknown subcommand", []string{"audit", "repair"}, 2, "usage: selfcheck audit verify"},
 		{"extra argument", []string{"audit", "verify", "--db", "x.db", "more"}, 2, `unexpected argument "more"`},
+		// A SQLite file on either engine's run: only a file can be missing.
 		{"missing database is not created", []string{"audit", "verify", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "no such file"},
 	}
 	for _, tt := range refused {

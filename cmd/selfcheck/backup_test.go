@@ -21,6 +21,11 @@ import (
 	"selfcheck/app/testdb"
 )
 
+// The tests of this file are about SQLite files (a file's online backup,
+// restoring one, refusing a file in use or not a Selfcheck database), so
+// they keep using SQLite files when the suite runs on PostgreSQL
+// (SELFCHECK_TEST_DATABASE_URL): they still run there, unchanged.
+
 // TestBackupWhileServing backs up the database of a running server while
 // clients keep saving answers, restores the backup to a new path and checks
 // that it holds the same firms, users and assessments, the answers as of

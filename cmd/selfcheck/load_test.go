@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"selfcheck/app/testdb"
 )
 
 // TestLoadNoLostSaves runs SELFCHECK_LOAD_CLIENTS clients (default 100)
@@ -34,7 +36,7 @@ func TestLoadNoLostSaves(t *testing.T) {
 		t.Skip("load test: not in -short mode")
 	}
 	clients, duration := loadConfig(t)
-	db := filepath.Join(t.TempDir(), "load.db")
+	db := testdb.URL(t, "load.db")
 	fx := setupLoad(t, db, clients)
 	if os.Getenv("SELFCHECK_LOAD_CHILD") != "" {
 		// The server in a process of its own, as deployed: the clients
@@ -76,7 +78,7 @@ func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 	killAfter := min(5*time.Second, duration/2)
 	dir := t.TempDir()
 	bin := buildSelfcheck(t, dir)
-	db := filepath.Join(dir, "crash.db")
+	db := testdb.URL(t, "crash.db")
 	fx := setupLoad(t, db, clients)
 
 	child, base := startChild(t, bin, db)

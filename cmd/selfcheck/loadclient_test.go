@@ -115,9 +115,14 @@ var loadTemplate struct {
 // setupLoad writes to db a database holding the firms, users, one
 // assessment per firm and a credential per client, and returns what the
 // clients need. Users are few (each costs a bcrypt hash); every client
-// still has its own session or token.
+// still has its own session or token. A SQLite db is a copy of a file
+// built once; a PostgreSQL one (from testdb) is built for each test, as a
+// template database would have to outlive the test that made it.
 func setupLoad(t *testing.T, db string, clients int) *loadFixture {
 	t.Helper()
+	if !testdb.IsSQLite(db) {
+		return buildLoadFixture(t, db, clients)
+	}
 	loadTemplate.Lock()
 	defer loadTemplate.Unlock()
 	if loadTemplate.data == nil || loadTemplate.clients != clients {
@@ -730,13 +735,16 @@ func checkExactHistory(t *testing.T, k itemKey, saves []save, changes []store.Ch
 	}
 }
 
-// checkDatabase runs PRAGMA integrity_check and verifies the audit log's
-// hash chain on the file at path.
+// checkDatabase runs PRAGMA integrity_check on a SQLite file (PostgreSQL
+// checks its pages as it reads them) and verifies the audit log's hash
+// chain of the database at path.
 func checkDatabase(t *testing.T, path string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := store.InspectFile(ctx, path); err != nil {
-		t.Errorf("integrity: %v", err)
+	if testdb.IsSQLite(path) {
+		if _, err := store.InspectFile(ctx, path); err != nil {
+			t.Errorf("integrity: %v", err)
+		}
 	}
 	st, err := store.Open(ctx, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"selfcheck/app/testdb"
 )
 
 func TestValidateChecklists(t *testing.T) {
@@ -61,7 +63,7 @@ func TestValidateChecklists(t *testing.T) {
 func TestServeRefusesInvalidCatalog(t *testing.T) {
 	var out, errOut bytes.Buffer
 	bad := filepath.Join("..", "..", "app", "checklist", "testdata", "bad")
-	code := run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "x.db"), "--checklists", bad}, &out, &errOut)
+	code := run(context.Background(), []string{"serve", "--db", testdb.URL(t, "x.db"), "--checklists", bad}, &out, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "refusing to start") || !strings.Contains(errOut.String(), "dup_item.yaml:35: duplicate item id") {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}
@@ -120,7 +122,10 @@ func startServe(t *testing.T, args ...string) (base, printed string, stop func()
 // TestServeDemo starts the real command, checks /healthz and the demo
 // accounts it prints, and stops it as SIGINT would.
 func TestServeDemo(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "sub", "demo.db")
+	db := testdb.URL(t, "demo.db")
+	if testdb.IsSQLite(db) { // serve creates the file and its folder
+		db = filepath.Join(filepath.Dir(db), "sub", filepath.Base(db))
+	}
 	base, printed, stop := startServe(t, "--demo", "--db", db)
 	for _, w := range []string{"firm@demo.local", "auditor@demo.local", "admin@demo.local", "demo12345", "91110108MA01C8XK7H"} {
 		if !strings.Contains(printed, w) {
@@ -134,7 +139,7 @@ func TestServeDemo(t *testing.T) {
 	if code := stop(); code != 0 {
 		t.Errorf("graceful shutdown: exit %d", code)
 	}
-	if _, err := os.Stat(db); err != nil {
+	if _, err := os.Stat(db); testdb.IsSQLite(db) && err != nil {
 		t.Errorf("database not created: %v", err)
 	}
 	// A second --demo start on the same file changes nothing and works.
@@ -145,7 +150,7 @@ func TestServeDemo(t *testing.T) {
 }
 
 func TestFirstStartCreatesAdminOnce(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "a.db")
+	db := testdb.URL(t, "a.db")
 	t.Setenv("SELFCHECK_ADMIN_PASSWORD", "")
 	_, printed, stop := startServe(t, "--db", db)
 	stop()

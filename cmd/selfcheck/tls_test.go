@@ -23,6 +23,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"selfcheck/app/testdb"
 )
 
 // selfSigned writes a self-signed certificate for 127.0.0.1 and localhost
@@ -137,7 +139,7 @@ func TestServeHTTPS(t *testing.T) {
 	done := make(chan int, 1)
 	var errOut bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo", "--db", filepath.Join(t.TempDir(), "tls.db"),
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo", "--db", testdb.URL(t, "tls.db"),
 			"--tls-cert", certFile, "--tls-key", keyFile}, pw, &errOut)
 		pw.Close()
 	}()

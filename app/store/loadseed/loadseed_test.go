@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -15,11 +14,12 @@ import (
 	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/store"
+	"selfcheck/app/testdb"
 )
 
 func newTestStore(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := store.Open(context.Background(), testdb.URL(t, "store.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
