@@ -21,7 +21,7 @@ import (
 // bench is the server under test, running in this process on loopback,
 // and what the scenarios share.
 type bench struct {
-	db   string // the SQLite file
+	db   string // the SQLite file or the PostgreSQL URL
 	log  *slog.Logger
 	app  *server.App
 	hs   *http.Server
@@ -33,24 +33,42 @@ type bench struct {
 
 // start opens the database and serves the application on a free loopback port.
 func (b *bench) start(ctx context.Context) error {
-	app, err := server.Open(ctx, server.Config{DB: b.db, Demo: true, Location: time.UTC, MaxEvidence: 20 << 20,
-		PublicURL: "https://selfcheck.bench", Log: b.log})
+	app, hs, base, err := serveInstance(ctx, b.db, true, b.log)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		app.Close()
-		return fmt.Errorf("listen: %w", err)
-	}
-	b.app = app
-	b.base = "http://" + ln.Addr().String()
-	b.hs = &http.Server{Handler: app.Handler, ReadHeaderTimeout: 10 * time.Second}
-	go b.hs.Serve(ln)
+	b.app, b.hs, b.base = app, hs, base
 	if b.tr == nil {
 		b.tr = &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}
 	}
 	return nil
+}
+
+// serveInstance opens the application on db (demo accounts too when demo)
+// and serves it on a free loopback port, whose base URL it returns. Every
+// instance has its own store: its own connection pool and committer.
+func serveInstance(ctx context.Context, db string, demo bool, log *slog.Logger) (*server.App, *http.Server, string, error) {
+	app, err := server.Open(ctx, server.Config{DB: db, Demo: demo, Location: time.UTC, MaxEvidence: 20 << 20,
+		PublicURL: "https://selfcheck.bench", Log: log})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		app.Close()
+		return nil, nil, "", fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	return app, hs, "http://" + ln.Addr().String(), nil
+}
+
+// stopInstance shuts an instance's server down and closes its store.
+func stopInstance(app *server.App, hs *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := hs.Shutdown(ctx)
+	return errors.Join(err, app.Close())
 }
 
 // stop shuts the server down and closes the database.
@@ -59,10 +77,7 @@ func (b *bench) stop() error {
 		return nil
 	}
 	b.tr.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := b.hs.Shutdown(ctx)
-	err = errors.Join(err, b.app.Close())
+	err := stopInstance(b.app, b.hs)
 	b.app = nil
 	return err
 }
@@ -87,14 +102,21 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // session signs user in (a new session, as a login makes) and opens page,
 // as a browser does before it posts, to read its CSRF token.
 func (b *bench) session(ctx context.Context, user *store.User, page string) (*client, error) {
+	return b.sessionAt(ctx, b.base, user, page)
+}
+
+// sessionAt is session on the instance serving base. Sessions live in the
+// database, so one made through this instance's store is valid on every
+// instance of the same database.
+func (b *bench) sessionAt(ctx context.Context, base string, user *store.User, page string) (*client, error) {
 	token, err := b.store().CreateSession(ctx, user.ID)
 	if err != nil {
 		return nil, err
 	}
 	jar, _ := cookiejar.New(nil)
-	u, _ := url.Parse(b.base)
+	u, _ := url.Parse(base)
 	jar.SetCookies(u, []*http.Cookie{{Name: "selfcheck_session", Value: token, Path: "/"}})
-	c := &client{base: b.base, hc: &http.Client{Transport: b.tr, Jar: jar, Timeout: 2 * time.Minute,
+	c := &client{base: base, hc: &http.Client{Transport: b.tr, Jar: jar, Timeout: 2 * time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if page == "" {
 		return c, nil

@@ -12,6 +12,7 @@ import (
 )
 
 func TestParseOptions(t *testing.T) {
+	t.Setenv(dbEnv, "") // the defaults below are without it
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -41,6 +42,17 @@ func TestParseOptions(t *testing.T) {
 				t.Errorf("only %v", o.only)
 			}
 		}},
+		{name: "sqlite by default", check: func(t *testing.T, o options) {
+			if o.db != "" || o.postgres() {
+				t.Errorf("db %q", o.db)
+			}
+		}},
+		{name: "postgres", args: []string{"--db", "postgres://u@h:5432/postgres"}, check: func(t *testing.T, o options) {
+			if !o.postgres() {
+				t.Errorf("db %q is not PostgreSQL", o.db)
+			}
+		}},
+		{name: "db must be postgres", args: []string{"--db", "some.db"}, wantErr: "give a postgres:// URL"},
 		{name: "sizes must grow", args: []string{"--sizes", "10,5", "--startup-size", "5"}, wantErr: "does not grow"},
 		{name: "sizes must be numbers", args: []string{"--sizes", "10,ten"}, wantErr: `"ten" is not a positive whole number`},
 		{name: "startup size among sizes", args: []string{"--sizes", "10,20"}, wantErr: "--startup-size 10000 is not one of --sizes"},
@@ -61,6 +73,19 @@ func TestParseOptions(t *testing.T) {
 			}
 			tc.check(t, o)
 		})
+	}
+}
+
+// SELFCHECK_BENCH_DB is --db's default.
+func TestDBFromEnv(t *testing.T) {
+	t.Setenv(dbEnv, "postgresql://u@h/db")
+	o, err := parseOptions(nil, io.Discard)
+	if err != nil || o.db != "postgresql://u@h/db" {
+		t.Fatalf("db %q, %v", o.db, err)
+	}
+	o, err = parseOptions([]string{"--db", "postgres://other/db"}, io.Discard)
+	if err != nil || o.db != "postgres://other/db" {
+		t.Fatalf("--db should win over %s: %q, %v", dbEnv, o.db, err)
 	}
 }
 

@@ -81,7 +81,23 @@ var saveValues = []string{"compliant", "partial", "compliant", "non_compliant", 
 // items, as a team splits the work), each in its own browser session,
 // saving answers through the autosave route with the version they last
 // saw. Any answer but 200 is an error: the clients never race for an item.
-func (b *bench) autosave(ctx context.Context, fx *fixture, clients int, d time.Duration) (Row, error) {
+//
+// With instances > 1 (PostgreSQL: the deployment shape of several
+// instances behind a load balancer) the bench's own server is joined by
+// instances-1 more on the same database, each its own store, connection
+// pool and committer on its own loopback port, and client k talks to
+// instance k mod instances, as round-robin would place them: colleagues
+// of one assessment save through different instances.
+func (b *bench) autosave(ctx context.Context, fx *fixture, clients, instances int, d time.Duration) (Row, error) {
+	bases := []string{b.base}
+	for range instances - 1 {
+		app, hs, base, err := serveInstance(ctx, b.db, false, b.log)
+		if err != nil {
+			return Row{}, fmt.Errorf("start another instance: %w", err)
+		}
+		defer stopInstance(app, hs)
+		bases = append(bases, base)
+	}
 	type worker struct {
 		c     *client
 		f     firm
@@ -92,7 +108,7 @@ func (b *bench) autosave(ctx context.Context, fx *fixture, clients int, d time.D
 	for k := range clients {
 		f := fx.firms[(k/4)%len(fx.firms)]
 		slot := k % 4
-		c, err := b.session(ctx, f.users[slot%len(f.users)], fmt.Sprintf("/assessments/%d", f.assessment))
+		c, err := b.sessionAt(ctx, bases[k%len(bases)], f.users[slot%len(f.users)], fmt.Sprintf("/assessments/%d", f.assessment))
 		if err != nil {
 			return Row{}, err
 		}
@@ -138,7 +154,11 @@ func (b *bench) autosave(ctx context.Context, fx *fixture, clients int, d time.D
 		})
 	})
 	b.logErrors("autosave", s)
-	r := s.row("autosave", fmt.Sprintf("%d clients", clients), elapsed)
+	size := fmt.Sprintf("%d clients", clients)
+	if instances > 1 {
+		size = fmt.Sprintf("%d clients, %d instances", clients, instances)
+	}
+	r := s.row("autosave", size, elapsed)
 	r.Figure = cpuPerOp(r, elapsed)
 	return r, nil
 }
@@ -213,6 +233,25 @@ func (b *bench) fillPage(ctx context.Context, fx *fixture, readers int, d time.D
 	r := s.row("fill-in page, 120 items", fmt.Sprintf("%d readers", readers), elapsed)
 	r.Figure = cpuPerOp(r, elapsed)
 	return r, nil
+}
+
+// fillOnSQLite is fillPage on a SQLite file of its own at path, with
+// firms firms seeded as setupFirms seeds them, served by an instance of
+// its own: the baseline of the fill-in page on PostgreSQL, measured on
+// this machine in the same run.
+func (b *bench) fillOnSQLite(ctx context.Context, path string, firms, readers int, d time.Duration) (Row, error) {
+	sq := &bench{db: path, log: b.log, tr: b.tr}
+	if err := sq.start(ctx); err != nil {
+		return Row{}, err
+	}
+	defer sq.stop()
+	fx, err := setupFirms(ctx, sq.store(), firms, 2)
+	if err != nil {
+		return Row{}, err
+	}
+	r, err := sq.fillPage(ctx, fx, readers, d)
+	r.Scenario += ", on SQLite (same run)"
+	return r, err
 }
 
 func (b *bench) logErrors(scenario string, s *sample) {
