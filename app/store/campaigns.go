@@ -99,6 +99,15 @@ func (s *Store) CreateCampaign(ctx context.Context, actor *User, n NewCampaign) 
 // setCampaignMembers replaces a campaign's firms and auditors, checking
 // that each firm exists and each auditor is an auditor.
 func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint) error {
+	if err := replaceCampaignFirms(tx, campaignID, firmIDs); err != nil {
+		return err
+	}
+	return setCampaignAuditors(tx, campaignID, auditorIDs)
+}
+
+// replaceCampaignFirms replaces a campaign's firms, each of which must
+// exist, and recounts them.
+func replaceCampaignFirms(tx *gorm.DB, campaignID uint, firmIDs []uint) error {
 	if err := tx.Exec("DELETE FROM campaign_firms WHERE campaign_id = ?", campaignID).Error; err != nil {
 		return translate(err, "campaign %d firms", campaignID)
 	}
@@ -111,10 +120,7 @@ func setCampaignMembers(tx *gorm.DB, campaignID uint, firmIDs, auditorIDs []uint
 			return translate(err, "add firm %d to campaign %d", f, campaignID)
 		}
 	}
-	if err := rollupFirms(tx, campaignID); err != nil {
-		return err
-	}
-	return setCampaignAuditors(tx, campaignID, auditorIDs)
+	return rollupFirms(tx, campaignID)
 }
 
 // setCampaignAuditors replaces a campaign's auditors; each must be an
@@ -189,19 +195,7 @@ func (s *Store) SetCampaignFirms(ctx context.Context, actor *User, campaignID ui
 				return badMember("firms", fault.InUse, code)
 			}
 		}
-		if err := tx.Exec("DELETE FROM campaign_firms WHERE campaign_id = ?", campaignID).Error; err != nil {
-			return translate(err, "campaign %d firms", campaignID)
-		}
-		for _, f := range dedupe(firmIDs) {
-			var n int64
-			if err := tx.Model(&Firm{}).Where("id = ?", f).Count(&n).Error; err != nil || n == 0 {
-				return badMember("firms", fault.Unknown, f)
-			}
-			if err := tx.Exec("INSERT INTO campaign_firms (campaign_id, firm_id) VALUES (?, ?)", campaignID, f).Error; err != nil {
-				return translate(err, "add firm %d to campaign %d", f, campaignID)
-			}
-		}
-		if err := rollupFirms(tx, campaignID); err != nil {
+		if err := replaceCampaignFirms(tx, campaignID, firmIDs); err != nil {
 			return err
 		}
 		ev := eventBy(actor, outbox.CampaignFirmsChanged, 0, "", map[string]any{"firms": dedupe(firmIDs)})

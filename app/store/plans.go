@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
+	"selfcheck/app/fault"
 	"selfcheck/app/outbox"
 )
 
@@ -37,6 +38,9 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 	}
 	p := assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status)
 	if err := p.Validate(); err != nil {
+		if fe, ok := fault.AsField(err); ok {
+			fe.Item = itemID
+		}
 		return p, err
 	}
 	var saved assessment.Plan

@@ -102,7 +102,7 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		case errors.As(err, &pe):
 			problems = append(problems, s.T(c, "plan.conflict", id, pe.Current.UpdatedBy))
 		case isFault(err):
-			problems = append(problems, s.T(c, "plan.invalid", id, s.faultMessage(c, err)))
+			problems = append(problems, s.T(c, "plan.invalid", id, s.itemFaultMessage(c, err)))
 		default:
 			return err
 		}
@@ -479,7 +479,7 @@ func (s *Server) autosavePlan(c echo.Context) error {
 	case errors.Is(err, errBadVersion):
 		return fail(http.StatusBadRequest, "error.bad_request")
 	case isFault(err):
-		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.faultMessage(c, err))})
+		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.itemFaultMessage(c, err))})
 	}
 	p, err := s.Work.SavePlan(c.Request().Context(), who(c), id, itemID, in)
 	var pe *workflow.PlanConflictError
@@ -487,7 +487,7 @@ func (s *Server) autosavePlan(c echo.Context) error {
 	case errors.As(err, &pe):
 		return c.JSON(http.StatusConflict, map[string]any{"error": s.T(c, "plan.conflict", itemID, pe.Current.UpdatedBy), "was": planState(pe.Current)})
 	case isFault(err):
-		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.faultMessage(c, err))})
+		return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": s.T(c, "plan.invalid", itemID, s.itemFaultMessage(c, err))})
 	case errors.Is(err, workflow.ErrReadOnly):
 		return c.JSON(http.StatusConflict, map[string]string{"error": s.readOnlyMessage(c, err)})
 	case err != nil:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"maps"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -195,4 +196,30 @@ func cjkIn(s string) string {
 		}
 	}
 	return ""
+}
+
+// TestPlanRefusalNamesItsFieldOnce: an incomplete plan, by autosave or in
+// the whole form, is refused with one sentence in the page's language that
+// names the item once and what is missing.
+func TestPlanRefusalNamesItsFieldOnce(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id := start(t, c, "popups")
+	item := itemField.FindStringSubmatch(c.get("/assessments/" + id).Body)[1]
+	if r := c.fetch("/assessments/"+id+"/answers/"+item, url.Values{"answer": {"partial"}}); r.Status != http.StatusOK {
+		t.Fatalf("answer: %d %s", r.Status, r.Body)
+	}
+	r := c.fetch("/assessments/"+id+"/answers/"+item+"/plan", url.Values{"measure": {"增加关闭按钮"}, "due": {"2030-01-31"}, "status": {"open"}})
+	want := "检查项 " + item + " 的整改计划未保存：请填写负责人。"
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, want) || strings.Count(r.Body, item) != 1 || strings.Contains(r.Body, "缺失或无效") {
+		t.Errorf("autosave of a plan without owner: %d %s, want %q", r.Status, r.Body, want)
+	}
+	form := url.Values{"action": {"save"}, "answer." + item: {"partial"}, "plan.measure." + item: {"增加关闭按钮"},
+		"plan.owner." + item: {"张三"}, "plan.due." + item: {"2030-02-30"}, "plan.status." + item: {"open"}}
+	r = c.post("/assessments/"+id, form)
+	want = "检查项 " + item + " 的整改计划未保存：完成期限须为有效日期，格式 YYYY-MM-DD。"
+	if !strings.Contains(r.Body, want) || strings.Contains(r.Body, "未保存：检查项") {
+		t.Errorf("the whole form with an impossible due date: %d, want %q in the page", r.Status, want)
+	}
 }

@@ -229,6 +229,15 @@ func (s *Server) faultMessage(c echo.Context, err error) string {
 	return s.Messages.Fault(lang(c), fe)
 }
 
+// itemFaultMessage is faultMessage without naming the item, for messages
+// that name it themselves ("the plan of item X was not saved: …").
+func (s *Server) itemFaultMessage(c echo.Context, err error) string {
+	fe, _ := fault.AsField(err)
+	plain := *fe
+	plain.Item = ""
+	return s.Messages.Fault(lang(c), &plain)
+}
+
 func wantsJSON(c echo.Context) bool {
 	r := c.Request()
 	return r.Header.Get("Accept") == "application/json" || r.Header.Get("X-Requested-With") == "fetch"

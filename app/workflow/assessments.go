@@ -130,17 +130,10 @@ func (s *Service) StoredAnswer(ctx context.Context, p access.Principal, id uint,
 }
 
 // SaveAnswers stores answers of an editable assessment of p's firm, each
-// checked by assessment.ValidateAnswer; a version that is not the stored
-// one is refused with *ConflictError. It returns once the save is durable.
+// checked by assessment.ValidateAnswer (in the store's transaction, which
+// names the refused item); a version that is not the stored one is
+// refused with *ConflictError. It returns once the save is durable.
 func (s *Service) SaveAnswers(ctx context.Context, p access.Principal, id uint, in []AnswerInput) (map[string]assessment.Answer, error) {
-	for _, a := range in {
-		if err := assessment.ValidateAnswer(a.Value, a.Note); err != nil {
-			if fe, ok := fault.AsField(err); ok {
-				fe.Item = a.ItemID
-			}
-			return nil, err
-		}
-	}
 	return s.Store.SaveAnswers(ctx, actor(p), id, in)
 }
 
@@ -148,12 +141,6 @@ func (s *Service) SaveAnswers(ctx context.Context, p access.Principal, id uint, 
 // assessment.Plan.Validate; a stale version is refused with
 // *PlanConflictError.
 func (s *Service) SavePlan(ctx context.Context, p access.Principal, id uint, itemID string, in PlanInput) (assessment.Plan, error) {
-	if err := assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status).Validate(); err != nil {
-		if fe, ok := fault.AsField(err); ok {
-			fe.Item = itemID
-		}
-		return assessment.Plan{}, err
-	}
 	return s.Store.SavePlan(ctx, actor(p), id, itemID, in)
 }
 

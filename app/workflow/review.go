@@ -9,11 +9,9 @@ import (
 
 // Review records an auditor's decision on a submitted or resubmitted
 // assessment of one of their campaigns (an admin: any) with the item
-// verdicts, checked by assessment.Decision.Validate, and moves it on.
+// verdicts, checked by assessment.Decision.Validate (in the store), and
+// moves it on.
 func (s *Service) Review(ctx context.Context, p access.Principal, id uint, d assessment.Decision) error {
-	if err := d.Validate(); err != nil {
-		return err
-	}
 	if err := s.Store.Review(ctx, actor(p), id, d); err != nil {
 		return err
 	}
