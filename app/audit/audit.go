@@ -117,56 +117,57 @@ type Chain interface {
 	// lock) and then reads it, so that concurrent appends are serialised
 	// and the chain stays linear.
 	LockHead() (Head, error)
-	// Insert stores a linked entry.
-	Insert(e Entry) error
+	// Insert stores linked entries, in order.
+	Insert(entries []Entry) error
 	// SetHead stores the head.
 	SetHead(h Head) error
 }
 
-// Tail appends entries after a head it reads once and keeps in memory, and
-// writes the head back once (Flush). A group of saves in one transaction
-// shares one; the zero Tail is ready. A copy taken before a save and put
-// back when the save rolls back to its savepoint keeps the chain exactly
-// the entries that commit.
+// Tail collects the entries of one transaction and links them after the
+// head only when it is flushed, just before the transaction commits: the
+// head's lock, which every writer of the log waits for, is then held from
+// the flush to the commit, not for the whole transaction. A group of saves
+// in one transaction shares one; the zero Tail is ready. A copy taken
+// before a save and put back when the save rolls back to its savepoint
+// keeps the chain exactly the entries that commit.
 type Tail struct {
-	loaded bool
-	dirty  bool
-	head   Head
+	pending []Entry
 }
 
-// Append links e after the tail and inserts it.
-func (t *Tail) Append(c Chain, e Entry, at time.Time) (Entry, error) {
-	if !t.loaded {
-		h, err := c.LockHead()
-		if err != nil {
-			return e, err
-		}
-		t.loaded, t.head = true, h
-	}
-	e = Link(e, t.head, at)
-	if err := c.Insert(e); err != nil {
-		return e, err
-	}
-	t.head, t.dirty = Head{Seq: e.Seq, Hash: e.Hash}, true
-	return e, nil
+// Append adds e, recorded at at, to the entries the next Flush links.
+func (t *Tail) Append(e Entry, at time.Time) {
+	e.At = at
+	t.pending = append(t.pending, e)
 }
 
-// Flush writes the head the appends reached, if any.
+// Flush locks the head, links the pending entries after it in the order
+// they were appended, stores them and the new head. Without pending
+// entries it does nothing and takes no lock.
 func (t *Tail) Flush(c Chain) error {
-	if !t.dirty {
+	if len(t.pending) == 0 {
 		return nil
 	}
-	return c.SetHead(t.head)
+	head, err := c.LockHead()
+	if err != nil {
+		return err
+	}
+	linked := make([]Entry, len(t.pending))
+	for i, e := range t.pending {
+		linked[i] = Link(e, head, e.At)
+		head = Head{Seq: linked[i].Seq, Hash: linked[i].Hash}
+	}
+	if err := c.Insert(linked); err != nil {
+		return err
+	}
+	t.pending = nil
+	return c.SetHead(head)
 }
 
 // Append adds e to the log as one append: a Tail of one entry.
-func Append(c Chain, e Entry, at time.Time) (Entry, error) {
+func Append(c Chain, e Entry, at time.Time) error {
 	var t Tail
-	e, err := t.Append(c, e, at)
-	if err != nil {
-		return e, err
-	}
-	return e, t.Flush(c)
+	t.Append(e, at)
+	return t.Flush(c)
 }
 
 // Problem names what verification found wrong with an entry.

@@ -11,10 +11,11 @@ type memLog struct {
 	head    Head
 	noHead  bool
 	entries []Entry
+	locks   int // LockHead calls
 }
 
-func (m *memLog) LockHead() (Head, error) { return m.head, nil }
-func (m *memLog) Insert(e Entry) error    { m.entries = append(m.entries, e); return nil }
+func (m *memLog) LockHead() (Head, error) { m.locks++; return m.head, nil }
+func (m *memLog) Insert(es []Entry) error  { m.entries = append(m.entries, es...); return nil }
 func (m *memLog) SetHead(h Head) error    { m.head = h; return nil }
 
 func (m *memLog) Head(context.Context) (Head, bool, error) { return m.head, !m.noHead, nil }
@@ -53,9 +54,7 @@ func filled(t *testing.T, n int) *memLog {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var tail Tail
 	for i := range n {
-		if _, err := tail.Append(m, Entry{Action: "login", Actor: "a@x.cn", Detail: string(rune('a' + i))}, at); err != nil {
-			t.Fatal(err)
-		}
+		tail.Append(Entry{Action: "login", Actor: "a@x.cn", Detail: string(rune('a' + i))}, at)
 	}
 	if err := tail.Flush(m); err != nil {
 		t.Fatal(err)
@@ -96,7 +95,7 @@ func TestVerify(t *testing.T) {
 // Append links each entry to the one before and the head to the last.
 func TestAppendLinks(t *testing.T) {
 	m := filled(t, 3)
-	if _, err := Append(m, Entry{Action: "logout"}, time.Now()); err != nil {
+	if err := Append(m, Entry{Action: "logout"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for i, e := range m.entries {
@@ -106,5 +105,41 @@ func TestAppendLinks(t *testing.T) {
 	}
 	if last := m.entries[len(m.entries)-1]; m.head != (Head{Seq: last.Seq, Hash: last.Hash}) {
 		t.Errorf("head %+v", m.head)
+	}
+}
+
+// A tail takes the head's lock once, at its flush, and a copy put back
+// after a save rolled back leaves that save's entries out of the chain.
+func TestTailLinksAtFlush(t *testing.T) {
+	m := filled(t, 2)
+	m.locks = 0
+	at := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	var tail Tail
+	tail.Append(Entry{Action: "answer_changed", Object: "kept 1"}, at)
+	before := tail
+	tail.Append(Entry{Action: "answer_changed", Object: "rolled back"}, at)
+	tail = before
+	tail.Append(Entry{Action: "answer_changed", Object: "kept 2"}, at)
+	if m.locks != 0 || len(m.entries) != 2 {
+		t.Fatalf("before the flush: %d locks, %d entries; want the head untouched", m.locks, len(m.entries))
+	}
+	if err := tail.Flush(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := tail.Flush(m); err != nil {
+		t.Fatal(err)
+	}
+	if m.locks != 1 {
+		t.Errorf("the head was locked %d times, want once", m.locks)
+	}
+	var objects []string
+	for _, e := range m.entries[2:] {
+		objects = append(objects, e.Object)
+	}
+	if len(objects) != 2 || objects[0] != "kept 1" || objects[1] != "kept 2" {
+		t.Errorf("entries after the flush: %q, want kept 1 and kept 2", objects)
+	}
+	if r, err := Verify(context.Background(), m); err != nil || !r.OK || r.Entries != 4 {
+		t.Errorf("verify: %+v, %v", r, err)
 	}
 }

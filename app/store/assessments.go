@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -333,7 +334,11 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 		return nil, fmt.Errorf("store: save answers: %w", ErrNotFound)
 	}
 	var saved map[string]assessment.Answer
-	err := s.groupWrite(ctx, func(tx *gorm.DB) error {
+	items := make([]string, len(inputs))
+	for i, in := range inputs {
+		items[i] = in.ItemID
+	}
+	err := s.groupWrite(ctx, id, items, func(tx *gorm.DB) error {
 		var err error
 		saved, err = s.saveAnswers(tx, ctx, actor, id, inputs)
 		return err
@@ -363,7 +368,7 @@ func (s *Store) userName(ctx context.Context, id uint) string {
 
 // saveAnswers is SaveAnswers inside the transaction tx.
 func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, error) {
-	if err := lockForSave(tx, actor, id); err != nil {
+	if err := editableForSave(tx, actor, id); err != nil {
 		return nil, err
 	}
 	items, err := s.itemsOf(tx, id)
@@ -376,8 +381,13 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 	}
 	// The names of who saved last are read only when a conflict or an
 	// unchanged answer reports them: most saves never need them.
+	// The rows are locked (PostgreSQL; SQLite's write gate already holds
+	// every row) in item order, the order in which a batch runs its saves,
+	// so that a save of the same item on another instance waits for this
+	// one to commit and then reads its version.
 	var current []Answer
-	if err := tx.Where("assessment_id = ? AND item_id IN ?", id, ids).Find(&current).Error; err != nil {
+	if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("assessment_id = ? AND item_id IN ?", id, ids).Order("item_id").Find(&current).Error; err != nil {
 		return nil, translate(err, "answers of assessment %d", id)
 	}
 	byItem := make(map[string]Answer, len(current))
@@ -431,10 +441,16 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 	if len(rows) == 0 {
 		return saved, nil
 	}
-	if err := upsertAnswers(tx, rows); err != nil {
+	n, err := upsertAnswers(tx, rows)
+	if err != nil {
 		return nil, translate(err, "save answers of assessment %d", id)
 	}
-	if err := insertChanges(tx, changes); err != nil {
+	if n != len(rows) {
+		// An item answered for the first time by a save that committed
+		// after this one read: its row was not there to lock.
+		return nil, s.answerConflict(tx, id, rows)
+	}
+	if err := recordChanges(tx, changes); err != nil {
 		return nil, translate(err, "record changes of assessment %d", id)
 	}
 	if err := auditAnswerChanges(tx, ctx, actor, id, changes); err != nil {
@@ -448,32 +464,82 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 // GORM's reflection and RETURNING scans cost more than the SQL itself.
 // ON CONFLICT … DO UPDATE with excluded is the same in PostgreSQL.
 
-// upsertAnswers inserts or replaces rows by (assessment_id, item_id).
-func upsertAnswers(tx *gorm.DB, rows []Answer) error {
-	return insertValues(tx, "INSERT INTO answers (assessment_id, item_id, value, note, version, updated_by_id, updated_at)", len(rows),
+// upsertAnswers inserts or replaces rows by (assessment_id, item_id), each
+// only over the version before its own, and returns how many it wrote.
+func upsertAnswers(tx *gorm.DB, rows []Answer) (int, error) {
+	return insertValuesCount(tx, "INSERT INTO answers (assessment_id, item_id, value, note, version, updated_by_id, updated_at)", len(rows),
 		" ON CONFLICT (assessment_id, item_id) DO UPDATE SET value = excluded.value, note = excluded.note,"+
-			" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at",
+			" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at"+
+			" WHERE answers.version = excluded.version - 1",
 		func(i int) []any {
 			r := rows[i]
 			return []any{r.AssessmentID, r.ItemID, r.Value, r.Note, r.Version, r.UpdatedByID, r.UpdatedAt}
 		})
 }
 
-// insertChanges records history rows.
-func insertChanges(tx *gorm.DB, changes []Change) error {
-	if len(changes) == 0 {
+// answerConflict is the conflict of the first of rows whose stored version
+// is no longer the one before it.
+func (s *Store) answerConflict(tx *gorm.DB, id uint, rows []Answer) error {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ItemID
+	}
+	var now []Answer
+	if err := tx.Where("assessment_id = ? AND item_id IN ?", id, ids).Find(&now).Error; err != nil {
+		return translate(err, "answers of assessment %d", id)
+	}
+	for _, r := range rows {
+		for _, c := range now {
+			if c.ItemID == r.ItemID && c.Version != r.Version-1 {
+				return &ConflictError{ItemID: r.ItemID, Current: answerOf(c), updatedByID: c.UpdatedByID}
+			}
+		}
+	}
+	return fmt.Errorf("store: save answers of assessment %d: a row changed under the save", id)
+}
+
+// recordChanges adds history rows in tx. Inside a group-commit batch they
+// wait in the batch's tail and are written with its other rows at flush:
+// nothing reads them before the batch commits.
+func recordChanges(tx *gorm.DB, changes []Change) error {
+	if t := batchAuditTail(tx); t != nil {
+		t.changes = append(t.changes, changes...)
 		return nil
 	}
-	return insertValues(tx, "INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at)", len(changes), "",
-		func(i int) []any {
-			c := changes[i]
-			return []any{c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At}
-		})
+	return insertChanges(tx, changes)
+}
+
+// changesPerInsert bounds the rows of one INSERT: 7 parameters a row stay
+// well inside the 32,766 of SQLite and the 65,535 of PostgreSQL.
+const changesPerInsert = 1000
+
+// insertChanges writes history rows.
+func insertChanges(tx *gorm.DB, changes []Change) error {
+	for len(changes) > 0 {
+		n := min(len(changes), changesPerInsert)
+		part := changes[:n]
+		err := insertValues(tx, "INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at)", n, "",
+			func(i int) []any {
+				c := part[i]
+				return []any{c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At}
+			})
+		if err != nil {
+			return err
+		}
+		changes = changes[n:]
+	}
+	return nil
 }
 
 // insertValues runs head, then VALUES with one group of placeholders for
 // each of n rows (row(i) gives its values, all rows as many), then tail.
 func insertValues(tx *gorm.DB, head string, n int, tail string, row func(i int) []any) error {
+	_, err := insertValuesCount(tx, head, n, tail, row)
+	return err
+}
+
+// insertValuesCount is insertValues, returning the rows it wrote.
+func insertValuesCount(tx *gorm.DB, head string, n int, tail string, row func(i int) []any) (int, error) {
 	var sql strings.Builder
 	sql.WriteString(head)
 	sql.WriteString(" VALUES ")
@@ -487,30 +553,61 @@ func insertValues(tx *gorm.DB, head string, n int, tail string, row func(i int) 
 		args = append(args, vals...)
 	}
 	sql.WriteString(tail)
-	return tx.Exec(sql.String(), args...).Error
+	res := tx.Exec(sql.String(), args...)
+	return int(res.RowsAffected), res.Error
 }
 
-// lockForSave is lockEditable for the autosave path of a firm user: the
-// write that takes the lock comes first and checks the scope and the state
-// itself, so a save that may go ahead costs one statement. Only a refused
-// one reads the assessment, to say why.
-func lockForSave(tx *gorm.DB, actor *User, id uint) error {
+// editableForSave checks, for the autosave path of a firm user, that the
+// assessment is actor's firm's and that the firm may edit it, in one
+// statement, and marks it as changed (touchAssessment). It takes no lock on
+// the assessment's row: saves of one assessment serialize on the rows of
+// the items they change (saveAnswers, SavePlan), and its state cannot
+// change under a save, because every change of state is a transaction
+// that holds the write lock exclusively, while a batch of saves holds it
+// shared (writeLock). Only a refused save reads further, to say why.
+func editableForSave(tx *gorm.DB, actor *User, id uint) error {
 	if actor.FirmID == nil || !actor.Role.InFirm() {
 		return fmt.Errorf("store: assessment %d: %w", id, ErrNotFound)
 	}
-	res := tx.Exec("UPDATE assessments SET updated_at = ? WHERE id = ? AND firm_id = ? AND state IN (?, ?)",
-		time.Now().UTC(), id, *actor.FirmID, string(assessment.Draft), string(assessment.ChangesRequested))
-	if res.Error != nil {
-		return translate(res.Error, "lock assessment %d", id)
-	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	var a Assessment
-	if err := tx.Scopes(scopeAssessments(actor)).Select("id", "state").First(&a, "assessments.id = ?", id).Error; err != nil {
+	var states []string
+	if err := tx.Raw("SELECT state FROM assessments WHERE id = ? AND firm_id = ?", id, *actor.FirmID).Scan(&states).Error; err != nil {
 		return translate(err, "assessment %d", id)
 	}
-	return &ReadOnlyError{State: assessment.State(a.State)}
+	if len(states) == 0 {
+		return fmt.Errorf("store: assessment %d: %w", id, ErrNotFound)
+	}
+	if st := assessment.State(states[0]); st != assessment.Draft && st != assessment.ChangesRequested {
+		return &ReadOnlyError{State: st}
+	}
+	return touchAssessment(tx, id)
+}
+
+// touchAssessment sets the assessment's updated_at. Inside a group-commit
+// batch that waits for the batch's flush, which writes every assessment the
+// batch changed in one statement just before it commits: the rows' locks
+// are then held only from there to the commit, like the audit head's.
+func touchAssessment(tx *gorm.DB, id uint) error {
+	if t := batchAuditTail(tx); t != nil {
+		t.touched = append(t.touched, id)
+		return nil
+	}
+	return touchAssessments(tx, []uint{id}, time.Now().UTC())
+}
+
+// touchAssessments sets updated_at of the assessments ids to at, taking
+// their rows' locks in ascending id order (PostgreSQL scans = ANY by the
+// primary key in key order), the order every batch takes them in.
+func touchAssessments(tx *gorm.DB, ids []uint, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if err := tx.Exec("UPDATE assessments SET updated_at = ? WHERE id IN ?", at, ids).Error; err != nil {
+		return translate(err, "touch %d assessments", len(ids))
+	}
+	return nil
 }
 
 // itemsOf is itemIDs for the assessment id, read from the cache when it can.
@@ -546,10 +643,10 @@ func lockEditable(tx *gorm.DB, actor *User, id uint) (Assessment, error) {
 	return a, nil
 }
 
-// lockEditableItem is lockEditable for a change to one item, which must be
+// editableItem is editableForSave for a change to one item, which must be
 // one the assessment asks.
-func (s *Store) lockEditableItem(tx *gorm.DB, actor *User, id uint, itemID string) error {
-	if err := lockForSave(tx, actor, id); err != nil {
+func (s *Store) editableItem(tx *gorm.DB, actor *User, id uint, itemID string) error {
+	if err := editableForSave(tx, actor, id); err != nil {
 		return err
 	}
 	items, err := s.itemsOf(tx, id)

@@ -109,16 +109,15 @@ func (ev AuditEvent) inFirm(firmID uint) AuditEvent {
 
 // appendAudit adds ev to the log inside tx, the transaction of the action it
 // records (audit.Append). Inside a group-commit batch (groupcommit.go) the
-// head is read once and written once per batch instead: see auditTail.
+// entries of all its saves are linked and stored at once, just before the
+// batch commits: see auditTail.
 func appendAudit(tx *gorm.DB, ctx context.Context, ev AuditEvent) error {
 	ev.IP = requestInfo(ctx).IP
-	var err error
 	if t := batchAuditTail(tx); t != nil {
-		_, err = t.Append(auditChain{tx}, audit.Entry(ev), time.Now())
-	} else {
-		_, err = audit.Append(auditChain{tx}, audit.Entry(ev), time.Now())
+		t.Append(audit.Entry(ev), time.Now())
+		return nil
 	}
-	return err
+	return audit.Append(auditChain{tx}, audit.Entry(ev), time.Now())
 }
 
 // auditChain is the log inside one transaction.
@@ -141,12 +140,30 @@ func (c auditChain) LockHead() (audit.Head, error) {
 	return audit.Head{Seq: head.Seq, Hash: head.Hash}, nil
 }
 
+// auditPerInsert bounds the rows of one INSERT: 12 parameters a row stay
+// well inside the 32,766 of SQLite and the 65,535 of PostgreSQL.
+const auditPerInsert = 500
+
 // Insert is written out, not built from the model: every save appends one.
-func (c auditChain) Insert(e audit.Entry) error {
-	err := c.tx.Exec("INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash)"+
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		e.Seq, e.At, e.ActorID, e.Actor, e.Role, e.FirmID, e.Action, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash).Error
-	return translate(err, "audit: append %s", e.Action)
+func (c auditChain) Insert(entries []audit.Entry) error {
+	for len(entries) > 0 {
+		n := min(len(entries), auditPerInsert)
+		var sql strings.Builder
+		sql.WriteString("INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash) VALUES ")
+		args := make([]any, 0, n*12)
+		for i, e := range entries[:n] {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.Seq, e.At, e.ActorID, e.Actor, e.Role, e.FirmID, e.Action, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash)
+		}
+		if err := c.tx.Exec(sql.String(), args...).Error; err != nil {
+			return translate(err, "audit: append %d entries", n)
+		}
+		entries = entries[n:]
+	}
+	return nil
 }
 
 func (c auditChain) SetHead(h audit.Head) error {
@@ -160,17 +177,21 @@ func (c auditChain) SetHead(h audit.Head) error {
 	return nil
 }
 
-// auditTail is the audit head as a group-commit batch has moved it
-// (audit.Tail): the batch takes the head's lock and reads it at its first
-// append, and writes it back once, just before it commits (flush). The
-// committer keeps a copy of the tail before each save and puts it back
-// when the save rolls back to its savepoint.
+// auditTail is the audit entries of a group-commit batch (audit.Tail),
+// linked after the head and stored at flush, the batch's last statements:
+// the head's row lock, which every writer on every instance waits for, is
+// held only from there to the commit. The committer keeps a copy of the
+// tail before each save and puts it back when the save rolls back to its
+// savepoint.
 //
-// The tail also holds the batch's outbox events (emit), written in one
-// statement at flush, and put back with the entries when a save rolls back.
+// The tail also holds the batch's outbox events (emit) and history rows
+// (recordChanges), written at flush in as few statements as they fit, and
+// put back with the entries when a save rolls back.
 type auditTail struct {
 	audit.Tail
-	events []outbox.Event
+	events  []outbox.Event
+	changes []Change
+	touched []uint // assessments whose updated_at the batch sets (touchAssessment)
 }
 
 type auditTailKey struct{}
@@ -184,8 +205,17 @@ func batchAuditTail(tx *gorm.DB) *auditTail {
 	return t
 }
 
-// flush writes the batch's events and the head its appends reached.
+// flush writes the batch's history, events, the changed assessments'
+// updated_at and its audit entries, the audit head last: the locks of
+// those rows are then held only until the commit, and taken in one order
+// by every batch (assessments ascending, then the head).
 func (t *auditTail) flush(tx *gorm.DB) error {
+	if err := touchAssessments(tx, t.touched, time.Now().UTC()); err != nil {
+		return err
+	}
+	if err := insertChanges(tx, t.changes); err != nil {
+		return translate(err, "record %d changes", len(t.changes))
+	}
 	if err := insertEvents(tx, t.events); err != nil {
 		return err
 	}

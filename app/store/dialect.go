@@ -34,6 +34,9 @@ type Dialect interface {
 	// Where the engine already runs one writer at a time (SQLite's write
 	// gate) it does nothing.
 	Lock(tx *gorm.DB, keys ...string) error
+	// LockShared takes keys in shared mode until tx ends: transactions
+	// holding a key shared run together, and exclude one that Locks it.
+	LockShared(tx *gorm.DB, keys ...string) error
 	// Migrating runs fn while no other instance migrates the database.
 	Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error
 	// Retryable reports whether err aborted a transaction only because

@@ -65,7 +65,7 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 	}
 	// Check access and the item before storing any content.
 	if err := s.transact(ctx, func(tx *gorm.DB) error {
-		return s.lockEditableItem(tx, actor, id, n.ItemID)
+		return s.editableItem(tx, actor, id, n.ItemID)
 	}); err != nil {
 		return assessment.Evidence{}, err
 	}

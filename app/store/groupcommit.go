@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -30,12 +32,32 @@ import (
 // this process. SAVEPOINT / ROLLBACK TO / RELEASE are standard SQL, the
 // same in PostgreSQL.
 //
-// On PostgreSQL with several instances, two batches may lock the same rows
-// (an assessment, the audit head) in opposite orders and one be aborted as
-// a deadlock. The aborted batch is rolled back whole and run again from the
-// start (its saves read everything through the transaction, so a second run
-// decides afresh), a few times with a random pause: a deadlock is never a
-// save's answer, and nothing of the aborted run commits.
+// On PostgreSQL, batches of several instances run side by side: each
+// holds the write lock shared (every other writing transaction takes it
+// exclusively, see writeLock), runs its saves in the order of the
+// assessments they lock, and links its audit entries after the chain's
+// head only at the end, just before it commits. Every batch therefore
+// takes its row locks in one global order (assessments ascending, the
+// audit head last) and two batches cannot deadlock: one that shares an
+// assessment with another waits for it to commit. Should a batch still be
+// aborted as a deadlock, it is rolled back whole and run again from the
+// start (its saves read everything through the transaction, so a second
+// run decides afresh), a few times with a random pause: a deadlock is
+// never a save's answer, and nothing of the aborted run commits.
+
+// saveKey orders the saves of a batch: by assessment, then by the first
+// item a save changes. A save locks the rows of its items in item order, so
+// batches take their row locks in one order, and two batches deadlock only
+// when a save of several items overlaps another's (a whole form saved while
+// a colleague autosaves one of its items), which the batch's rerun absorbs.
+type saveKey struct {
+	assessment uint
+	item       string // the least item id the save changes
+}
+
+func (k saveKey) compare(o saveKey) int {
+	return cmp.Or(cmp.Compare(k.assessment, o.assessment), cmp.Compare(k.item, o.item))
+}
 
 // maxBatch caps the saves of one transaction: it bounds the latency a save
 // adds to the others of its batch and, on PostgreSQL, stays within the 64
@@ -48,6 +70,7 @@ var ErrClosed = errors.New("store: the database is closed")
 // writeJob is one save waiting for the committer.
 type writeJob struct {
 	ctx  context.Context // the request's: its values, and whether it still waits
+	key  saveKey         // the rows the save locks first: a batch runs its saves in key order
 	fn   func(tx *gorm.DB) error
 	err  error
 	done chan struct{}
@@ -56,7 +79,7 @@ type writeJob struct {
 // committer runs queued writes in shared transactions, one batch at a time.
 type committer struct {
 	db        *gorm.DB
-	begin     func(tx *gorm.DB) error // first in every batch: the store's write lock
+	begin     func(tx *gorm.DB) error // first in every batch: the store's write lock, shared
 	retryable func(error) bool        // a transaction aborted only by another (a deadlock)
 	warn      func(msg string, args ...any)
 	log       func(msg string, args ...any)
@@ -75,12 +98,13 @@ func newCommitter(db *gorm.DB, begin func(tx *gorm.DB) error, retryable func(err
 
 // do runs fn inside a batch transaction and returns once that transaction
 // has committed (nil) or fn's own error, or the commit's. fn must read
-// everything it needs through tx and may run at most once. ctx gives the
+// everything it needs through tx, lock rows in key order (see saveKey), and
+// may run at most once. ctx gives the
 // write its values (the request's address for the audit log); its
 // cancellation only keeps the write from starting, it never cuts a batch
 // short.
-func (c *committer) do(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	j := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+func (c *committer) do(ctx context.Context, key saveKey, fn func(tx *gorm.DB) error) error {
+	j := &writeJob{ctx: ctx, key: key, fn: fn, done: make(chan struct{})}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -129,13 +153,14 @@ func (c *committer) run() {
 				break fill
 			}
 		}
+		// Stable: two saves of one assessment keep the order they came in.
+		slices.SortStableFunc(batch, func(a, b *writeJob) int { return a.key.compare(b.key) })
 		c.runBatch(batch)
 		clear(batch)
 	}
 }
 
-// errBatchBroken is a savepoint that could not be taken, rolled back or
-// released: the transaction may hold part of a failed save, so none of the
+// errBatchBroken is a savepoint that could not be taken or rolled back: the transaction may hold part of a failed save, so none of the
 // batch may commit.
 var errBatchBroken = errors.New("store: batch transaction broken")
 
@@ -210,14 +235,13 @@ func (c *committer) runJob(tx *gorm.DB, n int, j *writeJob, tail *auditTail) (er
 			c.log("store: a save panicked", "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("store: save failed: %v", r)
 		}
+		// A savepoint is not released: the next one nests in it and the
+		// commit ends them all, and a rollback to this one undoes this
+		// save alone. That is one statement a save less.
 		if err != nil {
 			if rerr := tx.RollbackTo(sp).Error; rerr != nil {
 				err = fmt.Errorf("%w: rollback to savepoint: %v (after %v)", errBatchBroken, rerr, err)
-				return
 			}
-		}
-		if rerr := tx.Exec("RELEASE SAVEPOINT " + sp).Error; rerr != nil {
-			err = fmt.Errorf("%w: release savepoint: %v", errBatchBroken, rerr)
 		}
 	}()
 	ctx := context.WithValue(context.WithoutCancel(j.ctx), auditTailKey{}, tail)

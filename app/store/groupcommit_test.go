@@ -233,3 +233,109 @@ func TestGroupCommitClose(t *testing.T) {
 		t.Errorf("save after close: %v", err)
 	}
 }
+
+// Two instances (two stores on one database, each with its own committer)
+// save the same items at once, each save carrying the version its client
+// last saw, as autosave does: some are refused as conflicts, none is lost
+// or applied over a version it did not see. Every acknowledged version of
+// an item is distinct, the stored version counts them, each has its
+// history row and audit entry, and the chain verifies. The first saves
+// race to create rows that do not exist yet; some saves change two items
+// in opposite orders, so batches can meet in opposite row orders.
+func TestGroupCommitInstancesNeverLoseASave(t *testing.T) {
+	a, path, u, id := groupFixture(t)
+	ctx := context.Background()
+	b, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	items := []string{"g-00", "g-01", "g-02", "g-03"}
+	const workers, each = 16, 15
+	type ack struct {
+		item    string
+		version int
+	}
+	var mu sync.Mutex
+	var acks []ack
+	var conflicts int
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		s := []*Store{a, b}[w%2]
+		wg.Go(func() {
+			seen := map[string]int{}
+			for k := range each {
+				first, second := items[(w+k)%len(items)], items[(w+k+1)%len(items)]
+				ins := []AnswerInput{{ItemID: first, Value: scoring.Partial, Note: fmt.Sprintf("w%d k%d", w, k)}}
+				if w%4 == 3 { // a form of two items, in an order others do not use
+					ins = append(ins, AnswerInput{ItemID: second, Value: scoring.Compliant, Note: fmt.Sprintf("w%d k%d 2", w, k)})
+					ins[0], ins[1] = ins[1], ins[0]
+				}
+				for i := range ins {
+					v := seen[ins[i].ItemID]
+					ins[i].Version = &v
+				}
+				got, err := s.SaveAnswers(ctx, u, id, ins)
+				var ce *ConflictError
+				switch {
+				case errors.As(err, &ce):
+					seen[ce.ItemID] = ce.Current.Version
+					mu.Lock()
+					conflicts++
+					mu.Unlock()
+				case err != nil:
+					errs <- err
+				default:
+					mu.Lock()
+					for item, ans := range got {
+						seen[item] = ans.Version
+						acks = append(acks, ack{item, ans.Version})
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a save failed other than as a conflict: %v", err)
+	}
+	if len(acks) == 0 {
+		t.Fatal("no save was acknowledged")
+	}
+	perItem := map[string]map[int]bool{}
+	for _, k := range acks {
+		if perItem[k.item] == nil {
+			perItem[k.item] = map[int]bool{}
+		}
+		if perItem[k.item][k.version] {
+			t.Errorf("version %d of %s was acknowledged twice: one save overwrote another", k.version, k.item)
+		}
+		perItem[k.item][k.version] = true
+	}
+	for _, item := range items {
+		var stored Answer
+		if err := a.db.Where("assessment_id = ? AND item_id = ?", id, item).First(&stored).Error; err != nil {
+			t.Fatal(err)
+		}
+		if stored.Version != len(perItem[item]) {
+			t.Errorf("%s is at version %d after %d acknowledged saves", item, stored.Version, len(perItem[item]))
+		}
+		var notes int64
+		a.db.Model(&Change{}).Where("assessment_id = ? AND item_id = ? AND field = ?", id, item, "note").Count(&notes)
+		if int(notes) != len(perItem[item]) {
+			t.Errorf("%s has %d note changes in its history for %d acknowledged saves", item, notes, len(perItem[item]))
+		}
+	}
+	var entries int64
+	a.db.Model(&AuditEvent{}).Where("action = ?", AuditAnswerChanged).Count(&entries)
+	if int(entries) != len(acks) {
+		t.Errorf("%d audit entries for %d acknowledged item saves", entries, len(acks))
+	}
+	if r, err := a.VerifyAudit(ctx); err != nil || !r.OK {
+		t.Errorf("audit chain: %+v %v", r, err)
+	}
+	t.Logf("%d item saves acknowledged, %d refused as conflicts", len(acks), conflicts)
+}

@@ -142,11 +142,13 @@ func (s *Store) change(ctx context.Context, fn func(tx *gorm.DB) error) error {
 }
 
 // writeLock is taken first by every transaction that writes, on every
-// instance: almost all of them append to the audit chain, whose head is one
-// row, so they serialize there anyway; taking one lock before any other
-// means two of them can never hold each other's rows (an assessment, the
-// head) in opposite orders, which PostgreSQL would end as a deadlock after
-// a second's wait. SQLite's write gate already gives the same order.
+// instance. Group-commit batches of saves take it shared and run side by
+// side, in an order of row locks that cannot deadlock (groupcommit.go);
+// every other writing transaction takes it exclusively, so it never holds
+// rows (an assessment, the audit head, a rollup) in an order opposite to
+// another's, which PostgreSQL would end as a deadlock after a second's
+// wait. Those are the rarer writes (submit, review, an upload, an admin's
+// change). SQLite's write gate already runs one writer at a time.
 const writeLock = "writes"
 
 // transact runs fn in a transaction. One that another transaction's locks

@@ -44,12 +44,15 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		return p, err
 	}
 	var saved assessment.Plan
-	err := s.groupWrite(ctx, func(tx *gorm.DB) error {
-		if err := s.lockEditableItem(tx, actor, id, itemID); err != nil {
+	err := s.groupWrite(ctx, id, []string{itemID}, func(tx *gorm.DB) error {
+		if err := s.editableItem(tx, actor, id, itemID); err != nil {
 			return err
 		}
+		// Locked as saveAnswers locks its answers: a save of the same plan
+		// on another instance waits for this one and reads its version.
 		var old Plan
-		err := tx.Where("assessment_id = ? AND item_id = ?", id, itemID).First(&old).Error
+		err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+			Where("assessment_id = ? AND item_id = ?", id, itemID).First(&old).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return translate(err, "plan of %s", itemID)
 		}
@@ -70,14 +73,24 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 			Version: old.Version, UpdatedByID: old.UpdatedByID, UpdatedAt: old.UpdatedAt}
 		if len(changes) > 0 {
 			row.Version, row.UpdatedByID, row.UpdatedAt = old.Version+1, actor.ID, now
-			err := tx.Clauses(clause.OnConflict{
+			res := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
+				Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "plans.version = excluded.version - 1"}}},
 				DoUpdates: clause.AssignmentColumns([]string{"measure", "owner", "due", "status", "version", "updated_by_id", "updated_at"}),
-			}).Omit(clause.Associations).Create(&row).Error
-			if err != nil {
-				return translate(err, "save plan of %s", itemID)
+			}).Omit(clause.Associations).Create(&row)
+			if res.Error != nil {
+				return translate(res.Error, "save plan of %s", itemID)
 			}
-			if err := tx.Omit(clause.Associations).Create(&changes).Error; err != nil {
+			if res.RowsAffected != 1 {
+				// A first plan of the item committed after this save read:
+				// there was no row to lock.
+				var now Plan
+				if err := tx.Where("assessment_id = ? AND item_id = ?", id, itemID).First(&now).Error; err != nil {
+					return translate(err, "plan of %s", itemID)
+				}
+				return &PlanConflictError{ItemID: itemID, Current: planOf(now), updatedByID: now.UpdatedByID}
+			}
+			if err := recordChanges(tx, changes); err != nil {
 				return translate(err, "record plan changes")
 			}
 			if err := appendAudit(tx, ctx, auditBy(actor, AuditPlanChanged, fmt.Sprintf("assessment:%d item:%s", id, itemID), planChangeDetail(changes))); err != nil {

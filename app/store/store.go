@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 
 	"gorm.io/gorm"
@@ -78,7 +79,7 @@ func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger
 		s.Close()
 		return nil, err
 	}
-	s.commits = newCommitter(db, func(tx *gorm.DB) error { return d.Lock(tx, writeLock) }, d.Retryable, s.logWarn, s.logError, s.eventsCommitted)
+	s.commits = newCommitter(db, func(tx *gorm.DB) error { return d.LockShared(tx, writeLock) }, d.Retryable, s.logWarn, s.logError, s.eventsCommitted)
 	return s, nil
 }
 
@@ -107,13 +108,18 @@ func (s *Store) logError(msg string, args ...any) {
 	}
 }
 
-// groupWrite runs fn as one save of a group-commit batch (see
+// groupWrite runs fn, a save to items of the assessment id that locks their
+// rows in item order, as one save of a group-commit batch (see
 // groupcommit.go) and returns once it is committed, or failed alone.
-func (s *Store) groupWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
+func (s *Store) groupWrite(ctx context.Context, id uint, items []string, fn func(tx *gorm.DB) error) error {
 	if s.commits == nil { // a Store not made by Open
 		return s.change(ctx, fn)
 	}
-	return s.commits.do(ctx, fn)
+	key := saveKey{assessment: id}
+	if len(items) > 0 {
+		key.item = slices.Min(items)
+	}
+	return s.commits.do(ctx, key, fn)
 }
 
 // Ping reports whether the database answers.

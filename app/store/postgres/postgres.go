@@ -73,6 +73,18 @@ func (Dialect) Open(ctx context.Context, target string) (*gorm.DB, error) {
 // with another instance's (counting login failures before adding one)
 // locks its keys first.
 func (Dialect) Lock(tx *gorm.DB, keys ...string) error {
+	return advisoryLocks(tx, "pg_advisory_xact_lock", keys)
+}
+
+// LockShared takes the keys' advisory locks in shared mode: transactions
+// holding a key shared run side by side, and one locking it with Lock
+// waits for all of them (and they for it). PostgreSQL queues a shared
+// request behind a waiting exclusive one, so the exclusive is not starved.
+func (Dialect) LockShared(tx *gorm.DB, keys ...string) error {
+	return advisoryLocks(tx, "pg_advisory_xact_lock_shared", keys)
+}
+
+func advisoryLocks(tx *gorm.DB, fn string, keys []string) error {
 	ids := make([]int64, 0, len(keys))
 	for _, k := range keys {
 		ids = append(ids, lockID(k))
@@ -82,7 +94,7 @@ func (Dialect) Lock(tx *gorm.DB, keys ...string) error {
 		if i > 0 && id == ids[i-1] {
 			continue
 		}
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", id).Error; err != nil {
+		if err := tx.Exec("SELECT "+fn+"(?)", id).Error; err != nil {
 			return fmt.Errorf("store: lock: %w", err)
 		}
 	}

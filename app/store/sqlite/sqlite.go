@@ -369,6 +369,9 @@ func (Dialect) Name() string { return "sqlite" }
 // so a read-then-write never interleaves with another.
 func (Dialect) Lock(*gorm.DB, ...string) error { return nil }
 
+// LockShared does nothing, as Lock.
+func (Dialect) LockShared(*gorm.DB, ...string) error { return nil }
+
 // Migrating runs fn: a SQLite file has one server process (restore refuses
 // a file in use), and each migration's transaction holds the write lock.
 func (Dialect) Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error {
