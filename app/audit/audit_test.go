@@ -15,7 +15,7 @@ type memLog struct {
 }
 
 func (m *memLog) LockHead() (Head, error) { m.locks++; return m.head, nil }
-func (m *memLog) Insert(es []Entry) error  { m.entries = append(m.entries, es...); return nil }
+func (m *memLog) Insert(es []Entry) error { m.entries = append(m.entries, es...); return nil }
 func (m *memLog) SetHead(h Head) error    { m.head = h; return nil }
 
 func (m *memLog) Head(context.Context) (Head, bool, error) { return m.head, !m.noHead, nil }
