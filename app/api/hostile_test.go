@@ -308,3 +308,35 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// A NUL or another control character escaped in JSON (\u0000) is cleaned as
+// the web's forms clean it (app/clean): the save succeeds on every engine,
+// PostgreSQL included, and the stored note is what the response says.
+func TestEscapedControlCharactersAreCleaned(t *testing.T) {
+	t.Parallel()
+	ta := newTestAPI(t)
+	a := ta.start(map[string]any{"themes": []string{"popups"}, "profile": []string{"app"}})
+	item := a.Items[0].ID
+	r := ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/", item), ta.memberToken,
+		map[string]any{"response": "partial", "note": "已复核\x00第\x01二段\u0085。"})
+	want(t, r, http.StatusOK)
+	var saved struct{ Note string }
+	if err := json.Unmarshal(r.Body, &saved); err != nil || saved.Note != "已复核第二段。" {
+		t.Errorf("saved note %q (%v), want the text without its control characters", saved.Note, err)
+	}
+	r = ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/", item, "/plan"), ta.memberToken,
+		map[string]any{"measure": "整改\x00措施", "owner": "张\x00三", "due": "2030-01-01", "status": "open"})
+	want(t, r, http.StatusOK)
+	got := decodeAssessment(t, ta.get(assessmentPath(a.ID), ta.memberToken))
+	for _, it := range got.Items {
+		if it.ID != item {
+			continue
+		}
+		if it.Answer.Note != "已复核第二段。" {
+			t.Errorf("stored note %q", it.Answer.Note)
+		}
+		if it.Plan == nil || it.Plan.Measure != "整改措施" {
+			t.Errorf("stored plan %+v", it.Plan)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"selfcheck/app/clean"
+
 	"selfcheck/app/access"
 	"selfcheck/app/workflow"
 
@@ -67,6 +69,9 @@ func decodeJSON(c echo.Context, v any) error {
 		}
 		return badRequest("the body must hold a single JSON object and nothing after it")
 	}
+	// JSON may carry any character escaped (\u0000): the same cleaning as
+	// the web's forms.
+	clean.Strings(v)
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"selfcheck/app/clean"
 )
 
 // Problem is one thing wrong in a checklist file, with where it is.
@@ -189,7 +191,7 @@ func (p *parser) str(n *node, what string) string {
 		p.add(n.line, "%s must be a string", what)
 		return ""
 	}
-	v := strings.TrimSpace(n.value)
+	v := strings.TrimSpace(clean.Text(n.value))
 	if v == "" {
 		p.add(n.line, "%s is empty", what)
 	}

@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -273,5 +274,23 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	if back.Items()[1].Text.ZH != cl.Items()[1].Text.ZH || back.Items()[0].Basis[0].Article.ZH != "第十四条" {
 		t.Errorf("snapshot lost data: %+v", back)
+	}
+}
+
+// Text in a checklist file is cleaned as every typed text is (app/clean): a
+// control character written as a YAML escape does not reach an item.
+func TestLoadCleansEscapedControlCharacters(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid/mini.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("zh: 处理个人信息前取得个人同意。"), []byte(`zh: "处理个人信息前\0取得\x01个人同意。"`), 1)
+	cat, _, err := Load(fstest.MapFS{"dir/mini.yaml": {Data: data}}, "dir")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	cl, _ := cat.Get("mini")
+	if got := cl.Items()[0].Text.ZH; got != "处理个人信息前取得个人同意。" {
+		t.Errorf("item text %q, want it without control characters", got)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -579,4 +580,39 @@ func (f *filler) Read(p []byte) (int, error) {
 	}
 	f.n -= k
 	return int(k), nil
+}
+
+// A NUL, other control characters and bytes that are not UTF-8, typed or
+// sent into a note, a plan and the firm's whole form, are cleaned the one
+// way every path cleans text (app/clean): the save succeeds on every engine
+// (PostgreSQL refuses such text with an error), the page and the CSV show
+// the cleaned text, and the CSV is valid UTF-8.
+func TestControlBytesAndInvalidUTF8AreCleaned(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id := start(t, c, "popups")
+	items := itemField.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1)
+	if len(items) < 2 {
+		t.Fatal("the fill page offers fewer than two items")
+	}
+	item, other := items[0][1], items[1][1]
+	const typed, stored = "已复核\x00第\x01二\xff段\x7f。", "已复核第二\uFFFD段。"
+	if r := c.fetch("/assessments/"+id+"/answers/"+item, url.Values{"answer": {"partial"}, "note": {typed}}); r.Status != http.StatusOK {
+		t.Fatalf("autosave: %d %s", r.Status, r.Body)
+	}
+	if r := c.fetch("/assessments/"+id+"/answers/"+item+"/plan", url.Values{"measure": {typed}, "owner": {"张\x00三"}, "due": {"2030-01-01"}, "status": {"open"}}); r.Status != http.StatusOK {
+		t.Fatalf("plan: %d %s", r.Status, r.Body)
+	}
+	// The whole form, as a browser without JavaScript posts it.
+	if r := c.post("/assessments/"+id, url.Values{"action": {"save"}, "answer." + other: {"compliant"}, "note." + other: {"整体\x00保存\xfe"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("save the form: %d %s", r.Status, r.Body)
+	}
+	page := c.get("/assessments/" + id)
+	mustContain(t, page.Body, ">"+stored+"</textarea>", "整体保存\uFFFD", `value="张三"`)
+	csv := c.get("/assessments/" + id + "/report.csv")
+	if csv.Status != http.StatusOK || !utf8.ValidString(csv.Body) || strings.ContainsRune(csv.Body, 0) {
+		t.Fatalf("report.csv: %d, valid UTF-8 %v", csv.Status, utf8.ValidString(csv.Body))
+	}
+	mustContain(t, csv.Body, stored, "整体保存\uFFFD")
 }

@@ -5,6 +5,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+
+	"selfcheck/app/clean"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -172,7 +175,28 @@ func readForm(next echo.HandlerFunc) echo.HandlerFunc {
 		case err != nil:
 			return failBecause(err, http.StatusBadRequest, "error.form_unreadable")
 		}
+		cleanForm(req)
 		return next(c)
+	}
+}
+
+// cleanForm cleans every value of a parsed form (clean.Text): every handler
+// reads its text through the form, so no field can miss it. File names are
+// cleaned where an upload is stored (evidence.CleanName).
+func cleanForm(req *http.Request) {
+	for _, form := range []url.Values{req.Form, req.PostForm} {
+		for _, vs := range form {
+			for i, v := range vs {
+				vs[i] = clean.Text(v)
+			}
+		}
+	}
+	if req.MultipartForm != nil {
+		for _, vs := range req.MultipartForm.Value {
+			for i, v := range vs {
+				vs[i] = clean.Text(v)
+			}
+		}
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"selfcheck/app/clean"
+
 	"selfcheck/app/auth"
 	"selfcheck/app/store"
 	"selfcheck/app/uscc"
@@ -78,6 +80,13 @@ func accountsCmd(ctx context.Context, kind string, args []string, stdin io.Reade
 		}
 		return 2
 	}
+	// Names and e-mails typed here are text like any typed into the web
+	// (app/clean); the database path is a file name, kept as given.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "db" {
+			f.Value.Set(clean.Text(f.Value.String()))
+		}
+	})
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "selfcheck: %s create: unexpected argument %q\nusage: %s\n", kind, fs.Arg(0), accountUsage[kind])
 		return 2

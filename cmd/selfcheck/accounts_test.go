@@ -59,6 +59,15 @@ func TestFirmCreate(t *testing.T) {
 	if f, err := st.FirmByCreditCode(context.Background(), code); err != nil || f.Name != "甲公司" {
 		t.Fatalf("firm not stored: %v %v", f, err)
 	}
+	// A name with a NUL and bytes that are not UTF-8 is cleaned as the web
+	// cleans it (app/clean), on every engine.
+	code2 := goodCode(t, "91310115MA1K3YJ3X")
+	if exit, _, errOut := cli(t, db, "", "firm", "create", "--name", "丙\x00公司\xff", "--credit-code", code2); exit != 0 {
+		t.Fatalf("a name with control bytes: exit %d, stderr %q", exit, errOut)
+	}
+	if f, err := st.FirmByCreditCode(context.Background(), code2); err != nil || f.Name != "丙公司\uFFFD" {
+		t.Fatalf("firm stored as %q (%v), want the name cleaned", f.Name, err)
+	}
 
 	refused := []struct {
 		name string
