@@ -2,8 +2,11 @@ package outbox
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 )
@@ -21,6 +24,10 @@ type Store interface {
 	// up to id. It never moves a cursor back, so two instances delivering
 	// the same events cannot undo each other's progress.
 	SetCursor(ctx context.Context, name string, id int64) error
+	// Lease takes or renews the lease name for holder until until, and
+	// reports whether holder has it: it is free, expired (its until has
+	// passed at now) or already holder's.
+	Lease(ctx context.Context, name, holder string, now, until time.Time) (bool, error)
 }
 
 // Subscriber acts on events. Handle gets them in id order, so those of one
@@ -42,6 +49,9 @@ const (
 	DefaultGrace      = 2 * time.Minute
 	DefaultMinBackoff = time.Second
 	DefaultMaxBackoff = time.Minute
+	// DefaultLease is how long a subscriber's lease lasts unrenewed: after
+	// an instance holding it dies, another takes over within it.
+	DefaultLease = 15 * time.Second
 )
 
 // Dispatcher delivers the committed events to its subscribers: each in its
@@ -62,6 +72,16 @@ const (
 // steps over it. On SQLite, with one writer whose rolled-back inserts give
 // their ids back, ids commit in order and holes do not arise, but the rule
 // costs nothing there.
+//
+// With several instances on one database, each runs a dispatcher, and each
+// subscriber is delivered by one of them at a time: the holder of the
+// subscriber's lease, stored in the database and renewed while it lives.
+// The others wait and poll; when the holder dies, the first to find its
+// lease expired takes over from the stored cursor. Without the lease every
+// instance would deliver every event: the subscribers' work (an activity
+// row, an e-mail) done once per instance. Delivery stays at least once: a
+// holder that stalls past its lease may deliver a batch the next holder
+// delivers again.
 type Dispatcher struct {
 	store Store
 	log   *slog.Logger
@@ -74,8 +94,10 @@ type Dispatcher struct {
 	Grace      time.Duration // how long a hole in the ids stays pending
 	MinBackoff time.Duration // first wait after a failure, doubling up to MaxBackoff
 	MaxBackoff time.Duration
+	Lease      time.Duration // how long a subscriber's lease lasts unrenewed
 
-	now func() time.Time // the clock of the hole rule; tests replace it
+	holder string           // this dispatcher's name in the leases
+	now    func() time.Time // the clock of the hole rule and the leases; tests replace it
 }
 
 // New returns a dispatcher of the events of st to subs, polling every poll.
@@ -84,7 +106,8 @@ func New(st Store, log *slog.Logger, poll time.Duration, subs ...Subscriber) *Di
 		log = slog.New(slog.DiscardHandler)
 	}
 	d := &Dispatcher{store: st, log: log, poll: poll, subs: subs,
-		Batch: DefaultBatch, Grace: DefaultGrace, MinBackoff: DefaultMinBackoff, MaxBackoff: DefaultMaxBackoff, now: time.Now}
+		Batch: DefaultBatch, Grace: DefaultGrace, MinBackoff: DefaultMinBackoff, MaxBackoff: DefaultMaxBackoff, Lease: DefaultLease,
+		holder: holderName(), now: time.Now}
 	for range subs {
 		d.wakes = append(d.wakes, make(chan struct{}, 1))
 	}
@@ -118,8 +141,18 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	wg.Wait()
 }
 
+// holderName names this dispatcher in the leases: the host and process,
+// and a random part, since two dispatchers may share a process (tests).
+func holderName() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
 // cursor is a loop's position and the hole it waits on, if any.
 type cursor struct {
+	held   time.Time // the lease is this loop's until then (renewed at half of it)
 	loaded bool
 	last   int64     // every event up to it is handled
 	hole   int64     // the first missing id the loop waits on; 0: none
@@ -128,9 +161,20 @@ type cursor struct {
 
 func (d *Dispatcher) loop(ctx context.Context, sub Subscriber, wake <-chan struct{}) {
 	var c cursor
+	defer d.release(sub, &c)
 	var backoff time.Duration
 	for ctx.Err() == nil {
-		more, err := d.step(ctx, sub, &c)
+		held, err := d.lease(ctx, sub, &c)
+		if err == nil && !held {
+			// Another instance delivers: look again soon enough to take
+			// over within the lease when it dies.
+			d.sleep(ctx, min(d.poll, d.Lease/3))
+			continue
+		}
+		more := false
+		if err == nil {
+			more, err = d.step(ctx, sub, &c)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -153,6 +197,45 @@ func (d *Dispatcher) loop(ctx context.Context, sub Subscriber, wake <-chan struc
 		case <-wake:
 		}
 		t.Stop()
+	}
+}
+
+// lease takes or renews sub's lease when half of it has passed. A loop
+// that finds it held elsewhere forgets its cursor: the holder moves it, and
+// the loop reads it afresh if it takes over.
+func (d *Dispatcher) lease(ctx context.Context, sub Subscriber, c *cursor) (bool, error) {
+	now := d.now()
+	if now.Add(d.Lease / 2).Before(c.held) {
+		return true, nil
+	}
+	until := now.Add(d.Lease)
+	held, err := d.store.Lease(ctx, "outbox:"+sub.Name(), d.holder, now, until)
+	if err != nil {
+		return false, fmt.Errorf("outbox: lease of %s: %w", sub.Name(), err)
+	}
+	if !held {
+		*c = cursor{}
+		return false, nil
+	}
+	if c.held.IsZero() {
+		c.loaded = false // taken over: the stored cursor is where the last holder got to
+	}
+	c.held = until
+	return true, nil
+}
+
+// release gives up a lease the loop holds as it stops, so that another
+// instance takes over at once rather than after the lease (a restart, a
+// rolling upgrade).
+func (d *Dispatcher) release(sub Subscriber, c *cursor) {
+	if c.held.IsZero() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := d.now()
+	if _, err := d.store.Lease(ctx, "outbox:"+sub.Name(), d.holder, now, now.Add(-time.Second)); err != nil {
+		d.log.Warn("outbox: could not release a lease; another instance takes over when it expires", "subscriber", sub.Name(), "err", err)
 	}
 }
 
@@ -187,7 +270,11 @@ func (d *Dispatcher) step(ctx context.Context, sub Subscriber, c *cursor) (more 
 		return false, fmt.Errorf("outbox: %s: %w", sub.Name(), err)
 	}
 	last := run[len(run)-1].ID
-	if err := d.store.SetCursor(ctx, sub.Name(), last); err != nil {
+	// Recorded even when the dispatcher is stopping meanwhile: what was
+	// handled is not delivered again at the next start.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := d.store.SetCursor(sctx, sub.Name(), last); err != nil {
 		// Handled but not recorded: the events come again, which an
 		// idempotent subscriber absorbs.
 		return false, fmt.Errorf("outbox: store cursor %d: %w", last, err)

@@ -257,3 +257,29 @@ func TestActivityFeedFollowsTheEvents(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Two instances' dispatchers on one database: one holds the subscriber's
+// lease and delivers every event once, the other delivers nothing; when
+// the holder stops, the other takes over from the stored cursor at once,
+// without repeating an event.
+func TestDispatcherLeaseOneInstanceDelivers(t *testing.T) {
+	f := newFixture(t)
+	r1, r2 := &recorder{name: "feed"}, &recorder{name: "feed"}
+	d1 := outbox.New(f.st, quiet, 10*time.Millisecond, r1)
+	stop1 := start(f.st, d1)
+	f.save(t, 10, "a")
+	first := waitFor(t, r1, 12)
+	d2 := outbox.New(f.st, quiet, 10*time.Millisecond, r2)
+	stop2 := start(f.st, d2)
+	defer stop2()
+	f.save(t, 5, "b")
+	first = waitFor(t, r1, len(first)+5)
+	time.Sleep(50 * time.Millisecond) // several polls of the second
+	if got := r2.events(); len(got) != 0 {
+		t.Fatalf("the instance without the lease delivered %d events", len(got))
+	}
+	stop1()
+	f.save(t, 3, "c")
+	second := waitFor(t, r2, 3)
+	checkOnceInOrder(t, f.st, append(first, second...), 0)
+}

@@ -16,6 +16,25 @@ type memStore struct {
 	mu      sync.Mutex
 	events  map[int64]Event
 	cursors map[string]int64
+	leases  map[string]memLease
+}
+
+type memLease struct {
+	holder string
+	until  time.Time
+}
+
+func (m *memStore) Lease(_ context.Context, name, holder string, now, until time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.leases == nil {
+		m.leases = map[string]memLease{}
+	}
+	if l, ok := m.leases[name]; ok && l.holder != holder && !l.until.Before(now) {
+		return false, nil
+	}
+	m.leases[name] = memLease{holder, until}
+	return true, nil
 }
 
 func (m *memStore) commit(ids ...int64) {

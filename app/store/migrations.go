@@ -35,6 +35,7 @@ var migrations = []migration{
 	{12, "firm name trigrams for the queue's firm search", migrateV12},
 	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
 	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
+	{15, "leases: which instance delivers each outbox subscriber", migrateV15},
 }
 
 type schemaMigration struct {
@@ -726,4 +727,15 @@ func migrateV14(tx *gorm.DB) error {
 		return fmt.Errorf("create extension pg_trgm: %w", err)
 	}
 	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_firms_name_trgm ON firms USING gin (LOWER(name) gin_trgm_ops)").Error
+}
+
+// migrateV15 adds leases (outbox.go): a named lease, its holder and until
+// when it holds, so that of several instances one delivers each subscriber.
+func migrateV15(tx *gorm.DB) error {
+	type lease struct {
+		Name   string    `gorm:"primaryKey"`
+		Holder string    `gorm:"not null"`
+		Until  time.Time `gorm:"not null"`
+	}
+	return tx.Table("leases").Migrator().CreateTable(&lease{})
 }

@@ -217,6 +217,19 @@ func (s *Store) SetCursor(ctx context.Context, name string, id int64) error {
 	return translate(err, "store cursor of %s", name)
 }
 
+// Lease takes or renews the lease name for holder until until, if it is
+// free, expired at now, or holder's already (outbox.Store). One statement:
+// of two instances asking at once, the row's lock lets one win.
+func (s *Store) Lease(ctx context.Context, name, holder string, now, until time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Exec("INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)"+
+		" ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until"+
+		" WHERE leases.holder = excluded.holder OR leases.until < ?", name, holder, until.UTC(), now.UTC())
+	if res.Error != nil {
+		return false, translate(res.Error, "lease %s", name)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // Activity is one entry of an assessment's activity feed.
 type Activity struct {
 	ID           int64
