@@ -339,3 +339,64 @@ func TestGroupCommitInstancesNeverLoseASave(t *testing.T) {
 	}
 	t.Logf("%d item saves acknowledged, %d refused as conflicts", len(acks), conflicts)
 }
+
+// Plans, as answers: two instances save the plan of one item with the
+// versions they saw, and no save is applied over a version it did not see,
+// including the race to create the plan's first row.
+func TestGroupCommitInstancesNeverLoseAPlan(t *testing.T) {
+	a, path, u, id := groupFixture(t)
+	ctx := context.Background()
+	b, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const workers, each = 12, 10
+	var mu sync.Mutex
+	acked := map[int]bool{}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		s := []*Store{a, b}[w%2]
+		wg.Go(func() {
+			seen := 0
+			for k := range each {
+				v := seen
+				p, err := s.SavePlan(ctx, u, id, "g-05", PlanInput{Measure: fmt.Sprintf("措施 w%d k%d", w, k), Owner: "张三", Due: "2030-01-01",
+					Status: assessment.PlanOpen, Version: &v})
+				var pe *PlanConflictError
+				switch {
+				case errors.As(err, &pe):
+					seen = pe.Current.Version
+				case err != nil:
+					errs <- err
+				default:
+					seen = p.Version
+					mu.Lock()
+					if acked[p.Version] {
+						errs <- fmt.Errorf("plan version %d acknowledged twice", p.Version)
+					}
+					acked[p.Version] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var stored Plan
+	if err := a.db.Where("assessment_id = ? AND item_id = ?", id, "g-05").First(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	if stored.Version != len(acked) {
+		t.Errorf("the plan is at version %d after %d acknowledged saves", stored.Version, len(acked))
+	}
+	var measures int64
+	a.db.Model(&Change{}).Where("assessment_id = ? AND item_id = ? AND field = ?", id, "g-05", "plan.measure").Count(&measures)
+	if int(measures) != len(acked) {
+		t.Errorf("%d measure changes in the history for %d acknowledged saves", measures, len(acked))
+	}
+}
