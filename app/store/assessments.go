@@ -509,24 +509,40 @@ func recordChanges(tx *gorm.DB, changes []Change) error {
 	return insertChanges(tx, changes)
 }
 
-// changesPerInsert bounds the rows of one INSERT: 7 parameters a row stay
-// well inside the 32,766 of SQLite and the 65,535 of PostgreSQL.
-const changesPerInsert = 1000
-
 // insertChanges writes history rows.
 func insertChanges(tx *gorm.DB, changes []Change) error {
-	for len(changes) > 0 {
-		n := min(len(changes), changesPerInsert)
-		part := changes[:n]
-		err := insertValues(tx, "INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at)", n, "",
-			func(i int) []any {
-				c := part[i]
-				return []any{c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At}
-			})
-		if err != nil {
+	return insertChunked(tx, "INSERT INTO changes (assessment_id, item_id, field, old_value, new_value, user_id, at)",
+		"(?, ?, ?, ?, ?, ?, ?)", len(changes), func(i int) []any {
+			c := changes[i]
+			return []any{c.AssessmentID, c.ItemID, c.Field, c.OldValue, c.NewValue, c.UserID, c.At}
+		})
+}
+
+// rowsPerInsert bounds the rows of one INSERT of insertChunked: at a dozen
+// parameters a row, well inside the 32,766 of SQLite and the 65,535 of
+// PostgreSQL.
+const rowsPerInsert = 500
+
+// insertChunked writes n rows in as few statements as it can: head, then
+// VALUES and group (the placeholders of one row) once for each row of a
+// statement, whose values row(i) gives.
+func insertChunked(tx *gorm.DB, head, group string, n int, row func(i int) []any) error {
+	for start := 0; start < n; start += rowsPerInsert {
+		end := min(n, start+rowsPerInsert)
+		var sql strings.Builder
+		sql.WriteString(head)
+		sql.WriteString(" VALUES ")
+		var args []any
+		for i := start; i < end; i++ {
+			if i > start {
+				sql.WriteString(", ")
+			}
+			sql.WriteString(group)
+			args = append(args, row(i)...)
+		}
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
 			return err
 		}
-		changes = changes[n:]
 	}
 	return nil
 }

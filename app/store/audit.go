@@ -140,30 +140,14 @@ func (c auditChain) LockHead() (audit.Head, error) {
 	return audit.Head{Seq: head.Seq, Hash: head.Hash}, nil
 }
 
-// auditPerInsert bounds the rows of one INSERT: 12 parameters a row stay
-// well inside the 32,766 of SQLite and the 65,535 of PostgreSQL.
-const auditPerInsert = 500
-
 // Insert is written out, not built from the model: every save appends one.
 func (c auditChain) Insert(entries []audit.Entry) error {
-	for len(entries) > 0 {
-		n := min(len(entries), auditPerInsert)
-		var sql strings.Builder
-		sql.WriteString("INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash) VALUES ")
-		args := make([]any, 0, n*12)
-		for i, e := range entries[:n] {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, e.Seq, e.At, e.ActorID, e.Actor, e.Role, e.FirmID, e.Action, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash)
-		}
-		if err := c.tx.Exec(sql.String(), args...).Error; err != nil {
-			return translate(err, "audit: append %d entries", n)
-		}
-		entries = entries[n:]
-	}
-	return nil
+	err := insertChunked(c.tx, "INSERT INTO audit_events (seq, at, actor_id, actor, role, firm_id, action, object, detail, ip, prev_hash, hash)",
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(entries), func(i int) []any {
+			e := entries[i]
+			return []any{e.Seq, e.At, e.ActorID, e.Actor, e.Role, e.FirmID, e.Action, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash}
+		})
+	return translate(err, "audit: append %d entries", len(entries))
 }
 
 func (c auditChain) SetHead(h audit.Head) error {

@@ -234,6 +234,19 @@ func TestGroupCommitClose(t *testing.T) {
 	}
 }
 
+// twoInstances is groupFixture with a second store on the same database,
+// as a second instance has: its own connections and committer.
+func twoInstances(t *testing.T) (a, b *Store, u *User, id uint) {
+	t.Helper()
+	a, path, u, id := groupFixture(t)
+	b, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return a, b, u, id
+}
+
 // Two instances (two stores on one database, each with its own committer)
 // save the same items at once, each save carrying the version its client
 // last saw, as autosave does: some are refused as conflicts, none is lost
@@ -243,13 +256,8 @@ func TestGroupCommitClose(t *testing.T) {
 // race to create rows that do not exist yet; some saves change two items
 // in opposite orders, so batches can meet in opposite row orders.
 func TestGroupCommitInstancesNeverLoseASave(t *testing.T) {
-	a, path, u, id := groupFixture(t)
+	a, b, u, id := twoInstances(t)
 	ctx := context.Background()
-	b, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
 	items := []string{"g-00", "g-01", "g-02", "g-03"}
 	const workers, each = 16, 15
 	type ack struct {
@@ -344,13 +352,8 @@ func TestGroupCommitInstancesNeverLoseASave(t *testing.T) {
 // versions they saw, and no save is applied over a version it did not see,
 // including the race to create the plan's first row.
 func TestGroupCommitInstancesNeverLoseAPlan(t *testing.T) {
-	a, path, u, id := groupFixture(t)
+	a, b, u, id := twoInstances(t)
 	ctx := context.Background()
-	b, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
 	const workers, each = 12, 10
 	var mu sync.Mutex
 	acked := map[int]bool{}

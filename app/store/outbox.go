@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -80,10 +79,6 @@ func emit(tx *gorm.DB, ev outbox.Event) error {
 	return insertEvents(tx, []outbox.Event{ev})
 }
 
-// eventsPerInsert bounds the rows of one INSERT: 11 parameters a row stay
-// well inside the 32,766 of SQLite and the 65,535 of PostgreSQL.
-const eventsPerInsert = 500
-
 // insertEvents writes events in as few statements as it can. An event of an
 // assessment takes its firm and campaign from the assessment's row unless
 // it names them, so the autosave path need not read them.
@@ -94,25 +89,14 @@ func insertEvents(tx *gorm.DB, events []outbox.Event) error {
 		}
 		return id
 	}
-	for len(events) > 0 {
-		n := min(len(events), eventsPerInsert)
-		var sql strings.Builder
-		sql.WriteString("INSERT INTO events (kind, actor_id, actor_name, firm_id, campaign_id, assessment_id, item_id, detail, created_at) VALUES ")
-		args := make([]any, 0, n*11)
-		for i, e := range events[:n] {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?, ?, ?, COALESCE(?, (SELECT firm_id FROM assessments WHERE id = ?)), COALESCE(?, (SELECT campaign_id FROM assessments WHERE id = ?)), ?, ?, ?, ?)")
+	err := insertChunked(tx, "INSERT INTO events (kind, actor_id, actor_name, firm_id, campaign_id, assessment_id, item_id, detail, created_at)",
+		"(?, ?, ?, COALESCE(?, (SELECT firm_id FROM assessments WHERE id = ?)), COALESCE(?, (SELECT campaign_id FROM assessments WHERE id = ?)), ?, ?, ?, ?)",
+		len(events), func(i int) []any {
+			e := events[i]
 			a := null(e.AssessmentID)
-			args = append(args, string(e.Kind), null(e.ActorID), e.ActorName, null(e.FirmID), a, null(e.CampaignID), a, a, e.ItemID, e.Detail, e.At)
-		}
-		if err := tx.Exec(sql.String(), args...).Error; err != nil {
-			return translate(err, "record %d events", n)
-		}
-		events = events[n:]
-	}
-	return nil
+			return []any{string(e.Kind), null(e.ActorID), e.ActorName, null(e.FirmID), a, null(e.CampaignID), a, a, e.ItemID, e.Detail, e.At}
+		})
+	return translate(err, "record %d events", len(events))
 }
 
 // OnEventsCommitted sets fn to be called after a change that recorded
@@ -247,7 +231,7 @@ type Activity struct {
 // redelivery a no-op.
 func (s *Store) AddActivities(ctx context.Context, events []outbox.Event) error {
 	for len(events) > 0 {
-		n := min(len(events), eventsPerInsert)
+		n := min(len(events), rowsPerInsert)
 		err := insertValues(s.db.WithContext(ctx), "INSERT INTO activities (assessment_id, event_id, kind, actor_name, item_id, detail, at)", n,
 			" ON CONFLICT (event_id) DO NOTHING", func(i int) []any {
 				e := events[i]
