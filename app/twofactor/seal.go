@@ -65,7 +65,9 @@ func NewSealer(key []byte) (*Sealer, error) {
 // sealVersion prefixes what Seal writes, so another scheme can follow.
 const sealVersion = "v1:"
 
-func boundTo(userID uint) []byte { return []byte("selfcheck-2fa\x00user\x00" + strconv.FormatUint(uint64(userID), 10)) }
+func boundTo(userID uint) []byte {
+	return []byte("selfcheck-2fa\x00user\x00" + strconv.FormatUint(uint64(userID), 10))
+}
 
 // Seal encrypts the secret of user userID.
 func (s *Sealer) Seal(userID uint, secret string) (string, error) {
