@@ -35,6 +35,7 @@ var migrations = []migration{
 	{12, "firm name trigrams for the queue's firm search", migrateV12},
 	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
 	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
+	{15, "two-factor sign-in: authenticator secrets, recovery codes, sign-ins awaiting a code", migrateV15},
 }
 
 type schemaMigration struct {
@@ -726,4 +727,40 @@ func migrateV14(tx *gorm.DB) error {
 		return fmt.Errorf("create extension pg_trgm: %w", err)
 	}
 	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_firms_name_trgm ON firms USING gin (LOWER(name) gin_trgm_ops)").Error
+}
+
+// migrateV15 adds two-factor sign-in (twofactor.go): second_factors, one
+// row per account with an authenticator (sealed secret, confirmed or still
+// pending, the last time step used); recovery_codes, their hashes, each
+// usable once; and login_challenges, the sign-ins whose password was right
+// and whose code is awaited, kept in the database so that any instance can
+// finish them.
+func migrateV15(tx *gorm.DB) error {
+	type user struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type secondFactor struct {
+		UserID      uint   `gorm:"primaryKey;autoIncrement:false"`
+		User        user   `gorm:"constraint:OnDelete:CASCADE"`
+		Secret      string `gorm:"not null"`
+		ConfirmedAt *time.Time
+		LastStep    int64     `gorm:"not null;default:0"`
+		CreatedAt   time.Time `gorm:"not null"`
+	}
+	type recoveryCode struct {
+		ID       uint   `gorm:"primaryKey"`
+		UserID   uint   `gorm:"not null;uniqueIndex:idx_recovery_codes_user_hash,priority:1"`
+		User     user   `gorm:"constraint:OnDelete:CASCADE"`
+		CodeHash string `gorm:"not null;uniqueIndex:idx_recovery_codes_user_hash,priority:2"`
+		UsedAt   *time.Time
+	}
+	type loginChallenge struct {
+		ID        uint      `gorm:"primaryKey"`
+		TokenHash string    `gorm:"not null;uniqueIndex"`
+		UserID    uint      `gorm:"not null"`
+		User      user      `gorm:"constraint:OnDelete:CASCADE"`
+		CreatedAt time.Time `gorm:"not null"`
+		ExpiresAt time.Time `gorm:"not null;index"`
+	}
+	return tx.Migrator().CreateTable(&secondFactor{}, &recoveryCode{}, &loginChallenge{})
 }
