@@ -274,3 +274,40 @@ func TestRequireTwoFactor(t *testing.T) {
 	}
 	admin.passwordStep("admin@demo.local")
 }
+
+// Hostile text in the code fields is refused like any wrong code, never
+// echoed as markup, and never a server error.
+func TestTwoFactorHostileCodes(t *testing.T) {
+	a := newTestApp(t)
+	now := a.clock()
+	c := a.client()
+	c.login("firm@demo.local")
+	c.enrolTwoFactor(*now)
+	c.post("/logout", nil)
+	hostile := []string{`<script>alert(1)</script>`, "\x00123456", "12345\u202e6", "\xff\xfe\xfd", strings.Repeat("9", 10000), `' OR 1=1 --`}
+	c.passwordStep("firm@demo.local")
+	for _, code := range hostile {
+		// Each counts as a failure: the later ones meet the throttle.
+		r := c.codeStep(code)
+		if r.Status != http.StatusUnauthorized && r.Status != http.StatusTooManyRequests {
+			t.Errorf("code %.20q at sign-in: %d", code, r.Status)
+		}
+		if strings.Contains(r.Body, "<script>alert") {
+			t.Errorf("code %.20q echoed as markup", code)
+		}
+	}
+	admin := a.client()
+	admin.login("firmadmin@demo.local")
+	admin.postOn("/profile/2fa", "/profile/2fa", url.Values{})
+	for _, code := range hostile {
+		for path, form := range map[string]url.Values{
+			"/profile/2fa/confirm": {"code": {code}},
+			"/profile/2fa/disable": {"password": {store.DemoPassword}, "code": {code}},
+		} {
+			r := admin.postOn("/profile/2fa", path, form)
+			if r.Status >= 500 || r.Status < 400 || strings.Contains(r.Body, "<script>alert") {
+				t.Errorf("%s with %.20q: %d", path, code, r.Status)
+			}
+		}
+	}
+}
