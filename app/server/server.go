@@ -121,6 +121,12 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	}
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
 		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor})
+	switch inUse, err := work.CheckTwoFactorKey(ctx); {
+	case err != nil:
+		return nil, fmt.Errorf("server: %w", err)
+	case inUse && sealer == nil:
+		cfg.Log.Warn("users have two-factor sign-in on and this server has no key: they can sign in with recovery codes only; give --totp-key-file")
+	}
 	srv, err := web.New(web.Deps{
 		Work: work, Messages: messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: cfg.Log,

@@ -233,3 +233,11 @@ func (s *Store) EndLoginChallenge(ctx context.Context, token string) error {
 	err := s.db.WithContext(ctx).Where("token_hash = ?", auth.HashToken(token)).Delete(&loginChallenge{}).Error
 	return translate(err, "end login challenge")
 }
+
+// AnySecondFactor is one confirmed authenticator, to check at start that
+// the key opens what is stored; ErrNotFound when nobody has one.
+func (s *Store) AnySecondFactor(ctx context.Context) (*SecondFactor, error) {
+	var f SecondFactor
+	err := s.db.WithContext(ctx).Where("confirmed_at IS NOT NULL").Order("user_id").First(&f).Error
+	return &f, translate(err, "a second factor")
+}

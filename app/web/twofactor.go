@@ -80,6 +80,9 @@ func (s *Server) loginCode(c echo.Context) error {
 		return page(http.StatusUnauthorized, "twofactor.error.wrong_code")
 	case errors.Is(err, workflow.ErrChallengeExpired), errors.Is(err, workflow.ErrTwoFactorOff):
 		return s.challengeGone(c, next)
+	case errors.Is(err, workflow.ErrTwoFactorUnavailable):
+		s.Log.Error("an app code cannot be checked without the two-factor key", "err", err)
+		return page(http.StatusServiceUnavailable, "twofactor.error.no_key")
 	case err != nil:
 		return err
 	}

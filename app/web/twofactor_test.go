@@ -311,3 +311,22 @@ func TestTwoFactorHostileCodes(t *testing.T) {
 		}
 	}
 }
+
+// A server started without the key says so at the code step and points
+// to the recovery codes, which still work.
+func TestTwoFactorCodeStepWithoutKey(t *testing.T) {
+	a := newTestApp(t)
+	now := a.clock()
+	c := a.client()
+	c.login("firm@demo.local")
+	secret, recovery := c.enrolTwoFactor(*now)
+	c.post("/logout", nil)
+	a.server.Work.Sealer = nil
+	c.passwordStep("firm@demo.local")
+	if r := c.codeStep(codeAt(secret, now.Add(30*time.Second))); r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "请改用恢复码登录") {
+		t.Errorf("app code without the key: %d", r.Status)
+	}
+	if r := c.codeStep(recovery[1]); r.Status != http.StatusSeeOther {
+		t.Errorf("recovery code without the key: %d", r.Status)
+	}
+}

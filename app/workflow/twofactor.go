@@ -310,3 +310,24 @@ func (s *Service) confirmedSecret(ctx context.Context, userID uint) (*store.Seco
 	}
 	return f, secret, nil
 }
+
+// CheckTwoFactorKey makes sure, at start, that the server's key opens the
+// secrets already stored: with another key every app code would be
+// refused as wrong, and the users locked out by the throttle, with nothing
+// to say why. Without a key it only reports whether anyone depends on one.
+func (s *Service) CheckTwoFactorKey(ctx context.Context) (inUse bool, err error) {
+	f, err := s.Store.AnySecondFactor(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if s.Sealer == nil {
+		return true, nil
+	}
+	if _, err := s.Sealer.Open(f.UserID, f.Secret); err != nil {
+		return true, fmt.Errorf("the two-factor key does not open the secrets stored in the database (another key file?): %w", err)
+	}
+	return true, nil
+}

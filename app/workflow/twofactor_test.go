@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -229,13 +230,31 @@ func TestTwoFactorRequired(t *testing.T) {
 }
 
 // Without a key, nothing new is enrolled; recovery codes still sign in.
+// Another key stops the start.
 func TestTwoFactorWithoutKey(t *testing.T) {
 	f := newFlow(t)
 	f.clock()
 	ctx := context.Background()
+	if inUse, err := f.CheckTwoFactorKey(ctx); inUse || err != nil {
+		t.Errorf("nobody enrolled: %v %v", inUse, err)
+	}
 	p := f.who("firm@demo.local")
-	_, recovery := f.enrol(p)
+	secret, recovery := f.enrol(p)
+	if inUse, err := f.CheckTwoFactorKey(ctx); !inUse || err != nil {
+		t.Errorf("the right key: %v %v", inUse, err)
+	}
+	f.Sealer, _ = twofactor.NewSealer(bytes.Repeat([]byte("x"), twofactor.KeySize))
+	if _, err := f.CheckTwoFactorKey(ctx); err == nil {
+		t.Error("another key must be refused at start")
+	}
 	f.Sealer = nil
+	if inUse, err := f.CheckTwoFactorKey(ctx); !inUse || err != nil {
+		t.Errorf("no key: %v %v", inUse, err)
+	}
+	if _, _, err := f.CompleteLogin(ctx, f.challenge(p.Email), code(secret, f.Service.Now().Add(30*time.Second)), "192.0.2.9", ""); !errors.Is(err, workflow.ErrTwoFactorUnavailable) {
+		t.Errorf("an app code without the key: %v", err)
+	}
+
 	if _, _, err := f.CompleteLogin(ctx, f.challenge(p.Email), recovery[0], "192.0.2.9", ""); err != nil {
 		t.Errorf("recovery code without the key: %v", err)
 	}
