@@ -34,9 +34,10 @@ var ErrBadToken = errors.New("workflow: the API token is not valid")
 
 // Login checks a password for email from ip, under login throttling (a
 // throttled check still costs one bcrypt comparison, so its timing tells
-// nothing), and starts a new session, or, for an account with two-factor
-// sign-in on, answers *SecondFactorNeeded (CompleteLogin follows). prior, the session the browser
-// held, ends: a token planted before login is worthless after.
+// nothing), and starts a new session. prior, the session the browser
+// held, ends: a token planted before login is worthless after. For an
+// account with two-factor sign-in on it answers *SecondFactorNeeded
+// instead, and CompleteLogin starts the session.
 func (s *Service) Login(ctx context.Context, email, password, ip, prior string) (access.Principal, string, error) {
 	attempt, retryAt, ok, err := s.Store.BeginLogin(ctx, email, ip, s.Now())
 	if err != nil {

@@ -32,7 +32,8 @@ type Deps struct {
 	Log     *slog.Logger
 	// MaxEvidenceBytes bounds one evidence file (default 20 MiB).
 	MaxEvidenceBytes int64
-	// Now is the clock of login throttling; time.Now when nil. Tests move it.
+	// Now is the clock of login throttling and of two-factor codes;
+	// time.Now when nil. Tests move it.
 	Now func() time.Time
 	// Sealer seals authenticator secrets with a key kept outside the
 	// database; nil: no new two-factor enrolments (twofactor.go).
