@@ -40,6 +40,12 @@ var webOnly = map[string]string{
 	"POST /profile/password":          "needs the current password, in a browser session",
 	"POST /profile/tokens":            "tokens are made in a browser session or with selfcheck token create",
 	"POST /profile/tokens/:id/revoke": "revoked in a browser session, where the token list is shown",
+	// Two-factor sign-in guards browser sessions only; a token that could
+	// turn it off or enrol another phone would make it worthless.
+	"POST /login/code":          "the second step of a browser sign-in",
+	"POST /profile/2fa":         "two-factor sign-in is set up in a browser session",
+	"POST /profile/2fa/confirm": "two-factor sign-in is set up in a browser session",
+	"POST /profile/2fa/disable": "needs the password and a current code, in a browser session",
 }
 
 // TestAPIParity fails when a web route that changes something has no API

@@ -26,6 +26,7 @@ import (
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
+	"selfcheck/app/twofactor"
 	"selfcheck/app/web"
 	"selfcheck/app/workflow"
 )
@@ -40,8 +41,13 @@ type Config struct {
 	MaxEvidence int64          // largest evidence file, bytes
 	PublicURL   string         // the base of reports' verification links
 	BehindProxy bool           // trust X-Forwarded-For and X-Forwarded-Proto
-	Log         *slog.Logger
-	Stdout      io.Writer // where the demo accounts or a new admin's password are printed
+	// TOTPKey seals two-factor secrets (twofactor.KeySize bytes); nil: no
+	// new enrolments.
+	TOTPKey []byte
+	// RequireTwoFactor are the roles that must sign in with a code.
+	RequireTwoFactor []auth.Role
+	Log              *slog.Logger
+	Stdout           io.Writer // where the demo accounts or a new admin's password are printed
 }
 
 // App is the assembled application. Handler serves every page and the API.
@@ -107,7 +113,20 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		cfg.Log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
 	}
 	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL}
-	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence})
+	var sealer *twofactor.Sealer
+	if cfg.TOTPKey != nil {
+		if sealer, err = twofactor.NewSealer(cfg.TOTPKey); err != nil {
+			return nil, err
+		}
+	}
+	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
+		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor})
+	switch inUse, err := work.CheckTwoFactorKey(ctx); {
+	case err != nil:
+		return nil, fmt.Errorf("server: %w", err)
+	case inUse && sealer == nil:
+		cfg.Log.Warn("users have two-factor sign-in on and this server has no key: they can sign in with recovery codes only; give --totp-key-file")
+	}
 	srv, err := web.New(web.Deps{
 		Work: work, Messages: messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: cfg.Log,

@@ -42,6 +42,10 @@ const (
 	AuditCampaignCreated    = "campaign_created"
 	AuditCampaignChanged    = "campaign_changed"
 	AuditReportIssued       = "report_issued"
+	Audit2FAEnabled         = "2fa_enabled"  // an authenticator confirmed
+	Audit2FADisabled        = "2fa_disabled" // turned off with password and code
+	Audit2FAPassed          = "2fa_passed"   // a sign-in's code (or recovery code) accepted
+	Audit2FAFailed          = "2fa_failed"   // a code refused
 )
 
 // AuditActions lists every action, in the order the log's filter offers them.
@@ -52,6 +56,7 @@ var AuditActions = []string{
 	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved,
 	AuditChecklistUploaded, AuditChecklistDeleted, AuditCampaignCreated, AuditCampaignChanged,
 	AuditReportIssued,
+	Audit2FAEnabled, Audit2FADisabled, Audit2FAPassed, Audit2FAFailed,
 }
 
 // AuditEvent is one entry of the audit log (audit.Entry), stored in audit_events.

@@ -36,6 +36,7 @@ var migrations = []migration{
 	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
 	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
 	{15, "leases: which instance delivers each outbox subscriber", migrateV15},
+	{16, "two-factor sign-in: authenticator secrets, recovery codes, sign-ins awaiting a code", migrateV16},
 }
 
 type schemaMigration struct {
@@ -738,4 +739,40 @@ func migrateV15(tx *gorm.DB) error {
 		Until  time.Time `gorm:"not null"`
 	}
 	return tx.Table("leases").Migrator().CreateTable(&lease{})
+}
+
+// migrateV16 adds two-factor sign-in (twofactor.go): second_factors, one
+// row per account with an authenticator (sealed secret, confirmed or still
+// pending, the last time step used); recovery_codes, their hashes, each
+// usable once; and login_challenges, the sign-ins whose password was right
+// and whose code is awaited, kept in the database so that any instance can
+// finish them.
+func migrateV16(tx *gorm.DB) error {
+	type user struct {
+		ID uint `gorm:"primaryKey"`
+	}
+	type secondFactor struct {
+		UserID      uint   `gorm:"primaryKey;autoIncrement:false"`
+		User        user   `gorm:"constraint:OnDelete:CASCADE"`
+		Secret      string `gorm:"not null"`
+		ConfirmedAt *time.Time
+		LastStep    int64     `gorm:"not null;default:0"`
+		CreatedAt   time.Time `gorm:"not null"`
+	}
+	type recoveryCode struct {
+		ID       uint   `gorm:"primaryKey"`
+		UserID   uint   `gorm:"not null;uniqueIndex:idx_recovery_codes_user_hash,priority:1"`
+		User     user   `gorm:"constraint:OnDelete:CASCADE"`
+		CodeHash string `gorm:"not null;uniqueIndex:idx_recovery_codes_user_hash,priority:2"`
+		UsedAt   *time.Time
+	}
+	type loginChallenge struct {
+		ID        uint      `gorm:"primaryKey"`
+		TokenHash string    `gorm:"not null;uniqueIndex"`
+		UserID    uint      `gorm:"not null"`
+		User      user      `gorm:"constraint:OnDelete:CASCADE"`
+		CreatedAt time.Time `gorm:"not null"`
+		ExpiresAt time.Time `gorm:"not null;index"`
+	}
+	return tx.Migrator().CreateTable(&secondFactor{}, &recoveryCode{}, &loginChallenge{})
 }

@@ -194,7 +194,8 @@ func TestRollupsFollowEveryChange(t *testing.T) {
 }
 
 // TestUpgradeFromV10ShowsTheSameDashboard takes a campaign's database back
-// to what v10 had (no rollups, no name index, v10's indexes, no outbox), upgrades it,
+// to what v10 had (no rollups, no name index, v10's indexes, no outbox, no
+// two-factor tables), upgrades it,
 // and checks that the dashboard shows what v10's queries computed.
 func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 	fx := seedDashboard(t)
@@ -207,6 +208,7 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP TABLE campaign_rollups", "DROP TABLE campaign_state_counts", "DROP TABLE campaign_grade_counts",
 		"DROP TABLE campaign_theme_stats", "DROP TABLE campaign_item_gaps", "DROP TABLE campaign_open_plans",
 		"DROP TABLE firm_name_grams", "DROP TABLE events", "DROP TABLE event_cursors", "DROP TABLE activities", "DROP TABLE leases",
+		"DROP TABLE login_challenges", "DROP TABLE recovery_codes", "DROP TABLE second_factors",
 		"DROP INDEX idx_assessment_queue_grade", "DROP INDEX idx_assessment_queue_score", "DROP INDEX idx_assessment_queue_critical",
 		"DROP INDEX idx_gap_overdue", "CREATE INDEX idx_gap_campaign_due ON assessment_gaps (campaign_id, plan_done, plan_due)",
 		"DELETE FROM schema_migrations WHERE version > 10",

@@ -5,6 +5,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
 	"selfcheck/app/testdb"
+	"selfcheck/app/twofactor"
 	"selfcheck/app/workflow"
 )
 
@@ -73,6 +75,15 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	reports := &reporting.Service{Store: st, Renderer: rep, Messages: msgs, PublicURL: PublicURL}
-	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: log})
+	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: log, Sealer: Sealer()})
 	return &Env{Store: st, Builtin: cat, Catalog: src, Messages: msgs, Reports: reports, Work: work, Log: log}
+}
+
+// Sealer seals two-factor secrets in tests, with a fixed key.
+func Sealer() *twofactor.Sealer {
+	s, err := twofactor.NewSealer(bytes.Repeat([]byte("k"), twofactor.KeySize))
+	if err != nil {
+		panic(err) // the key has the right length
+	}
+	return s
 }

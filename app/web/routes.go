@@ -45,12 +45,15 @@ func (s *Server) registerRoutes() {
 	e.Use(s.negotiateLanguage)
 	e.Use(s.auditContext)
 	e.Use(s.loadSession)
+	e.Use(s.twoFactorGate)
 
 	s.routes = []route{
 		{Method: http.MethodGet, Path: "/healthz", Who: anyone, Handler: s.healthz},
 		{Method: http.MethodGet, Path: "/static/*", Who: anyone, Handler: s.static},
 		{Method: http.MethodGet, Path: "/login", Who: anyone, Handler: s.loginForm},
 		{Method: http.MethodPost, Path: "/login", Who: anyone, Handler: s.login},
+		{Method: http.MethodGet, Path: "/login/code", Who: anyone, Handler: s.loginCodeForm},
+		{Method: http.MethodPost, Path: "/login/code", Who: anyone, Handler: s.loginCode},
 		{Method: http.MethodPost, Path: "/logout", Who: signedIn, Handler: s.logout},
 		{Method: http.MethodPost, Path: "/lang", Who: anyone, Handler: s.setLanguage},
 
@@ -102,6 +105,10 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodPost, Path: "/profile/password", Who: signedIn, Handler: s.changePassword},
 		{Method: http.MethodPost, Path: "/profile/tokens", Who: signedIn, Handler: s.createToken},
 		{Method: http.MethodPost, Path: "/profile/tokens/:id/revoke", Who: signedIn, Handler: s.revokeToken},
+		{Method: http.MethodGet, Path: "/profile/2fa", Who: signedIn, Handler: s.twoFactor},
+		{Method: http.MethodPost, Path: "/profile/2fa", Who: signedIn, Handler: s.startTwoFactor},
+		{Method: http.MethodPost, Path: "/profile/2fa/confirm", Who: signedIn, Handler: s.confirmTwoFactor},
+		{Method: http.MethodPost, Path: "/profile/2fa/disable", Who: signedIn, Handler: s.disableTwoFactor},
 		{Method: http.MethodGet, Path: "/admin/audit", Who: admin, Handler: s.adminAudit},
 
 		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},

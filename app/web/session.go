@@ -51,7 +51,10 @@ func (s *Server) login(c echo.Context) error {
 	}
 	_, token, err := s.Work.Login(c.Request().Context(), email, password, c.RealIP(), prior)
 	var te *workflow.ThrottledError
+	var need *workflow.SecondFactorNeeded
 	switch {
+	case errors.As(err, &need):
+		return s.askForCode(c, need, next)
 	case errors.As(err, &te):
 		return s.render(c, http.StatusTooManyRequests, "login", s.T(c, "login.title"),
 			loginPage{Email: email, Next: next, Error: s.throttledMessage(c, te)})

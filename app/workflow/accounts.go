@@ -35,7 +35,9 @@ var ErrBadToken = errors.New("workflow: the API token is not valid")
 // Login checks a password for email from ip, under login throttling (a
 // throttled check still costs one bcrypt comparison, so its timing tells
 // nothing), and starts a new session. prior, the session the browser
-// held, ends: a token planted before login is worthless after.
+// held, ends: a token planted before login is worthless after. For an
+// account with two-factor sign-in on it answers *SecondFactorNeeded
+// instead, and CompleteLogin starts the session.
 func (s *Service) Login(ctx context.Context, email, password, ip, prior string) (access.Principal, string, error) {
 	attempt, retryAt, ok, err := s.Store.BeginLogin(ctx, email, ip, s.Now())
 	if err != nil {
@@ -49,6 +51,14 @@ func (s *Service) Login(ctx context.Context, email, password, ip, prior string) 
 	u, err := s.Store.Authenticate(ctx, email, password)
 	if err != nil {
 		return access.Principal{}, "", err
+	}
+	// With two-factor sign-in on, the attempt stays counted as a failure
+	// until the code is right: a thief with the password must not reset the
+	// count before each round of guessing codes.
+	if on, err := s.Store.HasSecondFactor(ctx, u.ID); err != nil {
+		return access.Principal{}, "", err
+	} else if on {
+		return access.Principal{}, "", s.awaitSecondFactor(ctx, u)
 	}
 	if err := s.Store.LoginSucceeded(ctx, attempt); err != nil {
 		return access.Principal{}, "", err

@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"selfcheck/app/access"
+	"selfcheck/app/auth"
 	"selfcheck/app/catalog"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
+	"selfcheck/app/twofactor"
 )
 
 // Deps are the use cases' collaborators, built by app/server.
@@ -30,8 +32,14 @@ type Deps struct {
 	Log     *slog.Logger
 	// MaxEvidenceBytes bounds one evidence file (default 20 MiB).
 	MaxEvidenceBytes int64
-	// Now is the clock of login throttling; time.Now when nil. Tests move it.
+	// Now is the clock of login throttling and of two-factor codes;
+	// time.Now when nil. Tests move it.
 	Now func() time.Time
+	// Sealer seals authenticator secrets with a key kept outside the
+	// database; nil: no new two-factor enrolments (twofactor.go).
+	Sealer *twofactor.Sealer
+	// RequireTwoFactor are the roles that must sign in with a code.
+	RequireTwoFactor []auth.Role
 }
 
 // Service runs the use cases.

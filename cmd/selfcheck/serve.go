@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"selfcheck/app/auth"
 	"selfcheck/app/server"
 	"selfcheck/app/verify"
 )
@@ -34,6 +35,8 @@ type serveConfig struct {
 	behindProxy bool // trust X-Forwarded-For and X-Forwarded-Proto
 	// memoryLimitMiB is the Go runtime's soft memory limit; 0 for none.
 	memoryLimitMiB int
+	totpKeyFile    string      // the key sealing two-factor secrets; "" for the default
+	require2FA     []auth.Role // roles that must sign in with a code
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -55,8 +58,13 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&cfg.behindProxy, "behind-proxy", behindProxy, "a reverse proxy on a loopback or private address forwards the requests: trust its X-Forwarded-For (client address) and X-Forwarded-Proto (HTTPS, for Secure cookies) (env SELFCHECK_BEHIND_PROXY=1)")
 	fs.IntVar(&cfg.memoryLimitMiB, "memory-limit-mib", envInt("SELFCHECK_MEMORY_LIMIT_MIB", server.DefaultMemoryLimitMiB), "soft limit on the Go runtime's memory, in MiB; 0 for none; GOMEMLIMIT, when set, wins (env SELFCHECK_MEMORY_LIMIT_MIB)")
 	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
+	fs.StringVar(&cfg.totpKeyFile, "totp-key-file", os.Getenv("SELFCHECK_TOTP_KEY_FILE"), "file holding the key (32 bytes, base64) that encrypts two-factor secrets in the database; every instance needs the same one (env SELFCHECK_TOTP_KEY_FILE; default for SQLite: the database path + .totp-key, created on first start; PostgreSQL: none, so no two-factor sign-in)")
+	require2FA := fs.String("require-2fa", os.Getenv("SELFCHECK_REQUIRE_2FA"), "roles that must sign in with an authenticator app, e.g. admin,auditor; their users set it up after the password (env SELFCHECK_REQUIRE_2FA)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if cfg.require2FA, err = parseRequire2FA(*require2FA); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -153,6 +161,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, _, err := loadChecklists(cfg.checklists); err != nil {
 		return fmt.Errorf("the checklist catalog is invalid, refusing to start:\n%w", err)
 	}
+	totpKey, keyFile, err := loadTOTPKey(cfg.totpKeyFile, cfg.db)
+	switch {
+	case err != nil:
+		return fmt.Errorf("serve: %w", err)
+	case totpKey == nil && len(cfg.require2FA) > 0:
+		return errors.New("serve: --require-2fa needs --totp-key-file: without a key no one can set up two-factor sign-in")
+	case totpKey == nil:
+		log.Warn("no --totp-key-file: nobody can turn two-factor sign-in on; those who have it sign in with recovery codes only")
+	default:
+		log.Info("two-factor secrets sealed with the key in a file", "file", keyFile, "required_for", cfg.require2FA)
+	}
 	var checklists fs.FS
 	if cfg.checklists != "" {
 		checklists = os.DirFS(cfg.checklists)
@@ -160,6 +179,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app, err := server.Open(ctx, server.Config{
 		DB: cfg.db, Demo: cfg.demo, Checklists: checklists, ChecklistsD: ".",
 		Location: cfg.timezone, MaxEvidence: cfg.maxEvidence, PublicURL: cfg.publicURL, BehindProxy: cfg.behindProxy,
+		TOTPKey: totpKey, RequireTwoFactor: cfg.require2FA,
 		Log: log, Stdout: stdout,
 	})
 	if err != nil {
