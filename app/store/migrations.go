@@ -35,6 +35,7 @@ var migrations = []migration{
 	{12, "firm name trigrams for the queue's firm search", migrateV12},
 	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
 	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
+	{15, "login throttling by account and address; the server's keys", migrateV15},
 }
 
 type schemaMigration struct {
@@ -726,4 +727,28 @@ func migrateV14(tx *gorm.DB) error {
 		return fmt.Errorf("create extension pg_trgm: %w", err)
 	}
 	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_firms_name_trgm ON firms USING gin (LOWER(name) gin_trgm_ops)").Error
+}
+
+// migrateV15 moves login throttling from two keys (the account, the
+// address) to the pair of both (throttle.go): login_failures gains the
+// address, and an index on (kind, subject, address, at) serves the pair's
+// and, by its prefix, the account's counts. The rows of the old model mean
+// nothing in the new one and are dropped: at worst a lock ends early. It
+// also adds server_keys, the secrets every instance shares (keys.go).
+func migrateV15(tx *gorm.DB) error {
+	if err := tx.Exec("DELETE FROM login_failures").Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("ALTER TABLE login_failures ADD COLUMN address TEXT NOT NULL DEFAULT ''").Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("CREATE INDEX idx_login_failure_pair ON login_failures (kind, subject, address, at)").Error; err != nil {
+		return err
+	}
+	type serverKey struct {
+		Name      string    `gorm:"primaryKey"`
+		Secret    []byte    `gorm:"not null"`
+		CreatedAt time.Time `gorm:"not null"`
+	}
+	return tx.Migrator().CreateTable(&serverKey{})
 }

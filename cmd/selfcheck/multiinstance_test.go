@@ -220,7 +220,7 @@ func TestMultiInstance(t *testing.T) {
 		onA, onB := newBrowser(t, A, nil, nil), newBrowser(t, B, nil, nil)
 		// One after the other, alternating: the limit holds over both.
 		const account = "admin@demo.local"
-		for i := range auth.MaxAccountFailures {
+		for i := range auth.MaxPairFailures {
 			at := []*browser{onA, onB}[i%2]
 			at.login(account, "wrong password", http.StatusUnauthorized)
 		}
@@ -249,8 +249,8 @@ func TestMultiInstance(t *testing.T) {
 				t.Errorf("parallel failed login: status %d", s)
 			}
 		}
-		if checked > auth.MaxAccountFailures {
-			t.Errorf("%d parallel wrong passwords for one account over two instances were checked (401), the limit is %d: the others must be refused with 429 (statuses %v)", checked, auth.MaxAccountFailures, statuses)
+		if checked > auth.MaxPairFailures {
+			t.Errorf("%d parallel wrong passwords for one account over two instances were checked (401), the limit is %d: the others must be refused with 429 (statuses %v)", checked, auth.MaxPairFailures, statuses)
 		}
 	})
 
