@@ -259,7 +259,9 @@ func TestLoginLocksListedAndCleared(t *testing.T) {
 		{Kind: LockAccount, Account: "firm@demo.local", Failures: 5, Until: at.Add(-time.Second + auth.AccountDelay(5))},
 		{Kind: LockToken, Address: "203.0.113.9", Failures: auth.MaxTokenFailures, Until: at.Add(auth.ThrottleWindow)},
 	}
-	if !slices.EqualFunc(locks, want, func(a, b LoginLock) bool { return a.Kind == b.Kind && a.Account == b.Account && a.Address == b.Address && a.Failures == b.Failures && a.Until.Equal(b.Until) }) {
+	if !slices.EqualFunc(locks, want, func(a, b LoginLock) bool {
+		return a.Kind == b.Kind && a.Account == b.Account && a.Address == b.Address && a.Failures == b.Failures && a.Until.Equal(b.Until)
+	}) {
 		t.Errorf("locks\n%+v\nwant\n%+v", locks, want)
 	}
 	admin, err := s.UserByEmail(ctx, "admin@demo.local")

@@ -108,6 +108,12 @@ func (s *Service) Login(ctx context.Context, email, password, ip, prior string) 
 	return principalOf(u, ""), token, nil
 }
 
+// CSRFKey is the key anti-forgery tokens are made with, the same on every
+// instance sharing the database (made once, by whichever asks first).
+func (s *Service) CSRFKey(ctx context.Context) ([]byte, error) {
+	return s.Store.ServerKey(ctx, "csrf")
+}
+
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.Store.DeleteSession(ctx, token)

@@ -563,7 +563,7 @@ func (b *browser) login(email, password string, status int) (secure bool) {
 		b.t.Fatalf("login %s on %s: %d, want %d", email, b.base, r.status, status)
 	}
 	for _, ck := range r.cookies {
-		if ck.Name == "selfcheck_session" {
+		if strings.TrimPrefix(ck.Name, "__Host-") == "selfcheck_session" {
 			secure = ck.Secure
 		}
 	}
@@ -573,7 +573,7 @@ func (b *browser) login(email, password string, status int) (secure bool) {
 // session is the session cookie the browser holds for its address.
 func (b *browser) session() string {
 	for _, ck := range b.jar.Cookies(mustURL(b.t, b.base)) {
-		if ck.Name == "selfcheck_session" {
+		if strings.TrimPrefix(ck.Name, "__Host-") == "selfcheck_session" {
 			return ck.Value
 		}
 	}
