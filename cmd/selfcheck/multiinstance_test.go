@@ -227,6 +227,19 @@ func TestMultiInstance(t *testing.T) {
 		for _, at := range []*browser{onB, onA} {
 			at.login(account, store.DemoPassword, http.StatusTooManyRequests)
 		}
+		// Issue 19: the lock is the address's, not the account's. The owner
+		// elsewhere (an address the instances, behind a proxy, take from
+		// X-Forwarded-For) gets in on either instance once the account's
+		// delay has passed.
+		time.Sleep(auth.AccountDelay(auth.MaxPairFailures))
+		elsewhere := newBrowser(t, B, nil, nil)
+		req, _ := http.NewRequest(http.MethodPost, elsewhere.base+"/login", strings.NewReader(url.Values{
+			"email": {account}, "password": {store.DemoPassword}, "_csrf": {elsewhere.csrfOf("/login")}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "198.51.100.19")
+		if r := elsewhere.do(req); r.status != http.StatusSeeOther {
+			t.Errorf("the right password from another address after the account's delay: %d, want 303", r.status)
+		}
 		// At once, half on each: still no more password checks than the limit.
 		const attempts = 12
 		statuses := make([]int, attempts)
