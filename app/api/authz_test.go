@@ -109,6 +109,8 @@ var apiAuthz = []authzRow{
 	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /users"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 204}, "POST /users/:id/disable"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /users/:id/role"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "GET /login-locks"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "POST /login-locks/clear"},
 }
 
 // authzSecret is a note on the demo firm's assessments: no refusal may show it.
@@ -347,6 +349,8 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 		return map[string]any{"name": "新公司", "credit_code": testCreditCode}, nil
 	case "PUT /users/:id/role":
 		return map[string]any{"role": "firm_admin"}, nil
+	case "POST /login-locks/clear":
+		return map[string]any{"kind": "account", "account": "firm@demo.local"}, nil
 	case "POST /checklists":
 		return nil, []byte(miniChecklist("authz-api"))
 	}

@@ -28,6 +28,7 @@ var webToAPI = map[string]string{
 	"POST /team/:id/remove":                      "DELETE /team/:userID",
 	"POST /admin/checklists":                     "POST /checklists",
 	"POST /admin/checklists/:id/delete":          "DELETE /checklists/:id",
+	"POST /admin/locks/clear":                    "POST /login-locks/clear",
 }
 
 // webOnly are the state-changing web routes the API deliberately lacks.

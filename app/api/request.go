@@ -19,10 +19,10 @@ import (
 
 // authenticate returns the user of the request's bearer token. No header, a
 // malformed one, an unknown or revoked token and a disabled user all get the
-// same answer, so a caller learns nothing about which it was. A token
-// refused counts as a failed login of the client's address (see
-// auth.ThrottleWindow); past the limit every token from there, good or
-// bad, gets 429 until the time given in Retry-After.
+// same answer, so a caller learns nothing about which it was. Refused
+// tokens are counted by the client's address, apart from passwords (see
+// auth/throttle.go); past the limit a refused token gets 429 until the time
+// given in Retry-After, while a valid one is never refused for it.
 func (a *API) authenticate(c echo.Context) (access.Principal, error) {
 	h := c.Request().Header.Get(echo.HeaderAuthorization)
 	scheme, token, _ := strings.Cut(h, " ")
@@ -36,7 +36,7 @@ func (a *API) authenticate(c echo.Context) (access.Principal, error) {
 	case errors.As(err, &te):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(te.RetryAfter(a.Work.Now())))
 		return p, &apiError{Status: http.StatusTooManyRequests, Code: "too_many_failures",
-			Message: "too many refused tokens or failed logins from your address; retry after " + te.RetryAt.UTC().Format(time.RFC3339)}
+			Message: "too many refused tokens from your address; retry after " + te.RetryAt.UTC().Format(time.RFC3339)}
 	case errors.Is(err, workflow.ErrBadToken):
 		return p, errUnauthorized
 	}

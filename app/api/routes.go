@@ -84,6 +84,8 @@ func (a *API) table() []route {
 		{Method: http.MethodPost, Path: "/users", Who: admin, Handler: a.createUser},
 		{Method: http.MethodPost, Path: "/users/:id/disable", Who: admin, Handler: a.disableUser("id")},
 		{Method: http.MethodPut, Path: "/users/:id/role", Who: admin, Handler: a.changeRole},
+		{Method: http.MethodGet, Path: "/login-locks", Who: admin, Handler: a.listLoginLocks},
+		{Method: http.MethodPost, Path: "/login-locks/clear", Who: admin, Handler: a.clearLoginLock},
 	}
 }
 

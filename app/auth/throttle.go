@@ -5,53 +5,59 @@ import (
 	"time"
 )
 
-// Login throttling. Every failed password check, and every API token
-// refused, counts as a failure under two keys: the account (the normalised
-// email tried, whether or not such an account exists) and the client's
-// address (an IPv6 address by its /64, which one client usually holds
-// whole). A key with too many failures inside the window is locked until
-// the oldest of those failures leaves it. The store keeps the failures, so
-// a lock holds across restarts and across instances sharing the database.
+// Login throttling. A failed password check (or a failed second factor)
+// counts against the pair (account, client address): the normalised email
+// tried, whether or not such an account exists, and the address (an IPv6
+// address by its /64, which one client usually holds whole). The store
+// keeps the failures, so the rules hold across restarts and across
+// instances sharing the database.
 //
-// While a key is locked no password is checked at all, so the right
-// password is refused too; the answer does not say which key is locked, so
-// it is the same for an account that exists and one that does not.
+//   - A pair with MaxPairFailures failures inside ThrottleWindow is locked
+//     until the oldest of those leaves the window: that address may not
+//     try that account, whatever the password.
+//   - Per account, failures from every address together only slow
+//     guessing down: past AccountFreeFailures each attempt waits a delay
+//     after the last failure that doubles with every failure, up to
+//     MaxAccountDelay. A correct password from another address is never
+//     locked out for longer than that, so a stranger who knows an email
+//     cannot keep its owner out; the second factor is the real defence of
+//     an account guessed from many addresses.
+//   - An attempt counts as a failure only once it has failed. While it
+//     runs it holds a place, so parallel guesses cannot all pass the check
+//     before any is counted: a pair has at most MaxPairFailures failures
+//     and attempts together, and a slowed account one attempt at a time.
+//   - Refused API tokens are counted apart, by address, and never lock a
+//     password or a valid token: past MaxTokenFailures a refused token is
+//     told to wait (429) instead of 401, so a client retrying a revoked
+//     token backs off without shutting out its neighbours.
+//
+// The answers do not say which rule refused, and are the same for an
+// account that exists and one that does not.
 const (
 	// ThrottleWindow is how far back failures count.
 	ThrottleWindow = 15 * time.Minute
-	// MaxAccountFailures is how many failures an account takes in a window;
-	// the next attempt is refused.
-	MaxAccountFailures = 5
-	// MaxAddressFailures is how many failures one address makes in a window,
-	// over all the accounts it tries and its API tokens.
-	MaxAddressFailures = 20
+	// MaxPairFailures is how many failures one address makes on one
+	// account in a window; the next attempt from there is refused.
+	MaxPairFailures = 5
+	// AccountFreeFailures is how many failures an account takes in a
+	// window, over all addresses, before its attempts are delayed.
+	AccountFreeFailures = 5
+	// MaxAccountDelay caps the delay of a guessed account.
+	MaxAccountDelay = time.Minute
+	// MaxTokenFailures is how many refused API tokens one address sends in
+	// a window before the next refused one answers 429.
+	MaxTokenFailures = 20
+	// AttemptTimeout is how long an attempt in progress holds its place;
+	// one older was abandoned (a crashed instance) and no longer counts.
+	AttemptTimeout = time.Minute
 )
 
-// Kinds of throttling keys.
+// Kinds of throttle rows.
 const (
-	ThrottleAccount = "account"
-	ThrottleAddress = "address"
+	ThrottlePassword = "password" // a failed password or second factor of (account, address)
+	ThrottleToken    = "token"    // a refused API token from address
+	ThrottlePending  = "pending"  // an attempt of (account, address) in progress
 )
-
-// ThrottleKey is one key an attempt counts under, with its limit.
-type ThrottleKey struct {
-	Kind    string // ThrottleAccount or ThrottleAddress
-	Subject string
-	Limit   int
-}
-
-// ThrottleKeys are the keys of an attempt for account (a normalised email)
-// from ip. An empty account (an API token) or address has no key.
-func ThrottleKeys(account, ip string) []ThrottleKey {
-	var keys []ThrottleKey
-	if account != "" {
-		keys = append(keys, ThrottleKey{ThrottleAccount, account, MaxAccountFailures})
-	}
-	if a := AddressKey(ip); a != "" {
-		keys = append(keys, ThrottleKey{ThrottleAddress, a, MaxAddressFailures})
-	}
-	return keys
-}
 
 // AddressKey is what an address is throttled as: an IPv4 address itself,
 // an IPv6 address its /64 network, anything else as it is.
@@ -70,25 +76,68 @@ func AddressKey(ip string) string {
 // or before it no longer count, and may be deleted.
 func ThrottleSince(now time.Time) time.Time { return now.Add(-ThrottleWindow).UTC() }
 
-// NthFailure finds the k.Limit-th newest failure of k after since, if k has
-// that many.
-type NthFailure func(k ThrottleKey, since time.Time) (at time.Time, found bool, err error)
+// Failures is what is stored about an attempt's account and pair inside
+// the window.
+type Failures struct {
+	// Pair are the pair's newest failures, newest first, at most
+	// MaxPairFailures of them.
+	Pair []time.Time
+	// PairPending is how many attempts of the pair are in progress.
+	PairPending int
+	// Account is how many failures the account has from all addresses,
+	// AccountLast the newest.
+	Account     int
+	AccountLast time.Time
+	// AccountPending is how many attempts of the account are in progress.
+	AccountPending int
+}
 
-// LoginAllowed decides whether an attempt under keys may run at now, and if
-// not, when it may again: each key with Limit failures inside the window is
-// locked until the Limit-th newest leaves it, and the attempt waits for the
-// last of its keys.
-func LoginAllowed(keys []ThrottleKey, now time.Time, nth NthFailure) (retryAt time.Time, ok bool, err error) {
-	for _, k := range keys {
-		at, locked, err := nth(k, ThrottleSince(now))
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		if until := at.Add(ThrottleWindow).UTC(); locked && until.After(retryAt) {
-			retryAt = until
+// AccountDelay is how long after its last failure an account with n
+// failures in the window makes the next attempt wait.
+func AccountDelay(n int) time.Duration {
+	if n < AccountFreeFailures {
+		return 0
+	}
+	d := time.Second << min(n-AccountFreeFailures, 10)
+	return min(d, MaxAccountDelay)
+}
+
+// busyRetry is when to come back when only attempts in progress stand in
+// the way: they end within a bcrypt comparison.
+const busyRetry = time.Second
+
+// Admit decides whether an attempt with f may run at now, and if not,
+// when it may again.
+func Admit(f Failures, now time.Time) (retryAt time.Time, ok bool) {
+	later := func(t time.Time) {
+		if t.After(retryAt) {
+			retryAt = t.UTC()
 		}
 	}
-	return retryAt, retryAt.IsZero(), nil
+	switch {
+	case len(f.Pair) >= MaxPairFailures:
+		later(f.Pair[MaxPairFailures-1].Add(ThrottleWindow))
+	case len(f.Pair)+f.PairPending >= MaxPairFailures:
+		later(now.Add(busyRetry))
+	}
+	if d := AccountDelay(f.Account); d > 0 {
+		if until := f.AccountLast.Add(d); until.After(now) {
+			later(until)
+		} else if f.AccountPending > 0 {
+			later(now.Add(busyRetry))
+		}
+	}
+	return retryAt, retryAt.IsZero()
+}
+
+// TokenRetry decides whether a refused token from an address with n
+// refused tokens in the window, the oldest of the newest MaxTokenFailures
+// at nth, is told to wait until retryAt.
+func TokenRetry(n int, nth time.Time) (retryAt time.Time, wait bool) {
+	if n < MaxTokenFailures {
+		return time.Time{}, false
+	}
+	return nth.Add(ThrottleWindow).UTC(), true
 }
 
 // RetryAfterSeconds is the wait until retryAt in whole seconds, rounded up

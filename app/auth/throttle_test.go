@@ -23,40 +23,31 @@ func TestAddressKey(t *testing.T) {
 	}
 }
 
-// An attempt waits for the last of its locked keys; a key short of its
-// limit is not locked.
-func TestLoginAllowed(t *testing.T) {
+// A pair at its limit waits for its oldest failure to leave the window;
+// an account past its free failures waits its delay after the last; only
+// attempts in progress make a wait of a second.
+func TestAdmit(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	nth := map[string]time.Time{ThrottleAccount: now.Add(-10 * time.Minute), ThrottleAddress: now.Add(-5 * time.Minute)}
-	lookup := func(locked ...string) NthFailure {
-		return func(k ThrottleKey, since time.Time) (time.Time, bool, error) {
-			if !since.Equal(now.Add(-ThrottleWindow)) {
-				t.Errorf("since = %s", since)
-			}
-			for _, l := range locked {
-				if l == k.Kind {
-					return nth[l], true, nil
-				}
-			}
-			return time.Time{}, false, nil
-		}
-	}
-	keys := ThrottleKeys("a@example.com", "192.0.2.1")
+	ago := func(d time.Duration) time.Time { return now.Add(-d) }
+	five := []time.Time{ago(time.Minute), ago(2 * time.Minute), ago(3 * time.Minute), ago(4 * time.Minute), ago(10 * time.Minute)}
 	for _, c := range []struct {
-		locked []string
-		want   time.Time
+		name string
+		f    Failures
+		want time.Time
 	}{
-		{nil, time.Time{}},
-		{[]string{ThrottleAccount}, now.Add(5 * time.Minute)},
-		{[]string{ThrottleAccount, ThrottleAddress}, now.Add(10 * time.Minute)},
+		{"nothing", Failures{}, time.Time{}},
+		{"four of the pair", Failures{Pair: five[:4], Account: 4, AccountLast: ago(time.Minute)}, time.Time{}},
+		{"five of the pair", Failures{Pair: five, Account: 5, AccountLast: ago(time.Minute)}, ago(10 * time.Minute).Add(ThrottleWindow)},
+		{"four and one running", Failures{Pair: five[:4], PairPending: 1, Account: 4}, now.Add(time.Second)},
+		{"account delayed", Failures{Account: 7, AccountLast: ago(time.Second)}, ago(time.Second).Add(4 * time.Second)},
+		{"account delay over", Failures{Account: 7, AccountLast: ago(time.Minute)}, time.Time{}},
+		{"delayed account, one running", Failures{Account: 7, AccountLast: ago(time.Minute), AccountPending: 1}, now.Add(time.Second)},
+		{"undelayed account, many running", Failures{Account: 2, AccountPending: 9}, time.Time{}},
 	} {
-		retryAt, ok, err := LoginAllowed(keys, now, lookup(c.locked...))
-		if err != nil || ok != c.want.IsZero() || !retryAt.Equal(c.want) {
-			t.Errorf("locked %v: %s %v %v, want %s", c.locked, retryAt, ok, err, c.want)
+		retryAt, ok := Admit(c.f, now)
+		if ok != c.want.IsZero() || !retryAt.Equal(c.want) {
+			t.Errorf("%s: %v until %s, want %s", c.name, ok, retryAt, c.want)
 		}
-	}
-	if keys := ThrottleKeys("", ""); len(keys) != 0 {
-		t.Errorf("no account and no address: keys %+v", keys)
 	}
 }
 

@@ -37,6 +37,7 @@ var migrations = []migration{
 	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
 	{15, "leases: which instance delivers each outbox subscriber", migrateV15},
 	{16, "two-factor sign-in: authenticator secrets, recovery codes, sign-ins awaiting a code", migrateV16},
+	{17, "login throttling by account and address; the server's keys", migrateV17},
 }
 
 type schemaMigration struct {
@@ -775,4 +776,28 @@ func migrateV16(tx *gorm.DB) error {
 		ExpiresAt time.Time `gorm:"not null;index"`
 	}
 	return tx.Migrator().CreateTable(&secondFactor{}, &recoveryCode{}, &loginChallenge{})
+}
+
+// migrateV17 moves login throttling from two keys (the account, the
+// address) to the pair of both (throttle.go): login_failures gains the
+// address, and an index on (kind, subject, address, at) serves the pair's
+// and, by its prefix, the account's counts. The rows of the old model mean
+// nothing in the new one and are dropped: at worst a lock ends early. It
+// also adds server_keys, the secrets every instance shares (keys.go).
+func migrateV17(tx *gorm.DB) error {
+	if err := tx.Exec("DELETE FROM login_failures").Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("ALTER TABLE login_failures ADD COLUMN address TEXT NOT NULL DEFAULT ''").Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("CREATE INDEX idx_login_failure_pair ON login_failures (kind, subject, address, at)").Error; err != nil {
+		return err
+	}
+	type serverKey struct {
+		Name      string    `gorm:"primaryKey"`
+		Secret    []byte    `gorm:"not null"`
+		CreatedAt time.Time `gorm:"not null"`
+	}
+	return tx.Migrator().CreateTable(&serverKey{})
 }

@@ -19,15 +19,19 @@ import (
 // passing later times.
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// failLogins makes n failed attempts for email from ip, a second apart from at,
-// each allowed; it returns the time after the last.
-func failLogins(t *testing.T, s *Store, n int, email, ip string, at time.Time) time.Time {
+// failLogins makes n failed attempts for email from ip, gap apart from at,
+// each admitted; it returns the time after the last.
+func failLogins(t *testing.T, s *Store, n int, email, ip string, at time.Time, gap time.Duration) time.Time {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		if _, retryAt, ok, err := s.BeginLogin(context.Background(), email, ip, at); err != nil || !ok {
+		a, retryAt, ok, err := s.BeginLogin(context.Background(), email, ip, at)
+		if err != nil || !ok {
 			t.Fatalf("attempt %d for %s from %s at %s refused until %s: %v", i+1, email, ip, at, retryAt, err)
 		}
-		at = at.Add(time.Second)
+		if err := s.LoginFailed(context.Background(), a, at); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(gap)
 	}
 	return at
 }
@@ -41,131 +45,250 @@ func allowed(t *testing.T, s *Store, email, ip string, at time.Time) (time.Time,
 	return retryAt, ok
 }
 
-func TestThrottleLocksAnAccount(t *testing.T) {
+// The attack of issue 19: five wrong passwords for an account from one
+// address lock that address out of it, but the owner at another address
+// waits a second at most, not the window.
+func TestThrottleLocksThePairNotTheAccount(t *testing.T) {
 	s, _ := newTestStore(t)
-	// Five failures from five addresses: the account, not an address, locks.
-	at := t0
-	for i := 0; i < auth.MaxAccountFailures; i++ {
-		at = failLogins(t, s, 1, "Firm@Demo.local ", fmt.Sprintf("203.0.113.%d", i+1), at)
+	at := failLogins(t, s, auth.MaxPairFailures, "Admin@Demo.local ", "203.0.113.1", t0, time.Second)
+	last := at.Add(-time.Second)
+	retryAt, ok := allowed(t, s, "admin@demo.local", "203.0.113.1", at)
+	if ok || !retryAt.Equal(t0.Add(auth.ThrottleWindow)) {
+		t.Errorf("the guessing address: allowed %v until %s, want locked until %s", ok, retryAt, t0.Add(auth.ThrottleWindow))
 	}
-	_, retryAt, ok, err := s.BeginLogin(context.Background(), "firm@demo.local", "198.51.100.7", at)
-	if err != nil || ok {
-		t.Fatalf("sixth attempt: ok %v, err %v", ok, err)
+	retryAt, ok = allowed(t, s, "admin@demo.local", "198.51.100.7", last)
+	if ok || !retryAt.Equal(last.Add(auth.AccountDelay(auth.MaxPairFailures))) || auth.AccountDelay(auth.MaxPairFailures) > time.Second {
+		t.Errorf("another address right after: allowed %v until %s, want a delay of a second", ok, retryAt)
 	}
-	if want := t0.Add(auth.ThrottleWindow); !retryAt.Equal(want) {
-		t.Errorf("retry at %s, want %s (when the first failure leaves the window)", retryAt, want)
+	if _, ok := allowed(t, s, "admin@demo.local", "198.51.100.7", last.Add(time.Second)); !ok {
+		t.Error("another address is locked out of the account")
 	}
 	// A refused attempt is not counted: the lock does not grow.
-	if r, _ := allowed(t, s, "firm@demo.local", "198.51.100.7", at.Add(time.Minute)); !r.Equal(retryAt) {
-		t.Errorf("after a refused attempt the lock runs until %s, not %s", r, retryAt)
+	if _, _, ok, _ := s.BeginLogin(context.Background(), "admin@demo.local", "203.0.113.1", at); ok {
+		t.Fatal("the locked pair was admitted")
 	}
-	// Another account, from another address, is not affected.
-	if _, ok := allowed(t, s, "auditor@demo.local", "198.51.100.8", at); !ok {
-		t.Error("another account is locked too")
+	if r, _ := allowed(t, s, "admin@demo.local", "203.0.113.1", at.Add(time.Minute)); !r.Equal(t0.Add(auth.ThrottleWindow)) {
+		t.Errorf("after a refused attempt the lock runs until %s", r)
 	}
-	if _, ok := allowed(t, s, "firm@demo.local", "", retryAt.Add(-time.Nanosecond)); ok {
-		t.Error("unlocked before the retry time")
+	// Other accounts from the guessing address are not affected: everyone
+	// behind one proxy does not share a lock.
+	if _, ok := allowed(t, s, "auditor@demo.local", "203.0.113.1", at); !ok {
+		t.Error("another account from the same address is locked too")
 	}
-	if _, ok := allowed(t, s, "firm@demo.local", "", retryAt); !ok {
-		t.Error("still locked at the retry time")
+	if _, ok := allowed(t, s, "admin@demo.local", "203.0.113.1", t0.Add(auth.ThrottleWindow)); !ok {
+		t.Error("still locked when the first failure has left the window")
 	}
 }
 
-func TestThrottleLocksAnAddress(t *testing.T) {
+// Guesses from many addresses slow the account down, a delay that doubles
+// with each failure up to auth.MaxAccountDelay, and never more.
+func TestThrottleDelaysAGuessedAccount(t *testing.T) {
 	s, _ := newTestStore(t)
 	at := t0
-	for i := 0; i < auth.MaxAddressFailures; i++ {
-		at = failLogins(t, s, 1, fmt.Sprintf("guess%d@demo.local", i), "203.0.113.9", at)
+	for i := 0; i < 40; i++ {
+		if i >= auth.AccountFreeFailures {
+			if _, ok := allowed(t, s, "firm@demo.local", "198.51.100.200", at.Add(-time.Millisecond)); ok && auth.AccountDelay(i) > 0 {
+				// the delay since the last failure has not passed
+				t.Fatalf("failure %d: no delay", i+1)
+			}
+			at = at.Add(auth.AccountDelay(i))
+		}
+		at = failLogins(t, s, 1, "firm@demo.local", fmt.Sprintf("203.0.113.%d", i+1), at, 0)
 	}
-	retryAt, ok := allowed(t, s, "fresh@demo.local", "203.0.113.9", at)
-	if ok || !retryAt.Equal(t0.Add(auth.ThrottleWindow)) {
-		t.Errorf("the address tried %d accounts and is not locked: %v %s", auth.MaxAddressFailures, ok, retryAt)
-	}
-	if _, ok := allowed(t, s, "fresh@demo.local", "203.0.113.10", at); !ok {
-		t.Error("another address is locked too")
-	}
-	// IPv6 clients are counted by /64: a client owns the whole network.
-	at = failLogins(t, s, auth.MaxAddressFailures, "", "2001:db8:1:2::1", at)
-	if _, ok := allowed(t, s, "", "2001:db8:1:2:ffff::9", at); ok {
-		t.Error("another address of the same /64 is not locked")
-	}
-	if _, ok := allowed(t, s, "", "2001:db8:1:3::1", at); !ok {
-		t.Error("another /64 is locked")
-	}
-}
-
-// An address that is not one is throttled as it was given, clipped as the
-// audit log clips it (auth's TestAddressKey covers the rest).
-func TestThrottleKeysClipSubjects(t *testing.T) {
-	for in, want := range map[string]string{
-		"2001:DB8:1:2::1":        "2001:db8:1:2::/64",
-		"not-an-address":         "not-an-address",
-		strings.Repeat("x", 100): strings.Repeat("x", maxAuditIP-1) + "…",
-	} {
-		keys := throttleKeys("", in)
-		if len(keys) != 1 || keys[0].Kind != auth.ThrottleAddress || keys[0].Subject != want {
-			t.Errorf("throttleKeys(%q) = %+v, want the address %q", in, keys, want)
+	want := map[int]time.Duration{4: 0, 5: time.Second, 6: 2 * time.Second, 8: 8 * time.Second, 40: auth.MaxAccountDelay, 1000: auth.MaxAccountDelay}
+	for n, d := range want {
+		if got := auth.AccountDelay(n); got != d {
+			t.Errorf("AccountDelay(%d) = %s, want %s", n, got, d)
 		}
 	}
+	retryAt, ok := allowed(t, s, "firm@demo.local", "198.51.100.1", at)
+	if ok || retryAt.Sub(at) != auth.MaxAccountDelay {
+		t.Errorf("after 40 failures from 40 addresses: %v, retry in %s, want %s", ok, retryAt.Sub(at), auth.MaxAccountDelay)
+	}
+	if _, ok := allowed(t, s, "firm@demo.local", "198.51.100.1", retryAt); !ok {
+		t.Error("a new address is locked out after the delay")
+	}
 }
 
-// A successful login clears the account's failures, but of the address's
-// only its own attempt: logging into one's own account does not hide the
-// address's guesses at others.
-func TestLoginSucceededClearsTheAccount(t *testing.T) {
+// An attempt in progress is not a failure: simultaneous correct logins
+// pass, from one address for many accounts and for one account; only the
+// pair's limit of attempts at once holds.
+func TestAttemptsInProgressAreNotFailures(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := context.Background()
-	ip := "203.0.113.20"
-	at := failLogins(t, s, auth.MaxAccountFailures-1, "firm@demo.local", ip, t0)
-	at = failLogins(t, s, 3, "other@demo.local", ip, at)
-	a, _, ok, err := s.BeginLogin(ctx, "firm@demo.local", ip, at)
+	var running []LoginAttempt
+	for i := 0; i < 30; i++ {
+		a, _, ok, err := s.BeginLogin(ctx, fmt.Sprintf("user%d@demo.local", i), "203.0.113.50", t0)
+		if err != nil || !ok {
+			t.Fatalf("login %d of 30 at once from one address refused: %v", i+1, err)
+		}
+		running = append(running, a)
+	}
+	for i := 0; i < auth.MaxPairFailures; i++ {
+		a, _, ok, err := s.BeginLogin(ctx, "firm@demo.local", "203.0.113.50", t0)
+		if err != nil || !ok {
+			t.Fatalf("login %d at once for one account refused: %v", i+1, err)
+		}
+		running = append(running, a)
+	}
+	if retryAt, ok := allowed(t, s, "firm@demo.local", "203.0.113.50", t0); ok || retryAt.Sub(t0) > time.Second {
+		t.Errorf("more attempts at once than the pair's limit: allowed %v, retry in %s", ok, retryAt.Sub(t0))
+	}
+	for _, a := range running {
+		if err := s.LoginSucceeded(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int64
+	s.db.Model(&loginFailure{}).Count(&n)
+	if n != 0 {
+		t.Errorf("%d rows after every attempt succeeded", n)
+	}
+	// An attempt abandoned by a crashed instance frees its place in time.
+	for i := 0; i < auth.MaxPairFailures; i++ {
+		s.BeginLogin(ctx, "firm@demo.local", "203.0.113.51", t0)
+	}
+	if _, ok := allowed(t, s, "firm@demo.local", "203.0.113.51", t0.Add(auth.AttemptTimeout)); !ok {
+		t.Error("abandoned attempts hold their places for ever")
+	}
+}
+
+// A success forgives the address's failures on the account, not other
+// addresses': the owner logging in does not reset someone's guessing.
+func TestLoginSucceededForgivesThePair(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	at := failLogins(t, s, auth.MaxPairFailures-1, "firm@demo.local", "203.0.113.20", t0, time.Second)
+	at = failLogins(t, s, 3, "firm@demo.local", "198.51.100.20", at, time.Minute)
+	a, _, ok, err := s.BeginLogin(ctx, "firm@demo.local", "203.0.113.20", at.Add(time.Minute))
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if err := s.LoginSucceeded(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	count := func(kind, subject string) (n int64) {
-		s.db.Model(&loginFailure{}).Where("kind = ? AND subject = ?", kind, subject).Count(&n)
+	count := func(address string) (n int64) {
+		s.db.Model(&loginFailure{}).Where("subject = ? AND address = ?", "firm@demo.local", address).Count(&n)
 		return n
 	}
-	if n := count(auth.ThrottleAccount, "firm@demo.local"); n != 0 {
-		t.Errorf("the account keeps %d failures", n)
+	if n := count("203.0.113.20"); n != 0 {
+		t.Errorf("the pair keeps %d failures", n)
 	}
-	if n := count(auth.ThrottleAccount, "other@demo.local"); n != 3 {
-		t.Errorf("another account has %d failures, want 3", n)
+	if n := count("198.51.100.20"); n != 3 {
+		t.Errorf("the other address has %d failures, want 3", n)
 	}
-	if n := count(auth.ThrottleAddress, ip); n != auth.MaxAccountFailures-1+3 {
-		t.Errorf("the address has %d failures, want %d (the successful attempt's own removed)", n, auth.MaxAccountFailures-1+3)
-	}
-	// The account may fail its full allowance again.
-	failLogins(t, s, auth.MaxAccountFailures, "firm@demo.local", "198.51.100.1", at)
 }
 
-// Parallel attempts cannot all pass the check before any is counted.
+// Refused API tokens are counted apart: they never lock a password, and
+// past the limit a refused token waits while a valid one (checked first,
+// in workflow) is never counted at all.
+func TestRefusedTokensAreCountedApart(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	at := t0
+	for i := 0; i < auth.MaxTokenFailures; i++ {
+		if _, wait, err := s.TokenRefused(ctx, "203.0.113.7", at); err != nil || wait {
+			t.Fatalf("refused token %d: wait %v, %v", i+1, wait, err)
+		}
+		at = at.Add(time.Second)
+	}
+	retryAt, wait, err := s.TokenRefused(ctx, "203.0.113.7", at)
+	if err != nil || !wait || !retryAt.Equal(t0.Add(auth.ThrottleWindow)) {
+		t.Errorf("past the limit: wait %v until %s, %v", wait, retryAt, err)
+	}
+	if _, ok := allowed(t, s, "firm@demo.local", "203.0.113.7", at); !ok {
+		t.Error("refused tokens lock passwords from the address")
+	}
+	var n int64
+	s.db.Model(&loginFailure{}).Count(&n)
+	if n != auth.MaxTokenFailures {
+		t.Errorf("%d rows: a waiting client still adds rows", n)
+	}
+}
+
+// Parallel attempts cannot all pass before any has failed: a pair gets
+// its limit, a delayed account one at a time.
 func TestThrottleHoldsUnderConcurrentAttempts(t *testing.T) {
 	s, _ := newTestStore(t)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	passed := 0
-	for i := 0; i < 3*auth.MaxAccountFailures; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _, ok, err := s.BeginLogin(context.Background(), "firm@demo.local", fmt.Sprintf("203.0.113.%d", i+1), t0)
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				passed++
-				mu.Unlock()
-			}
-		}()
+	parallel := func(n int, ip func(i int) string, at time.Time) int {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		passed := 0
+		for i := 0; i < n; i++ {
+			wg.Go(func() {
+				_, _, ok, err := s.BeginLogin(context.Background(), "firm@demo.local", ip(i), at)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					passed++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		return passed
 	}
-	wg.Wait()
-	if passed != auth.MaxAccountFailures {
-		t.Errorf("%d parallel attempts passed, want %d", passed, auth.MaxAccountFailures)
+	if n := parallel(3*auth.MaxPairFailures, func(int) string { return "203.0.113.1" }, t0); n != auth.MaxPairFailures {
+		t.Errorf("%d parallel attempts of one pair passed, want %d", n, auth.MaxPairFailures)
+	}
+	at := failLogins(t, s, auth.AccountFreeFailures, "firm@demo.local", "203.0.113.2", t0.Add(2*auth.AttemptTimeout), 0)
+	at = at.Add(auth.AccountDelay(auth.AccountFreeFailures))
+	if n := parallel(10, func(i int) string { return fmt.Sprintf("198.51.100.%d", i+1) }, at); n != 1 {
+		t.Errorf("%d parallel attempts on a delayed account passed, want 1", n)
+	}
+}
+
+// An admin sees the locks in force and clears one; each clearing is in
+// the audit log.
+func TestLoginLocksListedAndCleared(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	at := failLogins(t, s, auth.MaxPairFailures, "firm@demo.local", "203.0.113.1", t0, time.Second)
+	for i := 0; i < auth.MaxTokenFailures; i++ {
+		s.TokenRefused(ctx, "203.0.113.9", at)
+	}
+	// Asked half a second after the last failure, inside its delay.
+	locks, err := s.LoginLocks(ctx, at.Add(-time.Second/2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LoginLock{
+		{Kind: LockPair, Account: "firm@demo.local", Address: "203.0.113.1", Failures: 5, Until: t0.Add(auth.ThrottleWindow)},
+		{Kind: LockAccount, Account: "firm@demo.local", Failures: 5, Until: at.Add(-time.Second + auth.AccountDelay(5))},
+		{Kind: LockToken, Address: "203.0.113.9", Failures: auth.MaxTokenFailures, Until: at.Add(auth.ThrottleWindow)},
+	}
+	if !slices.EqualFunc(locks, want, func(a, b LoginLock) bool {
+		return a.Kind == b.Kind && a.Account == b.Account && a.Address == b.Address && a.Failures == b.Failures && a.Until.Equal(b.Until)
+	}) {
+		t.Errorf("locks\n%+v\nwant\n%+v", locks, want)
+	}
+	admin, err := s.UserByEmail(ctx, "admin@demo.local")
+	if err != nil {
+		demoMember(t, s)
+		admin, _ = s.UserByEmail(ctx, "admin@demo.local")
+	}
+	if n, err := s.ClearLoginLock(ctx, admin, LockPair, "Firm@demo.local", "203.0.113.1"); err != nil || n != 5 {
+		t.Fatalf("clear: %d %v", n, err)
+	}
+	if _, ok := allowed(t, s, "firm@demo.local", "203.0.113.1", at); !ok {
+		t.Error("the pair is still locked")
+	}
+	if n, err := s.ClearLoginLock(ctx, nil, LockToken, "", "203.0.113.9"); err != nil || n != int64(auth.MaxTokenFailures) {
+		t.Fatalf("clear token lock: %d %v", n, err)
+	}
+	if locks, _ := s.LoginLocks(ctx, at); len(locks) != 0 {
+		t.Errorf("locks left: %+v", locks)
+	}
+	var evs []AuditEvent
+	s.db.Where("action = ?", AuditLoginUnlocked).Order("id").Find(&evs)
+	if len(evs) != 2 || evs[0].Actor != "admin@demo.local" || evs[0].Object != "account:firm@demo.local" ||
+		!strings.Contains(evs[0].Detail, "203.0.113.1") || evs[1].Object != "address:203.0.113.9" {
+		t.Errorf("audit entries %+v", evs)
+	}
+	if _, err := s.ClearLoginLock(ctx, admin, "everything", "", ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an unknown kind: %v", err)
 	}
 }
 
@@ -173,26 +296,25 @@ func TestThrottleHoldsUnderConcurrentAttempts(t *testing.T) {
 // the same file) keeps the lock.
 func TestThrottleSurvivesARestart(t *testing.T) {
 	s, path := newTestStore(t)
-	at := failLogins(t, s, auth.MaxAccountFailures, "firm@demo.local", "203.0.113.30", t0)
+	at := failLogins(t, s, auth.MaxPairFailures, "firm@demo.local", "203.0.113.30", t0, time.Second)
 	s.Close()
 	again, err := Open(context.Background(), path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer again.Close()
-	if _, ok := allowed(t, again, "firm@demo.local", "198.51.100.1", at); ok {
+	if _, ok := allowed(t, again, "firm@demo.local", "203.0.113.30", at); ok {
 		t.Error("the lock is gone after a restart")
 	}
 }
 
-// Writing prunes what has left the window, and counting is a range scan of
-// the index, not of the table.
+// Writing prunes what has left the window, and reading a pair's failures
+// is a range scan of the index, not of the table.
 func TestThrottlePrunesAndUsesTheIndex(t *testing.T) {
 	s, _ := newTestStore(t)
-	ctx := context.Background()
-	failLogins(t, s, 3, "firm@demo.local", "203.0.113.40", t0)
+	failLogins(t, s, 3, "firm@demo.local", "203.0.113.40", t0, time.Second)
 	later := t0.Add(auth.ThrottleWindow + time.Minute)
-	if err := s.RecordLoginFailure(ctx, "", "203.0.113.41", later); err != nil {
+	if err := s.RecordLoginFailure(context.Background(), "x@demo.local", "203.0.113.41", later); err != nil {
 		t.Fatal(err)
 	}
 	var n int64
@@ -200,16 +322,15 @@ func TestThrottlePrunesAndUsesTheIndex(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d rows after pruning, want 1", n)
 	}
-	count := "SELECT at FROM login_failures WHERE kind = ? AND subject = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET 4"
+	pair := "SELECT at FROM login_failures WHERE kind = ? AND subject = ? AND address = ? AND at > ? ORDER BY at DESC LIMIT 5"
 	prune := "DELETE FROM login_failures WHERE at <= ?"
+	args := []any{auth.ThrottlePassword, "firm@demo.local", "203.0.113.40", t0}
 	switch s.Engine() {
 	case "postgres":
-		// No Sort node: the index gives the order (pgPlan makes a sort
-		// prohibitive, so one remains only when no index can avoid it).
-		nodes := pgPlan(t, s.db, count, auth.ThrottleAccount, "firm@demo.local", t0)
-		if !slices.ContainsFunc(nodes, func(n pgPlanNode) bool { return n.indexScan("idx_login_failure_key") }) ||
+		nodes := pgPlan(t, s.db, pair, args...)
+		if !slices.ContainsFunc(nodes, func(n pgPlanNode) bool { return n.indexScan("idx_login_failure_pair") }) ||
 			slices.ContainsFunc(nodes, func(n pgPlanNode) bool { return n.NodeType == "Sort" }) {
-			t.Errorf("counting does not use the index alone: %+v", nodes)
+			t.Errorf("reading a pair does not use the index alone: %+v", nodes)
 		}
 		nodes = pgPlan(t, s.db, prune, t0)
 		if !slices.ContainsFunc(nodes, func(n pgPlanNode) bool { return n.indexScan("idx_login_failure_at") }) {
@@ -217,9 +338,9 @@ func TestThrottlePrunesAndUsesTheIndex(t *testing.T) {
 		}
 	default:
 		var plan []struct{ Detail string }
-		s.db.Raw("EXPLAIN QUERY PLAN "+count, auth.ThrottleAccount, "firm@demo.local", t0).Scan(&plan)
-		if len(plan) != 1 || !strings.Contains(plan[0].Detail, "idx_login_failure_key") || strings.Contains(plan[0].Detail, "TEMP B-TREE") {
-			t.Errorf("counting does not use the index alone: %+v", plan)
+		s.db.Raw("EXPLAIN QUERY PLAN "+pair, args...).Scan(&plan)
+		if len(plan) != 1 || !strings.Contains(plan[0].Detail, "idx_login_failure_pair") || strings.Contains(plan[0].Detail, "TEMP B-TREE") {
+			t.Errorf("reading a pair does not use the index alone: %+v", plan)
 		}
 		s.db.Raw("EXPLAIN QUERY PLAN "+prune, t0).Scan(&plan)
 		if len(plan) == 0 || !strings.Contains(plan[0].Detail, "idx_login_failure_at") {

@@ -296,7 +296,44 @@ func (s *Store) AddMember(ctx context.Context, actor *User, nu NewUser) (*User, 
 	default:
 		return nil, fmt.Errorf("store: add member: %w", ErrNotFound)
 	}
-	return s.createUser(ctx, actor, nu)
+	u, err := s.createUser(ctx, actor, nu)
+	if errors.Is(err, ErrDuplicate) && actor.Role == auth.FirmAdmin {
+		return s.holdMember(ctx, actor, nu, err)
+	}
+	return u, err
+}
+
+// ErrMemberHeld is AddMember's answer when a firm admin adds an email that
+// already has an account outside their firm: nothing is changed, the
+// request is in the audit log for an administrator, and the firm admin is
+// answered as for a new address (workflow), so that adding members is no
+// way to learn which addresses have accounts elsewhere.
+var ErrMemberHeld = errors.New("store: the address has an account elsewhere; the request is held for an administrator")
+
+// AuditMemberHeld records a held request (ErrMemberHeld).
+const AuditMemberHeld = "member_add_held"
+
+// holdMember decides a firm admin's add that met a taken email (dup): a
+// member of their own firm, whom their team list shows anyway, is dup; an
+// account anywhere else is held.
+func (s *Store) holdMember(ctx context.Context, actor *User, nu NewUser, dup error) (*User, error) {
+	email := NormalizeEmail(nu.Email)
+	var holder User
+	if err := s.db.WithContext(ctx).Select("id", "firm_id").Where("email = ?", email).First(&holder).Error; err != nil {
+		return nil, translate(err, "find the holder of %s", email)
+	}
+	if holder.FirmID != nil && *holder.FirmID == *actor.FirmID {
+		return nil, dup
+	}
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		ev := auditBy(actor, AuditMemberHeld, fmt.Sprintf("user:%d", holder.ID),
+			fmt.Sprintf("%s, role %s: the address has an account outside the firm; nothing changed", email, nu.Role))
+		return appendAudit(tx, ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return nil, ErrMemberHeld
 }
 
 // DisableUser removes a member: the account can no longer log in, its

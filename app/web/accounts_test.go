@@ -324,7 +324,7 @@ func TestTeamAddsAndRemovesMembers(t *testing.T) {
 		want string
 	}{
 		{"auditor role", url.Values{"email": {"a@demo.local"}, "name": {"x"}, "role": {"auditor"}, "generate": {"1"}}, "角色：请选择列表中的角色"},
-		{"duplicate", url.Values{"email": {"other@elsewhere.local"}, "name": {"x"}, "role": {"firm_member"}, "generate": {"1"}}, "已有账号使用"},
+		{"duplicate", url.Values{"email": {"firm@demo.local"}, "name": {"x"}, "role": {"firm_member"}, "generate": {"1"}}, "已有账号使用"},
 	}
 	for _, tt := range refused {
 		if r := boss.post("/team", tt.form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tt.want) {

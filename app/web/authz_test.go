@@ -116,6 +116,8 @@ var webAuthz = []authzRow{
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/campaigns"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/campaigns/:id/auditors"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/audit"},
+	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/locks"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/locks/clear"},
 
 	{statuses{303, 403, 200, 403, 200, 403, 403, 403}, "GET /team"},
 	{statuses{401, 403, 200, 403, 200, 403, 403, 403}, "POST /team"},
@@ -229,6 +231,7 @@ type authzFixture struct {
 	reads string // the URL of a server on a copy, for GET requests
 
 	sessions [callers]string // session cookie values; "" for the anonymous caller
+	csrfKey  []byte          // the database's key of CSRF tokens
 
 	submitted, draft       uint // the demo firm's assessments
 	submittedItem          string
@@ -284,6 +287,8 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		_, err := st.CreateUser(ctx, nu)
 		must(err)
 	}
+	f.csrfKey, err = st.ServerKey(ctx, "csrf")
+	must(err)
 	f.colleague, f.otherMember = user("colleague@demo.local").ID, user("other@firm.local").ID
 	f.otherAuditor = user("auditor2@demo.local").ID
 	admin := user("admin@demo.local")
@@ -484,6 +489,8 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"password": {store.DemoPassword}, "code": {"000000"}}, nil
 	case "POST /profile/tokens":
 		return url.Values{"name": {"脚本"}}, nil
+	case "POST /admin/locks/clear":
+		return url.Values{"kind": {"account"}, "account": {"firm@demo.local"}}, nil
 	}
 	return url.Values{}, nil
 }
@@ -527,11 +534,12 @@ func (f *authzFixture) callAll(t *testing.T, method, pattern string, who ...int)
 type csrfSent int
 
 const (
-	csrfValid       csrfSent = iota // the cookie's token in the form field
-	csrfNone                        // the cookie, no token in the form or a header
-	csrfWrongField                  // another token in the form field
-	csrfWrongHeader                 // another token in X-CSRF-Token, the right one in the form
-	csrfNoCookie                    // a token in the form field, no cookie
+	csrfValid        csrfSent = iota // the token the server derives for the caller, in the form field
+	csrfNone                         // the cookie, no token in the form or a header
+	csrfWrongField                   // another token in the form field
+	csrfWrongHeader                  // another token in X-CSRF-Token, the right one in the form
+	csrfPlanted                      // issue 19: a CSRF cookie of the attacker's choice and its value in the form
+	csrfOtherSession                 // the token of another session (the attacker's own)
 )
 
 // call sends one request as caller who, carrying token as said, to a
@@ -555,7 +563,10 @@ func (f *authzFixture) call(copyFor testing.TB, who int, method, pattern string,
 	if err != nil {
 		return resp{}, err
 	}
-	sent := csrf
+	sent := auth.CSRFToken(f.csrfKey, csrfAnonymousBinding(csrf))
+	if f.sessions[who] != "" {
+		sent = auth.CSRFToken(f.csrfKey, csrfSessionBinding(f.sessions[who]))
+	}
 	switch token {
 	case csrfNone:
 		sent = ""
@@ -563,6 +574,10 @@ func (f *authzFixture) call(copyFor testing.TB, who int, method, pattern string,
 		if sent, err = auth.NewToken(); err != nil {
 			return resp{}, err
 		}
+	case csrfPlanted:
+		sent = csrf
+	case csrfOtherSession:
+		sent = auth.CSRFToken(f.csrfKey, csrfSessionBinding(f.sessions[(who+1)%callers]))
 	}
 	form, file := f.body(method + " " + pattern)
 	var body io.Reader
@@ -599,9 +614,7 @@ func (f *authzFixture) call(copyFor testing.TB, who int, method, pattern string,
 		}
 		req.Header.Set("X-CSRF-Token", other)
 	}
-	if token != csrfNoCookie {
-		req.AddCookie(&http.Cookie{Name: csrfCookie, Value: csrf})
-	}
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: csrf})
 	if f.sessions[who] != "" {
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: f.sessions[who]})
 	}
@@ -739,7 +752,8 @@ func checkCSRF(t *testing.T, f *authzFixture, registered []*echo.Route) {
 			for _, sent := range []struct {
 				name  string
 				token csrfSent
-			}{{"no token", csrfNone}, {"wrong token in the form", csrfWrongField}, {"wrong token in the header", csrfWrongHeader}, {"no cookie", csrfNoCookie}} {
+			}{{"no token", csrfNone}, {"wrong token in the form", csrfWrongField}, {"wrong token in the header", csrfWrongHeader},
+				{"a planted cookie and its value", csrfPlanted}, {"another session's token", csrfOtherSession}} {
 				res, err := f.call(nil, who, r.Method, r.Path, sent.token)
 				if err != nil {
 					t.Fatal(err)

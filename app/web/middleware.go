@@ -78,14 +78,14 @@ func lang(c echo.Context) string {
 // loadSession puts the logged-in user, if any, into the context.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(cookieName(c, sessionCookie))
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
 		p, err := s.Work.SessionPrincipal(c.Request().Context(), ck.Value, lang(c))
 		switch {
 		case errors.Is(err, workflow.ErrNotFound):
-			clearCookie(c, sessionCookie)
+			clearCookie(c, cookieName(c, sessionCookie))
 		case err != nil:
 			return err
 		default:
@@ -133,22 +133,19 @@ func (s *Server) require(allowed access.Who) echo.MiddlewareFunc {
 	}
 }
 
-// csrfProtect implements the double-submit pattern: a random token lives in
-// an HttpOnly cookie and must come back in the form field _csrf or the
-// X-CSRF-Token header on every state-changing request. It keeps no server
-// state, so it works across instances.
-func csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
+// csrfProtect checks the anti-forgery token of every state-changing
+// request, in the form field _csrf or the X-CSRF-Token header. The token
+// is derived from the session (auth.CSRFToken of the session cookie under
+// the database's key), so a cookie an attacker manages to set for the host
+// (a sibling subdomain, plain HTTP, another port) gives them no token that
+// works with the victim's session; and every instance derives the same.
+// Before login the token is bound to a random cookie of the visitor's.
+// The API takes no cookies, only bearer tokens, and needs none of this.
+func (s *Server) csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 40 {
-			token = ck.Value
-		} else {
-			t, err := auth.NewToken()
-			if err != nil {
-				return err
-			}
-			token = t
-			setCookie(c, csrfCookie, token, 0)
+		token, err := s.csrfToken(c)
+		if err != nil {
+			return err
 		}
 		c.Set(ctxCSRF, token)
 		c.Response().Header().Add("Vary", "Cookie")
@@ -177,14 +174,48 @@ func csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rotateCSRF replaces the CSRF token, at login and logout.
-func rotateCSRF(c echo.Context) error {
-	t, err := auth.NewToken()
-	if err != nil {
-		return err
+// csrfToken is the token this request's forms carry: the session's when
+// the visitor is signed in, else that of the visitor's anonymous cookie,
+// made now if missing.
+func (s *Server) csrfToken(c echo.Context) (string, error) {
+	if currentUser(c) != nil {
+		if ck, err := c.Cookie(cookieName(c, sessionCookie)); err == nil {
+			return auth.CSRFToken(s.csrfKey, csrfSessionBinding(ck.Value)), nil
+		}
 	}
-	setCookie(c, csrfCookie, t, 0)
-	return nil
+	name := cookieName(c, csrfCookie)
+	ck, err := c.Cookie(name)
+	anon := ""
+	if err == nil && len(ck.Value) >= 40 {
+		anon = ck.Value
+	} else {
+		if anon, err = auth.NewToken(); err != nil {
+			return "", err
+		}
+		setCookie(c, name, anon, 0)
+	}
+	return auth.CSRFToken(s.csrfKey, csrfAnonymousBinding(anon)), nil
+}
+
+// The bindings of a token: a session's and an anonymous visitor's never
+// share a token, even should their cookies be equal.
+func csrfSessionBinding(session string) string  { return "session\x00" + session }
+func csrfAnonymousBinding(cookie string) string { return "anonymous\x00" + cookie }
+
+// rotateCSRF drops the anonymous visitor's cookie, at login and logout: a
+// token from before is worthless after.
+func rotateCSRF(c echo.Context) { clearCookie(c, cookieName(c, csrfCookie)) }
+
+// cookieName is the name of a session or CSRF cookie: under HTTPS with the
+// __Host- prefix, which a browser accepts only from this host over HTTPS,
+// with Path=/ and no Domain, so neither a sibling subdomain nor plain HTTP
+// can plant or shadow it. Plain HTTP (localhost) keeps the plain name,
+// since browsers refuse __Host- cookies without Secure.
+func cookieName(c echo.Context, name string) string {
+	if secureRequest(c) {
+		return "__Host-" + name
+	}
+	return name
 }
 
 // secureRequest reports whether the browser reached us over HTTPS: over a

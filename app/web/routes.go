@@ -110,6 +110,8 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodPost, Path: "/profile/2fa/confirm", Who: signedIn, Handler: s.confirmTwoFactor},
 		{Method: http.MethodPost, Path: "/profile/2fa/disable", Who: signedIn, Handler: s.disableTwoFactor},
 		{Method: http.MethodGet, Path: "/admin/audit", Who: admin, Handler: s.adminAudit},
+		{Method: http.MethodGet, Path: "/admin/locks", Who: admin, Handler: s.adminLocks},
+		{Method: http.MethodPost, Path: "/admin/locks/clear", Who: admin, Handler: s.clearLock},
 
 		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},
 	}
@@ -121,7 +123,7 @@ func (s *Server) registerRoutes() {
 		// The body limit comes before anything reads the body, and the access
 		// check before the form is read and its CSRF token checked: a caller
 		// who may not use the route is turned away before the body is parsed.
-		e.Add(r.Method, r.Path, r.Handler, limitBody(limit), s.require(r.Who), readForm, csrfProtect)
+		e.Add(r.Method, r.Path, r.Handler, limitBody(limit), s.require(r.Who), readForm, s.csrfProtect)
 	}
 	e.RouteNotFound("/*", func(c echo.Context) error { return fail(http.StatusNotFound, "error.not_found") })
 }

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -59,6 +60,7 @@ type Server struct {
 	routes []route
 
 	fillItems *fragmentCache // rendered items of the fill-in page
+	csrfKey   []byte         // the database's, shared by every instance
 }
 
 // New builds the server: it parses every template and indexes the static
@@ -78,6 +80,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d, fillItems: &fragmentCache{maxBytes: fillCacheBytes}}
 	var err error
+	if s.csrfKey, err = d.Work.CSRFKey(context.Background()); err != nil {
+		return nil, fmt.Errorf("web: the CSRF key: %w", err)
+	}
 	if s.assets, err = loadAssets(d.Static); err != nil {
 		return nil, err
 	}

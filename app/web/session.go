@@ -46,7 +46,7 @@ func (s *Server) login(c echo.Context) error {
 			loginPage{Email: email, Next: next, Error: s.T(c, "login.missing")})
 	}
 	var prior string
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := c.Cookie(cookieName(c, sessionCookie)); err == nil {
 		prior = ck.Value
 	}
 	_, token, err := s.Work.Login(c.Request().Context(), email, password, c.RealIP(), prior)
@@ -73,8 +73,9 @@ func (s *Server) login(c echo.Context) error {
 // startSession gives the browser the new session token and a new CSRF
 // token: one planted before is worthless after.
 func (s *Server) startSession(c echo.Context, token string) error {
-	setCookie(c, sessionCookie, token, workflow.MaxSessionAge)
-	return rotateCSRF(c)
+	setCookie(c, cookieName(c, sessionCookie), token, workflow.MaxSessionAge)
+	rotateCSRF(c)
+	return nil
 }
 
 // throttledMessage says, in the page's language and time zone, when a
@@ -87,15 +88,13 @@ func (s *Server) throttledMessage(c echo.Context, te *workflow.ThrottledError) s
 }
 
 func (s *Server) logout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := c.Cookie(cookieName(c, sessionCookie)); err == nil {
 		if err := s.Work.Logout(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
 	}
-	clearCookie(c, sessionCookie)
-	if err := rotateCSRF(c); err != nil {
-		return err
-	}
+	clearCookie(c, cookieName(c, sessionCookie))
+	rotateCSRF(c)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 

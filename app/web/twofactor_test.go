@@ -229,7 +229,7 @@ func TestTwoFactorWrongCodesThrottled(t *testing.T) {
 	*now = now.Add(time.Minute)
 	c.passwordStep("firm@demo.local")
 	var last resp
-	for i := 0; i < auth.MaxAccountFailures; i++ {
+	for i := 0; i < auth.MaxPairFailures; i++ {
 		if last = c.codeStep("000000"); last.Status == http.StatusTooManyRequests {
 			break
 		}

@@ -2,10 +2,13 @@ package workflow
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"selfcheck/app/access"
 	"selfcheck/app/auth"
 	"selfcheck/app/fault"
+	"selfcheck/app/store"
 )
 
 // Firms lists the firms p may see (admins and auditors: all).
@@ -48,10 +51,19 @@ func (s *Service) CreateAccount(ctx context.Context, p access.Principal, nu NewU
 	return u, err
 }
 
-// AddMember adds a member to p's firm (firm admins).
+// AddMember adds a member to p's firm (firm admins). An email that has an
+// account outside the firm is answered as a new address would be, with
+// an account of ID 0 that nothing stores: the request waits in the audit
+// log for an administrator, who settles it with the person (issue 19: a
+// firm admin must not learn which addresses are registered elsewhere).
 func (s *Service) AddMember(ctx context.Context, p access.Principal, nu NewUser) (*Account, error) {
 	u, err := s.Store.AddMember(ctx, actor(p), nu)
-	if err == nil {
+	switch {
+	case errors.Is(err, store.ErrMemberHeld):
+		s.Log.Info("member add held", "role", nu.Role, "by", p.ID)
+		return &Account{Email: store.NormalizeEmail(nu.Email), Name: strings.TrimSpace(nu.Name), Role: nu.Role,
+			FirmID: nu.FirmID, Firm: actor(p).Firm, CreatedAt: s.Now()}, nil
+	case err == nil:
 		s.Log.Info("member added", "user", u.ID, "role", u.Role, "by", p.ID)
 	}
 	return u, err

@@ -254,18 +254,23 @@ func (s *Service) awaitSecondFactor(ctx context.Context, u *store.User) error {
 // counted as a failure unless check succeeds. It is the one place two-factor
 // sign-in meets the login throttle.
 func (s *Service) underThrottle(ctx context.Context, email, ip string, check func() error) error {
-	attempt, retryAt, ok, err := s.Store.BeginLogin(ctx, email, ip, s.Now())
+	attempt, err := s.BeginAttempt(ctx, email, ip)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		s.Log.Warn("second factor throttled", "ip", ip, "retry_at", retryAt)
-		return &ThrottledError{RetryAt: retryAt}
-	}
-	if err := check(); err != nil {
+	err = check()
+	switch {
+	case err == nil:
+		return attempt.Succeed(ctx)
+	case errors.Is(err, ErrWrongCode), errors.Is(err, ErrWrongPassword):
+		if ferr := attempt.Fail(ctx); ferr != nil {
+			return ferr
+		}
+		return err
+	default:
+		_ = attempt.Abandon(ctx)
 		return err
 	}
-	return s.Store.LoginSucceeded(ctx, attempt)
 }
 
 // checkSecondFactor accepts code for u, spending it, and says how it was

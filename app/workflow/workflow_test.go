@@ -301,7 +301,7 @@ func TestLoginAndTokens(t *testing.T) {
 	}
 
 	// Five wrong passwords lock the account, even for the right one.
-	for range auth.MaxAccountFailures {
+	for range auth.MaxPairFailures {
 		f.Login(ctx, "auditor@demo.local", "nope-nope", "198.51.100.7", "")
 	}
 	var te *workflow.ThrottledError

@@ -115,7 +115,11 @@ func (b *bench) sessionAt(ctx context.Context, base string, user *store.User, pa
 	}
 	jar, _ := cookiejar.New(nil)
 	u, _ := url.Parse(base)
-	jar.SetCookies(u, []*http.Cookie{{Name: "selfcheck_session", Value: token, Path: "/"}})
+	name := "selfcheck_session"
+	if u.Scheme == "https" {
+		name = "__Host-selfcheck_session" // the server's name for it over HTTPS
+	}
+	jar.SetCookies(u, []*http.Cookie{{Name: name, Value: token, Path: "/"}})
 	c := &client{base: base, hc: &http.Client{Transport: b.tr, Jar: jar, Timeout: 2 * time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	if page == "" {

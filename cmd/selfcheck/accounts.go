@@ -30,6 +30,9 @@ var accountUsage = map[string]string{
 // accountsCmd runs `selfcheck firm|user|token create`. stdin carries a new
 // user's password (first line) when it is not a terminal.
 func accountsCmd(ctx context.Context, kind string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if kind == "user" && len(args) > 0 && args[0] == "unlock" {
+		return unlockCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		fmt.Fprintf(stderr, "usage: %s\n", accountUsage[kind])
 		return 2

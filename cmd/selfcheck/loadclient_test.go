@@ -304,7 +304,7 @@ func driveLoadWith(ctx context.Context, t *testing.T, base string, fx *loadFixtu
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			lc := &loadRunner{c: c, hc: hc, base: strings.TrimSuffix(base, "/"), fx: fx, res: res, crashing: crashing, lost: opt.lost, tag: opt.run, deadline: deadline}
 			if c.web {
-				jar.SetCookies(baseURL, []*http.Cookie{{Name: "selfcheck_session", Value: c.credential, Path: "/"}})
+				jar.SetCookies(baseURL, []*http.Cookie{{Name: sessionCookieOf(baseURL), Value: c.credential, Path: "/"}})
 				if !lc.readCSRF(ctx) {
 					return
 				}
@@ -788,4 +788,13 @@ func checkServerLog(t *testing.T, log string) {
 			n++
 		}
 	}
+}
+
+// sessionCookieOf is the name of the session cookie at u: over HTTPS the
+// server uses the __Host- prefix.
+func sessionCookieOf(u *url.URL) string {
+	if u.Scheme == "https" {
+		return "__Host-selfcheck_session"
+	}
+	return "selfcheck_session"
 }

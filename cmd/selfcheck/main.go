@@ -5,6 +5,7 @@
 //	selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
 //	selfcheck firm create --name NAME --credit-code CODE
 //	selfcheck user create --email EMAIL --name NAME --role ROLE [--firm CREDIT_CODE]
+//	selfcheck user unlock --email EMAIL
 //	selfcheck token create --email EMAIL [--name NAME]
 //	selfcheck audit verify [--db PATH]
 //	selfcheck backup [--db PATH] OUT
@@ -45,6 +46,8 @@ Usage:
                         [--firm CREDIT_CODE] [--db PATH]
                                           add an account; the password is the first line of
                                           standard input, or a random one printed once
+  selfcheck user unlock --email EMAIL [--db PATH]
+                                          forget the account's failed logins (every lock on it)
   selfcheck token create --email EMAIL [--name NAME] [--db PATH]
                                           print a new API token (Authorization: Bearer TOKEN)
   selfcheck audit verify [--db PATH]      check the audit log's hash chain: OK with the number of

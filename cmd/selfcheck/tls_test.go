@@ -198,7 +198,7 @@ func TestServeHTTPS(t *testing.T) {
 	}
 	found := 0
 	for _, ck := range r.Cookies() {
-		if ck.Name == "selfcheck_session" || ck.Name == "selfcheck_csrf" {
+		if ck.Name == "__Host-selfcheck_session" || ck.Name == "__Host-selfcheck_csrf" {
 			found++
 			if !ck.Secure || !ck.HttpOnly {
 				t.Errorf("%s: Secure %v HttpOnly %v", ck.Name, ck.Secure, ck.HttpOnly)
