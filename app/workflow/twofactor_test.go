@@ -142,8 +142,9 @@ func TestTwoFactorEnrolAndSignIn(t *testing.T) {
 	}
 }
 
-// Wrong codes count toward the login throttle, and the password step does
-// not clear them: after the limit, even the right code is refused.
+// Wrong codes count toward the login throttle as failed passwords do, and
+// the password step does not clear them: after the limit, even the right
+// code is refused.
 func TestTwoFactorWrongCodesThrottled(t *testing.T) {
 	f := newFlow(t)
 	now := f.clock()
@@ -163,8 +164,8 @@ func TestTwoFactorWrongCodesThrottled(t *testing.T) {
 			t.Fatalf("try %d: %v", tries, err)
 		}
 	}
-	if tries > 4 {
-		t.Fatalf("%d wrong codes before the throttle", tries)
+	if tries != auth.MaxPairFailures {
+		t.Fatalf("%d wrong codes before the throttle, want %d", tries, auth.MaxPairFailures)
 	}
 	var te *workflow.ThrottledError
 	if _, _, err := f.CompleteLogin(ctx, ch, code(secret, *now), "192.0.2.9", ""); !errors.As(err, &te) {
