@@ -84,6 +84,11 @@ func (s *Service) CampaignResults(ctx context.Context, actor *store.User, id uin
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrFormat, format)
 	}
+	leave, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
 	camp, err := s.Store.Campaign(ctx, actor, id)
 	if err != nil {
 		return err

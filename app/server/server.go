@@ -40,8 +40,11 @@ type Config struct {
 	MaxEvidence int64          // largest evidence file, bytes
 	PublicURL   string         // the base of reports' verification links
 	BehindProxy bool           // trust X-Forwarded-For and X-Forwarded-Proto
-	Log         *slog.Logger
-	Stdout      io.Writer // where the demo accounts or a new admin's password are printed
+	// Renders bounds the report and export renders at once and their
+	// queue; zero fields take reporting.DefaultGateLimits (from the CPUs).
+	Renders reporting.GateLimits
+	Log     *slog.Logger
+	Stdout  io.Writer // where the demo accounts or a new admin's password are printed
 }
 
 // App is the assembled application. Handler serves every page and the API.
@@ -106,7 +109,8 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	if err := source.Problem(); err != nil {
 		cfg.Log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
 	}
-	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL}
+	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL,
+		Gate: reporting.NewGate(cfg.Renders)}
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence})
 	srv, err := web.New(web.Deps{
 		Work: work, Messages: messages,
