@@ -28,11 +28,13 @@ type GateLimits struct {
 	Wait    time.Duration // the longest a render waits for a slot
 }
 
-// DefaultGateLimits sizes the gate from the CPUs: rendering is CPU work,
-// so more renders at once than CPUs make none of them faster and only
-// hold more documents in memory.
+// DefaultGateLimits sizes the gate from the CPUs: half of them (at least
+// one) render, which leaves the rest to pages, saves and health checks
+// (with one render per CPU, /healthz slowed past half a second on two
+// cores); more renders at once would make none of them faster and only
+// hold more documents in memory. The queue holds twice as many.
 func DefaultGateLimits() GateLimits {
-	n := runtime.GOMAXPROCS(0)
+	n := max(runtime.GOMAXPROCS(0)/2, 1)
 	return GateLimits{Renders: n, Queue: 2 * n, Wait: 10 * time.Second}
 }
 

@@ -121,7 +121,7 @@ func newHostileFixture(t *testing.T) *hostileFixture {
 	if r := save(f.items[0], url.Values{"answer": {"partial"}, "note": {hundredKB}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "说明过长") {
 		t.Errorf("a 100 KB note: %d %s, want 422", r.Status, r.Body)
 	}
-	// As long a note as the field takes (20,000 characters, 60 KB here) is kept whole.
+	// As long a note as the field takes (assessment.MaxNoteLen characters) is kept whole.
 	long := strings.Repeat("长", store.MaxNoteLen)
 	if r := save(f.items[len(notes)], url.Values{"answer": {"compliant"}, "note": {long}}); r.Status != http.StatusOK {
 		t.Errorf("a note of %d characters: %d", store.MaxNoteLen, r.Status)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
@@ -568,10 +569,10 @@ func TestRefusedFormKeepsInput(t *testing.T) {
 		t.Error("part of a refused batch was stored")
 	}
 	// Line breaks count once, as the browser's maxlength counts them.
-	note := strings.Repeat("一行说明\r\n", 20000/5)
+	note := strings.Repeat("一行说明\r\n", assessment.MaxNoteLen/5)
 	r = c.fetch("/assessments/"+id+"/answers/"+items[2].ID, url.Values{"answer": {"na"}, "note": {note}})
 	if r.Status != http.StatusOK {
-		t.Errorf("a note of 20,000 characters with CRLF line breaks: %d %s", r.Status, r.Body)
+		t.Errorf("a note of the longest length with CRLF line breaks: %d %s", r.Status, r.Body)
 	}
 }
 
