@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -57,6 +58,11 @@ type App struct {
 	stopEvents func() // stops the outbox dispatcher and waits for it
 }
 
+// ErrReadOnly refuses to start on a database that takes no writes (a
+// read-only file or directory, a full disk, a PostgreSQL role without
+// write rights).
+var ErrReadOnly = errors.New("the database cannot be written, refusing to start")
+
 // eventPoll is how often the dispatcher looks for events it was not woken
 // for: those another instance committed, and retries.
 const eventPoll = 2 * time.Second
@@ -85,6 +91,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	st, err := store.Open(ctx, cfg.DB, cfg.Log)
 	if err != nil {
 		return nil, err
+	}
+	// A database that cannot be written would fail every login and save
+	// while the pages still answered; better not to start at all.
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = st.CheckWrite(wctx)
+	cancel()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%w: %s (%v)", ErrReadOnly, cfg.DB, err)
 	}
 	app, err := assemble(ctx, cfg, st, messages, reports)
 	if err != nil {

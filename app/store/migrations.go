@@ -35,6 +35,7 @@ var migrations = []migration{
 	{12, "firm name trigrams for the queue's firm search", migrateV12},
 	{13, "the outbox of events, its subscribers' cursors, the activity feed", migrateV13},
 	{14, "on PostgreSQL, a pg_trgm index of firm names for the review queue's search", migrateV14},
+	{15, "a scratch row the readiness check writes", migrateV15},
 }
 
 type schemaMigration struct {
@@ -726,4 +727,15 @@ func migrateV14(tx *gorm.DB) error {
 		return fmt.Errorf("create extension pg_trgm: %w", err)
 	}
 	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_firms_name_trgm ON firms USING gin (LOWER(name) gin_trgm_ops)").Error
+}
+
+// migrateV15 adds the table /readyz writes into: one row, updated by every
+// check, so that a database that answers but cannot take a write (a
+// read-only file, a full disk) is reported unready.
+func migrateV15(tx *gorm.DB) error {
+	type readinessProbe struct {
+		ID        uint `gorm:"primaryKey;autoIncrement:false"`
+		CheckedAt time.Time
+	}
+	return tx.Migrator().CreateTable(&readinessProbe{})
 }

@@ -128,7 +128,7 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 		declared[r.Method+" "+r.Path] = r
 	}
 	// The only pages anyone may use without logging in.
-	public := map[string]bool{"GET /healthz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true,
+	public := map[string]bool{"GET /healthz": true, "GET /livez": true, "GET /readyz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true,
 		"GET /verify/:code": true} // a report's verification page: anyone holding the PDF
 	for _, r := range s.echo.Routes() {
 		if strings.HasPrefix(r.Method, "echo_") || strings.HasPrefix(r.Path, "/api/") { // the fallback; the API has its own table

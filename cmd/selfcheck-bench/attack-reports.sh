@@ -8,11 +8,14 @@
 #
 #   sh cmd/selfcheck-bench/attack-reports.sh ./selfcheck [N] [ROUNDS] [PORT]
 #
+# NOTE and MEASURE (environment) change the note's and the measure's
+# length, to replay the attack at the limits a build accepts.
+#
 # Prints the statuses of the downloads, the peak RSS (VmHWM) and the
 # slowest /healthz. Needs curl, sqlite3 and python3. docs/BENCHMARKS.md
 # has the figures.
 set -eu
-BIN=$1 N=${2:-16} ROUNDS=${3:-2} PORT=${4:-18080}
+BIN=$1 N=${2:-16} ROUNDS=${3:-2} PORT=${4:-18080} NOTE=${NOTE:-20000} MEASURE=${MEASURE:-5000}
 DIR=$(mktemp -d)
 PROBE=
 trap 'kill $PID $PROBE 2>/dev/null; rm -rf "$DIR"' EXIT INT TERM
@@ -39,8 +42,8 @@ for it in $ITEMS; do
   curl -fs -o /dev/null -X PUT -H "$H" -H 'Content-Type: application/json' -d '{"response":"non_compliant","note":"n"}' "$URL/api/v1/assessments/$ID/answers/$it"
   curl -fs -o /dev/null -X PUT -H "$H" -H 'Content-Type: application/json' -d '{"measure":"m","owner":"o","due":"2030-01-01"}' "$URL/api/v1/assessments/$ID/answers/$it/plan"
 done
-sqlite3 "$DB" "UPDATE answers SET note = replace(hex(zeroblob(20000)), '00', '测') WHERE assessment_id = $ID;
-UPDATE plans SET measure = replace(hex(zeroblob(5000)), '00', '改') WHERE assessment_id = $ID;"
+sqlite3 "$DB" "UPDATE answers SET note = replace(hex(zeroblob($NOTE)), '00', '测') WHERE assessment_id = $ID;
+UPDATE plans SET measure = replace(hex(zeroblob($MEASURE)), '00', '改') WHERE assessment_id = $ID;"
 echo "items: $(echo $ITEMS | wc -w)  RSS before: $(awk '/VmRSS/{print $2/1024 " MB"}' /proc/$PID/status)"
 (while kill -0 $PID 2>/dev/null; do
   curl -s -o /dev/null -w '%{time_total}\n' "$URL/healthz" >>"$DIR/healthz"; sleep 0.25
@@ -53,7 +56,7 @@ for r in $(seq "$ROUNDS"); do
     curl -s -o "$DIR/r$i.pdf" -w '%{http_code}\n' -H "$H" "$URL/api/v1/assessments/$ID/report.pdf" >>"$DIR/codes" &
     pids="$pids $!"
   done
-  wait $pids
+  wait $pids || true # a download cut off counts in the statuses (000)
 done
 echo "downloads: $(sort "$DIR/codes" | uniq -c | tr '\n' ' ') in $(( $(date +%s) - start )) s"
 for f in "$DIR"/r*.pdf; do
