@@ -51,6 +51,12 @@ func (Dialect) Open(_ context.Context, path string) (*gorm.DB, error) {
 	// Take the write lock when a transaction begins, so two transactions that
 	// read then write cannot deadlock on the lock upgrade.
 	q.Set("_txlock", "immediate")
+	readOnly := given.Get("mode") == "ro"
+	if readOnly {
+		// Switching to WAL is a write; a reader takes the file's journal
+		// mode as it is (a backup's copy is in rollback-journal mode).
+		q.Del("_journal_mode")
+	}
 	for k, v := range given {
 		q[k] = v
 	}
@@ -76,7 +82,7 @@ func (Dialect) Open(_ context.Context, path string) (*gorm.DB, error) {
 	if err := db.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil {
 		return nil, fmt.Errorf("store: read journal mode: %w", err)
 	}
-	if mode != "wal" {
+	if mode != "wal" && !readOnly {
 		return nil, fmt.Errorf("store: journal mode is %q, want wal", mode)
 	}
 	return db, nil
