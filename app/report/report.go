@@ -19,6 +19,7 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/scoring"
+	"selfcheck/app/tabular"
 )
 
 // fontFamily is the name the parsed font is registered under in the
@@ -187,8 +188,8 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		return nil, fmt.Errorf("report: add font: %w", err)
 	}
 	gp.SetInfo(gopdf.PdfInfo{
-		Title:        d.T("report.title") + " - " + d.Sheet.FirmName,
-		Subject:      d.Sheet.FirmName,
+		Title:        d.T("report.title") + " - " + tabular.StripBidi(d.Sheet.FirmName),
+		Subject:      tabular.StripBidi(d.Sheet.FirmName),
 		Creator:      "Selfcheck",
 		Producer:     "Selfcheck",
 		CreationDate: d.GeneratedAt,

@@ -32,10 +32,13 @@ type GateLimits struct {
 // one) render, which leaves the rest to pages, saves and health checks
 // (with one render per CPU, /healthz slowed past half a second on two
 // cores); more renders at once would make none of them faster and only
-// hold more documents in memory. The queue holds twice as many.
+// hold more documents in memory. A request waiting in the queue holds no
+// document yet (the gate comes before the data is read), so the queue can
+// take an ordinary burst (four reports at once, a few ms each): four per
+// CPU.
 func DefaultGateLimits() GateLimits {
-	n := max(runtime.GOMAXPROCS(0)/2, 1)
-	return GateLimits{Renders: n, Queue: 2 * n, Wait: 10 * time.Second}
+	procs := runtime.GOMAXPROCS(0)
+	return GateLimits{Renders: max(procs/2, 1), Queue: max(4*procs, 4), Wait: 10 * time.Second}
 }
 
 // NewGate returns a gate with the limits: all zero means
