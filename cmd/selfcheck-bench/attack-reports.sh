@@ -65,4 +65,6 @@ for f in "$DIR"/r*.pdf; do
   fi
 done
 echo "peak RSS: $(awk '/VmHWM/{print $2/1024 " MB"}' /proc/$PID/status)"
-echo "slowest /healthz: $(sort -n "$DIR/healthz" | tail -1) s over $(wc -l <"$DIR/healthz") probes"
+sort -n "$DIR/healthz" | awk '{ t[NR] = $1 } END {
+  printf "/healthz over %d probes: median %.0f ms, 90th percentile %.0f ms, slowest %.0f ms\n",
+    NR, 1000 * t[int((NR + 1) / 2)], 1000 * t[int(NR * 0.9 + 0.5)], 1000 * t[NR] }'
