@@ -206,7 +206,7 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 	for _, q := range []string{
 		"DROP TABLE campaign_rollups", "DROP TABLE campaign_state_counts", "DROP TABLE campaign_grade_counts",
 		"DROP TABLE campaign_theme_stats", "DROP TABLE campaign_item_gaps", "DROP TABLE campaign_open_plans",
-		"DROP TABLE firm_name_grams", "DROP TABLE events", "DROP TABLE event_cursors", "DROP TABLE activities",
+		"DROP TABLE firm_name_grams", "DROP TABLE events", "DROP TABLE event_cursors", "DROP TABLE activities", "DROP TABLE readiness_probes",
 		"DROP INDEX idx_assessment_queue_grade", "DROP INDEX idx_assessment_queue_score", "DROP INDEX idx_assessment_queue_critical",
 		"DROP INDEX idx_gap_overdue", "CREATE INDEX idx_gap_campaign_due ON assessment_gaps (campaign_id, plan_done, plan_due)",
 		"DELETE FROM schema_migrations WHERE version > 10",
