@@ -57,6 +57,20 @@ func TestReportsBeyondTheRenderLimitGet503(t *testing.T) {
 	base := hs.URL + "/assessments/" + itoa(id)
 	apiBase := hs.URL + "/api/v1/assessments/" + itoa(id)
 
+	auditor, err := app.Store.UserByEmail(ctx, "auditor@demo.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditorToken, err := app.Store.CreateToken(ctx, auditor.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	camps, err := app.Store.Campaigns(ctx, auditor)
+	if err != nil || len(camps) == 0 {
+		t.Fatalf("demo campaign: %v %v", camps, err)
+	}
+	results := hs.URL + "/api/v1/campaigns/" + itoa(camps[0].ID) + "/results."
+
 	leave, err := app.Reports.Gate.Enter(ctx) // a render in progress
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +95,18 @@ func TestReportsBeyondTheRenderLimitGet503(t *testing.T) {
 			t.Errorf("API report.%s while rendering is full: %d Retry-After %q %s", ext, r.status, r.header.Get("Retry-After"), r.body)
 		}
 	}
+	// A campaign's workbook is rendered through the gate too; its CSV
+	// streams a row at a time to the client and is not held back.
+	if r := get(t, http.DefaultClient, results+"xlsx", "en", auditorToken); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != "30" {
+		t.Errorf("API results.xlsx while rendering is full: %d %s", r.status, r.body)
+	}
+	if r := get(t, http.DefaultClient, results+"csv", "en", auditorToken); r.status != http.StatusOK {
+		t.Errorf("API results.csv while rendering is full: %d %s", r.status, r.body)
+	}
 	leave()
+	if r := get(t, http.DefaultClient, results+"xlsx", "en", auditorToken); r.status != http.StatusOK {
+		t.Errorf("API results.xlsx once a render is free: %d", r.status)
+	}
 	if r := get(t, browser, base+"/report.pdf", "zh-CN", ""); r.status != http.StatusOK || !strings.HasPrefix(r.body, "%PDF-") {
 		t.Errorf("web report.pdf once a render is free: %d", r.status)
 	}
