@@ -16,6 +16,7 @@
 # has the figures.
 set -eu
 BIN=$1 N=${2:-16} ROUNDS=${3:-2} PORT=${4:-18080} NOTE=${NOTE:-20000} MEASURE=${MEASURE:-5000}
+[ "$N" -ge 1 ] && [ "$ROUNDS" -ge 1 ] || { echo "N and ROUNDS must be at least 1" >&2; exit 2; }
 DIR=$(mktemp -d)
 PROBE=
 trap 'kill $PID $PROBE 2>/dev/null; rm -rf "$DIR"' EXIT INT TERM
