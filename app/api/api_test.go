@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/scoring"
 )
@@ -338,7 +339,7 @@ func TestInvalidValues(t *testing.T) {
 		{"bad response", http.MethodPut, answer, map[string]any{"response": "na"}, "response",
 			"response must be one of compliant, partial, non_compliant, not_applicable"},
 		{"missing response", http.MethodPut, answer, map[string]any{"note": "x"}, "response", "response is required"},
-		{"note too long", http.MethodPut, answer, map[string]any{"response": "compliant", "note": strings.Repeat("长", 20001)}, "note", "at most 20000"},
+		{"note too long", http.MethodPut, answer, map[string]any{"response": "compliant", "note": strings.Repeat("长", assessment.MaxNoteLen+1)}, "note", "at most 5000"},
 		{"bad plan date", http.MethodPut, answer + "/plan", map[string]any{"measure": "m", "owner": "o", "due": "31/12/2030"}, "due", "due must be a date"},
 		{"impossible plan date", http.MethodPut, answer + "/plan", map[string]any{"measure": "m", "owner": "o", "due": "2030-02-30"}, "due", "due must be a date"},
 		{"missing measure", http.MethodPut, answer + "/plan", map[string]any{"measure": " ", "owner": "o", "due": "2030-01-01"}, "measure", "measure is required"},

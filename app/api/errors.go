@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,6 +29,9 @@ type apiError struct {
 	Item     string           // the checklist item a refused field belongs to (422)
 	Rule     string           // which rule refused the field: a fault code (422)
 	Problems []string         // every problem of a refused checklist file (422)
+	// RetryAfter is when to try again, in seconds (503): sent as the
+	// Retry-After header, and in the body for clients that read only it.
+	RetryAfter int
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("api: %d %s: %s", e.Status, e.Code, e.Message) }
@@ -45,6 +49,8 @@ type errorBody struct {
 	Item     string           `json:"item,omitempty"`
 	Rule     string           `json:"rule,omitempty"`
 	Problems []string         `json:"problems,omitempty"`
+	// RetryAfter is how many seconds to wait before trying again (busy).
+	RetryAfter int `json:"retry_after,omitempty"`
 }
 
 // blockerView is one item that blocks a submit, with every reason.
@@ -106,8 +112,15 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 		inc *workflow.IncompleteError
 		re  *evidence.RefusedError
 		fe  *fault.FieldError
+		be  *fault.BusyError
 	)
 	switch {
+	case errors.As(err, &be):
+		msg := be.Error()
+		if msgs != nil {
+			msg = msgs.T(lang, "error.busy", be.RetryAfterSeconds())
+		}
+		return &apiError{Status: http.StatusServiceUnavailable, Code: "busy", Message: msg, RetryAfter: be.RetryAfterSeconds()}
 	case errors.As(err, &ae):
 		return ae
 	case errors.As(err, &fe):
@@ -165,14 +178,17 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 func (a *API) writeError(c echo.Context, err error) {
 	ae := classify(err, a.Messages, messageLang(c))
 	req := c.Request()
-	if ae.Status >= http.StatusInternalServerError {
+	if ae.Status >= http.StatusInternalServerError && ae.RetryAfter == 0 {
 		a.Log.Error("api request failed", "method", req.Method, "path", req.URL.Path, "err", err)
 	}
 	if c.Response().Committed {
 		return
 	}
 	body := errorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field, State: ae.State, Current: ae.Current, Items: ae.Items, Reason: ae.Reason,
-		Item: ae.Item, Rule: ae.Rule, Problems: ae.Problems}
+		Item: ae.Item, Rule: ae.Rule, Problems: ae.Problems, RetryAfter: ae.RetryAfter}
+	if ae.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
+	}
 	var re *evidence.RefusedError
 	if errors.As(err, &re) {
 		body.Detail = re.Detail

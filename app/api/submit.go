@@ -1,8 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,9 +51,8 @@ func (a *API) reportPDF(c echo.Context, p access.Principal) error {
 		return err
 	}
 	a.Log.Info("report issued", "via", "api", "assessment", id, "code", rep.Code, "user", p.ID)
-	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(rep.Name))
 	c.Response().Header().Set("X-Verification-Code", rep.Code)
-	return c.Blob(http.StatusOK, "application/pdf", rep.PDF)
+	return sendFile(c, rep.File)
 }
 
 // reportExport answers the report as XLSX, CSV, JSON or OSCAL JSON.
@@ -67,12 +66,24 @@ func (a *API) reportExport(format string) func(echo.Context, access.Principal) e
 		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		name, err := a.Work.ReportExport(c.Request().Context(), p, id, lang, format, &buf)
+		f, err := a.Work.ReportExport(c.Request().Context(), p, id, lang, format)
 		if err != nil {
 			return err
 		}
-		c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
-		return c.Blob(http.StatusOK, reporting.Formats[format].ContentType, buf.Bytes())
+		return sendFile(c, f)
 	}
+}
+
+// sendFile sends a rendered report from its temporary file and releases
+// it. A failure while sending can only break the connection: the status
+// is already out.
+func sendFile(c echo.Context, f *reporting.File) error {
+	defer f.Close()
+	h := c.Response().Header()
+	h.Set("Content-Disposition", evidence.ContentDisposition(f.Name))
+	h.Set(echo.HeaderContentType, f.ContentType)
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := f.WriteTo(c.Response())
+	return err
 }

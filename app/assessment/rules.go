@@ -9,12 +9,17 @@ import (
 	"selfcheck/app/scoring"
 )
 
-// Limits on what a firm or an auditor writes, in characters.
+// Limits on what a firm or an auditor writes, in characters. They keep a
+// report a document people read: at the earlier limits (20,000 for a
+// note, 5,000 for a measure) one firm user could make a 2,800-page PDF of
+// a 117-item assessment, and a few downloads of it at once took the
+// server's memory (issue 19). At these, a full assessment's report stays
+// below about 800 pages.
 const (
-	MaxNoteLen     = 20000 // a note on an answer
-	MaxPlanMeasure = 5000  // a plan's measure
-	MaxPlanOwner   = 200   // a plan's owner
-	MaxComment     = 5000  // an auditor's comment, overall or on an item
+	MaxNoteLen     = 5000 // a note on an answer
+	MaxPlanMeasure = 2000 // a plan's measure
+	MaxPlanOwner   = 100  // a plan's owner
+	MaxComment     = 2000 // an auditor's comment, overall or on an item
 )
 
 // NormalizeNote is how a note (or a plan's measure) is stored: line breaks

@@ -127,16 +127,19 @@ func SetDownloadHeaders(h http.Header, name string) {
 // SetViewHeaders prepares a response that shows an evidence file of an
 // inline kind (k.Inline: PDF, PNG, JPEG, each checked by its content) in the
 // browser, for an auditor to look at without downloading. It may be framed
-// by our own pages only. Images are sandboxed like downloads; a PDF is not,
-// because Chromium refuses to run its PDF viewer in a sandboxed document, and
-// it may load nothing but itself.
+// by our own pages only. Every kind is sandboxed like downloads, PDFs too
+// (issue 19): a PDF a firm uploaded may carry script and forms, and must
+// not run them with this site's origin. The price: Chromium does not run
+// its PDF viewer in a sandboxed document and shows it blocked, so a
+// Chromium user downloads the file (the download link beside it) instead
+// of viewing it; Firefox shows it.
 func SetViewHeaders(h http.Header, name string, k Kind) {
 	h.Set("Content-Disposition", disposition("inline", name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	if k == PDF {
-		h.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'self'")
+		h.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'self'; sandbox")
 		return
 	}
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox")

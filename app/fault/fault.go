@@ -8,6 +8,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Codes of FieldError. A code names the kind of problem; the field names
@@ -86,4 +87,23 @@ func NotFound(format string, args ...any) error {
 // Forbidden wraps ErrForbidden with why, for the log.
 func Forbidden(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrForbidden)
+}
+
+// BusyError refuses work the server has no room for now (every report
+// render is taken and the queue behind them is full or waited too long).
+// Front ends answer 503 with Retry-After, so a client comes back later
+// instead of piling more work onto a server that is short of memory.
+type BusyError struct {
+	RetryAfter time.Duration
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("fault: busy, retry after %s", e.RetryAfter)
+}
+
+// RetryAfterSeconds is the Retry-After header's value: whole seconds, at
+// least one.
+func (e *BusyError) RetryAfterSeconds() int {
+	s := int((e.RetryAfter + time.Second - 1) / time.Second)
+	return max(s, 1)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/signintech/gopdf"
+
+	"selfcheck/app/tabular"
 )
 
 // Page geometry in points (A4 portrait). The bottom margin leaves room for
@@ -127,6 +129,7 @@ func (c *doc) need(h float64) error {
 
 // text writes one line with its top-left corner at x, y.
 func (c *doc) text(x, y float64, s string) error {
+	s = tabular.StripBidi(s) // as clean does for wrapped text
 	if s == "" {
 		return nil
 	}
@@ -139,6 +142,7 @@ func (c *doc) text(x, y float64, s string) error {
 
 // textRight writes one line ending at x+w.
 func (c *doc) textRight(x, y, w float64, s string) error {
+	s = tabular.StripBidi(s)
 	c.gp.SetXY(x, y)
 	if err := c.gp.CellWithOption(&gopdf.Rect{W: w, H: c.m.size}, s, gopdf.CellOption{Align: gopdf.Right | gopdf.Top}); err != nil {
 		return fmt.Errorf("write text: %w", err)

@@ -8,7 +8,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"compress/zlib"
 	"errors"
 	"fmt"
@@ -19,6 +19,7 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/scoring"
+	"selfcheck/app/tabular"
 )
 
 // fontFamily is the name the parsed font is registered under in the
@@ -108,9 +109,12 @@ type Verification struct {
 	QR   [][]bool
 }
 
-// PDF writes the report to w. The document is compiled into memory first,
-// because gopdf ignores write errors while it streams: this way a failing w
-// is reported, and nothing is written when rendering fails.
+// PDF writes the report to w as it is compiled, so the compiled document
+// is never held in memory as a whole (issue 19: a report of thousands of
+// pages, several at once, took the server's memory). A failing w is
+// reported although gopdf ignores write errors while it streams; w may hold
+// part of a document when PDF fails, so a caller that must send all or
+// nothing writes to a temporary file first (reporting does).
 func (r *Renderer) PDF(w io.Writer, d Data) error {
 	if d.Sheet == nil {
 		return errors.New("report: no sheet")
@@ -142,14 +146,33 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 			return fmt.Errorf("report: %s: %w", part.name, err)
 		}
 	}
-	var buf bytes.Buffer
-	if _, err := doc.gp.WriteTo(&buf); err != nil {
+	ew := &errWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	if _, err := doc.gp.WriteTo(ew); err != nil {
 		return fmt.Errorf("report: compile: %w", err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("report: write: %w", err)
+	if ew.err == nil {
+		ew.err = ew.w.Flush()
+	}
+	if ew.err != nil {
+		return fmt.Errorf("report: write: %w", ew.err)
 	}
 	return nil
+}
+
+// errWriter keeps the first write error, which gopdf drops, and writes
+// nothing after it.
+type errWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 // newDoc starts a document with the shared font and the metadata set.
@@ -165,8 +188,8 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		return nil, fmt.Errorf("report: add font: %w", err)
 	}
 	gp.SetInfo(gopdf.PdfInfo{
-		Title:        d.T("report.title") + " - " + d.Sheet.FirmName,
-		Subject:      d.Sheet.FirmName,
+		Title:        d.T("report.title") + " - " + tabular.StripBidi(d.Sheet.FirmName),
+		Subject:      tabular.StripBidi(d.Sheet.FirmName),
 		Creator:      "Selfcheck",
 		Producer:     "Selfcheck",
 		CreationDate: d.GeneratedAt,

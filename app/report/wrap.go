@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/signintech/gopdf"
+
+	"selfcheck/app/tabular"
 )
 
 // measurer measures text in the document's font. gopdf's widths are sums of
@@ -139,14 +141,16 @@ func (m *measurer) wrapPara(out []string, para []rune, maxW float64) ([]string, 
 }
 
 // clean turns a paragraph into runes, with tabs as spaces and other control
-// characters (which the font cannot show) dropped.
+// characters (which the font cannot show) dropped, bidirectional controls
+// too: gopdf lays glyphs out left to right whatever they say, and a
+// reader's copy and paste or search would get them back.
 func clean(s string) []rune {
 	rs := make([]rune, 0, len(s))
 	for _, r := range s {
 		switch {
 		case r == '\t':
 			rs = append(rs, ' ')
-		case r < 0x20 || r == 0x7F:
+		case r < 0x20 || r == 0x7F || tabular.IsBidiControl(r):
 		default:
 			rs = append(rs, r)
 		}

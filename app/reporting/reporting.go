@@ -8,7 +8,6 @@
 package reporting
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,6 +30,7 @@ type Service struct {
 	Location  *time.Location // the zone dates are printed in; UTC when nil
 	PublicURL string         // where /verify/{code} is reached; checked at start
 	Now       func() time.Time
+	Gate      *Gate // bounds the renders at once; nil: no bound
 }
 
 // ErrFormat refuses an export format the service does not know.
@@ -91,11 +91,12 @@ func (s *Service) Data(ctx context.Context, actor *store.User, id uint, lang str
 	return d, nil
 }
 
-// Issued is a PDF report as served.
+// Issued is a PDF report as served: the document waits in a temporary
+// file (File) until it is sent, so a large report is not held in memory
+// while a slow client reads it. Close it when done.
 type Issued struct {
-	PDF  []byte
+	*File
 	Code string // the verification code, canonical form
-	Name string // the file name to offer
 }
 
 // PDF renders assessment id's report for actor with its verification code
@@ -103,6 +104,13 @@ type Issued struct {
 // content and generation time, and the record keeps the SHA-256 of the PDF
 // bytes, which the verification page shows.
 func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang string) (Issued, error) {
+	// The gate comes before the data too: a large assessment's sheet is
+	// itself megabytes, and a queue of them would undo the bound.
+	leave, err := s.enter(ctx)
+	if err != nil {
+		return Issued{}, err
+	}
+	defer leave()
 	d, err := s.Data(ctx, actor, id, lang)
 	if err != nil {
 		return Issued{}, err
@@ -133,20 +141,25 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 		return Issued{}, err
 	}
 	d.Verify = report.Verification{Code: verify.Format(code), URL: link, QR: qr}
-	var buf bytes.Buffer
-	if err := s.Renderer.PDF(&buf, d); err != nil {
+	sum := sha256.New()
+	f, err := spoolFile(func(w io.Writer) error {
+		return s.Renderer.PDF(io.MultiWriter(w, sum), d)
+	})
+	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: PDF of assessment %d: %w", d.Sheet.ID, err)
 	}
 	res := d.Sheet.Result()
 	err = s.Store.RecordReport(ctx, actor, store.IssuedReport{
 		Code: code, AssessmentID: d.Sheet.ID, FirmName: d.Sheet.FirmName, CreditCode: d.Sheet.CreditCode,
 		State: d.Sheet.State, Score: res.Score, Grade: res.Grade, Lang: d.Lang,
-		ContentHash: hash, PDFSHA256: sha256Hex(buf.Bytes()), GeneratedAt: d.GeneratedAt,
+		ContentHash: hash, PDFSHA256: hex.EncodeToString(sum.Sum(nil)), GeneratedAt: d.GeneratedAt,
 	})
 	if err != nil {
+		f.Close()
 		return Issued{}, err
 	}
-	return Issued{PDF: buf.Bytes(), Code: code, Name: s.fileName(d, "pdf")}, nil
+	f.Name, f.ContentType = s.fileName(d, "pdf"), "application/pdf"
+	return Issued{File: f, Code: code}, nil
 }
 
 // Export writes assessment id's report in format (a key of Formats) to w
@@ -157,6 +170,11 @@ func (s *Service) Export(ctx context.Context, actor *store.User, id uint, lang, 
 	if !ok {
 		return "", fmt.Errorf("%w: %q", ErrFormat, format)
 	}
+	leave, err := s.enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer leave()
 	d, err := s.Data(ctx, actor, id, lang)
 	if err != nil {
 		return "", err
@@ -176,6 +194,22 @@ func (s *Service) Export(ctx context.Context, actor *store.User, id uint, lang, 
 		return "", fmt.Errorf("reporting: %s of assessment %d: %w", format, id, err)
 	}
 	return s.fileName(d, f.Ext), nil
+}
+
+// ExportFile is Export into a temporary file, to be sent once complete
+// (a failure is an error page, not half a file) without holding it in
+// memory. Close the file when done.
+func (s *Service) ExportFile(ctx context.Context, actor *store.User, id uint, lang, format string) (*File, error) {
+	var name string
+	f, err := spoolFile(func(w io.Writer) (err error) {
+		name, err = s.Export(ctx, actor, id, lang, format, w)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f.Name, f.ContentType = name, Formats[format].ContentType
+	return f, nil
 }
 
 func (s *Service) fileName(d report.Data, ext string) string {

@@ -104,24 +104,29 @@ func TestPDFIsVerifiable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rep.Close()
+	pdf, err := rep.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	v, err := env.Store.VerifyReport(ctx, rep.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(rep.PDF)
+	sum := sha256.Sum256(pdf)
 	if v.FirmName != "示例科技有限公司" || v.State != assessment.Resubmitted || v.PDFSHA256 != hex.EncodeToString(sum[:]) || v.SupersededBy != nil {
 		t.Errorf("verified: %+v", v)
 	}
 	// A copy edited afterwards (one byte of the score changed) no longer
 	// hashes to what the verification page names.
-	edited := bytes.Clone(rep.PDF)
+	edited := bytes.Clone(pdf)
 	edited[len(edited)/2] ^= 1
 	if es := sha256.Sum256(edited); hex.EncodeToString(es[:]) == v.PDFSHA256 {
 		t.Error("an edited PDF matches the recorded hash")
 	}
 	if pdftotext, err := exec.LookPath("pdftotext"); err == nil {
 		file := filepath.Join(t.TempDir(), "r.pdf")
-		os.WriteFile(file, rep.PDF, 0o600)
+		os.WriteFile(file, pdf, 0o600)
 		out, err := exec.Command(pdftotext, file, "-").Output()
 		if err != nil {
 			t.Fatal(err)
@@ -234,9 +239,14 @@ func TestQRCodeScans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rep.Close()
+	pdf, err := rep.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "r.pdf")
-	if err := os.WriteFile(file, rep.PDF, 0o600); err != nil {
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(pdftoppm, "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", file, filepath.Join(dir, "cover")).CombinedOutput(); err != nil {

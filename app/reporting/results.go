@@ -118,6 +118,19 @@ func (s *Service) CampaignResults(ctx context.Context, actor *store.User, id uin
 		}
 		return err
 	}
+	// The workbook is built through the render gate; the CSV above is not:
+	// it holds one row at a time, and it streams to the client, whose
+	// download (up to exportDeadline) would hold a render slot meanwhile.
+	leave, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	left := false
+	defer func() {
+		if !left {
+			leave()
+		}
+	}()
 	widths := make([]float64, len(resultColumns))
 	for i, col := range resultColumns {
 		widths[i] = col.width
@@ -130,6 +143,9 @@ func (s *Service) CampaignResults(ctx context.Context, actor *store.User, id uin
 	if err := s.Store.CampaignResults(ctx, actor, id, func(r store.ResultRow) error { return x.Write(rc.cells(r)) }); err != nil {
 		return err
 	}
+	// Sending is not rendering: a slow client must not hold the slot.
+	leave()
+	left = true
 	_, err = x.WriteTo(open(name, contentType))
 	return err
 }

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -46,8 +47,11 @@ type Config struct {
 	TOTPKey []byte
 	// RequireTwoFactor are the roles that must sign in with a code.
 	RequireTwoFactor []auth.Role
-	Log              *slog.Logger
-	Stdout           io.Writer // where the demo accounts or a new admin's password are printed
+	// Renders bounds the report and export renders at once and their
+	// queue; zero fields take reporting.DefaultGateLimits (from the CPUs).
+	Renders reporting.GateLimits
+	Log     *slog.Logger
+	Stdout  io.Writer // where the demo accounts or a new admin's password are printed
 }
 
 // App is the assembled application. Handler serves every page and the API.
@@ -59,6 +63,11 @@ type App struct {
 
 	stopEvents func() // stops the outbox dispatcher and waits for it
 }
+
+// ErrReadOnly refuses to start on a database that takes no writes (a
+// read-only file or directory, a full disk, a PostgreSQL role without
+// write rights).
+var ErrReadOnly = errors.New("the database cannot be written, refusing to start")
 
 // eventPoll is how often the dispatcher looks for events it was not woken
 // for: those another instance committed, and retries.
@@ -89,6 +98,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A database that cannot be written would fail every login and save
+	// while the pages still answered; better not to start at all.
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = st.CheckWrite(wctx)
+	cancel()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%w: %s (%v)", ErrReadOnly, cfg.DB, err)
+	}
 	app, err := assemble(ctx, cfg, st, messages, reports)
 	if err != nil {
 		st.Close()
@@ -112,7 +130,8 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	if err := source.Problem(); err != nil {
 		cfg.Log.Warn("uploaded checklists clash with the built-in ones and are not offered; an admin can delete them at /admin/checklists", "problems", err.Error())
 	}
-	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL}
+	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL,
+		Gate: reporting.NewGate(cfg.Renders)}
 	var sealer *twofactor.Sealer
 	if cfg.TOTPKey != nil {
 		if sealer, err = twofactor.NewSealer(cfg.TOTPKey); err != nil {

@@ -38,6 +38,7 @@ var migrations = []migration{
 	{15, "leases: which instance delivers each outbox subscriber", migrateV15},
 	{16, "two-factor sign-in: authenticator secrets, recovery codes, sign-ins awaiting a code", migrateV16},
 	{17, "login throttling by account and address; the server's keys", migrateV17},
+	{18, "a scratch row the readiness check writes", migrateV18},
 }
 
 type schemaMigration struct {
@@ -800,4 +801,15 @@ func migrateV17(tx *gorm.DB) error {
 		CreatedAt time.Time `gorm:"not null"`
 	}
 	return tx.Migrator().CreateTable(&serverKey{})
+}
+
+// migrateV18 adds the table /readyz writes into: one row, updated by every
+// check, so that a database that answers but cannot take a write (a
+// read-only file, a full disk) is reported unready.
+func migrateV18(tx *gorm.DB) error {
+	type readinessProbe struct {
+		ID        uint `gorm:"primaryKey;autoIncrement:false"`
+		CheckedAt time.Time
+	}
+	return tx.Migrator().CreateTable(&readinessProbe{})
 }

@@ -16,3 +16,18 @@ func TestSafeCell(t *testing.T) {
 		}
 	}
 }
+
+// A bidirectional control in front of a formula neither hides it from the
+// check nor stays in the cell (issue 19).
+func TestSafeDropsBidiControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"\u202E=1+1":           "'=1+1",
+		"\u2066负责人\u2069":      "负责人",
+		"a\u200Eb\u200F\u061C": "ab",
+		"plain":                "plain",
+	} {
+		if got := SafeCell(in); got != want {
+			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

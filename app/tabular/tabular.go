@@ -23,8 +23,11 @@ type Table struct {
 
 // Safe neutralizes a cell that starts like a formula (= + - @, or a tab or
 // carriage return that some spreadsheets skip before one) by prefixing an
-// apostrophe, the convention spreadsheets show as text.
+// apostrophe, the convention spreadsheets show as text. It first drops
+// bidirectional controls (StripBidi): they would reorder what the cell
+// shows, and one in front would hide a formula from the check.
 func Safe(s string) string {
+	s = StripBidi(s)
 	if s == "" {
 		return s
 	}
@@ -123,4 +126,30 @@ func cells(r []string, style int) []any {
 		out[i] = excelize.Cell{StyleID: style, Value: strings.ToValidUTF8(Safe(c), "\uFFFD")}
 	}
 	return out
+}
+
+// IsBidiControl reports whether r is a bidirectional formatting control:
+// the embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069,
+// and the marks U+200E, U+200F and U+061C. In text a user typed they make
+// the rest of a line read in another order than it is stored (issue 19),
+// so documents people read (PDF, CSV, XLSX) leave them out.
+func IsBidiControl(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return true
+	}
+	return false
+}
+
+// StripBidi returns s without its bidirectional controls (IsBidiControl).
+func StripBidi(s string) string {
+	if !strings.ContainsFunc(s, IsBidiControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if IsBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

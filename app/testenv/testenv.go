@@ -40,9 +40,16 @@ type Env struct {
 // New builds an Env; everything is closed when the test ends.
 func New(t testing.TB) *Env {
 	t.Helper()
+	return NewAt(t, testdb.URL(t))
+}
+
+// NewAt builds an Env on the database url (from testdb), for a test that
+// opens the same database again another way.
+func NewAt(t testing.TB, url string) *Env {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(ctx, testdb.URL(t), log)
+	st, err := store.Open(ctx, url, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,8 @@ type authzRow struct {
 var webAuthz = []authzRow{
 	// anon mem  fadm oMem oAdm aud  oAud admin
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /healthz"},
+	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /livez"},
+	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /readyz"},
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /static/*"},
 	{statuses{200, 303, 303, 303, 303, 303, 303, 303}, "GET /login"},
 	{statuses{303, 303, 303, 303, 303, 303, 303, 303}, "POST /login"},

@@ -48,7 +48,9 @@ func (s *Server) registerRoutes() {
 	e.Use(s.twoFactorGate)
 
 	s.routes = []route{
-		{Method: http.MethodGet, Path: "/healthz", Who: anyone, Handler: s.healthz},
+		{Method: http.MethodGet, Path: "/healthz", Who: anyone, Handler: s.readyz},
+		{Method: http.MethodGet, Path: "/livez", Who: anyone, Handler: s.livez},
+		{Method: http.MethodGet, Path: "/readyz", Who: anyone, Handler: s.readyz},
 		{Method: http.MethodGet, Path: "/static/*", Who: anyone, Handler: s.static},
 		{Method: http.MethodGet, Path: "/login", Who: anyone, Handler: s.loginForm},
 		{Method: http.MethodPost, Path: "/login", Who: anyone, Handler: s.login},

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -75,27 +75,38 @@ func (s *Server) reportPDF(c echo.Context) error {
 		return err
 	}
 	s.Log.Info("report issued", "assessment", id, "code", rep.Code, "user", currentUser(c).ID)
-	c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(rep.Name))
-	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("X-Verification-Code", rep.Code)
-	return c.Blob(http.StatusOK, "application/pdf", rep.PDF)
+	return sendFile(c, rep.File)
 }
 
-// reportExport serves the report as XLSX, CSV, JSON or OSCAL JSON, built in
-// memory first so a failure is an error page, not half a file.
+// reportExport serves the report as XLSX, CSV, JSON or OSCAL JSON,
+// rendered into a temporary file first so a failure is an error page, not
+// half a file.
 func (s *Server) reportExport(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := assessmentID(c)
 		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		name, err := s.Work.ReportExport(c.Request().Context(), who(c), id, lang(c), format, &buf)
+		f, err := s.Work.ReportExport(c.Request().Context(), who(c), id, lang(c), format)
 		if err != nil {
 			return err
 		}
-		c.Response().Header().Set("Content-Disposition", evidence.ContentDisposition(name))
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.Blob(http.StatusOK, reporting.Formats[format].ContentType, buf.Bytes())
+		return sendFile(c, f)
 	}
+}
+
+// sendFile sends a rendered report from its temporary file and releases
+// it. A failure while sending can only break the connection: the status
+// is already out.
+func sendFile(c echo.Context, f *reporting.File) error {
+	defer f.Close()
+	h := c.Response().Header()
+	h.Set("Content-Disposition", evidence.ContentDisposition(f.Name))
+	h.Set("Cache-Control", "no-store")
+	h.Set(echo.HeaderContentType, f.ContentType)
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := f.WriteTo(c.Response())
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,8 +173,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var ue *userError
 	var he *echo.HTTPError
 	var tooLarge *http.MaxBytesError
+	var busy *fault.BusyError
 	var msg string
 	switch {
+	case errors.As(err, &busy):
+		status, key, args = http.StatusServiceUnavailable, "error.busy", []any{busy.RetryAfterSeconds()}
+		c.Response().Header().Set("Retry-After", strconv.Itoa(busy.RetryAfterSeconds()))
 	case errors.As(err, &ue):
 		status, key, args = ue.Status, ue.Key, ue.Args
 		if ue.Cause != nil {
@@ -199,7 +204,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			key = "error.bad_request"
 		}
 	}
-	if status >= 500 {
+	if status >= 500 && busy == nil {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	if msg == "" {

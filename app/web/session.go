@@ -14,12 +14,23 @@ import (
 	"selfcheck/app/workflow"
 )
 
-func (s *Server) healthz(c echo.Context) error {
+// livez answers as long as the process serves requests: a supervisor
+// restarts the process when it does not, and a database that cannot be
+// written is no reason to (readyz is).
+func (s *Server) livez(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 only when the database answers and takes a write
+// within a short time, so that a load balancer stops sending traffic to an
+// instance whose saves would all fail (a read-only file, a full disk).
+// /healthz is the same check, for the deployments that already use it.
+func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Work.Ping(ctx); err != nil {
-		s.Log.Error("health check failed", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	if err := s.Work.Ready(ctx); err != nil {
+		s.Log.Error("readiness check failed", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unavailable for writes"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }

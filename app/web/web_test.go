@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/auth"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
@@ -127,7 +128,7 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 		declared[r.Method+" "+r.Path] = r
 	}
 	// The only pages anyone may use without logging in.
-	public := map[string]bool{"GET /healthz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true,
+	public := map[string]bool{"GET /healthz": true, "GET /livez": true, "GET /readyz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true,
 		"GET /login/code": true, "POST /login/code": true, // the code step of a sign-in
 		"GET /verify/:code": true} // a report's verification page: anyone holding the PDF
 	for _, r := range s.echo.Routes() {
@@ -569,10 +570,10 @@ func TestRefusedFormKeepsInput(t *testing.T) {
 		t.Error("part of a refused batch was stored")
 	}
 	// Line breaks count once, as the browser's maxlength counts them.
-	note := strings.Repeat("一行说明\r\n", 20000/5)
+	note := strings.Repeat("一行说明\r\n", assessment.MaxNoteLen/5)
 	r = c.fetch("/assessments/"+id+"/answers/"+items[2].ID, url.Values{"answer": {"na"}, "note": {note}})
 	if r.Status != http.StatusOK {
-		t.Errorf("a note of 20,000 characters with CRLF line breaks: %d %s", r.Status, r.Body)
+		t.Errorf("a note of the longest length with CRLF line breaks: %d %s", r.Status, r.Body)
 	}
 }
 

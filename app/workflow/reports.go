@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"io"
 
 	"selfcheck/app/access"
 	"selfcheck/app/reporting"
@@ -14,10 +13,11 @@ func (s *Service) ReportPDF(ctx context.Context, p access.Principal, id uint, la
 	return s.Reports.PDF(ctx, actor(p), id, lang)
 }
 
-// ReportExport writes an assessment p may see as xlsx, csv, json or oscal
-// to w and returns the file name to give it.
-func (s *Service) ReportExport(ctx context.Context, p access.Principal, id uint, lang, format string, w io.Writer) (string, error) {
-	return s.Reports.Export(ctx, actor(p), id, lang, format, w)
+// ReportExport renders an assessment p may see as xlsx, csv, json or
+// oscal into a temporary file, with the file name to give it. Close it
+// when sent.
+func (s *Service) ReportExport(ctx context.Context, p access.Principal, id uint, lang, format string) (*reporting.File, error) {
+	return s.Reports.ExportFile(ctx, actor(p), id, lang, format)
 }
 
 // VerifyReport is what the public verification page shows of an issued

@@ -86,3 +86,13 @@ func principalOf(u *store.User, lang string) access.Principal {
 
 // Ping reports whether the database answers (the health check).
 func (s *Service) Ping(ctx context.Context) error { return s.Store.Ping(ctx) }
+
+// Ready reports whether the database answers and takes a write (the
+// readiness check: a load balancer sends no traffic to an instance that
+// would fail every save).
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.Store.Ping(ctx); err != nil {
+		return err
+	}
+	return s.Store.CheckWrite(ctx)
+}

@@ -109,11 +109,13 @@ func accountsCmd(ctx context.Context, kind string, args []string, stdin io.Reade
 	return 0
 }
 
-// withStore opens the database as serve does (migrating it) for one command.
-// Only warnings are logged, so stdout stays what the command prints.
+// withStore opens the database as serve does (migrating it) for one
+// command, refusing a SQLite file that does not exist: a mistyped --db
+// must not create a new, empty database. Only warnings are logged, so
+// stdout stays what the command prints.
 func withStore(ctx context.Context, path string, stderr io.Writer, fn func(context.Context, *store.Store) error) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(ctx, path, log)
+	st, err := store.OpenExisting(ctx, path, log)
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,14 @@ import (
 	"selfcheck/app/uscc"
 )
 
-// cli runs one account command against db and returns its exit code and output.
+// cli runs one account command against db, which it creates first when
+// missing (the commands refuse a database that does not exist), and
+// returns its exit code and output.
 func cli(t *testing.T, db, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	if store.CheckExists(db) != nil {
+		openTestStore(t, db).Close()
+	}
 	var out, errOut bytes.Buffer
 	code := accountsCmd(context.Background(), args[0], append(append([]string{}, args[1:]...), "--db", db), strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"log/slog"
 
 	"selfcheck/app/store"
 )
@@ -42,16 +42,17 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "selfcheck: audit verify: unexpected argument %q\nusage: %s\n", fs.Arg(0), auditUsage)
 		return 2
 	}
-	// Opening creates a missing SQLite file: verifying one that is not
-	// there is a mistake to report, not an empty log to bless. (A missing
-	// PostgreSQL database fails to open.)
-	if store.DialectOf(*db).Name() == "sqlite" {
-		if _, err := os.Stat(*db); err != nil {
-			fmt.Fprintf(stderr, "selfcheck: audit verify: %v\n", err)
-			return 1
+	// Read-only: verifying is for a copy too (on read-only media, a
+	// backup in a read-only directory), and must not change what it
+	// checks; a missing file is a mistake to report, not an empty log to
+	// bless.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	err := func() error {
+		st, err := store.OpenReadOnly(ctx, *db, log)
+		if err != nil {
+			return err
 		}
-	}
-	err := withStore(ctx, *db, stderr, func(ctx context.Context, st *store.Store) error {
+		defer st.Close()
 		r, err := st.VerifyAudit(ctx)
 		if err != nil {
 			return err
@@ -66,7 +67,7 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "audit log BROKEN at entry #%d: %s\n", r.Seq, r.Detail)
 		}
 		return errBroken
-	})
+	}()
 	switch {
 	case errors.Is(err, errBroken):
 		return 1

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -88,7 +89,7 @@ func TestAuditVerify(t *testing.T) {
 		{"unknown subcommand", []string{"audit", "repair"}, 2, "usage: selfcheck audit verify"},
 		{"extra argument", []string{"audit", "verify", "--db", "x.db", "more"}, 2, `unexpected argument "more"`},
 		// A SQLite file on either engine's run: only a file can be missing.
-		{"missing database is not created", []string{"audit", "verify", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "no such file"},
+		{"missing database is not created", []string{"audit", "verify", "--db", filepath.Join(t.TempDir(), "none.db")}, 1, "no database at"},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,5 +99,47 @@ func TestAuditVerify(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, out.String(), errOut.String(), tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// Issue 19, finding 7: audit verify works on a read-only copy of a
+// database (a backup on read-only media, in a directory nobody may write)
+// and changes nothing in it: the file is opened read-only (SQLite's
+// mode=ro, which holds for root too), so even the journal mode is left
+// as the copy has it.
+func TestAuditVerifyReadOnlyCopy(t *testing.T) {
+	db := auditDB(t)
+	if !testdb.IsSQLite(db) {
+		t.Skip("a read-only copy is a SQLite file; on PostgreSQL verify opens read-only sessions, which TestAuditVerify uses")
+	}
+	dir := filepath.Join(t.TempDir(), "copy")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(dir, "audit.db")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"backup", "--db", db, cp}, &out, &errOut); code != 0 {
+		t.Fatalf("backup: exit %d %s", code, errOut.String())
+	}
+	before, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(cp, 0o444)
+	os.Chmod(dir, 0o555)
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	out.Reset()
+	errOut.Reset()
+	code := run(context.Background(), []string{"audit", "verify", "--db", cp}, &out, &errOut)
+	if code != 0 || !strings.HasPrefix(out.String(), "audit log OK: ") {
+		t.Fatalf("audit verify on a read-only copy: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	after, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if !bytes.Equal(before, after) || len(entries) != 1 {
+		t.Errorf("verifying changed the copy or left files beside it: same bytes %v, %d files", bytes.Equal(before, after), len(entries))
 	}
 }

@@ -1053,23 +1053,18 @@ func (gp *GoPdf) compilePdf(w io.Writer) (n int64, err error) {
 	i := 0
 
 	pre := gp.prewrite() // Selfcheck patch: see prewrite.go
-	defer func() {
-		for _, p := range pre {
-			if p != nil {
-				PutBuffer(p.buf)
-			}
-		}
-	}()
+	defer pre.close()
 	for i < max {
 		objID := i + 1
 		linelens[i] = writer.offset
 		pdfObj := gp.pdfObjs[i]
 		fmt.Fprintf(writer, "%d 0 obj\n", objID)
-		if p := pre[i]; p != nil {
+		if p := pre.take(i); p != nil {
 			if p.err != nil {
 				return writer.offset, p.err
 			}
 			writer.Write(p.buf.Bytes())
+			pre.release(i)
 		} else {
 			pdfObj.write(writer, objID)
 		}

@@ -30,7 +30,11 @@ type Dialect struct{}
 // Open opens (creating it and its directory if needed) the SQLite database
 // at path, with the settings every connection of a server needs.
 func (Dialect) Open(_ context.Context, path string) (*gorm.DB, error) {
-	if dir := filepath.Dir(path); dir != "" {
+	path, given, err := SplitURI(path)
+	if err != nil {
+		return nil, err
+	}
+	if dir := filepath.Dir(path); dir != "" && given.Get("mode") == "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: create database directory: %w", err)
 		}
@@ -47,6 +51,15 @@ func (Dialect) Open(_ context.Context, path string) (*gorm.DB, error) {
 	// Take the write lock when a transaction begins, so two transactions that
 	// read then write cannot deadlock on the lock upgrade.
 	q.Set("_txlock", "immediate")
+	readOnly := given.Get("mode") == "ro"
+	if readOnly {
+		// Switching to WAL is a write; a reader takes the file's journal
+		// mode as it is (a backup's copy is in rollback-journal mode).
+		q.Del("_journal_mode")
+	}
+	for k, v := range given {
+		q[k] = v
+	}
 	dsn := "file:" + path + "?" + q.Encode()
 	// Transactions queue at a gate in Go rather than in SQLite's busy
 	// handler: see gatedConnector.
@@ -69,10 +82,30 @@ func (Dialect) Open(_ context.Context, path string) (*gorm.DB, error) {
 	if err := db.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil {
 		return nil, fmt.Errorf("store: read journal mode: %w", err)
 	}
-	if mode != "wal" {
+	if mode != "wal" && !readOnly {
 		return nil, fmt.Errorf("store: journal mode is %q, want wal", mode)
 	}
 	return db, nil
+}
+
+// SplitURI splits a SQLite URI filename ("file:/data/x.db?mode=ro") into
+// the file's path and its options; a plain path has none. The options
+// reach SQLite as given: mode=ro opens a database read-only (which an
+// operator, or a test running as root where file permissions stop no
+// write, uses to check that the server refuses it).
+func SplitURI(target string) (path string, opts url.Values, err error) {
+	if !strings.HasPrefix(target, "file:") {
+		return target, url.Values{}, nil
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", nil, fmt.Errorf("store: database URI %q: %w", target, err)
+	}
+	path = u.Opaque
+	if path == "" {
+		path = u.Path
+	}
+	return path, u.Query(), nil
 }
 
 // writeWait bounds the wait at the write gate. It is far above any queue
