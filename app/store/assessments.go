@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -575,12 +574,15 @@ func insertValuesCount(tx *gorm.DB, head string, n int, tail string, row func(i 
 
 // editableForSave checks, for the autosave path of a firm user, that the
 // assessment is actor's firm's and that the firm may edit it, in one
-// statement, and marks it as changed (touchAssessment). It takes no lock on
-// the assessment's row: saves of one assessment serialize on the rows of
-// the items they change (saveAnswers, SavePlan), and its state cannot
-// change under a save, because every change of state is a transaction
-// that holds the write lock exclusively, while a batch of saves holds it
-// shared (writeLock). Only a refused save reads further, to say why.
+// statement. It takes no lock on the assessment's row: saves of one
+// assessment serialize on the rows of the items they change (saveAnswers,
+// SavePlan), and its state cannot change under a save, because every
+// change of state is a transaction that holds the write lock exclusively,
+// while a batch of saves holds it shared (writeLock). A save leaves the
+// assessment's row alone (its updated_at is that of its last change of
+// state): two batches writing the same assessments' rows would lock them
+// in whatever order the table holds them and deadlock. Only a refused save
+// reads further, to say why.
 func editableForSave(tx *gorm.DB, actor *User, id uint) error {
 	if actor.FirmID == nil || !actor.Role.InFirm() {
 		return fmt.Errorf("store: assessment %d: %w", id, ErrNotFound)
@@ -594,34 +596,6 @@ func editableForSave(tx *gorm.DB, actor *User, id uint) error {
 	}
 	if st := assessment.State(states[0]); st != assessment.Draft && st != assessment.ChangesRequested {
 		return &ReadOnlyError{State: st}
-	}
-	return touchAssessment(tx, id)
-}
-
-// touchAssessment sets the assessment's updated_at. Inside a group-commit
-// batch that waits for the batch's flush, which writes every assessment the
-// batch changed in one statement just before it commits: the rows' locks
-// are then held only from there to the commit, like the audit head's.
-func touchAssessment(tx *gorm.DB, id uint) error {
-	if t := batchAuditTail(tx); t != nil {
-		t.touched = append(t.touched, id)
-		return nil
-	}
-	return touchAssessments(tx, []uint{id}, time.Now().UTC())
-}
-
-// touchAssessments sets updated_at of the assessments ids to at, taking
-// their rows' locks in ascending id order (PostgreSQL scans = ANY by the
-// primary key in key order), the order every batch takes them in.
-func touchAssessments(tx *gorm.DB, ids []uint, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	if err := tx.Exec("UPDATE assessments SET updated_at = ? WHERE id IN ?", at, ids).Error; err != nil {
-		return translate(err, "touch %d assessments", len(ids))
 	}
 	return nil
 }

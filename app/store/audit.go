@@ -180,7 +180,6 @@ type auditTail struct {
 	audit.Tail
 	events  []outbox.Event
 	changes []Change
-	touched []uint // assessments whose updated_at the batch sets (touchAssessment)
 }
 
 type auditTailKey struct{}
@@ -194,14 +193,9 @@ func batchAuditTail(tx *gorm.DB) *auditTail {
 	return t
 }
 
-// flush writes the batch's history, events, the changed assessments'
-// updated_at and its audit entries, the audit head last: the locks of
-// those rows are then held only until the commit, and taken in one order
-// by every batch (assessments ascending, then the head).
+// flush writes the batch's history, events and audit entries, the audit
+// head last: its row lock is then held only until the commit.
 func (t *auditTail) flush(tx *gorm.DB) error {
-	if err := touchAssessments(tx, t.touched, time.Now().UTC()); err != nil {
-		return err
-	}
 	if err := insertChanges(tx, t.changes); err != nil {
 		return translate(err, "record %d changes", len(t.changes))
 	}
