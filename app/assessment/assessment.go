@@ -110,6 +110,29 @@ func (s *Sheet) Find(itemID string) (*checklist.Checklist, checklist.Item, bool)
 	return nil, checklist.Item{}, false
 }
 
+// Progress is how many items of an assessment are answered, overall and by
+// theme: what an autosave reports back.
+type Progress struct {
+	Answered, Total int
+	Themes          []ThemeProgress
+}
+
+// ThemeProgress is the progress of one theme (one checklist).
+type ThemeProgress struct {
+	ID              string
+	Answered, Total int
+}
+
+// Progress is the sheet's progress, as its Result counts it.
+func (s *Sheet) Progress() Progress {
+	r := s.Result()
+	p := Progress{Answered: r.Answered, Total: r.Total, Themes: make([]ThemeProgress, len(r.Themes))}
+	for i, t := range r.Themes {
+		p.Themes[i] = ThemeProgress{ID: t.ID, Answered: t.Answered, Total: t.Total}
+	}
+	return p
+}
+
 // Result scores the sheet as it stands.
 func (s *Sheet) Result() scoring.Result {
 	themes := make([]scoring.Theme, len(s.Checklists))

@@ -16,6 +16,9 @@ import (
 type frozen struct {
 	lists []*checklist.Checklist
 	items map[string]bool
+
+	themeOnce sync.Once
+	themeOf   map[string]int // item id → index in lists (progress.go)
 }
 
 // frozenCache keeps each assessment's frozen part. Assessments with the

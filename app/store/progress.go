@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -94,4 +95,66 @@ func (s *Store) checklistsOf(db *gorm.DB, a Assessment) ([]*checklist.Checklist,
 		return nil, err
 	}
 	return f.lists, nil
+}
+
+// Progress is the assessment's progress (assessment.Progress) for actor:
+// the ids of its answered items, one short column, counted here by theme
+// from the cached checklists; the assessment's row is read only when no
+// item is answered, to tell that from an assessment out of actor's scope.
+// It needs the checklists in the cache and a firm user's scope: other
+// cases read the ProgressSheet.
+func (s *Store) Progress(ctx context.Context, actor *User, id uint) (assessment.Progress, error) {
+	f, ok := s.frozen.get(id)
+	if !ok || actor.FirmID == nil || !actor.Role.InFirm() {
+		sh, err := s.ProgressSheet(ctx, actor, id)
+		if err != nil {
+			return assessment.Progress{}, err
+		}
+		return sh.Progress(), nil
+	}
+	db := s.db.WithContext(readContext(ctx))
+	themeOf := f.themeIndex()
+	p := assessment.Progress{Themes: make([]assessment.ThemeProgress, len(f.lists))}
+	for i, cl := range f.lists {
+		p.Themes[i] = assessment.ThemeProgress{ID: cl.ID, Total: len(cl.Items())}
+		p.Total += p.Themes[i].Total
+	}
+	err := eachRow(db.Raw("SELECT item_id FROM answers WHERE assessment_id = ? AND value <> ''"+
+		" AND EXISTS (SELECT 1 FROM assessments WHERE id = ? AND firm_id = ?)", id, id, *actor.FirmID), func(rows *sql.Rows) error {
+		var item string
+		if err := rows.Scan(&item); err != nil {
+			return err
+		}
+		if i, ok := themeOf[item]; ok {
+			p.Themes[i].Answered++
+			p.Answered++
+		}
+		return nil
+	})
+	if err != nil {
+		return assessment.Progress{}, translate(err, "progress of assessment %d", id)
+	}
+	if p.Answered == 0 {
+		var n int64
+		if err := db.Raw("SELECT COUNT(*) FROM assessments WHERE id = ? AND firm_id = ?", id, *actor.FirmID).Scan(&n).Error; err != nil {
+			return assessment.Progress{}, translate(err, "assessment %d", id)
+		}
+		if n == 0 {
+			return assessment.Progress{}, fmt.Errorf("store: assessment %d: %w", id, ErrNotFound)
+		}
+	}
+	return p, nil
+}
+
+// themeIndex maps each item id to the index of its checklist in lists.
+func (f *frozen) themeIndex() map[string]int {
+	f.themeOnce.Do(func() {
+		f.themeOf = make(map[string]int, len(f.items))
+		for i, cl := range f.lists {
+			for _, it := range cl.Items() {
+				f.themeOf[it.ID] = i
+			}
+		}
+	})
+	return f.themeOf
 }

@@ -54,6 +54,17 @@ func TestProgressSheetAndStoredAnswer(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("step %d: progress %+v, the whole sheet says %+v", step, got, want)
 		}
+		// Counted by the database, from the cached checklists or, on a
+		// second instance whose cache is empty, from the progress sheet.
+		for _, st := range []*Store{s, {db: s.db, dialect: s.dialect, snapshots: &snapshotCache{}, frozen: &frozenCache{}}} {
+			counted, err := st.Progress(ctx, u, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := full.Progress(); !reflect.DeepEqual(counted, want) {
+				t.Errorf("step %d: counted progress %+v, the whole sheet says %+v", step, counted, want)
+			}
+		}
 		for _, item := range []string{"t-1", "t-2"} {
 			a, err := s.StoredAnswer(ctx, u, id, item)
 			if err != nil {
@@ -66,6 +77,9 @@ func TestProgressSheetAndStoredAnswer(t *testing.T) {
 	}
 	if _, err := s.ProgressSheet(ctx, stranger, id); !errors.Is(err, ErrNotFound) {
 		t.Errorf("another firm's user read the progress: %v", err)
+	}
+	if _, err := s.Progress(ctx, stranger, id); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another firm's user read the counted progress: %v", err)
 	}
 	if _, err := s.StoredAnswer(ctx, stranger, id, "t-1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("another firm's user read an answer: %v", err)

@@ -326,13 +326,11 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		return err
 	}
 	// The progress counts as they are now, colleagues' saves included.
-	sh, err := s.Work.ProgressSheet(ctx, who(c), id)
+	res, err := s.Work.Progress(ctx, who(c), id)
 	if err != nil {
 		return err
 	}
 	a := saved[itemID]
-	sh.Answers[itemID] = a
-	res := sh.Result()
 	out := autosaveResponse{
 		Item: itemID, Answer: a.Value, Note: a.Note, Version: a.Version, SavedAt: a.UpdatedAt, LoadState: loadedState(a),
 		Answered: res.Answered, Total: res.Total, Message: s.T(c, "fill.autosaved"),

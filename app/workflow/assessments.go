@@ -114,9 +114,10 @@ func (s *Service) FillSheet(ctx context.Context, p access.Principal, id uint) (*
 	return s.Store.FillSheet(ctx, actor(p), id)
 }
 
-// ProgressSheet is what an autosave answer needs to report progress.
-func (s *Service) ProgressSheet(ctx context.Context, p access.Principal, id uint) (*assessment.Sheet, error) {
-	return s.Store.ProgressSheet(ctx, actor(p), id)
+// Progress is what an autosave answer reports: how many items are
+// answered, overall and by theme, colleagues' saves included.
+func (s *Service) Progress(ctx context.Context, p access.Principal, id uint) (assessment.Progress, error) {
+	return s.Store.Progress(ctx, actor(p), id)
 }
 
 // AnswerSheet is the sheet with answers only (no plans, no evidence).
