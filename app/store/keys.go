@@ -22,6 +22,15 @@ type serverKey struct {
 // insert does nothing when the row exists (the primary key decides, on
 // either engine), and every instance then reads the same row.
 func (s *Store) ServerKey(ctx context.Context, name string) ([]byte, error) {
+	// Read first: once made, a key is only read (no write at every start,
+	// and a database that turned read-only still serves what it holds).
+	var found []serverKey
+	if err := s.db.WithContext(ctx).Where("name = ?", name).Limit(1).Find(&found).Error; err != nil {
+		return nil, translate(err, "read server key %s", name)
+	}
+	if len(found) == 1 {
+		return found[0].Secret, nil
+	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, fmt.Errorf("store: random key: %w", err)

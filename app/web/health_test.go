@@ -32,6 +32,11 @@ func TestReadyzNeedsAWritableDatabase(t *testing.T) {
 	// read-only.
 	url := testdb.URL(t, "ro.db")
 	env := testenv.NewAt(t, url)
+	// The keys a server reads at start-up exist once a writable instance
+	// has run, as they would before a disk turned read-only.
+	if _, err := env.Store.ServerKey(context.Background(), "csrf"); err != nil {
+		t.Fatal(err)
+	}
 	roURL := "file:" + url + "?mode=ro"
 	if !testdb.IsSQLite(url) {
 		roURL = url + "&default_transaction_read_only=on"

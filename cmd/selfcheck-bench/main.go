@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -335,8 +336,16 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 		if o.postgres() {
 			instances = 2
 		}
+		// Each serve process has its own soft memory limit; the instances
+		// here share this process, so they share as much as they would
+		// have between them.
+		if limit != math.MaxInt64 && instances > 1 && os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(limit * int64(instances))
+			progress("autosave: Go memory limit %s for the %d instances together", memoryLimit(limit*int64(instances)), instances)
+		}
 		progress("autosave: %d clients on %d instance(s) for %v", o.clients, instances, o.saveFor)
 		r, err := b.autosave(ctx, fx, o.clients, instances, o.saveFor)
+		debug.SetMemoryLimit(limit)
 		if err != nil {
 			return nil, err
 		}
