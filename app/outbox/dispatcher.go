@@ -95,6 +95,11 @@ type Dispatcher struct {
 	MinBackoff time.Duration // first wait after a failure, doubling up to MaxBackoff
 	MaxBackoff time.Duration
 	Lease      time.Duration // how long a subscriber's lease lasts unrenewed
+	// Gather is how long a loop woken by a commit waits before it reads,
+	// so that the events of the commits meanwhile are delivered together:
+	// under many saves, one delivery (and its commits) for many batches
+	// instead of one for each.
+	Gather time.Duration
 
 	holder string           // this dispatcher's name in the leases
 	now    func() time.Time // the clock of the hole rule and the leases; tests replace it
@@ -195,6 +200,9 @@ func (d *Dispatcher) loop(ctx context.Context, sub Subscriber, wake <-chan struc
 		case <-ctx.Done():
 		case <-t.C:
 		case <-wake:
+			if d.Gather > 0 {
+				d.sleep(ctx, d.Gather)
+			}
 		}
 		t.Stop()
 	}

@@ -69,6 +69,11 @@ type App struct {
 // write rights).
 var ErrReadOnly = errors.New("the database cannot be written, refusing to start")
 
+// eventGather is how long the dispatcher lets events gather after a commit
+// wakes it: an activity feed a tenth of a second behind is not noticed,
+// and under many saves it delivers once for many batches.
+const eventGather = 100 * time.Millisecond
+
 // eventPoll is how often the dispatcher looks for events it was not woken
 // for: those another instance committed, and retries.
 const eventPoll = 2 * time.Second
@@ -166,6 +171,7 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 // may end once start-up is done, and the dispatcher must live until Close.
 func startEvents(st *store.Store, log *slog.Logger) (stop func()) {
 	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st})
+	d.Gather = eventGather
 	st.OnEventsCommitted(d.Notify)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
