@@ -69,6 +69,9 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 		chromedp.Click(css(`form[action="/assessments"] button[type=submit]`)),
 		chromedp.WaitVisible(css(`#fill-form`)),
 	)
+	// The form shows while the rest of the long page is still arriving:
+	// count its items once the document has loaded.
+	poll("the fill-in page loaded", `document.readyState === "complete"`, 15*time.Second)
 
 	items, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("fieldset[data-item]")].map(f => f.dataset.item)`))
 	if err != nil {
