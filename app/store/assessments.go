@@ -417,14 +417,19 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		}
 		note := NormalizeNote(in.Note)
 		old := byItem[in.ItemID]
-		if in.Version != nil && *in.Version != old.Version {
-			return nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
-		}
+		// A save that changes nothing is acknowledged with the stored
+		// version even if it was sent against an older one: it is a resend
+		// of a save already stored (a retry whose answer was lost, or one
+		// that a proxy sent again to another instance), or a colleague
+		// saved the same; refusing it would report a conflict that is none.
 		if old.Value == string(in.Value) && old.Note == note {
 			if saved[in.ItemID], err = stored(old); err != nil {
 				return nil, err
 			}
 			continue
+		}
+		if in.Version != nil && *in.Version != old.Version {
+			return nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
 		}
 		if old.Value != string(in.Value) {
 			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "answer", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})

@@ -56,9 +56,6 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return translate(err, "plan of %s", itemID)
 		}
-		if in.Version != nil && *in.Version != old.Version {
-			return &PlanConflictError{ItemID: itemID, Current: planOf(old), updatedByID: old.UpdatedByID}
-		}
 		now := time.Now().UTC()
 		var changes []Change
 		for _, f := range []struct{ name, old, new string }{
@@ -68,6 +65,10 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 			if f.old != f.new {
 				changes = append(changes, Change{AssessmentID: id, ItemID: itemID, Field: f.name, OldValue: f.old, NewValue: f.new, UserID: actor.ID, At: now})
 			}
+		}
+		// As for answers: a resend that changes nothing is acknowledged.
+		if len(changes) > 0 && in.Version != nil && *in.Version != old.Version {
+			return &PlanConflictError{ItemID: itemID, Current: planOf(old), updatedByID: old.UpdatedByID}
 		}
 		row := Plan{AssessmentID: id, ItemID: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: string(p.Status),
 			Version: old.Version, UpdatedByID: old.UpdatedByID, UpdatedAt: old.UpdatedAt}

@@ -436,6 +436,13 @@ func TestVersionsAndHistory(t *testing.T) {
 	if sh.Answers["t-1"].Value != scoring.NonCompliant {
 		t.Error("the stale save overwrote the colleague's answer")
 	}
+	// The colleague's save sent again (its answer was lost, or a proxy
+	// resent it to another instance): it is stored, so it is acknowledged
+	// with the stored version, not refused as a conflict with itself.
+	again, err := s.SaveAnswers(ctx, colleague, id, []AnswerInput{{ItemID: "t-1", Value: scoring.NonCompliant, Note: "同事的判断", Version: &v1}})
+	if err != nil || again["t-1"].Version != 2 {
+		t.Errorf("a resent save that is already stored: %+v %v, want version 2 and no error", again, err)
+	}
 	// Plans: required for gaps before submit, validated, versioned.
 	var inc *IncompleteError
 	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) {
@@ -450,6 +457,14 @@ func TestVersionsAndHistory(t *testing.T) {
 	p, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress})
 	if err != nil || p.Version != 1 {
 		t.Fatalf("plan: %+v %v", p, err)
+	}
+	stale := 0
+	if again, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress, Version: &stale}); err != nil || again.Version != 1 {
+		t.Errorf("a resent plan that is already stored: %+v %v, want version 1 and no error", again, err)
+	}
+	var pce *PlanConflictError
+	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "另一个措施", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress, Version: &stale}); !errors.As(err, &pce) || pce.Current.Version != 1 {
+		t.Errorf("a stale plan that changes something: %v, want a conflict at version 1", err)
 	}
 	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Compliant}}); err != nil {
 		t.Fatal(err)
