@@ -329,17 +329,24 @@ type AnswerInput struct {
 // once they are committed: saves from many clients share a transaction
 // (groupcommit.go), each in its own savepoint, so a refused save fails alone.
 func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, error) {
+	saved, _, err := s.SaveAnswersFrom(ctx, actor, id, inputs)
+	return saved, err
+}
+
+// SaveAnswersFrom is SaveAnswers that also returns the value each item had
+// before the save ("" for none): whether a save changed which items count
+// as answered, which an autosave needs to know to report the progress.
+func (s *Store) SaveAnswersFrom(ctx context.Context, actor *User, id uint, inputs []AnswerInput) (saved map[string]assessment.Answer, before map[string]scoring.Answer, err error) {
 	if !actor.Role.InFirm() {
-		return nil, fmt.Errorf("store: save answers: %w", ErrNotFound)
+		return nil, nil, fmt.Errorf("store: save answers: %w", ErrNotFound)
 	}
-	var saved map[string]assessment.Answer
 	items := make([]string, len(inputs))
 	for i, in := range inputs {
 		items[i] = in.ItemID
 	}
-	err := s.groupWrite(ctx, id, items, func(tx *gorm.DB) error {
+	err = s.groupWrite(ctx, id, items, func(tx *gorm.DB) error {
 		var err error
-		saved, err = s.saveAnswers(tx, ctx, actor, id, inputs)
+		saved, before, err = s.saveAnswers(tx, ctx, actor, id, inputs)
 		return err
 	})
 	var ce *ConflictError
@@ -349,9 +356,9 @@ func (s *Store) SaveAnswers(ctx context.Context, actor *User, id uint, inputs []
 		ce.Current.UpdatedBy = s.userName(ctx, ce.updatedByID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return saved, nil
+	return saved, before, nil
 }
 
 // userName is the name of the user id, or "" if it cannot be read: it only
@@ -365,14 +372,14 @@ func (s *Store) userName(ctx context.Context, id uint) string {
 	return u.Name
 }
 
-// saveAnswers is SaveAnswers inside the transaction tx.
-func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, error) {
+// saveAnswers is SaveAnswersFrom inside the transaction tx.
+func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id uint, inputs []AnswerInput) (map[string]assessment.Answer, map[string]scoring.Answer, error) {
 	if err := editableForSave(tx, actor, id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	items, err := s.itemsOf(tx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make([]string, len(inputs))
 	for i, in := range inputs {
@@ -387,7 +394,7 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 	var current []Answer
 	if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
 		Where("assessment_id = ? AND item_id IN ?", id, ids).Order("item_id").Find(&current).Error; err != nil {
-		return nil, translate(err, "answers of assessment %d", id)
+		return nil, nil, translate(err, "answers of assessment %d", id)
 	}
 	byItem := make(map[string]Answer, len(current))
 	for _, c := range current {
@@ -402,21 +409,23 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		return answerOf(old), nil
 	}
 	saved := make(map[string]assessment.Answer, len(inputs))
+	before := make(map[string]scoring.Answer, len(inputs))
 	now := time.Now().UTC()
 	var rows []Answer
 	var changes []Change
 	for _, in := range inputs {
 		if !items[in.ItemID] {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
+			return nil, nil, fmt.Errorf("%w: %q", ErrUnknownItem, in.ItemID)
 		}
 		if err := assessment.ValidateAnswer(in.Value, in.Note); err != nil {
 			if fe, ok := fault.AsField(err); ok {
 				fe.Item = in.ItemID
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		note := NormalizeNote(in.Note)
 		old := byItem[in.ItemID]
+		before[in.ItemID] = scoring.Answer(old.Value)
 		// A save that changes nothing is acknowledged with the stored
 		// version even if it was sent against an older one: it is a resend
 		// of a save already stored (a retry whose answer was lost, or one
@@ -424,12 +433,12 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		// saved the same; refusing it would report a conflict that is none.
 		if old.Value == string(in.Value) && old.Note == note {
 			if saved[in.ItemID], err = stored(old); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
 		if in.Version != nil && *in.Version != old.Version {
-			return nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
+			return nil, nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
 		}
 		if old.Value != string(in.Value) {
 			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "answer", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})
@@ -443,24 +452,24 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		saved[in.ItemID] = answerOf(row)
 	}
 	if len(rows) == 0 {
-		return saved, nil
+		return saved, before, nil
 	}
 	n, err := upsertAnswers(tx, rows)
 	if err != nil {
-		return nil, translate(err, "save answers of assessment %d", id)
+		return nil, nil, translate(err, "save answers of assessment %d", id)
 	}
 	if n != len(rows) {
 		// An item answered for the first time by a save that committed
 		// after this one read: its row was not there to lock.
-		return nil, s.answerConflict(tx, id, rows)
+		return nil, nil, s.answerConflict(tx, id, rows)
 	}
 	if err := recordChanges(tx, changes); err != nil {
-		return nil, translate(err, "record changes of assessment %d", id)
+		return nil, nil, translate(err, "record changes of assessment %d", id)
 	}
 	if err := auditAnswerChanges(tx, ctx, actor, id, changes); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return saved, nil
+	return saved, before, nil
 }
 
 // The autosave statements are written out rather than built by GORM from

@@ -112,7 +112,7 @@ func TestGroupCommitFailingSaveFailsAlone(t *testing.T) {
 	cancel()
 	save := func(item, note string, version *int) func(tx *gorm.DB) error {
 		return func(tx *gorm.DB) error {
-			_, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Note: note, Version: version}})
+			_, _, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Note: note, Version: version}})
 			return err
 		}
 	}
@@ -121,7 +121,7 @@ func TestGroupCommitFailingSaveFailsAlone(t *testing.T) {
 		save("g-01", "stale", &stale), // version 0, stored is 1: conflict
 		save("g-03", "ok between", nil),
 		func(tx *gorm.DB) error {
-			if _, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: "g-04", Value: scoring.Partial, Note: "then panics"}}); err != nil {
+			if _, _, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: "g-04", Value: scoring.Partial, Note: "then panics"}}); err != nil {
 				return err
 			}
 			panic("boom")

@@ -99,7 +99,7 @@ func TestGroupCommitEventsOnlyOfCommittedSaves(t *testing.T) {
 	ctx := context.Background()
 	save := func(item string, version *int) func(tx *gorm.DB) error {
 		return func(tx *gorm.DB) error {
-			_, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Version: version}})
+			_, _, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Version: version}})
 			return err
 		}
 	}

@@ -255,16 +255,22 @@ func (s *Server) submit(c echo.Context, id uint) error {
 }
 
 type autosaveResponse struct {
-	Item      string          `json:"item"`
-	Answer    scoring.Answer  `json:"answer"`
-	Note      string          `json:"note"`
-	Version   int             `json:"version"`
-	SavedAt   time.Time       `json:"saved_at"`
-	Answered  int             `json:"answered"`
-	Total     int             `json:"total"`
-	Themes    []themeProgress `json:"themes"`
+	Item    string         `json:"item"`
+	Answer  scoring.Answer `json:"answer"`
+	Note    string         `json:"note"`
+	Version int            `json:"version"`
+	SavedAt time.Time      `json:"saved_at"`
+	// Progress is left out when the save did not change how many items
+	// are answered (workflow.Autosaved): the page keeps its counts.
+	Progress  *progressCounts `json:"progress,omitempty"`
 	Message   string          `json:"message"`
 	LoadState string          `json:"was"`
+}
+
+type progressCounts struct {
+	Answered int             `json:"answered"`
+	Total    int             `json:"total"`
+	Themes   []themeProgress `json:"themes"`
 }
 
 type themeProgress struct {
@@ -308,7 +314,7 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		// must not be overwritten with it.
 		in.Version = &old.Version
 	}
-	saved, err := s.Work.SaveAnswers(ctx, who(c), id, []workflow.AnswerInput{in})
+	saved, err := s.Work.Autosave(ctx, who(c), id, in)
 	if err != nil {
 		var ce *workflow.ConflictError
 		switch {
@@ -325,18 +331,16 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 		}
 		return err
 	}
-	// The progress counts as they are now, colleagues' saves included.
-	res, err := s.Work.Progress(ctx, who(c), id)
-	if err != nil {
-		return err
-	}
-	a := saved[itemID]
+	a := saved.Answer
 	out := autosaveResponse{
 		Item: itemID, Answer: a.Value, Note: a.Note, Version: a.Version, SavedAt: a.UpdatedAt, LoadState: loadedState(a),
-		Answered: res.Answered, Total: res.Total, Message: s.T(c, "fill.autosaved"),
+		Message: s.T(c, "fill.autosaved"),
 	}
-	for _, t := range res.Themes {
-		out.Themes = append(out.Themes, themeProgress{ID: t.ID, Answered: t.Answered, Total: t.Total})
+	if res := saved.Progress; res != nil {
+		out.Progress = &progressCounts{Answered: res.Answered, Total: res.Total}
+		for _, t := range res.Themes {
+			out.Progress.Themes = append(out.Progress.Themes, themeProgress{ID: t.ID, Answered: t.Answered, Total: t.Total})
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

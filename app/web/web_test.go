@@ -227,13 +227,34 @@ func TestFillSubmitScore(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &saved); err != nil {
 		t.Fatal(err)
 	}
-	if saved.Answered != 1 || saved.Total != len(items) || saved.Answer != scoring.NonCompliant {
+	if saved.Progress == nil || saved.Progress.Answered != 1 || saved.Progress.Total != len(items) || saved.Answer != scoring.NonCompliant {
 		t.Errorf("autosave response: %+v", saved)
 	}
-	// A note-only save keeps the answer.
+	// A note-only save keeps the answer. The count of answered items is
+	// as it was, so the response leaves the progress out and the page
+	// keeps its counts.
 	r = c.fetch("/assessments/"+id+"/answers/"+items[0], url.Values{"note": {"已整改中"}})
-	if err := json.Unmarshal([]byte(r.Body), &saved); err != nil || saved.Answer != scoring.NonCompliant || saved.Note != "已整改中" {
+	saved = autosaveResponse{}
+	if err := json.Unmarshal([]byte(r.Body), &saved); err != nil || saved.Answer != scoring.NonCompliant || saved.Note != "已整改中" || saved.Progress != nil {
 		t.Errorf("note-only save: %s", r.Body)
+	}
+	// Another answer to the same item counts the same: no progress. A
+	// first answer to a second item does: two answered now.
+	for _, step := range []struct {
+		item, answer string
+		answered     int // 0: no progress in the response
+	}{{items[0], "partial", 0}, {items[0], "non_compliant", 0}, {items[1], "partial", 2}} {
+		r = c.fetch("/assessments/"+id+"/answers/"+step.item, url.Values{"answer": {step.answer}, "note": {"已整改中"}})
+		saved = autosaveResponse{}
+		if err := json.Unmarshal([]byte(r.Body), &saved); err != nil || r.Status != http.StatusOK {
+			t.Fatalf("autosave %s: %d %s", step.item, r.Status, r.Body)
+		}
+		switch {
+		case step.answered == 0 && saved.Progress != nil:
+			t.Errorf("autosave of %s changed no count but reported progress: %s", step.item, r.Body)
+		case step.answered > 0 && (saved.Progress == nil || saved.Progress.Answered != step.answered):
+			t.Errorf("autosave of %s: progress %s, want %d answered", step.item, r.Body, step.answered)
+		}
 	}
 	// Bad input is refused with a clear message, nothing stored.
 	for _, bad := range []struct {

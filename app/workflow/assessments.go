@@ -138,6 +138,34 @@ func (s *Service) SaveAnswers(ctx context.Context, p access.Principal, id uint, 
 	return s.Store.SaveAnswers(ctx, actor(p), id, in)
 }
 
+// Autosaved is what an autosave of one answer reports: the answer as
+// stored and, when the save changed whether the item counts as answered,
+// the progress after it (colleagues' saves included). Progress is nil when
+// the counts are as they were: most autosaves are a note typed or an
+// answer changed to another, and reading every answered item of the
+// assessment after each of them was a large share of a save's cost.
+type Autosaved struct {
+	Answer   assessment.Answer
+	Progress *assessment.Progress
+}
+
+// Autosave saves one answer as SaveAnswers does and reports it (Autosaved).
+func (s *Service) Autosave(ctx context.Context, p access.Principal, id uint, in AnswerInput) (Autosaved, error) {
+	saved, before, err := s.Store.SaveAnswersFrom(ctx, actor(p), id, []AnswerInput{in})
+	if err != nil {
+		return Autosaved{}, err
+	}
+	out := Autosaved{Answer: saved[in.ItemID]}
+	if (before[in.ItemID] == "") != (out.Answer.Value == "") {
+		pr, err := s.Store.Progress(ctx, actor(p), id)
+		if err != nil {
+			return Autosaved{}, err
+		}
+		out.Progress = &pr
+	}
+	return out, nil
+}
+
 // SavePlan stores the rectification plan of an item, checked by
 // assessment.Plan.Validate; a stale version is refused with
 // *PlanConflictError.

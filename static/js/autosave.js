@@ -94,7 +94,7 @@
       const w = wasField(fs);
       if (w && data.was) w.value = data.was;
       status(fs, data.message + " " + new Date(data.saved_at).toLocaleTimeString(), "saved");
-      progress(data);
+      if (data.progress) progress(data.progress);
     } catch (err) {
       // Keep what the user typed; the Save button still posts the whole form.
       status(fs, "⚠ " + err.message, "failed");
