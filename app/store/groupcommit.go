@@ -8,11 +8,13 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"gorm.io/gorm"
+
+	"selfcheck/app/fault"
 )
 
 // Group commit. Every autosave used to be its own transaction, and each
@@ -23,14 +25,18 @@ import (
 // only then answers each save. Batches form by themselves: while one
 // commits, the next saves queue up.
 //
-// A save that fails (a version conflict, a read-only assessment, bad
-// input, a panic) is rolled back to its savepoint and gets its own error;
-// the others of the batch go on. A failed commit fails every save of the
+// A save that fails gets its own error and the others of the batch go on.
+// Most failures (a version conflict, a read-only assessment, bad input)
+// are found before the save writes anything: nothing to undo. A save that
+// fails after it wrote, or whose statement failed (which aborts a
+// PostgreSQL transaction), or that panicked, is dirty: the batch's
+// transaction is rolled back and the batch runs again without it. A
+// savepoint per save would undo it alone, but costs a statement per save,
+// and dirty failures are rare. A failed commit fails every save of the
 // batch. Nothing is acknowledged before the commit returns, so an
 // acknowledged save is as durable as before, and the queue holds only
 // saves nobody has been told about: no state that matters lives only in
-// this process. SAVEPOINT / ROLLBACK TO / RELEASE are standard SQL, the
-// same in PostgreSQL.
+// this process.
 //
 // On PostgreSQL, batches of several instances run side by side: each
 // holds the write lock shared (every other writing transaction takes it
@@ -180,37 +186,50 @@ func (c *committer) runBatch(batch []*writeJob) {
 	defer cancel()
 	var tail *auditTail
 	var err error
-	for attempt := 1; ; attempt++ {
+	dropped := make([]bool, len(batch)) // failed dirty: answered, not run again
+	for attempt := 1; ; {
 		tail = &auditTail{}
 		err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if err := c.begin(tx); err != nil {
 				return err
 			}
 			for i, j := range batch {
+				if dropped[i] {
+					continue
+				}
 				j.err = nil
 				if err := j.ctx.Err(); err != nil {
 					j.err = err // its client is gone: not started, nothing to undo
 					continue
 				}
 				before := *tail
-				j.err = c.runJob(tx, i, j, tail)
-				if errors.Is(j.err, errBatchBroken) || c.retryable(j.err) {
+				var dirty bool
+				j.err, dirty = c.runJob(tx, j, tail)
+				if c.retryable(j.err) {
 					return j.err
 				}
+				if dirty {
+					dropped[i] = true
+					return errDirtyJob
+				}
 				if j.err != nil {
-					*tail = before // its audit entries were rolled back with it
+					*tail = before
 				}
 			}
 			return tail.flush(tx)
 		})
+		if errors.Is(err, errDirtyJob) {
+			continue // bounded: each run drops one more save
+		}
 		if !c.retryable(err) || attempt == maxBatchRuns || ctx.Err() != nil {
 			break
 		}
 		c.warn("store: a batch met another transaction's locks and runs again", "attempt", attempt, "saves", len(batch), "err", err)
 		time.Sleep(time.Duration(1+rand.IntN(20*attempt)) * time.Millisecond)
+		attempt++
 	}
-	for _, j := range batch {
-		if err != nil && (j.err == nil || c.retryable(j.err)) {
+	for i, j := range batch {
+		if err != nil && !dropped[i] && (j.err == nil || c.retryable(j.err)) {
 			j.err = fmt.Errorf("store: commit saves: %w", err)
 		}
 		close(j.done)
@@ -220,30 +239,94 @@ func (c *committer) runBatch(batch []*writeJob) {
 	}
 }
 
+// errDirtyJob rolls a batch back to run it again without a save that
+// failed after it wrote (runJob).
+var errDirtyJob = errors.New("store: a save failed after it wrote")
+
 // maxBatchRuns bounds how often a batch aborted by a deadlock runs again.
 const maxBatchRuns = 8
 
-// runJob runs one job in its own savepoint of tx: on error or panic the
-// job's writes are rolled back and the transaction goes on without them.
-func (c *committer) runJob(tx *gorm.DB, n int, j *writeJob, tail *auditTail) (err error) {
-	sp := "save_" + strconv.Itoa(n)
-	if err := tx.SavePoint(sp).Error; err != nil {
-		return fmt.Errorf("%w: savepoint: %v", errBatchBroken, err)
-	}
+// runJob runs one job in tx. dirty reports a failure that may have left
+// writes in tx or aborted it: a statement that may write ran, a statement
+// failed, the job panicked, or its error is not one of the refusals a save
+// makes before writing (cleanFailure).
+func (c *committer) runJob(tx *gorm.DB, j *writeJob, tail *auditTail) (err error, dirty bool) {
+	mark := &jobMark{}
 	defer func() {
 		if r := recover(); r != nil {
 			c.log("store: a save panicked", "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("store: save failed: %v", r)
+			err, dirty = fmt.Errorf("store: save failed: %v", r), true
+			return
 		}
-		// A savepoint is not released: the next one nests in it and the
-		// commit ends them all, and a rollback to this one undoes this
-		// save alone. That is one statement a save less.
-		if err != nil {
-			if rerr := tx.RollbackTo(sp).Error; rerr != nil {
-				err = fmt.Errorf("%w: rollback to savepoint: %v (after %v)", errBatchBroken, rerr, err)
-			}
-		}
+		dirty = err != nil && (mark.wrote || mark.failed || !cleanFailure(err))
 	}()
-	ctx := context.WithValue(context.WithoutCancel(j.ctx), auditTailKey{}, tail)
-	return j.fn(tx.Session(&gorm.Session{NewDB: true, Context: ctx}))
+	ctx := context.WithValue(context.WithValue(context.WithoutCancel(j.ctx), auditTailKey{}, tail), jobMarkKey{}, mark)
+	return j.fn(tx.Session(&gorm.Session{NewDB: true, Context: ctx})), false
+}
+
+// cleanFailure reports whether err is a refusal that saves make before
+// they write anything.
+func cleanFailure(err error) bool {
+	var ce *ConflictError
+	var pce *PlanConflictError
+	var ro *ReadOnlyError
+	_, field := fault.AsField(err)
+	return field || errors.As(err, &ce) || errors.As(err, &pce) || errors.As(err, &ro) ||
+		errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnknownItem)
+}
+
+// jobMark records what a job's statements did (registerJobMarks).
+type jobMark struct{ wrote, failed bool }
+
+type jobMarkKey struct{}
+
+func markOf(tx *gorm.DB) *jobMark {
+	if tx.Statement == nil || tx.Statement.Context == nil {
+		return nil
+	}
+	m, _ := tx.Statement.Context.Value(jobMarkKey{}).(*jobMark)
+	return m
+}
+
+// registerJobMarks adds the GORM callbacks that fill the jobMark of a
+// job's statements: every create, update, delete and raw statement other
+// than a SELECT may write; a statement that ends in an error other than
+// "no row" may have aborted the transaction.
+func registerJobMarks(db *gorm.DB) error {
+	wrote := func(tx *gorm.DB) {
+		if m := markOf(tx); m != nil {
+			m.wrote = true
+		}
+	}
+	wroteUnlessSelect := func(tx *gorm.DB) {
+		if m := markOf(tx); m != nil && !isSelect(tx.Statement.SQL.String()) {
+			m.wrote = true
+		}
+	}
+	failed := func(tx *gorm.DB) {
+		if m := markOf(tx); m != nil && tx.Error != nil && !errors.Is(tx.Error, gorm.ErrRecordNotFound) {
+			m.failed = true
+		}
+	}
+	cb := db.Callback()
+	return errors.Join(
+		cb.Create().Before("gorm:create").Register("selfcheck:job_wrote", wrote),
+		cb.Update().Before("gorm:update").Register("selfcheck:job_wrote", wrote),
+		cb.Delete().Before("gorm:delete").Register("selfcheck:job_wrote", wrote),
+		cb.Raw().Before("gorm:raw").Register("selfcheck:job_wrote", wroteUnlessSelect),
+		cb.Row().Before("gorm:row").Register("selfcheck:job_wrote", wroteUnlessSelect),
+		cb.Create().After("gorm:create").Register("selfcheck:job_failed", failed),
+		cb.Update().After("gorm:update").Register("selfcheck:job_failed", failed),
+		cb.Delete().After("gorm:delete").Register("selfcheck:job_failed", failed),
+		cb.Query().After("gorm:query").Register("selfcheck:job_failed", failed),
+		cb.Raw().After("gorm:raw").Register("selfcheck:job_failed", failed),
+		cb.Row().After("gorm:row").Register("selfcheck:job_failed", failed),
+	)
+}
+
+// isSelect reports whether the SQL text is a SELECT (a read, or a row
+// lock with FOR UPDATE: neither writes).
+func isSelect(sql string) bool {
+	sql = strings.TrimLeft(sql, " \t\r\n(")
+	return len(sql) >= 6 && strings.EqualFold(sql[:6], "select")
 }

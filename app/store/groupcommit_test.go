@@ -175,6 +175,53 @@ func TestGroupCommitFailingSaveFailsAlone(t *testing.T) {
 	}
 }
 
+// A save that fails after it wrote, or whose statement failed (which aborts
+// a PostgreSQL transaction), leaves nothing behind: the batch runs again
+// without it and the saves around it commit.
+func TestGroupCommitDirtyFailureIsUndone(t *testing.T) {
+	s, _, u, id := groupFixture(t)
+	ctx := context.Background()
+	save := func(item, note string) func(tx *gorm.DB) error {
+		return func(tx *gorm.DB) error {
+			_, _, err := s.saveAnswers(tx, ctx, u, id, []AnswerInput{{ItemID: item, Value: scoring.Partial, Note: note}})
+			return err
+		}
+	}
+	fns := []func(tx *gorm.DB) error{
+		save("g-02", "ok before"),
+		func(tx *gorm.DB) error {
+			if err := save("g-03", "written, then refused")(tx); err != nil {
+				return err
+			}
+			return &ConflictError{ItemID: "g-03"} // a refusal that usually comes before any write
+		},
+		func(tx *gorm.DB) error { return tx.Exec("SELECT no_such_column FROM answers").Error },
+		save("g-04", "ok after"),
+	}
+	errs := runBatchOf(s, []context.Context{ctx, ctx, ctx, ctx}, fns)
+	var ce *ConflictError
+	if errs[0] != nil || errs[3] != nil || !errors.As(errs[1], &ce) || errs[2] == nil {
+		t.Fatalf("errors %v: want nil, a conflict, a statement error, nil", errs)
+	}
+	sh, err := s.Sheet(ctx, u, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for item, want := range map[string]string{"g-02": "ok before", "g-03": "", "g-04": "ok after"} {
+		if got := sh.Answers[item].Note; got != want {
+			t.Errorf("%s: note %q, want %q", item, got, want)
+		}
+	}
+	var n int64
+	s.db.Model(&AuditEvent{}).Where("action = ?", AuditAnswerChanged).Count(&n)
+	if n != 2 {
+		t.Errorf("%d audit entries of changed answers, want 2 (g-02 and g-04)", n)
+	}
+	if r, err := s.VerifyAudit(ctx); err != nil || !r.OK {
+		t.Errorf("audit chain: %+v %v", r, err)
+	}
+}
+
 // A request cancelled while its save waits in the queue does not fail the
 // saves around it, and plans go through the same batches.
 func TestGroupCommitCancelledContext(t *testing.T) {

@@ -79,6 +79,10 @@ func OpenDialect(ctx context.Context, d Dialect, target string, log *slog.Logger
 		s.Close()
 		return nil, err
 	}
+	if err := registerJobMarks(db); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: register callbacks: %w", err)
+	}
 	s.commits = newCommitter(db, func(tx *gorm.DB) error { return d.LockShared(tx, writeLock) }, d.Retryable, s.logWarn, s.logError, s.eventsCommitted)
 	return s, nil
 }
