@@ -296,12 +296,14 @@ func (h HeatMap) SVG() template.HTML {
 	for r, row := range h.Rows {
 		y := headH + float64(r)*(heatCellH+heatGap)
 		b.WriteString(`<g role="row">`)
-		label := fmt.Sprintf(`<text role="rowheader" x="0" y="%s" font-size="%d" fill="#1f2933"><title>%s</title>%s</text>`,
+		label := fmt.Sprintf(`<text x="0" y="%s" font-size="%d" fill="#1f2933"><title>%s</title>%s</text>`,
 			num(y+17), fontSize, esc(row.Label), esc(fit(row.Label, heatLabelW-8, fontSize)))
 		if strings.HasPrefix(row.Href, "/") && !strings.HasPrefix(row.Href, "//") {
 			label = `<a href="` + esc(row.Href) + `">` + label + `</a>`
 		}
-		b.WriteString(label)
+		// The link goes inside the row header: a row may own only cells and
+		// headers, and a header must sit directly in its row.
+		b.WriteString(`<g role="rowheader">` + label + `</g>`)
 		for i := range h.Columns {
 			var v *float64
 			if i < len(row.Values) {
