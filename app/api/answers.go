@@ -108,15 +108,16 @@ func (a *API) savePlan(c echo.Context, p access.Principal) error {
 	return c.JSON(http.StatusOK, planOf(itemID, plan))
 }
 
-// input checks a decoded plan request with the domain's rule
-// (assessment.Plan.Validate) and returns what to save; the status is open
-// unless one is given.
+// input checks a decoded plan request with the domain's rule for what may
+// be saved (assessment.Plan.ValidateDraft: a draft is kept, submission
+// needs it complete) and returns what to save; the status is open unless
+// one is given.
 func (r planRequest) input() (workflow.PlanInput, error) {
 	status := assessment.PlanOpen
 	if r.Status != nil {
 		status = assessment.PlanStatus(*r.Status)
 	}
-	if err := assessment.NewPlan(r.Measure, r.Owner, r.Due, status).Validate(); err != nil {
+	if err := assessment.NewPlan(r.Measure, r.Owner, r.Due, status).ValidateDraft(); err != nil {
 		return workflow.PlanInput{}, err
 	}
 	return workflow.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: status, Version: r.Version}, nil

@@ -58,6 +58,8 @@ type blockerView struct {
 	Item    string             `json:"item"`
 	Theme   string             `json:"theme"`
 	Reasons []assessment.Block `json:"reasons"`
+	// PlanMissing names what the item's draft plan lacks (plan_missing).
+	PlanMissing []string `json:"plan_missing,omitempty"`
 }
 
 var (
@@ -158,7 +160,7 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 	case errors.As(err, &inc):
 		items := make([]blockerView, len(inc.Blockers))
 		for i, b := range inc.Blockers {
-			items[i] = blockerView{Item: b.Item.ID, Theme: b.Checklist.ID, Reasons: b.Reasons}
+			items[i] = blockerView{Item: b.Item.ID, Theme: b.Checklist.ID, Reasons: b.Reasons, PlanMissing: b.PlanMissing}
 		}
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "incomplete", Items: items,
 			Message: fmt.Sprintf("%d items block submission: answer every item, give each gap a complete rectification plan and attach the evidence required", len(items))}

@@ -151,6 +151,9 @@ type planView struct {
 	Version   int                   `json:"version"`
 	UpdatedAt *string               `json:"updated_at"`
 	UpdatedBy *string               `json:"updated_by"`
+	// Missing lists what a draft plan still lacks to be complete
+	// (measure, owner, due); empty for a complete plan.
+	Missing []string `json:"missing"`
 }
 
 type evidenceView struct {
@@ -230,7 +233,10 @@ func answerOf(a assessment.Answer) answerView {
 }
 
 func planOf(itemID string, p assessment.Plan) planView {
-	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy)}
+	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy), Missing: p.Missing()}
+	if v.Missing == nil {
+		v.Missing = []string{}
+	}
 	if p.Version > 0 {
 		v.UpdatedAt = optTimestamp(&p.UpdatedAt)
 	}

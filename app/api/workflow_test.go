@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -84,16 +85,23 @@ func TestSubmitListsEveryBlocker(t *testing.T) {
 	}
 	put("apitest-evidence", "compliant")
 	put("apitest-gap", "non_compliant")
+	// A draft plan: only the measure. Kept, with what it still lacks.
+	r := ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/apitest-gap/plan"), ta.memberToken, map[string]any{"measure": "补充告知"})
+	want(t, r, http.StatusOK)
+	if p := r.json(t); p["measure"] != "补充告知" || p["version"] != float64(1) || fmt.Sprint(p["missing"]) != "[owner due]" {
+		t.Errorf("draft plan: %v, want it stored with missing [owner due]", p)
+	}
 
-	r := ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), ta.memberToken, nil)
+	r = ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), ta.memberToken, nil)
 	want(t, r, http.StatusUnprocessableEntity, "incomplete")
 	var out struct {
 		Error struct {
 			Message string `json:"message"`
 			Items   []struct {
-				Item    string   `json:"item"`
-				Theme   string   `json:"theme"`
-				Reasons []string `json:"reasons"`
+				Item        string   `json:"item"`
+				Theme       string   `json:"theme"`
+				Reasons     []string `json:"reasons"`
+				PlanMissing []string `json:"plan_missing"`
 			} `json:"items"`
 		} `json:"error"`
 	}
@@ -103,6 +111,9 @@ func TestSubmitListsEveryBlocker(t *testing.T) {
 	got := map[string][]string{}
 	for _, it := range out.Error.Items {
 		got[it.Item] = it.Reasons
+		if want := map[string]string{"apitest-gap": "[owner due]"}[it.Item]; fmt.Sprint(it.PlanMissing) != want && !(want == "" && it.PlanMissing == nil) {
+			t.Errorf("blocker %s: plan lacks %v, want %s", it.Item, it.PlanMissing, want)
+		}
 		if it.Theme != "apitest" {
 			t.Errorf("blocker %s in theme %q", it.Item, it.Theme)
 		}
@@ -130,7 +141,7 @@ func TestSubmitListsEveryBlocker(t *testing.T) {
 	// Resolve each blocker and the submit goes through.
 	put("apitest-open", "compliant")
 	want(t, ta.request(http.MethodPut, assessmentPath(a.ID, "/answers/apitest-gap/plan"), ta.memberToken,
-		map[string]any{"measure": "补充告知", "owner": "法务部", "due": "2030-01-31"}), http.StatusOK)
+		map[string]any{"measure": "补充告知", "owner": "法务部", "due": "2030-01-31", "version": 1}), http.StatusOK)
 	want(t, ta.upload(assessmentPath(a.ID, "/answers/apitest-evidence/evidence"), ta.memberToken, "archive.txt", []byte("2021 版隐私政策存档")), http.StatusCreated)
 	want(t, ta.request(http.MethodPost, assessmentPath(a.ID, "/submit"), ta.memberToken, nil), http.StatusOK)
 }

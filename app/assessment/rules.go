@@ -30,9 +30,49 @@ func NormalizeNote(s string) string {
 }
 
 // NewPlan is a plan as it is kept: the measure normalized like a note, the
-// other fields trimmed.
+// other fields trimmed, no status meaning open.
 func NewPlan(measure, owner, due string, status PlanStatus) Plan {
+	if status == "" {
+		status = PlanOpen
+	}
 	return Plan{Measure: NormalizeNote(measure), Owner: strings.TrimSpace(owner), Due: strings.TrimSpace(due), Status: status}
+}
+
+// ValidateDraft checks a plan as it is saved, complete or not: a draft
+// (only the measure typed, say) is kept, so that nothing typed is lost and
+// colleagues see it; submission still needs the plan complete (Validate,
+// Missing). It names the first field that is too long or malformed, as a
+// *fault.FieldError; a plan with nothing in it is refused on measure.
+func (p Plan) ValidateDraft() error {
+	switch {
+	case p.Measure == "" && p.Owner == "" && p.Due == "":
+		return fault.Field("measure", fault.Required)
+	case utf8.RuneCountInString(p.Measure) > MaxPlanMeasure:
+		return fault.Field("measure", fault.TooLong, MaxPlanMeasure)
+	case utf8.RuneCountInString(p.Owner) > MaxPlanOwner:
+		return fault.Field("owner", fault.TooLong, MaxPlanOwner)
+	case p.Due != "" && !IsDate(p.Due):
+		return fault.Field("due", fault.Invalid)
+	case !p.Status.Valid():
+		return fault.Field("status", fault.OneOf, "open, in_progress, done")
+	}
+	return nil
+}
+
+// PlanFields are the fields a complete plan has filled in, in the order
+// forms show them.
+var PlanFields = []string{"measure", "owner", "due"}
+
+// Missing lists the fields a draft still lacks to be complete, in the
+// order of PlanFields; none for a complete plan.
+func (p Plan) Missing() []string {
+	var out []string
+	for i, v := range []string{p.Measure, p.Owner, p.Due} {
+		if v == "" {
+			out = append(out, PlanFields[i])
+		}
+	}
+	return out
 }
 
 // Validate names the first field that makes the plan incomplete or

@@ -28,13 +28,40 @@ func TestPlanValidate(t *testing.T) {
 		{"impossible date", NewPlan("m", "o", "2030-02-30", PlanOpen), "due", fault.Invalid},
 		{"date in another format", NewPlan("m", "o", "31/01/2030", PlanOpen), "due", fault.Invalid},
 		{"unknown status", NewPlan("m", "o", "2030-01-31", "closed"), "status", fault.OneOf},
-		{"no status", NewPlan("m", "o", "2030-01-31", ""), "status", fault.OneOf},
+		{"no status is open", NewPlan("m", "o", "2030-01-31", ""), "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.plan.Validate()
 			checkField(t, err, tt.field, tt.code)
 			if got := tt.plan.Problem(); got != tt.field {
 				t.Errorf("Problem() = %q, want %q", got, tt.field)
+			}
+		})
+	}
+}
+
+// A draft is saved with what it has: only what is malformed or too long is
+// refused, and Missing says what submission still needs.
+func TestPlanDraft(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		plan        Plan
+		field, code string
+		missing     string
+	}{
+		{"only the measure", NewPlan("增加关闭按钮", "", "", ""), "", "", "owner due"},
+		{"only the owner", NewPlan("", "张三", "", PlanOpen), "", "", "measure due"},
+		{"complete", NewPlan("m", "o", "2030-01-31", PlanDone), "", "", ""},
+		{"nothing", NewPlan(" ", "", "", PlanOpen), "measure", fault.Required, "measure owner due"},
+		{"measure too long", NewPlan(strings.Repeat("措", MaxPlanMeasure+1), "", "", PlanOpen), "measure", fault.TooLong, "owner due"},
+		{"owner too long", NewPlan("m", strings.Repeat("张", MaxPlanOwner+1), "", PlanOpen), "owner", fault.TooLong, "due"},
+		{"impossible date", NewPlan("m", "", "2030-02-30", PlanOpen), "due", fault.Invalid, "owner"},
+		{"unknown status", NewPlan("m", "", "", "closed"), "status", fault.OneOf, "owner due"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkField(t, tt.plan.ValidateDraft(), tt.field, tt.code)
+			if got := strings.Join(tt.plan.Missing(), " "); got != tt.missing {
+				t.Errorf("Missing() = %q, want %q", got, tt.missing)
 			}
 		})
 	}

@@ -77,6 +77,9 @@ const (
 type Blocker struct {
 	Ref
 	Reasons []Block
+	// PlanMissing names the fields its plan still lacks (Plan.Missing),
+	// with BlockPlanMissing; none when there is no plan at all.
+	PlanMissing []string
 }
 
 // Blockers lists every item that stops submission: unanswered items, gaps
@@ -87,18 +90,22 @@ func (s *Sheet) Blockers() []Blocker {
 	for _, cl := range s.Checklists {
 		for _, it := range cl.Items() {
 			var why []Block
+			var missing []string
 			a := s.Answers[it.ID]
 			if a.Value == scoring.Unanswered {
 				why = append(why, BlockUnanswered)
 			}
-			if a.Value.IsGap() && s.Plans[it.ID].Problem() != "" {
+			if p, ok := s.Plans[it.ID]; a.Value.IsGap() && (!ok || p.Problem() != "") {
 				why = append(why, BlockPlanMissing)
+				if ok {
+					missing = p.Missing()
+				}
 			}
 			if it.EvidenceRequired && a.Value != scoring.NotApplicable && len(s.Evidence[it.ID]) == 0 {
 				why = append(why, BlockEvidenceMissing)
 			}
 			if len(why) > 0 {
-				out = append(out, Blocker{Ref{cl, it}, why})
+				out = append(out, Blocker{Ref{cl, it}, why, missing})
 			}
 		}
 	}

@@ -37,7 +37,7 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		return assessment.Plan{}, fmt.Errorf("store: save plan: %w", ErrNotFound)
 	}
 	p := assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status)
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateDraft(); err != nil {
 		if fe, ok := fault.AsField(err); ok {
 			fe.Item = itemID
 		}

@@ -492,10 +492,11 @@ func (p *fillPage) Was(itemID string) string { return loadedState(p.storedAnswer
 // PlanWas is the same for an item's rectification plan.
 func (p *fillPage) PlanWas(itemID string) string { return planState(p.storedPlan(itemID)) }
 
-// ShowPlan reports whether an item's plan fields are shown: for gaps, and
-// wherever a plan was written.
+// ShowPlan reports whether an item's plan fields are shown: for gaps only.
+// The plan of an item answered compliant since stays stored (and in the
+// history), out of the way; it shows again should the item become a gap.
 func (p *fillPage) ShowPlan(itemID string) bool {
-	return p.Sheet.Answers[itemID].Value.IsGap() || p.Sheet.Plans[itemID].Measure != ""
+	return p.Sheet.Answers[itemID].Value.IsGap()
 }
 
 // loadedState encodes an item's stored answer, a hash of its note and its

@@ -223,6 +223,9 @@ func parseAnswerForm(itemID string, old assessment.Answer, form url.Values) (wor
 // guards the save against a colleague's.
 func parsePlanForm(form url.Values) (workflow.PlanInput, error) {
 	in := workflow.PlanInput{Measure: form.Get("measure"), Owner: form.Get("owner"), Due: form.Get("due"), Status: assessment.PlanStatus(form.Get("status"))}
+	if in.Status == "" {
+		in.Status = assessment.PlanOpen
+	}
 	if v := form.Get("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -230,7 +233,7 @@ func parsePlanForm(form url.Values) (workflow.PlanInput, error) {
 		}
 		in.Version = &n
 	}
-	return in, assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status).Validate()
+	return in, assessment.NewPlan(in.Measure, in.Owner, in.Due, in.Status).ValidateDraft()
 }
 
 func (s *Server) submit(c echo.Context, id uint) error {
@@ -498,5 +501,19 @@ func (s *Server) autosavePlan(c echo.Context) error {
 		}
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"was": planState(p), "version": p.Version, "message": s.T(c, "plan.saved")})
+	out := map[string]any{"was": planState(p), "version": p.Version, "message": s.T(c, "plan.saved"), "missing": []string{}}
+	if missing := p.Missing(); len(missing) > 0 {
+		out["missing"], out["message"] = missing, s.T(c, "plan.draft_saved", s.planFieldNames(c, missing))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// planFieldNames lists the plan's fields by their labels, in the page's
+// language.
+func (s *Server) planFieldNames(c echo.Context, fields []string) string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = s.T(c, "plan."+f)
+	}
+	return strings.Join(names, s.T(c, "list.separator"))
 }

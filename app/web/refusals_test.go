@@ -198,9 +198,10 @@ func cjkIn(s string) string {
 	return ""
 }
 
-// TestPlanRefusalNamesItsFieldOnce: an incomplete plan, by autosave or in
+// TestPlanRefusalNamesItsFieldOnce: a malformed plan, by autosave or in
 // the whole form, is refused with one sentence in the page's language that
-// names the item once and what is missing.
+// names the item once and what is wrong; an incomplete one is kept as a
+// draft, and the answer says what it lacks.
 func TestPlanRefusalNamesItsFieldOnce(t *testing.T) {
 	a := newTestApp(t)
 	c := a.client()
@@ -210,10 +211,22 @@ func TestPlanRefusalNamesItsFieldOnce(t *testing.T) {
 	if r := c.fetch("/assessments/"+id+"/answers/"+item, url.Values{"answer": {"partial"}}); r.Status != http.StatusOK {
 		t.Fatalf("answer: %d %s", r.Status, r.Body)
 	}
-	r := c.fetch("/assessments/"+id+"/answers/"+item+"/plan", url.Values{"measure": {"增加关闭按钮"}, "due": {"2030-01-31"}, "status": {"open"}})
-	want := "检查项 " + item + " 的整改计划未保存：请填写负责人。"
+	r := c.fetch("/assessments/"+id+"/answers/"+item+"/plan", url.Values{"measure": {"增加关闭按钮"}, "status": {"open"}})
+	want := "整改计划草稿已保存，还缺：负责人、完成期限。"
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, want) || !strings.Contains(r.Body, `"missing":["owner","due"]`) {
+		t.Errorf("autosave of a plan with only its measure: %d %s, want it kept and %q", r.Status, r.Body, want)
+	}
+	en := a.client()
+	en.lang = "en"
+	en.login("firm@demo.local")
+	r = en.fetch("/assessments/"+id+"/answers/"+item+"/plan", url.Values{"measure": {"增加关闭按钮"}, "owner": {"张三"}, "status": {"open"}, "version": {"1"}})
+	if want := "Draft plan saved; still missing: Due."; r.Status != http.StatusOK || !strings.Contains(r.Body, want) {
+		t.Errorf("the English answer to a draft: %d %s, want %q", r.Status, r.Body, want)
+	}
+	r = c.fetch("/assessments/"+id+"/answers/"+item+"/plan", url.Values{"measure": {"增加关闭按钮"}, "due": {"2030-02-30"}, "status": {"open"}, "version": {"2"}})
+	want = "检查项 " + item + " 的整改计划未保存：完成期限须为有效日期，格式 YYYY-MM-DD。"
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, want) || strings.Count(r.Body, item) != 1 || strings.Contains(r.Body, "缺失或无效") {
-		t.Errorf("autosave of a plan without owner: %d %s, want %q", r.Status, r.Body, want)
+		t.Errorf("autosave of a plan with an impossible date: %d %s, want %q", r.Status, r.Body, want)
 	}
 	form := url.Values{"action": {"save"}, "answer." + item: {"partial"}, "plan.measure." + item: {"增加关闭按钮"},
 		"plan.owner." + item: {"张三"}, "plan.due." + item: {"2030-02-30"}, "plan.status." + item: {"open"}}

@@ -143,9 +143,9 @@ func TestPlansPageAndCampaigns(t *testing.T) {
 			t.Fatalf("plan %s: %d %s", it, r.Status, r.Body)
 		}
 	}
-	r := c.fetch("/assessments/"+id+"/answers/"+late+"/plan", url.Values{"measure": {"x"}, "owner": {""}, "due": {"2030-01-01"}, "status": {"open"}})
-	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "负责人") {
-		t.Errorf("plan without owner: %d %s", r.Status, r.Body)
+	r := c.fetch("/assessments/"+id+"/answers/"+late+"/plan", url.Values{"measure": {"x"}, "owner": {"王五"}, "due": {"2030-02-30"}, "status": {"open"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "完成期限") {
+		t.Errorf("plan with an impossible due date: %d %s", r.Status, r.Body)
 	}
 	plans := c.get("/plans").Body
 	i, j := strings.Index(plans, "整改措施 "+late), strings.Index(plans, "整改措施 "+soon)

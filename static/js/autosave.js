@@ -49,7 +49,7 @@
 
   function showPlan(fs) {
     const plan = fs.querySelector("[data-plan]");
-    if (plan && isGap(fs)) plan.hidden = false;
+    if (plan) plan.hidden = !isGap(fs); // a plan no longer needed stays stored
     fs.classList.toggle("gap", !!isGap(fs));
   }
 
@@ -118,8 +118,9 @@
     mark();
   }
 
-  // Plans save once measure, owner and due date are all filled in; the hidden
-  // planwas.<item> field ("version:hash") carries the version as for answers.
+  // Plans save as soon as any field is filled in, as drafts: the answer says
+  // which fields submission still needs. The hidden planwas.<item> field
+  // ("version:hash") carries the version as for answers.
   function schedulePlan(fs) {
     const id = fs.dataset.item;
     clearTimeout(planTimers.get(id));
@@ -140,8 +141,8 @@
     ["measure", "owner", "due", "status"].forEach(function (f) { body.set(f, field(f).value); });
     const was = fs.querySelector('input[name^="planwas."]');
     body.set("version", was.value.split(":")[0]);
-    if (!body.get("measure").trim() || !body.get("owner").trim() || !body.get("due")) {
-      return; // not complete yet: the Save button or a later change saves it
+    if (!body.get("measure").trim() && !body.get("owner").trim() && !body.get("due")) {
+      return; // nothing typed yet
     }
     inflight++;
     mark();
@@ -156,7 +157,7 @@
       if (data.was) was.value = data.was;
       if (!res.ok) throw new Error(data.error || res.statusText);
       delete fs.dataset.unsaved;
-      status(fs, data.message, "saved");
+      status(fs, data.message, data.missing && data.missing.length ? "saved draft" : "saved");
     } catch (err) {
       status(fs, "⚠ " + err.message, "failed");
     } finally {
