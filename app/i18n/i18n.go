@@ -68,16 +68,51 @@ func Load() (*Catalog, error) {
 	return c, nil
 }
 
+// oneSuffix marks the singular form of a message with a count, in a
+// language that has one: "audit.total" is "%d entries", "audit.total.one"
+// is "%d entry". A language without number (Chinese) has none; T uses it
+// when the message's first integer argument is 1.
+const oneSuffix = ".one"
+
+// count is the first integer argument of a message: what its singular or
+// plural form depends on.
+func count(args []any) (int64, bool) {
+	for _, a := range args {
+		switch v := a.(type) {
+		case int:
+			return int64(v), true
+		case int64:
+			return v, true
+		case int32:
+			return int64(v), true
+		case uint:
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+// diff names the keys one language has and the other lacks; a singular
+// form may be in one only, but never without its message.
 func diff(a, b map[string]string) string {
 	var out []string
 	for k := range a {
-		if _, ok := b[k]; !ok {
+		if _, ok := b[k]; !ok && !strings.HasSuffix(k, oneSuffix) {
 			out = append(out, "missing "+k)
 		}
 	}
 	for k := range b {
-		if _, ok := a[k]; !ok {
+		if _, ok := a[k]; !ok && !strings.HasSuffix(k, oneSuffix) {
 			out = append(out, "extra "+k)
+		}
+	}
+	for _, m := range []map[string]string{a, b} {
+		for k := range m {
+			if base, ok := strings.CutSuffix(k, oneSuffix); ok {
+				if _, ok := m[base]; !ok {
+					out = append(out, "singular without its message "+k)
+				}
+			}
 		}
 	}
 	sort.Strings(out)
@@ -100,6 +135,11 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	s, ok := m[key]
 	if !ok {
 		return key
+	}
+	if n, ok := count(args); ok && n == 1 {
+		if one, ok := m[key+oneSuffix]; ok {
+			s = one
+		}
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 
 	"selfcheck/app/fault"
@@ -65,6 +66,38 @@ func TestFaultMessages(t *testing.T) {
 		}
 		if got := c.Fault("en", tt.fe); got != tt.en {
 			t.Errorf("en %v = %q, want %q", tt.fe, got, tt.en)
+		}
+	}
+}
+
+// English counts take the singular at one; Chinese has no number.
+func TestSingularAtOne(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lang, key string
+		args      []any
+		want      string
+	}{
+		{"en", "audit.total", []any{1}, "1 entry"},
+		{"en", "audit.total", []any{2}, "2 entries"},
+		{"en", "audit.total", []any{0}, "0 entries"},
+		{"en", "dashboard.theme_value", []any{"Pop-ups", 1}, "Pop-ups (1 firm)"},
+		{"en", "queue.days", []any{int64(1)}, "1 day"},
+		{"zh", "audit.total", []any{1}, "共 1 条记录"},
+	} {
+		if got := c.T(tt.lang, tt.key, tt.args...); got != tt.want {
+			t.Errorf("T(%s, %s, %v) = %q, want %q", tt.lang, tt.key, tt.args, got, tt.want)
+		}
+	}
+	// Every singular form takes as many arguments as its message.
+	for lang, m := range c.msgs {
+		for k, v := range m {
+			if base, ok := strings.CutSuffix(k, oneSuffix); ok && strings.Count(v, "%") != strings.Count(m[base], "%") {
+				t.Errorf("%s %s has %d verbs, its message %d", lang, k, strings.Count(v, "%"), strings.Count(m[base], "%"))
+			}
 		}
 	}
 }

@@ -59,7 +59,9 @@ func TestE2EAccessibility(t *testing.T) {
 	needTool(t, chromium, "Chromium")
 	axe := installAxe(t)
 	f := newAuthzFixture(t)
-	b := newBrowser(t, f.reads)
+	// 42 pages, the longest with 130 items for axe to walk: more than the
+	// two minutes of a walk through the product on a busy machine.
+	b := newBrowserFor(t, f.reads, 10*time.Minute)
 	pages := []struct {
 		who  int
 		path string

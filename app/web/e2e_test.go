@@ -132,6 +132,13 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 	}
 	do("upload evidence", chromedp.SetUploadFiles(css(fmt.Sprintf(`#item-%s input[type=file]`, critical)), []string{evidencePDF}))
 	poll("the evidence upload", fmt.Sprintf(`[...document.querySelectorAll("#item-%s .files a")].some(a => a.textContent === "整改截图.pdf")`, critical), 15*time.Second)
+	// The fresh file shows its size as files loaded with the page do, and
+	// its remove button at once, posting its own form with the CSRF token.
+	if got := eval[string](b, fmt.Sprintf(`(li => { const btn = li.querySelector("button[form]"), f = btn && document.getElementById(btn.getAttribute("form"));
+		return li.querySelector("small").textContent.trim().split(" · ")[0] + "|" + (btn ? btn.textContent : "") + "|" + (f ? f.getAttribute("action").replace(/[0-9]+/g, "N") + "|" + !!f.querySelector("input[name=_csrf]").value : "") })(
+		[...document.querySelectorAll("#item-%s .files li")].pop())`, critical)); got != "45 B|删除|/assessments/N/evidence/N/delete|true" {
+		t.Errorf("the fresh upload shows %q, want its size, a remove button and its form", got)
+	}
 	// The items whose proof is a document (a licence, the privacy policy)
 	// need a file before the submit.
 	required, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("fieldset.item")].filter(f => f.querySelector(".req")).map(f => f.dataset.item)`))
@@ -227,8 +234,15 @@ type chrome struct {
 	base string
 }
 
-// newBrowser starts Chromium for a test against the server at base.
+// newBrowser starts Chromium for a test against the server at base; the
+// test's steps share two minutes.
 func newBrowser(t *testing.T, base string) *chrome {
+	t.Helper()
+	return newBrowserFor(t, base, 120*time.Second)
+}
+
+// newBrowserFor is newBrowser with the time the test's steps share.
+func newBrowserFor(t *testing.T, base string, steps time.Duration) *chrome {
 	t.Helper()
 	chromium := findChromium()
 	needTool(t, chromium, "Chromium")
@@ -252,7 +266,7 @@ func newBrowser(t *testing.T, base string) *chrome {
 	if err := chromedp.Do(browserCtx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(browserCtx, 120*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(browserCtx, steps)
 	t.Cleanup(cancelTimeout)
 	return &chrome{t: t, ctx: ctx, base: base}
 }

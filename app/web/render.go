@@ -10,6 +10,8 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -110,6 +112,28 @@ func (p *Page) Answer(v any) string {
 		return p.T("answer.none")
 	}
 	return p.T("answer." + string(a))
+}
+
+// storedEvidence is how the history records a file attached or removed
+// (store.AttachEvidence): in English, whatever the page's language.
+var storedEvidence = regexp.MustCompile(`^(.*) \((\d+) bytes, sha256 ([0-9a-f]{12})[0-9a-f]*\)$`)
+
+// Change shows a value of the history (an old or a new value of field) in
+// the page's language: a plan's status by its name, a file by its name,
+// size and the start of its hash; other values as they were typed.
+func (p *Page) Change(field, value string) string {
+	switch {
+	case value == "":
+		return ""
+	case field == "plan.status":
+		return p.T("plan.status." + value)
+	case field == "evidence":
+		if m := storedEvidence.FindStringSubmatch(value); m != nil {
+			n, _ := strconv.ParseInt(m[2], 10, 64)
+			return p.T("timeline.evidence_value", m[1], p.Size(n), m[3])
+		}
+	}
+	return value
 }
 
 // TagList names profile tags in the page's language, joined.

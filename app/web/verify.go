@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -26,13 +27,18 @@ type verifyPage struct {
 func (s *Server) verifyPage(c echo.Context) error {
 	// Set before the lookup, so that the 404 page carries it too.
 	c.Response().Header().Set("X-Robots-Tag", "noindex")
+	// A code that is malformed and one that was never issued get the same
+	// answer, which says what that means for the report in hand.
 	code, ok := verify.Normalize(c.Param("code"))
 	if !ok {
-		return fail(http.StatusNotFound, "error.not_found")
+		return fail(http.StatusNotFound, "verify.unknown")
 	}
 	v, err := s.Work.VerifyReport(c.Request().Context(), code)
+	if errors.Is(err, workflow.ErrNotFound) {
+		return failBecause(err, http.StatusNotFound, "verify.unknown")
+	}
 	if err != nil {
-		return err // ErrNotFound: 404
+		return err
 	}
 	p := verifyPage{Verified: v, Code: verify.Format(v.Code), Generated: s.verifyTime(v.GeneratedAt)}
 	if v.SupersededBy != nil {

@@ -171,6 +171,9 @@ func TestVerifyPageRejectsUnknownCodes(t *testing.T) {
 		if strings.Contains(resp.Body, store.DemoFirmName) {
 			t.Errorf("GET /verify/%.40s: the 404 page names the firm", code)
 		}
+		if !strings.Contains(resp.Body, "您手中的文件不是本系统签发的报告") {
+			t.Errorf("GET /verify/%.40s: the 404 page does not say the document is not a report of this system", code)
+		}
 		// The page repeats its own path (the language switch returns to
 		// it); apart from that, every 404 is the same.
 		body := resp.Body

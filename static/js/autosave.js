@@ -22,6 +22,13 @@
     el.className = "save-state " + (cls || "");
   }
 
+  // fileSize shows a byte count as the page does (Page.Size).
+  function fileSize(n) {
+    if (n >= 1048576) return (n / 1048576).toFixed(1) + " MiB";
+    if (n >= 1024) return (n / 1024).toFixed(1) + " KiB";
+    return n + " B";
+  }
+
   function progress(data) {
     const a = document.querySelector("[data-progress-answered]");
     if (a) a.textContent = data.answered;
@@ -192,8 +199,27 @@
       a.textContent = data.name;
       const small = document.createElement("small");
       small.className = "muted";
-      small.textContent = " " + data.size + " B · SHA-256 " + data.sha256.slice(0, 12) + "…";
+      small.textContent = " " + fileSize(data.size) + " · SHA-256 " + data.sha256.slice(0, 12) + "…";
       li.append(a, small);
+      // Its remove button, as the page renders it for files it loaded with:
+      // a small form of its own, outside the big one.
+      const remove = document.createElement("form");
+      remove.method = "post";
+      remove.action = data.url + "/delete";
+      remove.id = "remove-" + data.id;
+      remove.hidden = true;
+      const token = document.createElement("input");
+      token.type = "hidden";
+      token.name = "_csrf";
+      token.value = csrf;
+      remove.append(token);
+      document.body.append(remove);
+      const button = document.createElement("button");
+      button.type = "submit";
+      button.className = "link";
+      button.setAttribute("form", remove.id);
+      button.textContent = form.dataset.remove || "×";
+      li.append(" ", button);
       list.append(li);
       input.value = "";
       status(fs, data.message, "saved");
