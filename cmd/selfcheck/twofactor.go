@@ -40,7 +40,11 @@ func defaultTOTPKeyFile(db string) string {
 	if postgres.Is(db) {
 		return ""
 	}
-	return db + ".totp-key"
+	// A SQLite URI (file:/path/x.db?mode=ro) names the file without its
+	// scheme and parameters: the key goes beside that file, not into a
+	// directory called "file:" under the working directory.
+	path, _, _ := strings.Cut(strings.TrimPrefix(db, "file:"), "?")
+	return path + ".totp-key"
 }
 
 // loadTOTPKey reads the key that seals two-factor secrets. A named file

@@ -68,3 +68,18 @@ func TestServeRefusesRequire2FAWithoutKey(t *testing.T) {
 		t.Error("an unknown role must stop the start")
 	}
 }
+// The key of a SQLite database lies beside its file, however the database
+// is named; PostgreSQL has none by default.
+func TestDefaultTOTPKeyFile(t *testing.T) {
+	for _, tt := range []struct{ db, want string }{
+		{"selfcheck.db", "selfcheck.db.totp-key"},
+		{"/var/lib/selfcheck/selfcheck.db", "/var/lib/selfcheck/selfcheck.db.totp-key"},
+		{"file:/tmp/x/ro.db?mode=ro", "/tmp/x/ro.db.totp-key"},
+		{"file:data.db", "data.db.totp-key"},
+		{"postgres://u@h/db?sslmode=disable", ""},
+	} {
+		if got := defaultTOTPKeyFile(tt.db); got != tt.want {
+			t.Errorf("defaultTOTPKeyFile(%q) = %q, want %q", tt.db, got, tt.want)
+		}
+	}
+}
