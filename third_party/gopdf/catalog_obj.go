@@ -8,6 +8,10 @@ import (
 // CatalogObj : catalog dictionary
 type CatalogObj struct { //impl IObj
 	outlinesObjID int
+	// Selfcheck patch 6: see selfcheck_docinfo.go.
+	lang            string
+	metadataObjID   int
+	displayDocTitle bool
 }
 
 func (c *CatalogObj) init(funcGetRoot func() *GoPdf) {
@@ -26,6 +30,16 @@ func (c *CatalogObj) write(w io.Writer, objID int) error {
 	if c.outlinesObjID >= 0 {
 		io.WriteString(w, "  /PageMode /UseOutlines\n")
 		fmt.Fprintf(w, "  /Outlines %d 0 R\n", c.outlinesObjID)
+	}
+	// Selfcheck patch 6: language, metadata, title shown by viewers.
+	if c.lang != "" {
+		fmt.Fprintf(w, "  /Lang %s\n", pdfTextString(c.lang))
+	}
+	if c.metadataObjID > 0 {
+		fmt.Fprintf(w, "  /Metadata %d 0 R\n", c.metadataObjID)
+	}
+	if c.displayDocTitle {
+		io.WriteString(w, "  /ViewerPreferences << /DisplayDocTitle true >>\n")
 	}
 	io.WriteString(w, ">>\n")
 	return nil
