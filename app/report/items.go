@@ -100,6 +100,14 @@ func (c *doc) theme(g *grid, cl *checklist.Checklist) error {
 			return err
 		}
 	}
+	// The outline lists the theme's sections, each at its first item.
+	first := 0
+	for _, s := range cl.Sections {
+		if len(s.Items) > 0 && first < len(rows) {
+			c.sectionAt[cl.ID] = append(c.sectionAt[cl.ID], bookmark{s.Title.In(c.d.Lang), rows[first].at})
+		}
+		first += len(s.Items)
+	}
 	return nil
 }
 

@@ -50,7 +50,31 @@ type doc struct {
 	y     float64 // top of the free space on the current page
 	pages int
 	toc   []tocEntry     // the sections, as the contents lists them
-	marks map[string]int // first page of each section drawn
+	marks map[string]pos // where each section drawn starts
+	// sectionAt is where each theme's checklist sections start, by theme
+	// id, for the outline.
+	sectionAt map[string][]bookmark
+	// tocLinks are the contents' lines, to be linked to their sections.
+	tocLinks []tocLine
+}
+
+// pos is a place in the document: a page (from 1) and a y from its top.
+type pos struct {
+	page int
+	y    float64
+}
+
+// bookmark is an outline entry below a contents entry.
+type bookmark struct {
+	title string
+	at    pos
+}
+
+// tocLine is where one line of the contents is drawn.
+type tocLine struct {
+	at   pos
+	x, w float64
+	h    float64
 }
 
 // t looks up a message of the report.

@@ -1,5 +1,7 @@
 package report
 
+import "fmt"
+
 // Size of the QR code on the cover, in points.
 const qrSize = 96.0
 
@@ -42,8 +44,12 @@ func (c *doc) verification() error {
 		return err
 	}
 	c.color(black)
+	urlTop := c.y
 	if err := c.para(marginX, textW, bodySize, v.URL); err != nil {
 		return err
+	}
+	if err := c.gp.AddURILinkOnPage(c.pages, marginX, urlTop, textW, c.y-urlTop, v.URL, c.t("report.verify_help")); err != nil {
+		return fmt.Errorf("verification link: %w", err)
 	}
 	c.y = max(c.y, top+h) + 8
 	return nil

@@ -143,6 +143,7 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 		{"items left out", doc.excluded},
 		{"footers", doc.fillFooters},
 		{"contents", doc.fillContents},
+		{"outline", doc.outline},
 	} {
 		if err := part.draw(); err != nil {
 			return fmt.Errorf("report: %s: %w", part.name, err)
@@ -205,7 +206,7 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		ID:           documentID(d),
 	})
 	gp.SetLang(pdfLang(d.Lang))
-	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]int{}}, nil
+	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]pos{}, sectionAt: map[string][]bookmark{}}, nil
 }
 
 // documentID is the PDF's document ID (/ID), derived from what the issued

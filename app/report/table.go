@@ -33,6 +33,7 @@ func (c *doc) newGrid(cols []float64, headKeys ...string) (*grid, error) {
 
 // row is one table row, already wrapped: the lines of each cell.
 type row struct {
+	at    pos // where place put its first line
 	cells [][]string
 	fill  uint32   // background, 0 for none
 	ink   []uint32 // text colour per cell, 0 for black; may be shorter than cells
@@ -120,6 +121,9 @@ func (c *doc) place(g *grid, r *row, section string) error {
 		// Right after a break at least one line goes on the page, so the
 		// loop ends even if the page furniture leaves no room.
 		to := min(n, from+max(room, 1))
+		if from == 0 {
+			r.at = pos{c.pages, c.y}
+		}
 		if err := c.drawRow(g, r, from, to); err != nil {
 			return err
 		}

@@ -92,6 +92,9 @@ type GoPdf struct {
 	lang         string
 	docInfoAdded bool
 	infoObjID    int
+	// Selfcheck patch 7: see selfcheck_nav.go.
+	outlineItems []OutlineItem
+	annots       []*pageLinkObj
 
 	//outlines
 	outlines           *OutlinesObj
@@ -1049,7 +1052,9 @@ func (gp *GoPdf) compilePdf(w io.Writer) (n int64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	gp.addDocInfo() // Selfcheck patch 6
+	if err := gp.addDocInfo(); err != nil { // Selfcheck patches 6 and 7
+		return 0, err
+	}
 	max := len(gp.pdfObjs)
 	writer := newCountingWriter(w)
 	fmt.Fprint(writer, "%PDF-1.7\n%����\n\n")
@@ -2127,6 +2132,7 @@ func (gp *GoPdf) init(importer ...*gofpdi.Importer) {
 	gp.isUseInfo = false
 	gp.info = nil
 	gp.lang, gp.docInfoAdded, gp.infoObjID = "", false, 0 // Selfcheck patch 6
+	gp.outlineItems, gp.annots = nil, nil                 // Selfcheck patch 7
 
 	//default
 	gp.margins = Margins{

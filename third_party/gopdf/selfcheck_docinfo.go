@@ -75,9 +75,9 @@ func (o metadataObj) write(w io.Writer, objID int) error {
 // addDocInfo appends the Info dictionary and the XMP metadata, names the
 // font subsets, and points the catalog at the metadata. It runs once, when
 // the document is compiled and every glyph is known.
-func (gp *GoPdf) addDocInfo() {
+func (gp *GoPdf) addDocInfo() error {
 	if gp.docInfoAdded {
-		return
+		return nil
 	}
 	gp.docInfoAdded = true
 	for _, obj := range gp.pdfObjs {
@@ -87,12 +87,21 @@ func (gp *GoPdf) addDocInfo() {
 	}
 	cat := gp.pdfObjs[gp.indexOfCatalogObj].(*CatalogObj)
 	cat.lang = gp.lang
+	// Selfcheck patch 7: the outline, if any.
+	outline, err := gp.addOutline()
+	if err != nil {
+		return err
+	}
+	if outline > 0 {
+		cat.outlinesObjID = outline
+	}
 	if !gp.isUseInfo {
-		return
+		return nil
 	}
 	gp.infoObjID = gp.addObj(infoObj{info: gp.info}) + 1
 	cat.metadataObjID = gp.addObj(metadataObj{xmp: xmp(gp.info, gp.lang, gp.documentID())}) + 1
 	cat.displayDocTitle = gp.info.Title != ""
+	return nil
 }
 
 // documentID is the info's ID, else a digest of the info itself: the same
