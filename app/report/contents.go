@@ -45,12 +45,15 @@ func (c *doc) contents() error {
 		return err
 	}
 	c.mark("contents")
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize+2, c.t("report.contents")); err != nil {
 		return err
 	}
 	c.y += 8
 	const numW = 40.0
+	toc := c.block("TOC")
 	for i, e := range c.toc {
+		link := toc.Add("TOCI").Add("Link")
 		indent := 0.0
 		if len(e.key) > 6 && e.key[:6] == "theme:" {
 			indent = 16
@@ -69,16 +72,19 @@ func (c *doc) contents() error {
 		if err := c.font(bodySize + 0.5); err != nil {
 			return err
 		}
-		c.tocLinks = append(c.tocLinks, tocLine{at: pos{c.pages, c.y}, x: marginX + indent, w: contentW - indent, h: lh * float64(len(ls))})
+		c.tocLinks = append(c.tocLinks, tocLine{at: pos{c.pages, c.y}, x: marginX + indent, w: contentW - indent, h: lh * float64(len(ls)), elem: link})
+		c.tags.cur = link
 		if _, err := c.lines(marginX+indent, c.y, ls); err != nil {
 			return err
 		}
 		c.stroke(trackGrey)
 		c.gp.SetLineWidth(0.5)
 		last := c.y + lh*float64(len(ls)-1)
-		c.gp.Line(marginX+indent, last+lh-2, marginX+contentW, last+lh-2)
+		c.line(marginX+indent, last+lh-2, marginX+contentW, last+lh-2)
 		// A placeholder's y is its text's baseline, a cell's its top.
 		c.gp.SetXY(marginX+contentW-numW, last+(bodySize+0.5)*0.85)
+		c.tags.cur = link
+		c.ink()
 		if err := c.gp.PlaceHolderText(tocName(i), numW); err != nil {
 			return fmt.Errorf("contents placeholder: %w", err)
 		}
@@ -109,6 +115,7 @@ func (c *doc) fillContents() error {
 		if err := c.gp.AddPageLink(l.at.page, l.x, l.at.y, l.w, l.h, at.page, at.y, e.title); err != nil {
 			return fmt.Errorf("contents line %d: %w", i, err)
 		}
+		c.gp.TagAnnot(l.elem)
 	}
 	return nil
 }

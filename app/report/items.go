@@ -47,6 +47,7 @@ func (c *doc) items() error {
 	if err := c.newPage(); err != nil {
 		return err
 	}
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize, c.t("report.items")); err != nil {
 		return err
 	}

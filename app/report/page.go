@@ -51,6 +51,7 @@ type doc struct {
 	pages int
 	toc   []tocEntry     // the sections, as the contents lists them
 	marks map[string]pos // where each section drawn starts
+	tags  tagger
 	// sectionAt is where each theme's checklist sections start, by theme
 	// id, for the outline.
 	sectionAt map[string][]bookmark
@@ -75,6 +76,7 @@ type tocLine struct {
 	at   pos
 	x, w float64
 	h    float64
+	elem *gopdf.StructElem // the line's Link element
 }
 
 // t looks up a message of the report.
@@ -103,8 +105,11 @@ func (c *doc) font(size float64) error {
 // footer text needs the page count, known only at the end, so a placeholder
 // is left per page and filled by fillFooters.
 func (c *doc) newPage() error {
+	c.closeMarked()
 	c.gp.AddPage()
 	c.pages++
+	c.tags.furniture++
+	defer func() { c.tags.furniture-- }()
 	if err := c.font(footerSize); err != nil {
 		return err
 	}
@@ -121,8 +126,9 @@ func (c *doc) newPage() error {
 	}
 	c.stroke(ruleGrey)
 	c.gp.SetLineWidth(0.5)
-	c.gp.Line(marginX, headerTop+footerSize*lineFactor+2, marginX+contentW, headerTop+footerSize*lineFactor+2)
+	c.line(marginX, headerTop+footerSize*lineFactor+2, marginX+contentW, headerTop+footerSize*lineFactor+2)
 	c.gp.SetXY(marginX, footerBase)
+	c.art()
 	if err := c.gp.PlaceHolderText(footerName(c.pages), contentW); err != nil {
 		return fmt.Errorf("footer placeholder: %w", err)
 	}
@@ -158,6 +164,7 @@ func (c *doc) text(x, y float64, s string) error {
 		return nil
 	}
 	c.gp.SetXY(x, y)
+	c.ink()
 	if err := c.gp.Cell(nil, s); err != nil {
 		return fmt.Errorf("write text: %w", err)
 	}
@@ -168,6 +175,7 @@ func (c *doc) text(x, y float64, s string) error {
 func (c *doc) textRight(x, y, w float64, s string) error {
 	s = tabular.StripBidi(s)
 	c.gp.SetXY(x, y)
+	c.ink()
 	if err := c.gp.CellWithOption(&gopdf.Rect{W: w, H: c.m.size}, s, gopdf.CellOption{Align: gopdf.Right | gopdf.Top}); err != nil {
 		return fmt.Errorf("write text: %w", err)
 	}
@@ -197,6 +205,14 @@ func (c *doc) para(x, w, size float64, s string) error {
 		return err
 	}
 	lh := size * lineFactor
+	typ := c.tags.nextType
+	if typ == "" {
+		typ = "P"
+	}
+	c.tags.nextType = ""
+	if c.tags.fig == nil {
+		c.block(typ)
+	}
 	for _, l := range ls {
 		if err := c.need(lh); err != nil {
 			return err
@@ -220,5 +236,6 @@ func (c *doc) stroke(col uint32) { c.gp.SetStrokeColor(rgb(col)) }
 
 // rect draws a rectangle from its upper-left corner; style is "F", "D" or "FD".
 func (c *doc) rect(x, y, w, h float64, style string) {
+	c.gfx()
 	c.gp.RectFromUpperLeftWithStyle(x, y, w, h, style)
 }

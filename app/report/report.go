@@ -141,6 +141,7 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 		{"review history", doc.reviews},
 		{"before and after", doc.compare},
 		{"items left out", doc.excluded},
+		{"tags", func() error { doc.closeMarked(); return nil }},
 		{"footers", doc.fillFooters},
 		{"contents", doc.fillContents},
 		{"outline", doc.outline},
@@ -206,7 +207,8 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		ID:           documentID(d),
 	})
 	gp.SetLang(pdfLang(d.Lang))
-	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]pos{}, sectionAt: map[string][]bookmark{}}, nil
+	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]pos{}, sectionAt: map[string][]bookmark{},
+		tags: tagger{root: gp.StructRoot()}}, nil
 }
 
 // documentID is the PDF's document ID (/ID), derived from what the issued

@@ -12,6 +12,8 @@ type CatalogObj struct { //impl IObj
 	lang            string
 	metadataObjID   int
 	displayDocTitle bool
+	// Selfcheck patch 8: see selfcheck_tags.go.
+	structTreeRootID int
 }
 
 func (c *CatalogObj) init(funcGetRoot func() *GoPdf) {
@@ -37,6 +39,9 @@ func (c *CatalogObj) write(w io.Writer, objID int) error {
 	}
 	if c.metadataObjID > 0 {
 		fmt.Fprintf(w, "  /Metadata %d 0 R\n", c.metadataObjID)
+	}
+	if c.structTreeRootID > 0 {
+		fmt.Fprintf(w, "  /MarkInfo << /Marked true >>\n  /StructTreeRoot %d 0 R\n", c.structTreeRootID)
 	}
 	if c.displayDocTitle {
 		io.WriteString(w, "  /ViewerPreferences << /DisplayDocTitle true >>\n")

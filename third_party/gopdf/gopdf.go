@@ -95,6 +95,10 @@ type GoPdf struct {
 	// Selfcheck patch 7: see selfcheck_nav.go.
 	outlineItems []OutlineItem
 	annots       []*pageLinkObj
+	// Selfcheck patch 8: see selfcheck_tags.go.
+	structRoot       *StructElem
+	mcids            map[int][]*StructElem // by page index: the element of each MCID
+	structTreeRootID int
 
 	//outlines
 	outlines           *OutlinesObj
@@ -2131,8 +2135,9 @@ func (gp *GoPdf) init(importer ...*gofpdi.Importer) {
 	gp.encryptionObjID = 0
 	gp.isUseInfo = false
 	gp.info = nil
-	gp.lang, gp.docInfoAdded, gp.infoObjID = "", false, 0 // Selfcheck patch 6
-	gp.outlineItems, gp.annots = nil, nil                 // Selfcheck patch 7
+	gp.lang, gp.docInfoAdded, gp.infoObjID = "", false, 0      // Selfcheck patch 6
+	gp.outlineItems, gp.annots = nil, nil                      // Selfcheck patch 7
+	gp.structRoot, gp.mcids, gp.structTreeRootID = nil, nil, 0 // Selfcheck patch 8
 
 	//default
 	gp.margins = Margins{

@@ -95,6 +95,7 @@ func (gp *GoPdf) addDocInfo() error {
 	if outline > 0 {
 		cat.outlinesObjID = outline
 	}
+	cat.structTreeRootID = gp.addStructTree() // Selfcheck patch 8
 	if !gp.isUseInfo {
 		return nil
 	}

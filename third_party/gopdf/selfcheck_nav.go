@@ -62,6 +62,7 @@ func (gp *GoPdf) addAnnot(pageIdx int, a *pageLinkObj) error {
 	}
 	page := gp.pdfObjs[pageIdx].(*PageObj)
 	id := gp.addObj(a) + 1
+	a.id = id
 	page.LinkObjIds = append(page.LinkObjIds, id)
 	a.page = pageIdx + 1
 	gp.annots = append(gp.annots, a)
@@ -94,6 +95,11 @@ type pageLinkObj struct {
 	destY          float64 // from the bottom
 	uri            string
 	contents       string
+	// Selfcheck patch 8: its object number, and its element and key in the
+	// parent tree when tagged.
+	id           int
+	structElem   *StructElem
+	structParent int
 }
 
 func (a *pageLinkObj) init(func() *GoPdf) {}
@@ -109,6 +115,9 @@ func (a *pageLinkObj) write(w io.Writer, objID int) error {
 		fmt.Fprintf(w, " /A << /S /URI /URI %s >>", pdfByteString(a.uri))
 	} else {
 		fmt.Fprintf(w, " /Dest [%d 0 R /XYZ null %.2f null]", a.gp.pageObjIndex(a.dest)+1, a.destY)
+	}
+	if a.structElem != nil {
+		fmt.Fprintf(w, " /StructParent %d", a.structParent)
 	}
 	io.WriteString(w, " >>\n")
 	return nil
