@@ -139,10 +139,13 @@ func (c *doc) newPage() error {
 
 func footerName(page int) string { return fmt.Sprintf("footer-%d", page) }
 
-// fillFooters writes "page x of y" into every page's placeholder.
+// fillFooters writes "page x of y" into every page's placeholder, at the
+// right margin: under the last column, so that text extraction (poppler's
+// reading order) reads the notes column before the footer, rather than
+// after it as it did with the footer centred to the notes' left.
 func (c *doc) fillFooters() error {
 	for p := 1; p <= c.pages; p++ {
-		if err := c.gp.FillInPlaceHoldText(footerName(p), c.t("report.footer", p, c.pages), gopdf.Center); err != nil {
+		if err := c.gp.FillInPlaceHoldText(footerName(p), c.t("report.footer", p, c.pages), gopdf.Right); err != nil {
 			return fmt.Errorf("page %d: %w", p, err)
 		}
 	}

@@ -127,3 +127,26 @@ func TestPDFTagged(t *testing.T) {
 		})
 	}
 }
+
+// TestPDFFooterLast reads every page with plain pdftotext (its own reading
+// order, not the structure tree): the page's footer comes last, after every
+// note of the page, in either language.
+func TestPDFFooterLast(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	for _, lang := range []string{"zh", "en"} {
+		d := fullData(t, lang)
+		pdf, _ := writePDF(t, d)
+		pages := pdfPages(t, pdftotext, pdf)
+		for i, p := range pages {
+			footer := stripSpace(d.T("report.footer", i+1, len(pages)))
+			if text := stripSpace(p); !strings.HasSuffix(text, footer) {
+				at := strings.Index(text, footer)
+				if at < 0 {
+					t.Errorf("%s page %d: no footer %q", lang, i+1, footer)
+					continue
+				}
+				t.Errorf("%s page %d: text after the footer: %q", lang, i+1, text[at+len(footer):])
+			}
+		}
+	}
+}
