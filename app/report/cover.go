@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/signintech/gopdf"
@@ -56,13 +57,15 @@ func (c *doc) title() error {
 	}
 	c.gp.SetXY(marginX, c.y)
 	opt := gopdf.CellOption{Align: gopdf.Center | gopdf.Top}
+	c.block("H1")
+	c.ink()
 	if err := c.gp.CellWithOption(&gopdf.Rect{W: contentW, H: titleSize}, c.t("report.title"), opt); err != nil {
 		return fmt.Errorf("title: %w", err)
 	}
 	c.y += titleSize*lineFactor + 14
 	c.stroke(headerFill)
 	c.gp.SetLineWidth(1)
-	c.gp.Line(marginX, c.y-8, marginX+contentW, c.y-8)
+	c.line(marginX, c.y-8, marginX+contentW, c.y-8)
 	return nil
 }
 
@@ -111,6 +114,7 @@ func (c *doc) labelled(label, value string) error {
 	if err := c.font(bodySize); err != nil {
 		return err
 	}
+	c.block("P")
 	c.color(grey)
 	if err := c.text(marginX, c.y, label); err != nil {
 		return err
@@ -129,6 +133,7 @@ func (c *doc) heading(key string) error {
 		return err
 	}
 	c.y += 4
+	c.tagNext("H3")
 	if err := c.para(marginX, contentW, headingSize, c.t(key)); err != nil {
 		return err
 	}
@@ -142,9 +147,13 @@ func (c *doc) checklists() error {
 	if err := c.heading("report.checklists"); err != nil {
 		return err
 	}
+	list := c.block("L")
 	for _, cl := range c.d.Sheet.Checklists {
 		line := c.t("report.checklist.line", cl.ID, cl.Title.In(c.d.Lang), cl.Version)
-		if err := c.para(marginX, contentW, bodySize, line); err != nil {
+		c.tags.into = list.Add("LI").Add("LBody")
+		err := c.para(marginX, contentW, bodySize, line)
+		c.tags.into = nil
+		if err != nil {
 			return err
 		}
 		c.y += 2
@@ -159,6 +168,22 @@ func (c *doc) chart(res scoring.Result) error {
 	if err := c.heading("report.themes"); err != nil {
 		return err
 	}
+	// The chart is a figure whose alternative text reads each bar.
+	var alt []string
+	for i, cl := range c.d.Sheet.Checklists {
+		var s *float64
+		if i < len(res.Themes) && res.Themes[i].ID == cl.ID {
+			s = res.Themes[i].Score
+		}
+		figure := c.t("report.no_score")
+		if s != nil {
+			figure = c.score(s)
+		}
+		alt = append(alt, cl.Title.In(c.d.Lang)+": "+figure)
+	}
+	c.tags.fig = c.block("Figure")
+	c.tags.fig.Alt = strings.Join(alt, "; ")
+	defer func() { c.tags.fig = nil }()
 	lh := bodySize * lineFactor
 	for i, cl := range c.d.Sheet.Checklists {
 		if err := c.font(bodySize); err != nil {

@@ -17,6 +17,7 @@ func (c *doc) reviews() error {
 		return err
 	}
 	c.mark("reviews")
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize+2, c.t("report.reviews")); err != nil {
 		return err
 	}
@@ -66,6 +67,7 @@ func (c *doc) compare() error {
 		return err
 	}
 	c.mark("compare")
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize+2, c.t("report.compare")); err != nil {
 		return err
 	}

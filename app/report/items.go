@@ -47,6 +47,7 @@ func (c *doc) items() error {
 	if err := c.newPage(); err != nil {
 		return err
 	}
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize, c.t("report.items")); err != nil {
 		return err
 	}
@@ -99,6 +100,14 @@ func (c *doc) theme(g *grid, cl *checklist.Checklist) error {
 		if err := c.place(g, &rows[i], title); err != nil {
 			return err
 		}
+	}
+	// The outline lists the theme's sections, each at its first item.
+	first := 0
+	for _, s := range cl.Sections {
+		if len(s.Items) > 0 && first < len(rows) {
+			c.sectionAt[cl.ID] = append(c.sectionAt[cl.ID], bookmark{s.Title.In(c.d.Lang), rows[first].at})
+		}
+		first += len(s.Items)
 	}
 	return nil
 }

@@ -50,7 +50,33 @@ type doc struct {
 	y     float64 // top of the free space on the current page
 	pages int
 	toc   []tocEntry     // the sections, as the contents lists them
-	marks map[string]int // first page of each section drawn
+	marks map[string]pos // where each section drawn starts
+	tags  tagger
+	// sectionAt is where each theme's checklist sections start, by theme
+	// id, for the outline.
+	sectionAt map[string][]bookmark
+	// tocLinks are the contents' lines, to be linked to their sections.
+	tocLinks []tocLine
+}
+
+// pos is a place in the document: a page (from 1) and a y from its top.
+type pos struct {
+	page int
+	y    float64
+}
+
+// bookmark is an outline entry below a contents entry.
+type bookmark struct {
+	title string
+	at    pos
+}
+
+// tocLine is where one line of the contents is drawn.
+type tocLine struct {
+	at   pos
+	x, w float64
+	h    float64
+	elem *gopdf.StructElem // the line's Link element
 }
 
 // t looks up a message of the report.
@@ -79,8 +105,11 @@ func (c *doc) font(size float64) error {
 // footer text needs the page count, known only at the end, so a placeholder
 // is left per page and filled by fillFooters.
 func (c *doc) newPage() error {
+	c.closeMarked()
 	c.gp.AddPage()
 	c.pages++
+	c.tags.furniture++
+	defer func() { c.tags.furniture-- }()
 	if err := c.font(footerSize); err != nil {
 		return err
 	}
@@ -97,8 +126,9 @@ func (c *doc) newPage() error {
 	}
 	c.stroke(ruleGrey)
 	c.gp.SetLineWidth(0.5)
-	c.gp.Line(marginX, headerTop+footerSize*lineFactor+2, marginX+contentW, headerTop+footerSize*lineFactor+2)
+	c.line(marginX, headerTop+footerSize*lineFactor+2, marginX+contentW, headerTop+footerSize*lineFactor+2)
 	c.gp.SetXY(marginX, footerBase)
+	c.art()
 	if err := c.gp.PlaceHolderText(footerName(c.pages), contentW); err != nil {
 		return fmt.Errorf("footer placeholder: %w", err)
 	}
@@ -109,10 +139,13 @@ func (c *doc) newPage() error {
 
 func footerName(page int) string { return fmt.Sprintf("footer-%d", page) }
 
-// fillFooters writes "page x of y" into every page's placeholder.
+// fillFooters writes "page x of y" into every page's placeholder, at the
+// right margin: under the last column, so that text extraction (poppler's
+// reading order) reads the notes column before the footer, rather than
+// after it as it did with the footer centred to the notes' left.
 func (c *doc) fillFooters() error {
 	for p := 1; p <= c.pages; p++ {
-		if err := c.gp.FillInPlaceHoldText(footerName(p), c.t("report.footer", p, c.pages), gopdf.Center); err != nil {
+		if err := c.gp.FillInPlaceHoldText(footerName(p), c.t("report.footer", p, c.pages), gopdf.Right); err != nil {
 			return fmt.Errorf("page %d: %w", p, err)
 		}
 	}
@@ -134,6 +167,7 @@ func (c *doc) text(x, y float64, s string) error {
 		return nil
 	}
 	c.gp.SetXY(x, y)
+	c.ink()
 	if err := c.gp.Cell(nil, s); err != nil {
 		return fmt.Errorf("write text: %w", err)
 	}
@@ -144,6 +178,7 @@ func (c *doc) text(x, y float64, s string) error {
 func (c *doc) textRight(x, y, w float64, s string) error {
 	s = tabular.StripBidi(s)
 	c.gp.SetXY(x, y)
+	c.ink()
 	if err := c.gp.CellWithOption(&gopdf.Rect{W: w, H: c.m.size}, s, gopdf.CellOption{Align: gopdf.Right | gopdf.Top}); err != nil {
 		return fmt.Errorf("write text: %w", err)
 	}
@@ -173,6 +208,14 @@ func (c *doc) para(x, w, size float64, s string) error {
 		return err
 	}
 	lh := size * lineFactor
+	typ := c.tags.nextType
+	if typ == "" {
+		typ = "P"
+	}
+	c.tags.nextType = ""
+	if c.tags.fig == nil {
+		c.block(typ)
+	}
 	for _, l := range ls {
 		if err := c.need(lh); err != nil {
 			return err
@@ -196,5 +239,6 @@ func (c *doc) stroke(col uint32) { c.gp.SetStrokeColor(rgb(col)) }
 
 // rect draws a rectangle from its upper-left corner; style is "F", "D" or "FD".
 func (c *doc) rect(x, y, w, h float64, style string) {
+	c.gfx()
 	c.gp.RectFromUpperLeftWithStyle(x, y, w, h, style)
 }

@@ -15,6 +15,7 @@ func (c *doc) plans() error {
 		return err
 	}
 	c.mark("plans")
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize+2, c.t("report.plans")); err != nil {
 		return err
 	}

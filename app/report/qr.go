@@ -1,5 +1,7 @@
 package report
 
+import "fmt"
+
 // Size of the QR code on the cover, in points.
 const qrSize = 96.0
 
@@ -23,7 +25,10 @@ func (c *doc) verification() error {
 	textW := contentW
 	if len(v.QR) > 0 {
 		textW = contentW - qrSize - 16
+		c.tags.fig = c.block("Figure")
+		c.tags.fig.Alt = v.URL
 		c.drawQR(marginX+contentW-qrSize, top, qrSize, v.QR)
+		c.tags.fig = nil
 	}
 	if err := c.font(bodySize); err != nil {
 		return err
@@ -42,9 +47,15 @@ func (c *doc) verification() error {
 		return err
 	}
 	c.color(black)
+	urlTop := c.y
+	c.tagNext("Link")
 	if err := c.para(marginX, textW, bodySize, v.URL); err != nil {
 		return err
 	}
+	if err := c.gp.AddURILinkOnPage(c.pages, marginX, urlTop, textW, c.y-urlTop, v.URL, c.t("report.verify_help")); err != nil {
+		return fmt.Errorf("verification link: %w", err)
+	}
+	c.gp.TagAnnot(c.tags.cur)
 	c.y = max(c.y, top+h) + 8
 	return nil
 }

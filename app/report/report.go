@@ -10,9 +10,11 @@ package report
 import (
 	"bufio"
 	"compress/zlib"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/signintech/gopdf"
@@ -139,8 +141,10 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 		{"review history", doc.reviews},
 		{"before and after", doc.compare},
 		{"items left out", doc.excluded},
+		{"tags", func() error { doc.closeMarked(); return nil }},
 		{"footers", doc.fillFooters},
 		{"contents", doc.fillContents},
+		{"outline", doc.outline},
 	} {
 		if err := part.draw(); err != nil {
 			return fmt.Errorf("report: %s: %w", part.name, err)
@@ -187,12 +191,41 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 	if err := gp.AddTTFFontFromFontContainer(fontFamily, r.fonts); err != nil {
 		return nil, fmt.Errorf("report: add font: %w", err)
 	}
+	firm := tabular.StripBidi(d.Sheet.FirmName)
+	var themes []string
+	for _, cl := range d.Sheet.Checklists {
+		themes = append(themes, tabular.StripBidi(cl.Title.In(d.Lang)))
+	}
 	gp.SetInfo(gopdf.PdfInfo{
-		Title:        d.T("report.title") + " - " + tabular.StripBidi(d.Sheet.FirmName),
-		Subject:      tabular.StripBidi(d.Sheet.FirmName),
+		Title:        d.T("report.title") + " - " + firm,
+		Author:       firm,
+		Subject:      d.T("report.title"),
+		Keywords:     strings.Join(themes, ", "),
 		Creator:      "Selfcheck",
 		Producer:     "Selfcheck",
 		CreationDate: d.GeneratedAt,
+		ID:           documentID(d),
 	})
-	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]int{}}, nil
+	gp.SetLang(pdfLang(d.Lang))
+	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]pos{}, sectionAt: map[string][]bookmark{},
+		tags: tagger{root: gp.StructRoot()}}, nil
+}
+
+// documentID is the PDF's document ID (/ID), derived from what the issued
+// report's record keeps (the verification code, which derives from the
+// content, and the generation time), so that the same report renders to the
+// same bytes and its recorded SHA-256 can be reproduced.
+func documentID(d Data) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "selfcheck report\x00%d\x00%s\x00%s\x00%s", d.Sheet.ID, d.Verify.Code, d.Lang,
+		d.GeneratedAt.UTC().Format(time.RFC3339Nano))
+	return h.Sum(nil)[:16]
+}
+
+// pdfLang is the BCP 47 tag of a report language, for the PDF's /Lang.
+func pdfLang(lang string) string {
+	if lang == "zh" {
+		return "zh-CN"
+	}
+	return lang
 }

@@ -18,6 +18,7 @@ func (c *doc) execSummary() error {
 	}
 	c.mark("summary")
 	res := c.d.Sheet.Result()
+	c.tagNext("H2")
 	if err := c.para(marginX, contentW, headingSize+2, c.t("report.summary")); err != nil {
 		return err
 	}
@@ -70,29 +71,36 @@ func (c *doc) scoreLine(res scoring.Result) error {
 	if err := c.need(scoreSize*lineFactor + 3*bodySize*lineFactor); err != nil {
 		return err
 	}
-	if err := c.font(bodySize); err != nil {
-		return err
-	}
-	c.color(grey)
-	if err := c.text(marginX, c.y+scoreSize*0.45, c.t("report.score")); err != nil {
-		return err
-	}
+	// Each label is drawn with its value, one paragraph each, so that
+	// they are read (and extracted) together.
 	gradeX := marginX + contentW/2
-	if err := c.text(gradeX, c.y+scoreSize*0.45, c.t("report.grade")); err != nil {
-		return err
-	}
-	c.color(black)
-	if err := c.font(scoreSize); err != nil {
-		return err
-	}
-	if err := c.text(marginX+labelW*0.6, c.y, c.score(res.Score)); err != nil {
-		return err
-	}
+	gradeInk := uint32(black)
 	if res.Grade == scoring.Fail {
-		c.color(criticalRed)
+		gradeInk = criticalRed
 	}
-	if err := c.text(gradeX+labelW*0.6, c.y, c.t(gradeKey(res.Grade))); err != nil {
-		return err
+	for _, f := range []struct {
+		x            float64
+		label, value string
+		ink          uint32
+	}{
+		{marginX, c.t("report.score"), c.score(res.Score), black},
+		{gradeX, c.t("report.grade"), c.t(gradeKey(res.Grade)), gradeInk},
+	} {
+		c.block("P")
+		if err := c.font(bodySize); err != nil {
+			return err
+		}
+		c.color(grey)
+		if err := c.text(f.x, c.y+scoreSize*0.45, f.label); err != nil {
+			return err
+		}
+		if err := c.font(scoreSize); err != nil {
+			return err
+		}
+		c.color(f.ink)
+		if err := c.text(f.x+labelW*0.6, c.y, f.value); err != nil {
+			return err
+		}
 	}
 	c.color(black)
 	c.y += scoreSize*lineFactor + 4

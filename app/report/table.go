@@ -1,5 +1,7 @@
 package report
 
+import "github.com/signintech/gopdf"
+
 // Sizes of the tables, in points.
 const (
 	tableSize = 9.0
@@ -33,6 +35,8 @@ func (c *doc) newGrid(cols []float64, headKeys ...string) (*grid, error) {
 
 // row is one table row, already wrapped: the lines of each cell.
 type row struct {
+	at    pos                 // where place put its first line
+	tags  []*gopdf.StructElem // its cells' elements, once drawn (none for furniture)
 	cells [][]string
 	fill  uint32   // background, 0 for none
 	ink   []uint32 // text colour per cell, 0 for black; may be shorter than cells
@@ -120,6 +124,9 @@ func (c *doc) place(g *grid, r *row, section string) error {
 		// Right after a break at least one line goes on the page, so the
 		// loop ends even if the page furniture leaves no room.
 		to := min(n, from+max(room, 1))
+		if from == 0 {
+			r.at = pos{c.pages, c.y}
+		}
 		if err := c.drawRow(g, r, from, to); err != nil {
 			return err
 		}
@@ -156,9 +163,25 @@ func (c *doc) drawRow(g *grid, r *row, from, to int) error {
 	if err := c.font(tableSize); err != nil {
 		return err
 	}
+	if c.tags.furniture == 0 && r.tags == nil && c.tags.table != nil {
+		tr := c.tags.table.Add("TR")
+		for range g.cols {
+			if r == &g.head {
+				th := tr.Add("TH")
+				th.Scope = "Column"
+				r.tags = append(r.tags, th)
+			} else {
+				r.tags = append(r.tags, tr.Add("TD"))
+			}
+		}
+	}
 	x = marginX
 	for i, w := range g.cols {
 		ls := r.cells[i]
+		c.tags.cur = nil
+		if i < len(r.tags) {
+			c.tags.cur = r.tags[i]
+		}
 		if from < len(ls) {
 			if i < len(r.ink) && r.ink[i] != 0 {
 				c.color(r.ink[i])
@@ -178,6 +201,12 @@ func (c *doc) drawRow(g *grid, r *row, from, to int) error {
 
 // header draws the column titles, white on dark.
 func (c *doc) header(g *grid) error {
+	if c.tags.furniture == 0 {
+		// A table starts; its header row is tagged once, its repeats
+		// after page breaks are artifacts.
+		c.tags.table = c.block("Table")
+		g.head.tags = nil
+	}
 	c.color(white)
 	defer c.color(black)
 	return c.drawRow(g, &g.head, 0, g.head.lines())
@@ -207,6 +236,12 @@ func (c *doc) sectionRow(title string) error {
 	c.stroke(ruleGrey)
 	c.gp.SetLineWidth(0.5)
 	c.rect(marginX, c.y, contentW, h, "FD")
+	c.tags.cur = nil
+	if c.tags.furniture == 0 && c.tags.table != nil {
+		th := c.tags.table.Add("TR").Add("TH")
+		th.Scope = "Row"
+		c.tags.cur = th
+	}
 	if _, err := c.lines(marginX+cellPad, c.y+cellPad, ls); err != nil {
 		return err
 	}
@@ -244,6 +279,8 @@ func (c *doc) tableBreak(g *grid, section string) error {
 	if err := c.newPage(); err != nil {
 		return err
 	}
+	c.tags.furniture++
+	defer func() { c.tags.furniture-- }()
 	if err := c.header(g); err != nil {
 		return err
 	}
@@ -265,6 +302,7 @@ func (c *doc) legend() error {
 	if err := c.font(tableSize); err != nil {
 		return err
 	}
+	c.block("P")
 	x := marginX
 	label := c.t("report.legend")
 	c.color(grey)

@@ -26,7 +26,7 @@ func (ci *CIDFontObj) getType() string {
 
 func (ci *CIDFontObj) write(w io.Writer, objID int) error {
 	io.WriteString(w, "<<\n")
-	fmt.Fprintf(w, "/BaseFont /%s\n", CreateEmbeddedFontSubsetName(ci.PtrToSubsetFontObj.GetFamily()))
+	fmt.Fprintf(w, "/BaseFont /%s\n", ci.PtrToSubsetFontObj.subsetName() /* Selfcheck patch 6 */)
 	io.WriteString(w, "/CIDSystemInfo\n")
 	io.WriteString(w, "<<\n")
 	io.WriteString(w, "  /Ordering (Identity)\n")

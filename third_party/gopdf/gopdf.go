@@ -15,7 +15,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/phpdave11/gofpdi"
 )
@@ -89,6 +88,17 @@ type GoPdf struct {
 	//info
 	isUseInfo bool
 	info      *PdfInfo
+	// Selfcheck patch 6: see selfcheck_docinfo.go.
+	lang         string
+	docInfoAdded bool
+	infoObjID    int
+	// Selfcheck patch 7: see selfcheck_nav.go.
+	outlineItems []OutlineItem
+	annots       []*pageLinkObj
+	// Selfcheck patch 8: see selfcheck_tags.go.
+	structRoot       *StructElem
+	mcids            map[int][]*StructElem // by page index: the element of each MCID
+	structTreeRootID int
 
 	//outlines
 	outlines           *OutlinesObj
@@ -1044,6 +1054,9 @@ func (gp *GoPdf) compilePdf(w io.Writer) (n int64, err error) {
 	gp.prepare()
 	err = gp.Close()
 	if err != nil {
+		return 0, err
+	}
+	if err := gp.addDocInfo(); err != nil { // Selfcheck patches 6 and 7
 		return 0, err
 	}
 	max := len(gp.pdfObjs)
@@ -2122,6 +2135,9 @@ func (gp *GoPdf) init(importer ...*gofpdi.Importer) {
 	gp.encryptionObjID = 0
 	gp.isUseInfo = false
 	gp.info = nil
+	gp.lang, gp.docInfoAdded, gp.infoObjID = "", false, 0      // Selfcheck patch 6
+	gp.outlineItems, gp.annots = nil, nil                      // Selfcheck patch 7
+	gp.structRoot, gp.mcids, gp.structTreeRootID = nil, nil, 0 // Selfcheck patch 8
 
 	//default
 	gp.margins = Margins{
@@ -2287,9 +2303,7 @@ func (gp *GoPdf) xref(w io.Writer, xrefbyteoffset int64, linelens []int64, i int
 		fmt.Fprintf(w, "/Encrypt %d 0 R\n", gp.encryptionObjID)
 		io.WriteString(w, "/ID [()()]\n")
 	}
-	if gp.isUseInfo {
-		gp.writeInfo(w)
-	}
+	gp.writeTrailerInfo(w) // Selfcheck patch 6: was an inline /Info, no /ID
 	io.WriteString(w, ">>\n")
 	io.WriteString(w, "startxref\n")
 	fmt.Fprintf(w, "%d", xrefbyteoffset)
@@ -2298,36 +2312,7 @@ func (gp *GoPdf) xref(w io.Writer, xrefbyteoffset int64, linelens []int64, i int
 	return nil
 }
 
-func (gp *GoPdf) writeInfo(w io.Writer) {
-	var zerotime time.Time
-	io.WriteString(w, "/Info <<\n")
-
-	if gp.info.Author != "" {
-		fmt.Fprintf(w, "/Author <FEFF%s>\n", encodeUtf8(gp.info.Author))
-	}
-
-	if gp.info.Title != "" {
-		fmt.Fprintf(w, "/Title <FEFF%s>\n", encodeUtf8(gp.info.Title))
-	}
-
-	if gp.info.Subject != "" {
-		fmt.Fprintf(w, "/Subject <FEFF%s>\n", encodeUtf8(gp.info.Subject))
-	}
-
-	if gp.info.Creator != "" {
-		fmt.Fprintf(w, "/Creator <FEFF%s>\n", encodeUtf8(gp.info.Creator))
-	}
-
-	if gp.info.Producer != "" {
-		fmt.Fprintf(w, "/Producer <FEFF%s>\n", encodeUtf8(gp.info.Producer))
-	}
-
-	if !zerotime.Equal(gp.info.CreationDate) {
-		fmt.Fprintf(w, "/CreationDate(D:%s)\n", infodate(gp.info.CreationDate))
-	}
-
-	io.WriteString(w, " >>\n")
-}
+// Selfcheck patch 6: writeInfo gave way to infoObj (selfcheck_docinfo.go).
 
 // ปรับ xref ให้เป็น 10 หลัก
 func (gp *GoPdf) formatXrefline(n int64) string {
@@ -2358,22 +2343,8 @@ func (gp *GoPdf) getContent() *ContentObj {
 	return content
 }
 
-func encodeUtf8(str string) string {
-	var buff bytes.Buffer
-	for _, r := range str {
-		c := fmt.Sprintf("%X", r)
-		for len(c) < 4 {
-			c = "0" + c
-		}
-		buff.WriteString(c)
-	}
-	return buff.String()
-}
-
-func infodate(t time.Time) string {
-	ft := t.Format("20060102150405-07'00'")
-	return ft
-}
+// Selfcheck patch 6: encodeUtf8 and infodate gave way to pdfTextString
+// and pdfDate (selfcheck_docinfo.go).
 
 // SetTransparency sets transparency.
 // alpha: 		value from 0 (transparent) to 1 (opaque)

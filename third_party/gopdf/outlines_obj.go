@@ -139,7 +139,7 @@ func (o *OutlineObj) getType() string {
 //		fmt.Fprintf(w, "  /Next %d 0 R\n", o.next)
 //	}
 //	fmt.Fprintf(w, "  /Dest [ %d 0 R /XYZ null null null ]\n", o.dest)
-//	fmt.Fprintf(w, "  /Title <FEFF%s>\n", encodeUtf8(o.title))
+//	fmt.Fprintf(w, "  /Title %s\n", pdfTextString(o.title)) // Selfcheck patch 6: was UCS-2 without surrogates
 //	io.WriteString(w, ">>\n")
 //	return nil
 //}
@@ -160,7 +160,7 @@ func (o *OutlineObj) write(w io.Writer, objID int) error {
 		fmt.Fprintf(w, "  /Last %d 0 R\n", o.last)
 	}
 	fmt.Fprintf(w, "  /Dest [ %d 0 R /XYZ 90 %f 0 ]\n", o.dest, o.height)
-	fmt.Fprintf(w, "  /Title <FEFF%s>\n", encodeUtf8(o.title))
+	fmt.Fprintf(w, "  /Title %s\n", pdfTextString(o.title)) // Selfcheck patch 6: was UCS-2 without surrogates
 	io.WriteString(w, ">>\n")
 	return nil
 }

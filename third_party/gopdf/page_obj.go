@@ -13,6 +13,9 @@ type PageObj struct { //impl IObj
 	pageOption      PageOption
 	LinkObjIds      []int
 	getRoot         func() *GoPdf
+	// Selfcheck patch 8: the page's key in the parent tree.
+	tagged        bool
+	structParents int
 }
 
 func (p *PageObj) init(funcGetRoot func() *GoPdf) {
@@ -53,6 +56,9 @@ func (p *PageObj) write(w io.Writer, objID int) error {
 	me.buffer.WriteString("    >>\n")*/
 	//me.buffer.WriteString("  >>\n")
 	fmt.Fprintf(w, "  /Contents %s\n", p.Contents) //sample  Contents 8 0 R
+	if p.tagged {                                  // Selfcheck patch 8; /Tabs /S: tab through links in structure order (PDF/UA)
+		fmt.Fprintf(w, "  /StructParents %d /Tabs /S\n", p.structParents)
+	}
 	if !p.pageOption.isEmpty() {
 		fmt.Fprintf(w, " /MediaBox [ 0 0 %0.2f %0.2f ]\n", p.pageOption.PageSize.W, p.pageOption.PageSize.H)
 	}

@@ -10,4 +10,8 @@ type PdfInfo struct {
 	Creator      string    // If the document was converted to PDF from another format, the name of the application which created the original document
 	Producer     string    // If the document was converted to PDF from another format, the name of the application that converted the original document to PDF
 	CreationDate time.Time // The date and time the document was created, in human-readable form
+	// Selfcheck patch 6: keywords, and the document ID (/ID in the
+	// trailer; a digest of the other fields when empty).
+	Keywords string
+	ID       []byte
 }

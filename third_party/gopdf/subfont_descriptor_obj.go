@@ -35,7 +35,7 @@ func (s *SubfontDescriptorObj) write(w io.Writer, objID int) error {
 		DesignUnitsToPdf(ttfp.YMax(), ttfp.UnitsPerEm()),
 	)
 	fmt.Fprintf(w, "/FontFile2 %d 0 R\n", s.indexObjPdfDictionary+1)
-	fmt.Fprintf(w, "/FontName /%s\n", CreateEmbeddedFontSubsetName(s.PtrToSubsetFontObj.GetFamily()))
+	fmt.Fprintf(w, "/FontName /%s\n", s.PtrToSubsetFontObj.subsetName() /* Selfcheck patch 6 */)
 	fmt.Fprintf(w, "/ItalicAngle %d\n", ttfp.ItalicAngle())
 	io.WriteString(w, "/StemV 0\n")
 	fmt.Fprintf(w, "/XHeight %d\n", DesignUnitsToPdf(ttfp.XHeight(), ttfp.UnitsPerEm()))
