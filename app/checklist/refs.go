@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,9 +20,12 @@ type Ref struct {
 // number the document has, as read from its table of contents, so that a
 // mistyped or invented clause is a load error rather than a dead reference.
 type Standard struct {
-	ID      string
-	Title   Text
-	Short   Text // how a clause reference is written, e.g. "GB/T 35273—2020"
+	ID    string
+	Title Text
+	Short Text // how a clause reference is written, e.g. "GB/T 35273—2020"
+	// Format, when set, writes a clause reference instead of Short and the
+	// clause: a printf pattern taking the clause, e.g. "164号文 第%s类".
+	Format  Text
 	Clauses []string
 }
 
@@ -85,9 +89,10 @@ var Standards = []Standard{
 		Clauses: joinAll(seq("1.", 1, 4), seq("2.", 1, 4), seq("3.", 1, 9), seq("4.", 1, 6), seq("5.", 1, 3), seq("6.", 1, 5)),
 	},
 	{
-		ID:    "miit-164",
-		Title: Text{ZH: "工信部信管函〔2020〕164号 整治任务", EN: "MIIT Letter [2020] No. 164, rectification tasks"},
-		Short: Text{ZH: "164号文", EN: "MIIT Letter 164"},
+		ID:     "miit-164",
+		Title:  Text{ZH: "工信部信管函〔2020〕164号 整治任务", EN: "MIIT Letter [2020] No. 164, rectification tasks"},
+		Short:  Text{ZH: "164号文", EN: "MIIT Letter 164"},
+		Format: Text{ZH: "164号文 第%s类", EN: "MIIT Letter 164, item %s"},
 		// Ten kinds of conduct in four areas, numbered 1–10 in the notice.
 		Clauses: seq("", 1, 10),
 	},
@@ -142,6 +147,9 @@ func (r Ref) Text(lang string) string {
 	st, ok := StandardByID(r.Standard)
 	if !ok {
 		return r.String()
+	}
+	if f := st.Format.In(lang); f != "" {
+		return fmt.Sprintf(f, r.Clause)
 	}
 	return st.Short.In(lang) + " " + r.Clause
 }

@@ -25,7 +25,7 @@ func refsSheet() *assessment.Sheet {
 // reach every export in the report's language: a CSV column, an XLSX
 // column beside the Items table, the JSON item, and OSCAL finding props.
 func TestExportsCarryRefs(t *testing.T) {
-	want := map[string]string{"zh": "GB/T 35273—2020 5.4；164号文 1", "en": "GB/T 35273-2020 5.4; MIIT Letter 164 1"}
+	want := map[string]string{"zh": "GB/T 35273—2020 5.4；164号文 第1类", "en": "GB/T 35273-2020 5.4; MIIT Letter 164, item 1"}
 	for _, lang := range []string{"zh", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			d := exportData(t, refsSheet(), lang)
