@@ -76,6 +76,8 @@ type Item struct {
 	// AppliesTo lists the profile tags that make the item apply; empty means
 	// it applies to every firm.
 	AppliesTo []Tag `json:"applies_to,omitempty"`
+	// Refs are the standard clauses the item satisfies (国标对照).
+	Refs []Ref `json:"refs,omitempty"`
 }
 
 // Applies reports whether the item applies to a firm whose profile holds

@@ -11,11 +11,11 @@ import (
 var TableHeader = []string{
 	"theme_id", "theme_version", "theme_zh", "theme_en", "section_id", "section_zh", "section_en",
 	"item_id", "text_zh", "text_en", "guidance_zh", "guidance_en", "basis_zh", "basis_en",
-	"evidence_zh", "evidence_en", "weight", "severity", "applies_to",
+	"evidence_zh", "evidence_en", "weight", "severity", "applies_to", "refs",
 }
 
 // TableWidths are spreadsheet column widths matching TableHeader.
-var TableWidths = []float64{14, 9, 16, 22, 18, 18, 22, 28, 50, 50, 60, 60, 40, 40, 40, 40, 7, 9, 20}
+var TableWidths = []float64{14, 9, 16, 22, 18, 18, 22, 28, 50, 50, 60, 60, 40, 40, 40, 40, 7, 9, 20, 30}
 
 // Table flattens the catalog into one row per item, both languages side by
 // side, for reviewers who read it in a spreadsheet.
@@ -24,6 +24,10 @@ func (c *Catalog) Table() [][]string {
 	for _, cl := range c.Checklists {
 		for _, s := range cl.Sections {
 			for _, it := range s.Items {
+				refs := make([]string, len(it.Refs))
+				for i, r := range it.Refs {
+					refs[i] = r.String()
+				}
 				tags := make([]string, len(it.AppliesTo))
 				for i, t := range it.AppliesTo {
 					tags[i] = string(t)
@@ -32,7 +36,7 @@ func (c *Catalog) Table() [][]string {
 					cl.ID, cl.Version, cl.Title.ZH, cl.Title.EN, s.ID, s.Title.ZH, s.Title.EN,
 					it.ID, it.Text.ZH, it.Text.EN, it.Guidance.ZH, it.Guidance.EN,
 					cl.BasisText(it, "zh"), cl.BasisText(it, "en"), it.Evidence.ZH, it.Evidence.EN,
-					fmt.Sprint(it.Weight), string(it.Severity), strings.Join(tags, " "),
+					fmt.Sprint(it.Weight), string(it.Severity), strings.Join(tags, " "), strings.Join(refs, " "),
 				})
 			}
 		}
@@ -81,6 +85,9 @@ func (c *Catalog) WriteMarkdown(w io.Writer) error {
 					p(" · 适用 Applies to: %s", strings.Join(names, ", "))
 				}
 				p("\n- 依据 Basis: %s\n", mdText(cl.BasisText(it, "zh")))
+				if len(it.Refs) > 0 {
+					p("- 国标对照 Standards: %s\n", mdText(RefsText(it.Refs, "zh")))
+				}
 				p("- 检查方法 Guidance: %s\n", mdText(it.Guidance.ZH))
 				if it.Guidance.EN != "" {
 					p("  - %s\n", mdText(it.Guidance.EN))

@@ -295,6 +295,7 @@ func (p *parser) items(n *node, section string) []Item {
 			{"severity", true, func(v *node) { it.Severity = p.severity(v) }},
 			{"applies_to", false, func(v *node) { it.AppliesTo = p.tags(v) }},
 			{"evidence_required", false, func(v *node) { it.EvidenceRequired = p.boolean(v, "evidence_required") }},
+			{"refs", false, func(v *node) { it.Refs = p.refs(v) }},
 		})
 		if it.ID != "" {
 			where := fmt.Sprintf("%s:%d", p.file, in.line)
@@ -318,6 +319,28 @@ func (p *parser) basis(n *node) []Basis {
 			{"article", false, func(v *node) { b.Article = p.text(v, "article") }},
 		})
 		out = append(out, b)
+	}
+	return out
+}
+
+func (p *parser) refs(n *node) []Ref {
+	var out []Ref
+	seen := map[Ref]bool{}
+	for _, rn := range p.list(n, "refs") {
+		v := p.str(rn, "ref")
+		if v == "" {
+			continue
+		}
+		r, msg := ParseRef(v)
+		switch {
+		case msg != "":
+			p.add(rn.line, "%s", msg)
+		case seen[r]:
+			p.add(rn.line, "ref %q repeated", v)
+		default:
+			seen[r] = true
+			out = append(out, r)
+		}
 	}
 	return out
 }

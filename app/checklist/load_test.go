@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -33,6 +34,15 @@ func TestLoadValid(t *testing.T) {
 	}
 	if got := cl.BasisText(it, "zh"); got != "中华人民共和国个人信息保护法 第十四条" {
 		t.Errorf("BasisText = %q", got)
+	}
+	if want := []Ref{{"gbt-35273", "5.4"}, {"app-identification", "3.1"}}; !slices.Equal(it.Refs, want) {
+		t.Errorf("refs = %v, want %v", it.Refs, want)
+	}
+	if got := RefsText(it.Refs, "zh"); got != "GB/T 35273—2020 5.4；认定方法 3.1" {
+		t.Errorf("RefsText zh = %q", got)
+	}
+	if got := RefsText(it.Refs, "en"); got != "GB/T 35273-2020 5.4; Identification Methods 3.1" {
+		t.Errorf("RefsText en = %q", got)
 	}
 	if cl.Order != 3 {
 		t.Errorf("order = %d, want 3", cl.Order)
@@ -76,6 +86,11 @@ func TestLoadRejects(t *testing.T) {
 		{"repeated_key.yaml", `version: "1.1"`, 1, `key "version" repeated in checklist`},
 		{"repeated_key.yaml", "severity: Medium", 1, `severity "Medium" must be one of`},
 		{"unknown_tag.yaml", "robots", 1, `unknown applies_to tag "robots" (known: app, mini_program`},
+		{"bad_refs.yaml", "gbt-9999/1.1", 1, `ref "gbt-9999/1.1" cites unknown standard "gbt-9999" (known: gbt-35273,`},
+		{"bad_refs.yaml", "gbt-35273/5.x", 1, `ref "gbt-35273/5.x": clause "5.x" is malformed`},
+		{"bad_refs.yaml", "gbt-35273/12.1", 1, `ref "gbt-35273/12.1": GB/T 35273-2020 has no clause 12.1`},
+		{"bad_refs.yaml", "- gbt-35273", 3, `ref "gbt-35273" must be written standard/clause`},
+		{"bad_refs.yaml", "gbt-35273/5.4", 2, `ref "gbt-35273/5.4" repeated`},
 		{"weight_range.yaml", "id: mini", 1, `checklist id "mini" must match the file name "weight_range.yaml"`},
 	}
 	for _, tt := range tests {
@@ -122,8 +137,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	for _, p := range probs {
 		files[p.File] = true
 	}
-	if len(files) != 10 {
-		t.Errorf("problems from %d files, want all 10 bad files:\n%v", len(files), err)
+	if len(files) != 11 {
+		t.Errorf("problems from %d files, want all 11 bad files:\n%v", len(files), err)
 	}
 }
 
@@ -292,5 +307,68 @@ func TestLoadCleansEscapedControlCharacters(t *testing.T) {
 	cl, _ := cat.Get("mini")
 	if got := cl.Items()[0].Text.ZH; got != "处理个人信息前取得个人同意。" {
 		t.Errorf("item text %q, want it without control characters", got)
+	}
+}
+
+// withoutRef lists the items of the crosswalked themes that map to no clause
+// of a declared standard. Issue 18 asks for 90 % of them; these are the ones
+// no declared document covers (minors' online protection, pop-ups, payments,
+// AI labelling, security operations), left out rather than mapped loosely.
+// Declaring a standard that covers one (e.g. GB 45438-2025 for AI labels,
+// GB/T 22239-2019 for the graded-protection items) is how this list shrinks.
+var withoutRef = map[string]bool{
+	"ur-minors-mode": true, "ur-minors-spending-limits": true, "ur-minors-anti-addiction": true,
+	"ur-minors-anti-bullying": true, "ur-minors-no-fan-funding": true,
+	"pw-close-button": true, "pw-no-full-screen-jump": true, "pw-no-repop": true, "pw-shake-sensitivity": true,
+	"pw-web-download-prompts": true, "pw-ad-label": true, "pw-push-frequency": true, "pw-pc-popups": true,
+	"pw-complaint-entry": true, "pw-auto-renewal-consent": true, "pw-auto-renewal-reminder": true,
+	"pw-auto-renewal-cancel": true,
+	"dc-no-settings-hijack":  true, "dc-easy-uninstall": true, "dc-preinstalled-removable": true,
+	"dc-charges-disclosed": true, "dc-no-default-paid-options": true, "dc-payment-confirmation": true,
+	"dc-no-dark-patterns": true, "dc-truthful-description": true, "dc-no-fake-system-notices": true,
+	"dc-ai-content-explicit-label": true, "dc-ai-content-implicit-label": true,
+	"ds-management-system": true, "ds-backup-recovery": true, "ds-automated-collection": true,
+	"ds-genai-training-data": true, "ds-risk-monitoring": true, "ds-vulnerability-handling": true,
+	"ds-risk-assessment": true,
+}
+
+// TestBuiltinCatalogRefs enforces the crosswalk (国标对照) on the themes it
+// covers: every item carries a standard clause or is listed in withoutRef,
+// and the share that carries one does not fall.
+func TestBuiltinCatalogRefs(t *testing.T) {
+	cat, _, err := Load(selfcheck.Checklists, "checklists")
+	if err != nil {
+		t.Fatalf("built-in catalog invalid:\n%v", err)
+	}
+	const floor = 0.57 // the share mapped today; raise it as withoutRef shrinks
+	total, mapped := 0, 0
+	seen := map[string]bool{}
+	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {
+		cl, ok := cat.Get(id)
+		if !ok {
+			t.Fatalf("theme %s missing", id)
+		}
+		for _, it := range cl.Items() {
+			seen[it.ID] = true
+			total++
+			switch {
+			case len(it.Refs) > 0 && withoutRef[it.ID]:
+				t.Errorf("%s now carries refs; remove it from withoutRef", it.ID)
+			case len(it.Refs) > 0:
+				mapped++
+			case !withoutRef[it.ID]:
+				t.Errorf("%s: item %s carries no standard clause (refs)", id, it.ID)
+			}
+		}
+	}
+	for id := range withoutRef {
+		if !seen[id] {
+			t.Errorf("withoutRef lists %s, which is not in a crosswalked theme", id)
+		}
+	}
+	if share := float64(mapped) / float64(total); share < floor {
+		t.Errorf("%d of %d items (%.0f %%) carry a standard clause, want at least %.0f %%", mapped, total, 100*share, 100*floor)
+	} else {
+		t.Logf("%d of %d items (%.1f %%) carry a standard clause", mapped, total, 100*share)
 	}
 }

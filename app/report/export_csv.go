@@ -11,7 +11,7 @@ import (
 
 // CSV writes one row per item with the columns of the XLSX Items sheet
 // (theme, item, text, answer, note, legal basis, severity, weight, measure,
-// owner, due, plan status, evidence count), headed in the report's
+// owner, due, plan status, evidence count) and the standard clauses, headed in the report's
 // language. It goes through tabular.WriteCSV: UTF-8 with a byte-order mark
 // so that Excel opens the Chinese text correctly, and every cell that
 // could start a formula neutralized. Nothing is written to w on failure.
@@ -19,9 +19,9 @@ func CSV(w io.Writer, d Data) error {
 	if err := exportCheck(d, true); err != nil {
 		return err
 	}
-	t := tabular.Table{Header: xItemHeader(d)}
+	t := tabular.Table{Header: append(xItemHeader(d), d.T("export.col.refs"))}
 	for _, x := range exportItems(d.Sheet) {
-		cells := xItemCells(d, x)
+		cells := append(xItemCells(d, x), xRefs(d, x))
 		row := make([]string, len(cells))
 		for i, c := range cells {
 			switch v := c.(type) {

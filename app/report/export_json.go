@@ -147,6 +147,7 @@ type jsonItem struct {
 	Guidance         checklist.Text `json:"guidance,omitzero"`
 	EvidenceExpected checklist.Text `json:"evidence_expected,omitzero"`
 	Basis            []jsonBasis    `json:"basis"`
+	Refs             []jsonRef      `json:"refs"`
 	Severity         string         `json:"severity"`
 	Weight           int            `json:"weight"`
 	EvidenceRequired bool           `json:"evidence_required"`
@@ -288,6 +289,7 @@ func jsonItemOf(x exportItem, canonical bool, today string) jsonItem {
 		Guidance:         x.it.Guidance,
 		EvidenceExpected: x.it.Evidence,
 		Basis:            []jsonBasis{},
+		Refs:             jsonRefs(x.it.Refs),
 		Severity:         string(x.it.Severity),
 		Weight:           x.it.Weight,
 		EvidenceRequired: x.it.EvidenceRequired,

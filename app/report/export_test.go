@@ -196,7 +196,7 @@ func TestXLSX(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(rows[0], xItemHeader(d)) {
+			if !slices.Equal(rows[0], append(xItemHeader(d), d.T("export.col.refs"))) {
 				t.Errorf("items header = %q", rows[0])
 			}
 			ids := itemIDs(s)
@@ -290,7 +290,7 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rows[0], xItemHeader(d)) {
+	if !slices.Equal(rows[0], append(xItemHeader(d), d.T("export.col.refs"))) {
 		t.Errorf("header = %q", rows[0])
 	}
 	ids := itemIDs(s)
@@ -299,7 +299,7 @@ func TestCSV(t *testing.T) {
 	}
 	for i, id := range ids {
 		r := rows[i+1]
-		if len(r) != 13 || r[1] != id || r[3] != wantAnswer(d, id) || r[12] != strconv.Itoa(len(s.Evidence[id])) {
+		if len(r) != 14 || r[1] != id || r[3] != wantAnswer(d, id) || r[12] != strconv.Itoa(len(s.Evidence[id])) {
 			t.Errorf("row %d = %q", i+1, r)
 		}
 		for _, c := range r {

@@ -248,7 +248,10 @@ func (b *xBook) items(sheet string) error {
 			}
 		}
 	}
-	return b.widths(sheet, 24, 16, 60, 12, 60, 40, 10, 8, 40, 14, 12, 12, 10)
+	if err := b.widths(sheet, 24, 16, 60, 12, 60, 40, 10, 8, 40, 14, 12, 12, 10); err != nil {
+		return err
+	}
+	return b.refsColumn(sheet, len(head)+1, items)
 }
 
 // plans writes one row per gap, overdue ones marked.

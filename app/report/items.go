@@ -122,6 +122,7 @@ func (c *doc) itemRow(g *grid, cl *checklist.Checklist, it checklist.Item) (row,
 	if b := cl.BasisText(it, c.d.Lang); b != "" {
 		text += "\n" + c.t("report.basis", b)
 	}
+	text = c.withRefs(it, text)
 	var details strings.Builder
 	details.WriteString(ans.Note)
 	add := func(line string) {

@@ -441,6 +441,7 @@ func (b *oscalBuilder) finding(x exportItem, obs *oscalObservation, risk *oscalR
 	f.Props = append(f.Props, b.prop("theme", x.cl.ID)...)
 	f.Props = append(f.Props, b.prop("severity", string(x.it.Severity))...)
 	f.Props = append(f.Props, b.prop("weight", strconv.Itoa(x.it.Weight))...)
+	f.Props = append(f.Props, b.refProps(x.it.Refs)...)
 	switch x.answer.Value {
 	case scoring.Compliant:
 		f.Target.Status = oscalStatus{State: "satisfied", Reason: "pass"}

@@ -22,7 +22,12 @@ var (
 // export's model and as generic JSON.
 func renderOSCAL(t *testing.T, lang string) ([]byte, oscalDoc, map[string]any) {
 	t.Helper()
-	d := exportData(t, exportSheet(), lang)
+	return renderOSCALData(t, exportData(t, exportSheet(), lang))
+}
+
+// renderOSCALData is renderOSCAL for given Data.
+func renderOSCALData(t *testing.T, d Data) ([]byte, oscalDoc, map[string]any) {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := OSCAL(&buf, d); err != nil {
 		t.Fatal(err)

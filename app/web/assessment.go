@@ -121,6 +121,7 @@ type fillPage struct {
 // fillLabels are the fixed texts of the items' forms.
 type fillLabels struct {
 	Details, Guidance, Basis, Evidence, Answer, Note                   string
+	Refs                                                               string
 	PlanHeading, PlanHelp, PlanMeasure, PlanOwner, PlanDue, PlanStatus string
 	PlanOverdue, EvidenceRequired, EvidenceHeading, EvidenceNone       string
 	EvidenceAdd                                                        string
@@ -195,7 +196,7 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 	l := lang(c)
 	t := func(key string, args ...any) string { return s.Messages.T(l, key, args...) }
 	page.Labels = fillLabels{
-		Details: t("fill.details"), Guidance: t("fill.guidance"), Basis: t("fill.basis"), Evidence: t("fill.evidence"),
+		Details: t("fill.details"), Guidance: t("fill.guidance"), Basis: t("fill.basis"), Refs: t("fill.refs"), Evidence: t("fill.evidence"),
 		Answer: t("fill.answer"), Note: t("fill.note"),
 		PlanHeading: t("plan.heading"), PlanHelp: t("plan.help"), PlanMeasure: t("plan.measure"), PlanOwner: t("plan.owner"),
 		PlanDue: t("plan.due"), PlanStatus: t("plan.status"), PlanOverdue: t("plan.overdue"),

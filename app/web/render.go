@@ -300,7 +300,9 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", *f)
 	},
-	"add":  func(a, b int) int { return a + b },
+	"add": func(a, b int) int { return a + b },
+	// refs renders an item's standard clauses (国标对照) in the page's language.
+	"refs": checklist.RefsText,
 	"list": func(v ...string) []string { return v },
 	"pct": func(part, whole int) int {
 		if whole == 0 {

@@ -12,7 +12,7 @@ import (
 	"selfcheck/app/tabular"
 )
 
-// checklistsCmd runs `selfcheck checklists validate|list|export`.
+// checklistsCmd runs `selfcheck checklists validate|list|export|diff`.
 func checklistsCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -25,6 +25,8 @@ func checklistsCmd(args []string, stdout, stderr io.Writer) int {
 		return listChecklists(args[1:], stdout, stderr)
 	case "export":
 		return exportChecklists(args[1:], stdout, stderr)
+	case "diff":
+		return diffChecklists(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "selfcheck: unknown checklists command %q\n\n%s", args[0], usage)
 	return 2

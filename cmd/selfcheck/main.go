@@ -3,6 +3,7 @@
 //	selfcheck serve [--addr 127.0.0.1:8080] [--db ./data/selfcheck.db] [--demo]
 //	selfcheck checklists validate|list [DIR]
 //	selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
+//	selfcheck checklists diff [--lang zh|en|plain] OLD [NEW]
 //	selfcheck firm create --name NAME --credit-code CODE
 //	selfcheck user create --email EMAIL --name NAME --role ROLE [--firm CREDIT_CODE]
 //	selfcheck user unlock --email EMAIL
@@ -40,6 +41,9 @@ Usage:
   selfcheck checklists validate [DIR]     check checklist files, every problem as file:line: message
   selfcheck checklists list [DIR]         themes with version and item counts by severity
   selfcheck checklists export [--format csv|xlsx|md] [--out FILE] [DIR]
+  selfcheck checklists diff [--lang zh|en|plain] OLD [NEW]
+                                          items added, removed and changed between two catalogs
+                                          (directories, or "builtin"; NEW defaults to builtin)
   selfcheck firm create --name NAME --credit-code CODE [--db PATH]
                                           add a firm; prints its id
   selfcheck user create --email EMAIL --name NAME --role firm_member|firm_admin|auditor|admin

@@ -1,0 +1,114 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
+)
+
+// refsSheet is the export fixture with standard clauses on ap-01.
+func refsSheet() *assessment.Sheet {
+	s := exportSheet()
+	s.Checklists[0].Sections[0].Items[0].Refs = []checklist.Ref{{Standard: "gbt-35273", Clause: "5.4"}, {Standard: "miit-164", Clause: "1"}}
+	return s
+}
+
+// TestExportsCarryRefs checks that an item's standard clauses (国标对照)
+// reach every export in the report's language: a CSV column, an XLSX
+// column beside the Items table, the JSON item, and OSCAL finding props.
+func TestExportsCarryRefs(t *testing.T) {
+	want := map[string]string{"zh": "GB/T 35273—2020 5.4；164号文 第1类", "en": "GB/T 35273-2020 5.4; MIIT Letter 164, item 1"}
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			d := exportData(t, refsSheet(), lang)
+
+			var buf bytes.Buffer
+			if err := CSV(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := len(rows[0]) - 1
+			if rows[0][last] != d.T("export.col.refs") || rows[1][1] != "ap-01" || rows[1][last] != want[lang] || rows[2][last] != "" {
+				t.Errorf("csv refs column: header %q, ap-01 %q, ap-02 %q", rows[0][last], rows[1][last], rows[2][last])
+			}
+
+			buf.Reset()
+			if err := XLSX(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			xrows, err := f.GetRows(d.T("export.sheet.items"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := len(xItemHeader(d))
+			if len(xrows[0]) <= col || xrows[0][col] != d.T("export.col.refs") || xrows[1][col] != want[lang] {
+				t.Errorf("xlsx items sheet: header %q, first row %q", xrows[0], xrows[1])
+			}
+		})
+	}
+
+	d := exportData(t, refsSheet(), "en")
+	var buf bytes.Buffer
+	if err := JSON(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	var doc jsonReport
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if r := doc.Items[0].Refs; len(r) != 2 || r[0].Standard != "gbt-35273" || r[0].Clause != "5.4" || !strings.HasPrefix(r[0].Title.ZH, "GB/T 35273—2020") {
+		t.Errorf("json ap-01 refs = %+v", r)
+	}
+	if r := doc.Items[1].Refs; r == nil || len(r) != 0 {
+		t.Errorf("json ap-02 refs = %#v, want []", r)
+	}
+
+	_, odoc, _ := renderOSCALData(t, exportData(t, refsSheet(), "en"))
+	var got []string
+	for _, fd := range odoc.AssessmentResults.Results[0].Findings {
+		if fd.Target.TargetID != "ap-01" {
+			continue
+		}
+		for _, p := range fd.Props {
+			if p.Name == "standard-clause" && p.NS == oscalNS {
+				got = append(got, p.Value)
+			}
+		}
+	}
+	if !slices.Equal(got, []string{"gbt-35273/5.4", "miit-164/1"}) {
+		t.Errorf("oscal ap-01 standard-clause props = %q", got)
+	}
+}
+
+// TestPDFCarriesRefs reads the clauses back from the PDF, under the item.
+func TestPDFCarriesRefs(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	r := testRenderer(t)
+	for lang, want := range map[string]string{"zh": "国标对照：GB/T 35273—2020 9.7", "en": "Standards mapping: GB/T 35273-2020 9.7"} {
+		s := buildSheet()
+		s.Checklists[0].Sections[0].Items[0].Refs = []checklist.Ref{{Standard: "gbt-35273", Clause: "9.7"}}
+		var buf bytes.Buffer
+		if err := r.PDF(&buf, testData(t, s, lang)); err != nil {
+			t.Fatal(err)
+		}
+		if text := stripSpace(pdfText(t, pdftotext, buf.Bytes())); !strings.Contains(text, stripSpace(want)) {
+			t.Errorf("%s PDF lacks %q", lang, want)
+		}
+	}
+}
