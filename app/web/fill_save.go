@@ -49,6 +49,9 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	// The view the form showed: a save returns to it. The form holds only
 	// that view's items, and an item the form lacks is left as stored.
 	filter, theme := form.Get("filter"), form.Get("theme")
+	if knownView(sh, filter, theme) == "" {
+		filter, theme = "", "" // a refusal shows the page, never an error about its view
+	}
 	var answers []workflow.AnswerInput
 	plans := map[string]workflow.PlanInput{}
 	for _, cl := range sh.Checklists {
