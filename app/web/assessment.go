@@ -102,6 +102,10 @@ type fillPage struct {
 	Labels       fillLabels          // the fixed texts of every item, in the page's language
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
 	Form         template.HTML       // formMark, where the checklists go (splice)
+	View         focusView           // the focused view shown (fillview.go)
+
+	// The view asked for (?filter=, ?theme=, or the form's fields on a post).
+	filter, theme string
 
 	// The stored answers and plans of the items whose posted input the
 	// sheet shows instead (renderFill); the others' are the sheet's.
@@ -157,8 +161,10 @@ const (
 // checklist's line in the progress box.
 type fillProgress struct {
 	*Page
-	Cl    *checklist.Checklist
-	Theme scoring.ThemeResult
+	Cl      *checklist.Checklist
+	Theme   scoring.ThemeResult
+	Href    string // the theme's view, in the current filter
+	Current bool   // the page shows this theme alone
 }
 
 // fillHead is what the "fill-theme" and "fill-section" templates render: a
@@ -227,31 +233,57 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		return nil
 	}
 	page.Progress, page.Form = progressMark, formMark
+	view := page.View
 	for i, t := range page.Result.Themes {
 		if i >= len(sh.Checklists) {
 			return fmt.Errorf("web: assessment %d scores %d themes of %d checklists", sh.ID, len(page.Result.Themes), len(sh.Checklists))
 		}
 		cl := sh.Checklists[i]
-		key := fragmentKey{cl: cl, kind: progressLine, lang: l,
-			state: string(binary.AppendVarint(binary.AppendVarint(append([]byte(t.ID), 0), int64(t.Answered)), int64(t.Total)))}
+		line := &fillProgress{Page: pg, Cl: cl, Theme: t, Href: viewQuery(view.Filter, cl.ID), Current: view.Theme == cl.ID}
+		st := binary.AppendVarint(binary.AppendVarint(append([]byte(t.ID), 0), int64(t.Answered)), int64(t.Total))
+		st = append(append(st, line.Href...), 0)
+		if line.Current {
+			st = append(st, 1)
+		}
+		key := fragmentKey{cl: cl, kind: progressLine, lang: l, state: string(st)}
 		html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
-			return set.ExecuteTemplate(w, "fill-progress", &fillProgress{Page: pg, Cl: cl, Theme: t})
+			return set.ExecuteTemplate(w, "fill-progress", line)
 		})
 		if err != nil {
 			return fmt.Errorf("web: render progress of %s: %w", cl.ID, err)
 		}
 		page.progress = append(page.progress, html)
 	}
+	// Only the items of the view are rendered, and only the headings of
+	// the themes and sections that show one.
+	shown := func(items []checklist.Item) bool {
+		for _, it := range items {
+			if view.shows(page, it) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, cl := range sh.Checklists {
+		if (view.Theme != "" && cl.ID != view.Theme) || !shown(cl.Items()) {
+			continue
+		}
 		if err := head(fragmentKey{cl: cl, kind: themeHead, lang: l}, "fill-theme", &fillHead{Page: pg, Cl: cl}); err != nil {
 			return err
 		}
 		for i, sec := range cl.Sections {
+			if !shown(sec.Items) {
+				continue
+			}
 			if err := head(fragmentKey{cl: cl, kind: sectionHead, item: strconv.Itoa(i), lang: l}, "fill-section",
 				&fillHead{Page: pg, Cl: cl, Title: sec.Title.In(l)}); err != nil {
 				return err
 			}
 			for _, it := range sec.Items {
+				if !view.shows(page, it) {
+					continue
+				}
+				page.View.Shown++
 				state = fillItemState(state[:0], page, it.ID)
 				sum := sha256.Sum256(state)
 				key := fragmentKey{cl: cl, kind: itemPart, item: it.ID, lang: l, state: string(sum[:])}
@@ -524,7 +556,7 @@ func (s *Server) assessmentPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderFill(c, http.StatusOK, sh, fillPage{})
+	return s.renderFill(c, http.StatusOK, sh, fillPage{filter: c.QueryParam("filter"), theme: c.QueryParam("theme")})
 }
 
 // renderFill shows the fill-in page. posted, when not nil, holds input a
@@ -557,6 +589,9 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 		if page.Review, err = s.Work.LatestReview(c.Request().Context(), who(c), sh.ID); err != nil {
 			return err
 		}
+	}
+	if err := chooseView(&page, page.filter, page.theme); err != nil {
+		return err
 	}
 	if err := s.fillView(c, &page); err != nil {
 		return err

@@ -87,6 +87,7 @@ var webAuthz = []authzRow{
 	{statuses{401, 303, 303, 303, 303, 403, 403, 403}, "POST /assessments"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id"},
+	{statuses{303, 200, 200, 404, 404, 403, 403, 403}, "GET /assessments/:id/submit"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "POST /assessments/:id/answers/:item"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "POST /assessments/:id/answers/:item/plan"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/answers/:item/evidence"},
@@ -343,7 +344,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		if submit {
 			form.Set("action", "submit")
 		}
-		for _, m := range itemField.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1) {
+		for _, m := range itemField.FindAllStringSubmatch(c.get("/assessments/"+id+"?filter=all").Body, -1) {
 			if m[1] != item {
 				form.Set("answer."+m[1], "compliant")
 			}
@@ -404,7 +405,8 @@ func authzChecklist(mini string) string {
 // path puts the fixture's objects into a route's path. Reading and
 // reviewing name the submitted assessment, writing names the draft.
 func (f *authzFixture) path(method, pattern string) string {
-	writes := method != http.MethodGet && !strings.HasSuffix(pattern, "/review")
+	// The submission's confirmation step is read, but only of a draft.
+	writes := (method != http.MethodGet && !strings.HasSuffix(pattern, "/review")) || strings.HasSuffix(pattern, "/submit")
 	id := func() string {
 		switch {
 		case strings.HasPrefix(pattern, "/assessments/") && writes:

@@ -116,7 +116,11 @@ func TestE2EReturnFixResubmitApprove(t *testing.T) {
 		chromedp.SendKeys(css(`#item-`+item+` textarea`), "已补充截图"),
 	)
 	b.poll("the autosaves", `document.getElementById("fill-form").dataset.pending === "0" && !document.querySelector("[data-unsaved]")`, 15*time.Second)
-	b.do("resubmit", b.click(`button[value=submit]`), chromedp.WaitVisible(css(`#download-pdf, #submit-errors`)))
+	if n := eval[int](b, `document.querySelectorAll("fieldset.item").length`); n != 1 {
+		t.Errorf("the returned assessment opens at %d items, want the flagged one", n)
+	}
+	b.do("resubmit", b.click(`button[value=confirm]`), chromedp.WaitVisible(css(`#submit-dialog #submit-confirm`)),
+		b.click(`#submit-dialog button[value=submit]`), chromedp.WaitVisible(css(`#download-pdf, #submit-errors`)))
 	if problem := eval[string](b, `(document.querySelector("#submit-errors") || {}).textContent || ""`); strings.TrimSpace(problem) != "" {
 		t.Fatalf("resubmit refused:\n%s", problem)
 	}

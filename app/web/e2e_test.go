@@ -69,8 +69,24 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 		chromedp.Click(css(`form[action="/assessments"] button[type=submit]`)),
 		chromedp.WaitVisible(css(`#fill-form`)),
 	)
-	// The form shows while the rest of the long page is still arriving:
-	// count its items once the document has loaded.
+	// The page opens at the first theme with unanswered items, not at all
+	// of them; every item is one link away.
+	poll("the fill-in page loaded", `document.readyState === "complete"`, 15*time.Second)
+	first, _ := a.catalog.Checklists[0].ForProfile(store.DemoProfile)
+	opened, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("fieldset[data-item]").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened != len(first.Items()) {
+		t.Errorf("the default view shows %d items, want the first theme's %d", opened, len(first.Items()))
+	}
+	do("show every item",
+		chromedp.Click(css(`#views a[data-all-themes]`)),
+		chromedp.WaitVisible(css(`#views a[data-filter=all][aria-current=page]`)),
+	)
+	if href := eval[string](b, `location.search`); href != "?filter=all" {
+		t.Fatalf("the link to every item leads to %q", href)
+	}
 	poll("the fill-in page loaded", `document.readyState === "complete"`, 15*time.Second)
 
 	items, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("fieldset[data-item]")].map(f => f.dataset.item)`))
@@ -174,7 +190,12 @@ func TestE2EFirmFillsInSubmitsAndDownloadsPDF(t *testing.T) {
 		t.Fatalf("after reload: %d answers checked (want %d), note %q", checked, len(items), gotNote)
 	}
 
-	do("submit", chromedp.Click(css(`button[value=submit]`)), chromedp.WaitVisible(css(`#download-pdf, #submit-errors`)))
+	// Submit asks once, in a dialog: the score, grade, gaps and campaign.
+	do("submit", chromedp.Click(css(`button[value=confirm]`)), chromedp.WaitVisible(css(`#submit-dialog #submit-confirm`)))
+	if facts := text(`#submit-dialog`); !strings.Contains(facts, "不合格") || !strings.Contains(facts, "一票否决") || !strings.Contains(facts, fmt.Sprint(len(gaps))) {
+		t.Errorf("the confirmation shows:\n%s", facts)
+	}
+	do("confirm", chromedp.Click(css(`#submit-dialog button[value=submit]`)), chromedp.WaitVisible(css(`#download-pdf, #submit-errors`)))
 	if problem, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("#submit-errors") || {}).textContent || ""`)); strings.TrimSpace(problem) != "" {
 		t.Fatalf("submit refused:\n%s", problem)
 	}

@@ -46,6 +46,12 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		form = url.Values(c.Request().MultipartForm.Value)
 	}
 
+	// The view the form showed: a save returns to it. The form holds only
+	// that view's items, and an item the form lacks is left as stored.
+	filter, theme := form.Get("filter"), form.Get("theme")
+	if knownView(sh, filter, theme) == "" {
+		filter, theme = "", "" // a refusal shows the page, never an error about its view
+	}
 	var answers []workflow.AnswerInput
 	plans := map[string]workflow.PlanInput{}
 	for _, cl := range sh.Checklists {
@@ -67,7 +73,7 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.renderFill(c, status, fresh, fillPage{Error: msg, Details: details}, posted)
+		return s.renderFill(c, status, fresh, fillPage{Error: msg, Details: details, filter: filter, theme: theme}, posted)
 	}
 	// Every item this form changed whose stored version moved since the form
 	// was loaded is a conflict. All are reported at once and nothing is
@@ -125,11 +131,14 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 	if len(problems) > 0 {
 		return refuse(http.StatusUnprocessableEntity, s.T(c, "fill.partly_saved"), problems...)
 	}
-	if c.FormValue("action") != "submit" {
-		flash(c, "fill.saved")
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d", sh.ID))
+	switch form.Get("action") {
+	case "submit": // the confirmation step's button (submitConfirm)
+		return s.submit(c, sh.ID)
+	case "confirm": // the form's Submit button: save, then ask once
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/submit", sh.ID))
 	}
-	return s.submit(c, sh.ID)
+	flash(c, "fill.saved")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d%s", sh.ID, knownView(sh, filter, theme)))
 }
 
 // formConflicts lists, as messages, every answer and plan the form changed

@@ -31,6 +31,12 @@ import (
 // fillFixture serves the demo firm's assessment of every built-in theme,
 // answered with notes and plans, and returns a GET of its fill-in page.
 func fillFixture(b testing.TB, lang string) (get func() (time.Duration, error), body func() string) {
+	return fillFixtureView(b, lang, "")
+}
+
+// fillFixtureView is fillFixture for one view of the page (?filter=,
+// ?theme=; "" for the default view).
+func fillFixtureView(b testing.TB, lang, query string) (get func() (time.Duration, error), body func() string) {
 	env := testenv.New(b)
 	s, err := New(Deps{Work: env.Work, Messages: env.Messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: env.Log})
@@ -74,7 +80,7 @@ func fillFixture(b testing.TB, lang string) (get func() (time.Duration, error), 
 	if err != nil {
 		b.Fatal(err)
 	}
-	url := fmt.Sprintf("%s/assessments/%d", hs.URL, id)
+	url := fmt.Sprintf("%s/assessments/%d%s", hs.URL, id, query)
 	tr := &http.Transport{MaxIdleConnsPerHost: 32}
 	b.Cleanup(tr.CloseIdleConnections)
 	hc := &http.Client{Transport: tr}

@@ -96,7 +96,7 @@ func newHostileFixture(t *testing.T) *hostileFixture {
 		t.Fatalf("login: %d", r.Status)
 	}
 	f.id = startCampaign(t, f.member)
-	for _, m := range itemField.FindAllStringSubmatch(f.member.get("/assessments/"+f.id).Body, -1) {
+	for _, m := range itemField.FindAllStringSubmatch(f.member.get("/assessments/"+f.id+"?filter=all").Body, -1) {
 		f.items = append(f.items, m[1])
 	}
 	notes := append([]string{xssScript, xssImg, sqlFrag, "说明" + rtlName}, formulas...)
@@ -597,7 +597,7 @@ func TestControlBytesAndInvalidUTF8AreCleaned(t *testing.T) {
 	c := a.client()
 	c.login("firm@demo.local")
 	id := start(t, c, "popups")
-	items := itemField.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1)
+	items := itemField.FindAllStringSubmatch(c.get("/assessments/"+id+"?filter=all").Body, -1)
 	if len(items) < 2 {
 		t.Fatal("the fill page offers fewer than two items")
 	}

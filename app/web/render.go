@@ -33,7 +33,8 @@ type pages struct {
 // pageNames are the pages the handlers render; start-up fails if one is missing.
 var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans", "review",
 	"admin_firms", "admin_users", "admin_campaigns", "team", "profile", "queue", "admin_audit", "dashboard", "verify",
-	"login_code", "twofactor", "admin_locks"}
+	"login_code", "twofactor", "admin_locks",
+	"submit"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
 	shared, err := fs.Glob(fsys, "templates/partials/*.html")

@@ -10,6 +10,7 @@ import (
 
 	"selfcheck/app/assessment"
 	"selfcheck/app/evidence"
+	"selfcheck/app/scoring"
 	"selfcheck/app/workflow"
 )
 
@@ -23,7 +24,17 @@ type reviewPage struct {
 	Error    string
 	Today    string
 	Diff     workflow.Diff // what the firm changed since it was last returned
-	Changed  bool          // show only the items in Diff
+
+	// Triage (review_view.go): the view shown, the links to the others,
+	// and the summary at the top.
+	Filter, Theme string
+	Filters       []viewLink
+	Themes        []themeLink
+	AllThemesHref string
+	Result        scoring.Result
+	Gaps          []severityCount
+	FlaggedOpen   int // flagged in the latest review and not changed since
+	filter        reviewFilter
 }
 
 // HasChange reports whether the firm changed item since the last return.
@@ -39,9 +50,6 @@ func (p reviewPage) Change(item string) workflow.ItemDiff { return p.Diff.Items[
 // browser (images and PDF).
 func (p reviewPage) Inline(kind string) bool { return evidence.Kind(kind).Inline() }
 
-// Shown reports whether the page lists item.
-func (p reviewPage) Shown(item string) bool { return !p.Changed || p.HasChange(item) }
-
 // Reviewable reports whether an auditor may decide now.
 func (p reviewPage) Reviewable() bool {
 	return p.Sheet.State == assessment.Submitted || p.Sheet.State == assessment.Resubmitted
@@ -53,7 +61,11 @@ func (s *Server) reviewForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderReview(c, http.StatusOK, sh, reviewPage{Decision: "approve", Changed: c.QueryParam("changed") == "1"})
+	filter := c.QueryParam("filter")
+	if c.QueryParam("changed") == "1" && filter == "" { // the links of earlier pages
+		filter = "changed"
+	}
+	return s.renderReview(c, http.StatusOK, sh, reviewPage{Decision: "approve", Filter: filter, Theme: c.QueryParam("theme")})
 }
 
 func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, page reviewPage) error {
@@ -66,6 +78,9 @@ func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, 
 		return err
 	}
 	page.Sheet, page.Last, page.Today, page.Diff = sh, last, s.today(), diff
+	if err := chooseReviewView(&page, page.Filter, page.Theme); err != nil {
+		return err
+	}
 	return s.render(c, status, "review", s.T(c, "review.title", sh.ID), page)
 }
 
@@ -81,7 +96,10 @@ func (s *Server) review(c echo.Context) error {
 	}
 	d := assessment.Decision{Action: assessment.Action(form.Get("decision")), Comment: form.Get("comment")}
 	page := reviewPage{Decision: form.Get("decision"), Comment: d.Comment, Verdicts: map[string]string{}, Comments: map[string]string{},
-		Changed: form.Get("changed") == "1"}
+		Filter: form.Get("filter"), Theme: form.Get("theme")}
+	if !knownReviewView(sh, page.Filter, page.Theme) {
+		page.Filter, page.Theme = "", ""
+	}
 	for _, cl := range sh.Checklists {
 		for _, it := range cl.Items() {
 			v := form.Get("verdict." + it.ID)

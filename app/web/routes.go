@@ -63,6 +63,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodPost, Path: "/assessments", Who: firmMember, Handler: s.createAssessment},
 		{Method: http.MethodGet, Path: "/assessments/:id", Who: signedIn, Handler: s.assessmentPage},
 		{Method: http.MethodPost, Path: "/assessments/:id", Who: firmMember, Handler: s.saveAssessmentForm, MaxBody: s.uploadLimit(8)},
+		{Method: http.MethodGet, Path: "/assessments/:id/submit", Who: firmMember, Handler: s.submitConfirm},
 		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item", Who: firmMember, Handler: s.autosaveAnswer},
 		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/plan", Who: firmMember, Handler: s.autosavePlan},
 		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/evidence", Who: firmMember, Handler: s.uploadEvidence, MaxBody: s.uploadLimit(1)},

@@ -203,7 +203,7 @@ func TestFillSubmitScore(t *testing.T) {
 	c := a.client()
 	c.login("firm@demo.local")
 	id := start(t, c, "popups", "data-security")
-	page := c.get("/assessments/" + id)
+	page := c.get("/assessments/" + id + "?filter=all")
 	if page.Status != http.StatusOK {
 		t.Fatalf("fill page: %d", page.Status)
 	}
@@ -277,7 +277,7 @@ func TestFillSubmitScore(t *testing.T) {
 		t.Fatalf("incomplete submit: %d", r.Status)
 	}
 	// Every unanswered item, and the gap without a plan, with the reason.
-	mustContain(t, r.Body, fmt.Sprintf("还有 %d 项不能提交", len(items)), `href="#item-`+items[1]+`"`, "缺少整改计划", "未作答")
+	mustContain(t, r.Body, fmt.Sprintf("还有 %d 项不能提交", len(items)), `href="?theme=popups#item-`+items[1]+`"`, "缺少整改计划", "未作答")
 
 	// The no-JS form: answer everything and submit in one post.
 	form := url.Values{"action": {"submit"}}
@@ -393,7 +393,7 @@ func answerAll(t *testing.T, c *client, id string) resp {
 	t.Helper()
 	attachRequired(t, c, id)
 	form := url.Values{"action": {"submit"}}
-	for _, m := range itemField.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1) {
+	for _, m := range itemField.FindAllStringSubmatch(c.get("/assessments/"+id+"?filter=all").Body, -1) {
 		form.Set("answer."+m[1], "compliant")
 	}
 	return c.post("/assessments/"+id, form)
@@ -406,7 +406,7 @@ var requiredItem = regexp.MustCompile(`(?s)<fieldset class="item[^"]*" id="item-
 // the page marks as needing evidence: a firm must before it submits.
 func attachRequired(t *testing.T, c *client, id string) {
 	t.Helper()
-	for _, m := range requiredItem.FindAllStringSubmatch(c.get("/assessments/"+id).Body, -1) {
+	for _, m := range requiredItem.FindAllStringSubmatch(c.get("/assessments/"+id+"?filter=all").Body, -1) {
 		if !strings.Contains(m[0], `class="req"`) {
 			continue
 		}
@@ -499,7 +499,7 @@ func TestProfileLeavesOutItems(t *testing.T) {
 	if m == nil {
 		t.Fatalf("start: %d %s", r.Status, r.Body)
 	}
-	page := c.get("/assessments/" + m[1]).Body
+	page := c.get("/assessments/" + m[1] + "?filter=all").Body
 	profile := checklist.NewProfile("website")
 	asked, left := 0, 0
 	for _, id := range []string{"popups", "user-rights"} {
