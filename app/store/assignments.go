@@ -52,6 +52,9 @@ type Assignments struct {
 	Themes map[string]Assignee
 	Items  map[string]Assignee
 	Of     map[string]Assignee
+	// StartedBy is the member who started the assessment: with the firm's
+	// admin, the one who may assign.
+	StartedBy uint
 }
 
 // Mine lists the items in effect assigned to the user id, sorted.
@@ -79,10 +82,12 @@ const AuditAssigned = "assigned"
 func (s *Store) Assignments(ctx context.Context, actor *User, id uint) (Assignments, error) {
 	db := s.db.WithContext(ctx)
 	var a Assessment
-	if err := db.Scopes(scopeAssessments(actor)).Select("id", "profile").First(&a, "assessments.id = ?", id).Error; err != nil {
+	if err := db.Scopes(scopeAssessments(actor)).Select("id", "profile", "created_by_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 		return Assignments{}, translate(err, "assessment %d", id)
 	}
-	return s.assignmentsOf(db, a)
+	out, err := s.assignmentsOf(db, a)
+	out.StartedBy = a.CreatedByID
+	return out, err
 }
 
 // assignmentsOf reads a's assignments; a carries ID and Profile.
@@ -316,4 +321,17 @@ func (s *Store) MyOpenItems(ctx context.Context, actor *User) ([]OpenItem, error
 // isGap reports whether an answer value is one that needs a plan.
 func isGap(v string) bool {
 	return v == string(scoring.Partial) || v == string(scoring.NonCompliant)
+}
+
+// Assignable lists the people actor may give work to: the active members
+// and admins of actor's firm, by name.
+func (s *Store) Assignable(ctx context.Context, actor *User) ([]User, error) {
+	if actor.FirmID == nil || !actor.Role.InFirm() {
+		return nil, nil
+	}
+	var out []User
+	err := s.db.WithContext(ctx).Select("id", "email", "name", "role").
+		Where("firm_id = ? AND disabled_at IS NULL AND role IN ?", *actor.FirmID, []auth.Role{auth.FirmMember, auth.FirmAdmin}).
+		Order("name, email").Find(&out).Error
+	return out, translate(err, "members of firm %d", *actor.FirmID)
 }

@@ -187,9 +187,9 @@ func (s *Store) CommentCounts(ctx context.Context, actor *User, id uint) (map[st
 }
 
 // EditComment replaces the body of actor's own comment while it is young
-// (assessment.CommentEditWindow); later ErrCommentFinal. Another person's
-// comment is fault.ErrForbidden.
-func (s *Store) EditComment(ctx context.Context, actor *User, id, commentID uint, body string) (Comment, error) {
+// (assessment.CommentEditWindow) at now; later ErrCommentFinal. Another
+// person's comment is fault.ErrForbidden.
+func (s *Store) EditComment(ctx context.Context, actor *User, id, commentID uint, body string, now time.Time) (Comment, error) {
 	body = assessment.NormalizeComment(body)
 	if err := assessment.ValidateComment(body); err != nil {
 		return Comment{}, err
@@ -198,13 +198,13 @@ func (s *Store) EditComment(ctx context.Context, actor *User, id, commentID uint
 	err := s.change(ctx, func(tx *gorm.DB) error {
 		var a Assessment
 		var err error
-		if c, a, err = s.ownComment(tx, actor, id, commentID); err != nil {
+		if c, a, err = s.ownComment(tx, actor, id, commentID, now); err != nil {
 			return err
 		}
 		if c.Body == body {
 			return nil
 		}
-		now := time.Now().UTC()
+		now := now.UTC()
 		if err := tx.Model(&Comment{}).Where("id = ?", c.ID).Updates(map[string]any{"body": body, "edited_at": now}).Error; err != nil {
 			return translate(err, "edit comment %d", c.ID)
 		}
@@ -219,13 +219,13 @@ func (s *Store) EditComment(ctx context.Context, actor *User, id, commentID uint
 
 // DeleteComment removes actor's own young comment from its thread, as
 // EditComment allows; the history keeps that it was written and removed.
-func (s *Store) DeleteComment(ctx context.Context, actor *User, id, commentID uint) error {
+func (s *Store) DeleteComment(ctx context.Context, actor *User, id, commentID uint, now time.Time) error {
 	return s.change(ctx, func(tx *gorm.DB) error {
-		c, a, err := s.ownComment(tx, actor, id, commentID)
+		c, a, err := s.ownComment(tx, actor, id, commentID, now)
 		if err != nil {
 			return err
 		}
-		now := time.Now().UTC()
+		now := now.UTC()
 		if err := tx.Model(&Comment{}).Where("id = ?", c.ID).Update("deleted_at", now).Error; err != nil {
 			return translate(err, "delete comment %d", c.ID)
 		}
@@ -237,8 +237,8 @@ func (s *Store) DeleteComment(ctx context.Context, actor *User, id, commentID ui
 }
 
 // ownComment finds a live comment of an assessment actor may see and checks
-// that actor wrote it and may still change it.
-func (s *Store) ownComment(tx *gorm.DB, actor *User, id, commentID uint) (Comment, Assessment, error) {
+// that actor wrote it and may still change it at now.
+func (s *Store) ownComment(tx *gorm.DB, actor *User, id, commentID uint, now time.Time) (Comment, Assessment, error) {
 	a, err := s.commentable(tx, actor, id, "")
 	if err != nil {
 		return Comment{}, a, err
@@ -250,7 +250,7 @@ func (s *Store) ownComment(tx *gorm.DB, actor *User, id, commentID uint) (Commen
 	if c.UserID != actor.ID {
 		return c, a, fault.Forbidden("comment %d is user %d's", c.ID, c.UserID)
 	}
-	if assessment.CommentFinal(c.CreatedAt, time.Now()) {
+	if assessment.CommentFinal(c.CreatedAt, now) {
 		return c, a, fmt.Errorf("comment %d: %w", c.ID, ErrCommentFinal)
 	}
 	c.User = *actor

@@ -98,24 +98,21 @@ func TestComments(t *testing.T) {
 	}
 
 	// Edits and deletes: the author's, within five minutes.
-	if _, err := s.EditComment(ctx, f.second, id, c1.ID, "改"); !errors.Is(err, fault.ErrForbidden) {
+	if _, err := s.EditComment(ctx, f.second, id, c1.ID, "改", time.Now()); !errors.Is(err, fault.ErrForbidden) {
 		t.Errorf("someone else edits: %v", err)
 	}
-	if c, err := s.EditComment(ctx, f.member, id, c1.ID, "改过的"); err != nil || c.Body != "改过的" || c.EditedAt == nil {
+	if c, err := s.EditComment(ctx, f.member, id, c1.ID, "改过的", time.Now()); err != nil || c.Body != "改过的" || c.EditedAt == nil {
 		t.Errorf("edit: %+v %v", c, err)
 	}
-	old := time.Now().UTC().Add(-6 * time.Minute)
-	if err := s.db.Model(&Comment{}).Where("id = ?", c1.ID).Update("created_at", old).Error; err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.EditComment(ctx, f.member, id, c1.ID, "再改"); !errors.Is(err, ErrCommentFinal) {
+	later := time.Now().Add(5*time.Minute + time.Second)
+	if _, err := s.EditComment(ctx, f.member, id, c1.ID, "再改", later); !errors.Is(err, ErrCommentFinal) {
 		t.Errorf("edit after 5 minutes: %v", err)
 	}
-	if err := s.DeleteComment(ctx, f.member, id, c1.ID); !errors.Is(err, ErrCommentFinal) {
+	if err := s.DeleteComment(ctx, f.member, id, c1.ID, later); !errors.Is(err, ErrCommentFinal) {
 		t.Errorf("delete after 5 minutes: %v", err)
 	}
 	last := thread[2]
-	if err := s.DeleteComment(ctx, f.member, id, last.ID); err != nil {
+	if err := s.DeleteComment(ctx, f.member, id, last.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if thread, _ := s.Comments(ctx, f.member, id, "t-1"); len(thread) != 2 {

@@ -102,6 +102,7 @@ type fillPage struct {
 	Labels       fillLabels          // the fixed texts of every item, in the page's language
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
 	Form         template.HTML       // formMark, where the checklists go (splice)
+	Team         *teamView           // assignments and comment threads (assignments.go)
 
 	// The stored answers and plans of the items whose posted input the
 	// sheet shows instead (renderFill); the others' are the sheet's.
@@ -245,6 +246,9 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		if err := head(fragmentKey{cl: cl, kind: themeHead, lang: l}, "fill-theme", &fillHead{Page: pg, Cl: cl}); err != nil {
 			return err
 		}
+		if err := s.teamParts(page, pg, cl.ID, ""); err != nil {
+			return err
+		}
 		for i, sec := range cl.Sections {
 			if err := head(fragmentKey{cl: cl, kind: sectionHead, item: strconv.Itoa(i), lang: l}, "fill-section",
 				&fillHead{Page: pg, Cl: cl, Title: sec.Title.In(l)}); err != nil {
@@ -278,6 +282,9 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 					return fmt.Errorf("web: render item %s: %w", it.ID, err)
 				}
 				page.parts = append(page.parts, html)
+				if err := s.teamParts(page, pg, "", it.ID); err != nil {
+					return err
+				}
 			}
 		}
 		page.parts = append(page.parts, themeEnd)
@@ -555,6 +562,10 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 		if page.Review, err = s.Work.LatestReview(c.Request().Context(), who(c), sh.ID); err != nil {
 			return err
 		}
+	}
+	var err error
+	if page.Team, err = s.loadTeam(c, sh.ID, ""); err != nil {
+		return err
 	}
 	if err := s.fillView(c, &page); err != nil {
 		return err

@@ -24,6 +24,7 @@ type reviewPage struct {
 	Today    string
 	Diff     workflow.Diff // what the firm changed since it was last returned
 	Changed  bool          // show only the items in Diff
+	Team     *teamView     // assignments and comment threads (assignments.go)
 }
 
 // HasChange reports whether the firm changed item since the last return.
@@ -66,6 +67,9 @@ func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, 
 		return err
 	}
 	page.Sheet, page.Last, page.Today, page.Diff = sh, last, s.today(), diff
+	if page.Team, err = s.loadTeam(c, sh.ID, "review"); err != nil {
+		return err
+	}
 	return s.render(c, status, "review", s.T(c, "review.title", sh.ID), page)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"selfcheck/app/access"
+	"selfcheck/app/auth"
 	"selfcheck/app/store"
 )
 
@@ -71,10 +72,22 @@ func (s *Service) CommentedItems(ctx context.Context, p access.Principal, id uin
 
 // EditComment changes p's own comment within its edit window.
 func (s *Service) EditComment(ctx context.Context, p access.Principal, id, commentID uint, body string) (Comment, error) {
-	return s.Store.EditComment(ctx, actor(p), id, commentID, body)
+	return s.Store.EditComment(ctx, actor(p), id, commentID, body, s.Now())
 }
 
 // DeleteComment removes p's own comment within its edit window.
 func (s *Service) DeleteComment(ctx context.Context, p access.Principal, id, commentID uint) error {
-	return s.Store.DeleteComment(ctx, actor(p), id, commentID)
+	return s.Store.DeleteComment(ctx, actor(p), id, commentID, s.Now())
+}
+
+// Assignable lists the active members of p's firm, whom work may be given to.
+func (s *Service) Assignable(ctx context.Context, p access.Principal) ([]Account, error) {
+	return s.Store.Assignable(ctx, actor(p))
+}
+
+// MayAssign reports whether p may change who answers what in an
+// assessment with the assignments asg: the firm's admin and the member
+// who started it (SetAssignments enforces it; pages ask to offer the form).
+func MayAssign(p access.Principal, asg Assignments) bool {
+	return p.Role == auth.FirmAdmin || p.Role == auth.FirmMember && p.ID == asg.StartedBy
 }
