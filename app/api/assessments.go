@@ -32,6 +32,11 @@ func (a *API) answerSheet(c echo.Context, p access.Principal, status int, id uin
 	}
 	v := sheetView(sh)
 	v.Reviews = reviewsView(rounds)
+	asg, err := a.Work.Assignments(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
+	withAssignees(&v, asg)
 	return c.JSON(status, v)
 }
 

@@ -93,6 +93,13 @@ var apiAuthz = []authzRow{
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/history"},
 	{statuses{401, 204, 204, 404, 404, 403, 403, 403}, "DELETE /assessments/:id/answers/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
+	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "PUT /assessments/:id/assignments"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/answers/:item/comments"},
+	{statuses{401, 201, 201, 404, 404, 404, 404, 404}, "POST /assessments/:id/answers/:item/comments"},
+	// No fixture comment: the matrix checks authentication only; team_test.go
+	// checks who may edit and delete.
+	{statuses{401, 404, 404, 404, 404, 404, 404, 404}, "PUT /assessments/:id/comments/:commentID"},
+	{statuses{401, 404, 404, 404, 404, 404, 404, 404}, "DELETE /assessments/:id/comments/:commentID"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /campaigns"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/auditors"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/firms"},
@@ -353,6 +360,8 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 		return map[string]any{"kind": "account", "account": "firm@demo.local"}, nil
 	case "POST /checklists":
 		return nil, []byte(miniChecklist("authz-api"))
+	case "PUT /assessments/:id/assignments":
+		return map[string]any{"assignments": []map[string]any{{"item": f.draftItem, "user": "firm@demo.local"}}}, nil
 	}
 	return apiBody(route)
 }
@@ -372,6 +381,8 @@ func apiBody(route string) (body any, file []byte) {
 		return nil, []byte("截图说明")
 	case "POST /assessments/:id/review":
 		return map[string]any{"decision": "request_changes", "comment": "请补充材料"}, nil
+	case "POST /assessments/:id/answers/:item/comments", "PUT /assessments/:id/comments/:commentID":
+		return map[string]any{"body": "请看一下"}, nil
 	}
 	return nil, nil
 }

@@ -154,6 +154,9 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 	case errors.As(err, &pe):
 		return &apiError{Status: http.StatusConflict, Code: "conflict", Current: planOf(pe.ItemID, pe.Current),
 			Message: fmt.Sprintf("the plan of item %s was changed by someone else since the version you sent; it is now at version %d", pe.ItemID, pe.Current.Version)}
+	case errors.Is(err, workflow.ErrCommentFinal):
+		return &apiError{Status: http.StatusConflict, Code: "final",
+			Message: "a comment can be edited or deleted by its author within 5 minutes only; it is now part of the record"}
 	case errors.Is(err, workflow.ErrAlreadyStarted):
 		return &apiError{Status: http.StatusConflict, Code: "already_started",
 			Message: "your firm has already started this campaign's assessment"}

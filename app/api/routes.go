@@ -66,6 +66,11 @@ func (a *API) table() []route {
 		{Method: http.MethodGet, Path: "/assessments/:id/history", Who: signedIn, Handler: a.history},
 		{Method: http.MethodDelete, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.removeEvidence},
 		{Method: http.MethodGet, Path: "/plans", Who: firmUser, Handler: a.listPlans},
+		{Method: http.MethodPut, Path: "/assessments/:id/assignments", Who: firmUser, Handler: a.setAssignments},
+		{Method: http.MethodGet, Path: "/assessments/:id/answers/:item/comments", Who: signedIn, Handler: a.listComments},
+		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/comments", Who: signedIn, Handler: a.addComment},
+		{Method: http.MethodPut, Path: "/assessments/:id/comments/:commentID", Who: signedIn, Handler: a.editComment},
+		{Method: http.MethodDelete, Path: "/assessments/:id/comments/:commentID", Who: signedIn, Handler: a.deleteComment},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},

@@ -177,6 +177,7 @@ type itemView struct {
 	Answer           answerView         `json:"answer"`
 	Plan             *planView          `json:"plan"`
 	Evidence         []evidenceView     `json:"evidence"`
+	Assignee         *assigneeView      `json:"assignee"`
 }
 
 // excludedView is an item the assessment does not ask, because it applies

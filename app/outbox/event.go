@@ -31,6 +31,14 @@ const (
 	CampaignCreated         Kind = "campaign.created"
 	CampaignAuditorsChanged Kind = "campaign.auditors_changed"
 	CampaignFirmsChanged    Kind = "campaign.firms_changed"
+	// Assigned: a theme or an item was given to someone (or taken back);
+	// Detail names the theme or the item and the assignee's id (0: none).
+	Assigned Kind = "assigned"
+	// Commented: a comment was added to an item's thread.
+	Commented Kind = "comment"
+	// Mentioned: a comment named a participant; one event per person
+	// named, Detail carries the comment's and the person's ids.
+	Mentioned Kind = "mention"
 )
 
 // Kinds lists every kind, in the order of an assessment's life.
@@ -39,6 +47,7 @@ var Kinds = []Kind{
 	AssessmentSubmitted, AssessmentResubmitted,
 	ReviewChangesRequested, ReviewApproved, ReviewRejected,
 	CampaignCreated, CampaignAuditorsChanged, CampaignFirmsChanged,
+	Assigned, Commented, Mentioned,
 }
 
 // Event is one recorded change. Zero ids mean none: ActorID 0 is the

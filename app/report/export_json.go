@@ -89,6 +89,7 @@ type jsonReport struct {
 	Items         []jsonItem        `json:"items"`
 	Excluded      []jsonExcluded    `json:"excluded"`
 	Reviews       []jsonReview      `json:"reviews"`
+	Comments      *[]jsonComment    `json:"comments,omitempty"`
 }
 
 type jsonVerification struct {
@@ -234,6 +235,7 @@ func jsonDoc(d Data, canonical bool) jsonReport {
 		Reviews:  []jsonReview{},
 	}
 	if !canonical {
+		doc.Comments = jsonComments(d)
 		doc.GeneratedAt = xTime(d.GeneratedAt)
 		if d.Verify.Code != "" {
 			doc.Verification = &jsonVerification{Code: d.Verify.Code, URL: d.Verify.URL}

@@ -66,6 +66,7 @@ type Data struct {
 	Reviews  []Review  // the auditors' decisions, oldest first
 	Baseline *Baseline // what the before/after section compares with; nil: no such section
 	Verify   Verification
+	Comments []Comment // the items' comment threads, oldest first (JSON export only)
 }
 
 // Review is one auditor decision of the review history.

@@ -74,6 +74,13 @@ func (s *Service) Data(ctx context.Context, actor *store.User, id uint, lang str
 		GeneratedAt: s.now().UTC().Truncate(time.Microsecond),
 		T:           func(key string, args ...any) string { return s.Messages.T(lang, key, args...) },
 	}
+	comments, err := s.Store.Comments(ctx, actor, id, "")
+	if err != nil {
+		return report.Data{}, err
+	}
+	for _, c := range comments {
+		d.Comments = append(d.Comments, report.Comment{ItemID: c.ItemID, Author: c.User.Name, Role: string(c.User.Role), Body: c.Body, At: c.CreatedAt})
+	}
 	for _, r := range rounds {
 		rv := report.Review{State: r.State, Comment: r.Comment, Reviewer: r.Reviewer, At: r.At}
 		for _, it := range r.Items {

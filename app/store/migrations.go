@@ -39,6 +39,7 @@ var migrations = []migration{
 	{16, "two-factor sign-in: authenticator secrets, recovery codes, sign-ins awaiting a code", migrateV16},
 	{17, "login throttling by account and address; the server's keys", migrateV17},
 	{18, "a scratch row the readiness check writes", migrateV18},
+	{19, "who answers which theme or item; comment threads on items", migrateV19},
 }
 
 type schemaMigration struct {
@@ -812,4 +813,32 @@ func migrateV18(tx *gorm.DB) error {
 		CheckedAt time.Time
 	}
 	return tx.Migrator().CreateTable(&readinessProbe{})
+}
+
+// migrateV19 adds assignments (a theme or a single item of an assessment
+// given to a member of its firm: one row per target, so a second
+// assignment of the same target replaces the first) and comments (a thread
+// per item; mentions are the ids of the people a comment names, as JSON).
+func migrateV19(tx *gorm.DB) error {
+	type assignment struct {
+		ID           uint      `gorm:"primaryKey"`
+		AssessmentID uint      `gorm:"not null;uniqueIndex:idx_assignment_target,priority:1"`
+		Theme        string    `gorm:"not null;default:'';uniqueIndex:idx_assignment_target,priority:2"`
+		ItemID       string    `gorm:"not null;default:'';uniqueIndex:idx_assignment_target,priority:3"`
+		UserID       uint      `gorm:"not null;index"`
+		AssignedByID uint      `gorm:"not null"`
+		AssignedAt   time.Time `gorm:"not null"`
+	}
+	type comment struct {
+		ID           uint      `gorm:"primaryKey"`
+		AssessmentID uint      `gorm:"not null;index:idx_comment_item,priority:1"`
+		ItemID       string    `gorm:"not null;index:idx_comment_item,priority:2"`
+		UserID       uint      `gorm:"not null"`
+		Body         string    `gorm:"not null"`
+		Mentions     string    `gorm:"not null;default:'[]'"`
+		CreatedAt    time.Time `gorm:"not null"`
+		EditedAt     *time.Time
+		DeletedAt    *time.Time
+	}
+	return tx.Migrator().CreateTable(&assignment{}, &comment{})
 }

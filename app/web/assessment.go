@@ -103,6 +103,7 @@ type fillPage struct {
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
 	Form         template.HTML       // formMark, where the checklists go (splice)
 	View         focusView           // the focused view shown (fillview.go)
+	Team         *teamView           // assignments and comment threads (assignments.go)
 
 	// The view asked for (?filter=, ?theme=, or the form's fields on a post).
 	filter, theme string
@@ -271,6 +272,9 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		if err := head(fragmentKey{cl: cl, kind: themeHead, lang: l}, "fill-theme", &fillHead{Page: pg, Cl: cl}); err != nil {
 			return err
 		}
+		if err := s.teamParts(page, pg, cl.ID, ""); err != nil {
+			return err
+		}
 		for i, sec := range cl.Sections {
 			if !shown(sec.Items) {
 				continue
@@ -311,6 +315,9 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 					return fmt.Errorf("web: render item %s: %w", it.ID, err)
 				}
 				page.parts = append(page.parts, html)
+				if err := s.teamParts(page, pg, "", it.ID); err != nil {
+					return err
+				}
 			}
 		}
 		page.parts = append(page.parts, themeEnd)
@@ -589,6 +596,10 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 		if page.Review, err = s.Work.LatestReview(c.Request().Context(), who(c), sh.ID); err != nil {
 			return err
 		}
+	}
+	var err error
+	if page.Team, err = s.loadTeam(c, sh.ID, ""); err != nil {
+		return err
 	}
 	if err := chooseView(&page, page.filter, page.theme); err != nil {
 		return err

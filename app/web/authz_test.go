@@ -95,6 +95,9 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/evidence/:eid/view"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/evidence/:eid/delete"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/timeline"},
+	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/assignments"},
+	{statuses{401, 303, 303, 404, 404, 404, 404, 404}, "POST /assessments/:id/comments"},
+	{statuses{401, 303, 403, 404, 404, 404, 404, 404}, "POST /assessments/:id/comments/delete"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/score"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.pdf"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.xlsx"},
@@ -240,6 +243,7 @@ type authzFixture struct {
 	submittedItem          string
 	draftItem              string
 	submittedEv, draftEv   uint
+	draftComment           uint // the member's comment on draftItem
 	otherAssessment        uint // the other firm's
 	otherItem              string
 	otherEv                uint
@@ -361,6 +365,9 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	dr := start(t, clients[asMember], "popups")
 	f.draft = id(dr)
 	f.draftItem, f.draftEv = prepare(clients[asMember], dr, false)
+	cm, err := a.server.Work.AddComment(ctx, principal(user("firm@demo.local")), f.draft, f.draftItem, "草稿讨论")
+	must(err)
+	f.draftComment = cm.ID
 	oth := startCampaign(t, clients[asOtherMember])
 	f.otherAssessment = id(oth)
 	f.otherItem, f.otherEv = prepare(clients[asOtherMember], oth, true)
@@ -468,6 +475,12 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return nil, &upload{field: "file", name: "截图.pdf", content: []byte("%PDF-1.4\n% more\n%%EOF\n")}
 	case "POST /assessments/:id/review":
 		return url.Values{"decision": {"request_changes"}, "comment": {"请补充材料"}}, nil
+	case "POST /assessments/:id/assignments":
+		return url.Values{"target": {"item:" + f.draftItem}, "assignee.item:" + f.draftItem: {"firm@demo.local"}}, nil
+	case "POST /assessments/:id/comments":
+		return url.Values{"item": {f.draftItem}, "thread." + f.draftItem: {"请看一下"}}, nil
+	case "POST /assessments/:id/comments/delete":
+		return url.Values{"comment": {fmt.Sprint(f.draftComment)}, "item": {f.draftItem}}, nil
 	case "POST /admin/checklists":
 		b, _ := os.ReadFile("../checklist/testdata/valid/mini.yaml")
 		yaml := strings.NewReplacer("id: mini\n", "id: authz-new\n", "id: mini-", "id: an-").Replace(string(b))

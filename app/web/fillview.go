@@ -25,11 +25,15 @@ type fillFilter struct {
 
 // fillFilters are the views, in the order the page links them.
 var fillFilters = []fillFilter{
+	{Name: "mine", Shows: func(p *fillPage, it checklist.Item) bool {
+		return p.Team != nil && p.Team.Me != 0 && p.Team.Asg.Of[it.ID].UserID == p.Team.Me
+	}},
 	{Name: "unanswered", Shows: func(p *fillPage, it checklist.Item) bool {
 		return p.storedAnswer(it.ID).Value == scoring.Unanswered
 	}},
 	{Name: "gaps", Shows: func(p *fillPage, it checklist.Item) bool { return p.storedAnswer(it.ID).Value.IsGap() }},
 	{Name: "flagged", Shows: func(p *fillPage, it checklist.Item) bool { return p.Flagged(it.ID) }},
+	{Name: "commented", Shows: func(p *fillPage, it checklist.Item) bool { return p.Team != nil && len(p.Team.Threads[it.ID]) > 0 }},
 	{Name: "all", Shows: func(*fillPage, checklist.Item) bool { return true }},
 }
 

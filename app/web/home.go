@@ -17,6 +17,7 @@ type homePage struct {
 	Profile     checklist.Profile // the firm's last declared profile
 	Campaigns   []workflow.CampaignView
 	Today       string
+	MyItems     []myItems // firm users: their open assigned items, by assessment
 }
 
 // home lists the assessments the user may see; firm members also get the
@@ -43,6 +44,9 @@ func (s *Server) home(c echo.Context) error {
 		data.Themes = cat.Checklists
 		data.Tags = checklist.Tags
 		if data.Profile, err = s.Work.FirmProfile(c.Request().Context(), who(c)); err != nil {
+			return err
+		}
+		if data.MyItems, err = s.myItems(c); err != nil {
 			return err
 		}
 	}

@@ -24,6 +24,7 @@ type reviewPage struct {
 	Error    string
 	Today    string
 	Diff     workflow.Diff // what the firm changed since it was last returned
+	Team     *teamView     // assignments and comment threads (assignments.go)
 
 	// Triage (review_view.go): the view shown, the links to the others,
 	// and the summary at the top.
@@ -78,6 +79,9 @@ func (s *Server) renderReview(c echo.Context, status int, sh *assessment.Sheet, 
 		return err
 	}
 	page.Sheet, page.Last, page.Today, page.Diff = sh, last, s.today(), diff
+	if page.Team, err = s.loadTeam(c, sh.ID, "review"); err != nil {
+		return err
+	}
 	if err := chooseReviewView(&page, page.Filter, page.Theme); err != nil {
 		return err
 	}

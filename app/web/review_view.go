@@ -23,6 +23,7 @@ var reviewFilters = []reviewFilter{
 	{Name: "gaps", Shows: func(p *reviewPage, it checklist.Item) bool { return p.Sheet.Answers[it.ID].Value.IsGap() }},
 	{Name: "changed", Shows: func(p *reviewPage, it checklist.Item) bool { return p.HasChange(it.ID) }},
 	{Name: "flagged", Shows: func(p *reviewPage, it checklist.Item) bool { return p.Flagged(it.ID) }},
+	{Name: "commented", Shows: func(p *reviewPage, it checklist.Item) bool { return p.Team != nil && len(p.Team.Threads[it.ID]) > 0 }},
 	{Name: "all", Shows: func(*reviewPage, checklist.Item) bool { return true }},
 }
 
