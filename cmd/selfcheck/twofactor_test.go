@@ -68,6 +68,7 @@ func TestServeRefusesRequire2FAWithoutKey(t *testing.T) {
 		t.Error("an unknown role must stop the start")
 	}
 }
+
 // The key of a SQLite database lies beside its file, however the database
 // is named; PostgreSQL has none by default.
 func TestDefaultTOTPKeyFile(t *testing.T) {
