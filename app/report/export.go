@@ -179,6 +179,10 @@ func xItemHeader(d Data) []string {
 		"export.col.evidence_count")
 }
 
+// xDay is a day (YYYY-MM-DD) in a row of cells: a date cell in the XLSX,
+// the text itself in the CSV.
+type xDay string
+
 // xItemCells is one row of the Items sheet and of the CSV: text as strings,
 // weight and evidence count as ints (numbers in the XLSX).
 func xItemCells(d Data, x exportItem) []any {
@@ -193,7 +197,7 @@ func xItemCells(d Data, x exportItem) []any {
 		x.it.Weight,
 		x.plan.Measure,
 		x.plan.Owner,
-		x.plan.Due,
+		xDay(x.plan.Due),
 		xPlanStatus(d, x),
 		len(x.evidence),
 	}

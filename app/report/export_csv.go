@@ -27,6 +27,8 @@ func CSV(w io.Writer, d Data) error {
 			switch v := c.(type) {
 			case string:
 				row[i] = v
+			case xDay:
+				row[i] = string(v)
 			case int:
 				row[i] = strconv.Itoa(v)
 			default:

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strconv"
+	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/scoring"
 	"selfcheck/app/tabular"
 )
@@ -24,10 +26,13 @@ import (
 //     first: theme, item, text, answer, measure, owner, due, status, and
 //     whether the plan is overdue on GeneratedAt's date in Location.
 //
-// Every table has its header row frozen and an autofilter. Text is written
-// as strings neutralized like app/tabular's (tabular.SafeCell), so nothing
-// a user typed can become a formula. The workbook is built in memory and
-// written to w only when complete.
+// Every table has its header row frozen and an autofilter (none applied).
+// Text is written as text cells holding what the user typed
+// (tabular.XLSXText: a text cell never runs as a formula, so no guard is
+// added), numbers as numbers, due dates and the generation time as dates.
+// The document properties name the report, the firm and the language. The
+// workbook is built in memory, finished by tabular.FinishXLSX (each sheet's
+// dimension, no filter flag) and written to w only when complete.
 func XLSX(w io.Writer, d Data) error {
 	if err := exportCheck(d, true); err != nil {
 		return err
@@ -52,8 +57,21 @@ func XLSX(w io.Writer, d Data) error {
 		}
 	}
 	b.f.SetActiveSheet(0)
-	var buf bytes.Buffer
-	if _, err := b.f.WriteTo(&buf); err != nil {
+	lang := "zh-CN"
+	if d.Lang == "en" {
+		lang = "en"
+	}
+	if err := tabular.SetProps(b.f, tabular.Props{
+		Title:   d.T("report.title") + " - " + tabular.XLSXText(d.Sheet.FirmName),
+		Subject: tabular.XLSXText(d.Sheet.FirmName), Language: lang, Created: d.GeneratedAt,
+	}); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	var raw, buf bytes.Buffer
+	if _, err := b.f.WriteTo(&raw); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	if err := tabular.FinishXLSX(&buf, bytes.NewReader(raw.Bytes()), int64(raw.Len())); err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -69,6 +87,7 @@ type xBook struct {
 
 	header, label, body, score int
 	partial, non, overdue      int
+	date, overdueDate, when    int
 }
 
 // The fills of the header and of gap answers, as the PDF colours them.
@@ -81,7 +100,13 @@ const (
 func newXBook(d Data) (*xBook, error) {
 	b := &xBook{f: excelize.NewFile(), d: d}
 	top := &excelize.Alignment{WrapText: true, Vertical: "top"}
-	score := "0.0"
+	score, date := "0.0", tabular.DateFormat
+	// The generation time is shown in the report's zone, named as exportWhen
+	// names it.
+	when := tabular.DateTimeFormat
+	if zone := d.GeneratedAt.In(exportZone(d)).Format("MST"); zone != "" {
+		when += ` "` + strings.ReplaceAll(zone, `"`, "") + `"`
+	}
 	for _, s := range []struct {
 		id    *int
 		style excelize.Style
@@ -94,6 +119,9 @@ func newXBook(d Data) (*xBook, error) {
 		{&b.partial, excelize.Style{Alignment: top, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{xPartialFill}}}},
 		{&b.non, excelize.Style{Alignment: top, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{xNonFill}}}},
 		{&b.overdue, excelize.Style{Alignment: top, Font: &excelize.Font{Bold: true, Color: "C00000"}}},
+		{&b.date, excelize.Style{Alignment: top, CustomNumFmt: &date}},
+		{&b.overdueDate, excelize.Style{Alignment: top, Font: &excelize.Font{Bold: true, Color: "C00000"}, CustomNumFmt: &date}},
+		{&b.when, excelize.Style{Alignment: top, CustomNumFmt: &when}},
 	} {
 		id, err := b.f.NewStyle(&s.style)
 		if err != nil {
@@ -105,17 +133,45 @@ func newXBook(d Data) (*xBook, error) {
 	return b, nil
 }
 
-// row writes values from column A of row r: strings neutralized, numbers
-// as numbers.
+// row writes values from column A of row r: strings as text cells, days
+// as dates (their style is set by dateStyle), numbers as numbers.
 func (b *xBook) row(sheet string, r int, vals []any) error {
 	cells := make([]any, len(vals))
 	for i, v := range vals {
-		if s, ok := v.(string); ok {
-			v = tabular.SafeCell(s)
+		switch x := v.(type) {
+		case string:
+			v = tabular.XLSXText(x)
+		case xDay:
+			v = x.value()
 		}
 		cells[i] = v
 	}
 	return b.f.SetSheetRow(sheet, xCell(1, r), &cells)
+}
+
+// value is the cell value of a day: a date, nothing when empty, the text
+// when it is no date (kept rather than lost).
+func (x xDay) value() any {
+	if x == "" {
+		return nil
+	}
+	if t, err := time.Parse(assessment.DateLayout, string(x)); err == nil {
+		return t
+	}
+	return tabular.XLSXText(string(x))
+}
+
+// dateStyle gives the cell (c, r) holding day x a date format, overdue or
+// not: set after the table's styles, which would replace it.
+func (b *xBook) dateStyle(sheet string, c, r int, x xDay, overdue bool) error {
+	if _, ok := x.value().(time.Time); !ok {
+		return nil
+	}
+	st := b.date
+	if overdue {
+		st = b.overdueDate
+	}
+	return b.style(sheet, c, r, c, r, st)
 }
 
 // style sets the style of the cells from (c1, r1) to (c2, r2).
@@ -166,14 +222,14 @@ func (b *xBook) summary(sheet string) error {
 	if res.Score != nil {
 		score = xRound(*res.Score, 1)
 	}
-	const scoreRow = 7 // the row of the overall score below
+	const whenRow, scoreRow = 6, 7 // the rows of the generation time and overall score below
 	facts := [][2]any{
 		{d.T("export.firm"), s.FirmName},
 		{d.T("export.credit_code"), s.CreditCode},
-		{d.T("export.assessment_no"), strconv.FormatUint(uint64(s.ID), 10)},
+		{d.T("export.assessment_no"), s.ID},
 		{d.T("export.campaign"), campaign},
 		{d.T("export.state"), xState(d, s.State)},
-		{d.T("export.generated_at"), exportWhen(d, d.GeneratedAt)},
+		{d.T("export.generated_at"), xWhen(d, d.GeneratedAt)},
 		{d.T("export.score"), score},
 		{d.T("export.grade"), xGrade(d, res.Grade)},
 		{d.T("export.critical_fail"), xYesNo(d, res.CriticalFail)},
@@ -194,6 +250,11 @@ func (b *xBook) summary(sheet string) error {
 	}
 	if res.Score != nil {
 		if err := b.style(sheet, 2, scoreRow, 2, scoreRow, b.score); err != nil {
+			return err
+		}
+	}
+	if !d.GeneratedAt.IsZero() {
+		if err := b.style(sheet, 2, whenRow, 2, whenRow, b.when); err != nil {
 			return err
 		}
 	}
@@ -247,6 +308,9 @@ func (b *xBook) items(sheet string) error {
 				return err
 			}
 		}
+		if err := b.dateStyle(sheet, 11, i+2, xDay(x.plan.Due), false); err != nil {
+			return err
+		}
 	}
 	if err := b.widths(sheet, 24, 16, 60, 12, 60, 40, 10, 8, 40, 14, 12, 12, 10); err != nil {
 		return err
@@ -268,7 +332,7 @@ func (b *xBook) plans(sheet string) error {
 		overdue := x.hasPlan && x.plan.Overdue(today)
 		if err := b.row(sheet, i+2, []any{
 			x.cl.Title.In(d.Lang), x.it.ID, x.it.Text.In(d.Lang), xAnswer(d, x.answer.Value),
-			x.plan.Measure, x.plan.Owner, x.plan.Due, xPlanStatus(d, x), xYesNo(d, overdue),
+			x.plan.Measure, x.plan.Owner, xDay(x.plan.Due), xPlanStatus(d, x), xYesNo(d, overdue),
 		}); err != nil {
 			return err
 		}
@@ -282,10 +346,14 @@ func (b *xBook) plans(sheet string) error {
 				return err
 			}
 		}
-		if x.hasPlan && x.plan.Overdue(today) {
+		overdue := x.hasPlan && x.plan.Overdue(today)
+		if overdue {
 			if err := b.style(sheet, 7, i+2, 9, i+2, b.overdue); err != nil {
 				return err
 			}
+		}
+		if err := b.dateStyle(sheet, 7, i+2, xDay(x.plan.Due), overdue); err != nil {
+			return err
 		}
 	}
 	return b.widths(sheet, 24, 16, 60, 12, 40, 14, 12, 12, 10)
@@ -299,6 +367,17 @@ func (b *xBook) gapStyle(a scoring.Answer) (int, bool) {
 		return b.non, true
 	}
 	return 0, false
+}
+
+// xWhen is moment t as a date-time cell showing the wall clock of the
+// report's zone (a cell holds no zone; the format names it), or the "none"
+// mark.
+func xWhen(d Data, t time.Time) any {
+	if t.IsZero() {
+		return d.T("export.none")
+	}
+	w := t.In(exportZone(d))
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC)
 }
 
 // xCell names the cell at column c (from 1) and row r.

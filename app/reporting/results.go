@@ -15,15 +15,27 @@ import (
 )
 
 // resultColumns are a campaign results export's columns, with their XLSX
-// widths.
+// widths and kinds.
 var resultColumns = []struct {
 	key   string
 	width float64
+	kind  tabular.Kind
 }{
-	{"dashboard.col.firm", 24}, {"dashboard.col.credit_code", 21}, {"dashboard.col.assessment", 9}, {"dashboard.col.state", 11},
-	{"dashboard.col.theme", 22}, {"dashboard.col.item", 16}, {"dashboard.col.answer", 12}, {"dashboard.col.note", 40},
-	{"dashboard.col.plan_measure", 40}, {"dashboard.col.plan_owner", 12}, {"dashboard.col.plan_due", 13},
-	{"dashboard.col.plan_status", 11}, {"dashboard.col.evidence", 9},
+	{"dashboard.col.firm", 24, tabular.Text}, {"dashboard.col.credit_code", 21, tabular.Text},
+	{"dashboard.col.assessment", 9, tabular.Number}, {"dashboard.col.state", 11, tabular.Text},
+	{"dashboard.col.theme", 22, tabular.Text}, {"dashboard.col.item", 16, tabular.Text},
+	{"dashboard.col.answer", 12, tabular.Text}, {"dashboard.col.note", 40, tabular.Text},
+	{"dashboard.col.plan_measure", 40, tabular.Text}, {"dashboard.col.plan_owner", 12, tabular.Text},
+	{"dashboard.col.plan_due", 13, tabular.Date}, {"dashboard.col.plan_status", 11, tabular.Text},
+	{"dashboard.col.evidence", 9, tabular.Number},
+}
+
+// xlsxLanguage is the document language of a workbook in lang.
+func xlsxLanguage(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "zh-CN"
 }
 
 // ResultFormats are the formats of a campaign results export, with their
@@ -135,7 +147,14 @@ func (s *Service) CampaignResults(ctx context.Context, actor *store.User, id uin
 	for i, col := range resultColumns {
 		widths[i] = col.width
 	}
-	x, err := tabular.NewXLSXStream(s.Messages.T(lang, "dashboard.sheet"), rc.header(), widths)
+	kinds := make([]tabular.Kind, len(resultColumns))
+	for i, col := range resultColumns {
+		kinds[i] = col.kind
+	}
+	x, err := tabular.NewXLSXStream(tabular.Table{
+		Sheet: s.Messages.T(lang, "dashboard.sheet"), Header: rc.header(), Widths: widths, Kinds: kinds,
+		Props: tabular.Props{Title: camp.Name.In(lang) + " - " + s.Messages.T(lang, "dashboard.sheet"), Subject: camp.Name.In(lang), Language: xlsxLanguage(lang), Created: s.now()},
+	})
 	if err != nil {
 		return err
 	}

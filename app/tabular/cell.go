@@ -2,8 +2,8 @@ package tabular
 
 import "strings"
 
-// SafeCell returns s as WriteXLSX and XLSXStream write it into a cell:
-// neutralized by Safe, with invalid UTF-8 replaced by U+FFFD. Callers that
-// build their own workbook use it so their cells stay as safe as this
-// package's.
-func SafeCell(s string) string { return strings.ToValidUTF8(Safe(s), "\uFFFD") }
+// XLSXText returns s as a text cell of an XLSX holds it: bidirectional
+// controls dropped (StripBidi) and invalid UTF-8 replaced by U+FFFD. It adds
+// no apostrophe, unlike Safe: a text cell is never read as a formula, so a
+// guard would only change the data (issue 20). The CSV keeps Safe's guard.
+func XLSXText(s string) string { return strings.ToValidUTF8(StripBidi(s), "\uFFFD") }

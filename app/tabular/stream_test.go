@@ -34,7 +34,7 @@ func TestCSVStreamMatchesWriteCSV(t *testing.T) {
 }
 
 func TestXLSXStream(t *testing.T) {
-	x, err := NewXLSXStream("清单", hostile.Header, []float64{10, 40})
+	x, err := NewXLSXStream(Table{Sheet: "清单", Header: hostile.Header, Widths: []float64{10, 40}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +58,16 @@ func TestXLSXStream(t *testing.T) {
 	}
 	first, _ := f.GetRows("清单")
 	second, _ := f.GetRows("清单 (2)")
-	if len(first) != 4 || len(second) != 3 || second[0][0] != "id" || first[1][1] != "'"+hostile.Rows[0][1] ||
-		second[1][1] != "'@SUM(A1)" || second[2][1] != hostile.Rows[4][1] {
+	if len(first) != 4 || len(second) != 3 || second[0][0] != "id" || first[1][1] != hostile.Rows[0][1] ||
+		second[1][1] != "@SUM(A1)" || second[2][1] != hostile.Rows[4][1] {
 		t.Errorf("rows: %q %q", first, second)
+	}
+	// Each sheet declares the range it fills, although the stream wrote
+	// its head before its rows.
+	for sheet, want := range map[string]string{"清单": "A1:B4", "清单 (2)": "A1:B3"} {
+		if got, _ := f.GetSheetDimension(sheet); got != want {
+			t.Errorf("%s: dimension %q, want %q", sheet, got, want)
+		}
 	}
 	for _, sheet := range []string{"清单", "清单 (2)"} {
 		if formula, _ := f.GetCellFormula(sheet, "B2"); formula != "" {

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Table is what gets written.
@@ -19,6 +17,8 @@ type Table struct {
 	Header []string
 	Rows   [][]string
 	Widths []float64 // optional XLSX column widths, in characters
+	Kinds  []Kind    // optional XLSX column kinds (Text when missing)
+	Props  Props     // XLSX document properties
 }
 
 // Safe neutralizes a cell that starts like a formula (= + - @, or a tab or
@@ -68,64 +68,18 @@ func safeRow(r []string) []string {
 	return out
 }
 
-// WriteXLSX writes t as one worksheet with a bold, frozen header row and
-// wrapped text. Cells are written as strings, never as formulas.
+// WriteXLSX writes t as one worksheet (more past Excel's row limit) with a
+// bold, frozen header row and wrapped text, as XLSXStream does. Text cells
+// hold what the user typed, without Safe's guard: they never run as
+// formulas.
 func WriteXLSX(w io.Writer, t Table) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	name := t.Sheet
-	if name == "" {
-		name = "Sheet1"
-	}
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return fmt.Errorf("tabular: xlsx sheet: %w", err)
-	}
-	sw, err := f.NewStreamWriter(name)
+	x, err := NewXLSXStream(t)
 	if err != nil {
-		return fmt.Errorf("tabular: xlsx: %w", err)
+		return err
 	}
-	for i, wd := range t.Widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return fmt.Errorf("tabular: xlsx width: %w", err)
-		}
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DCE6F1"}}})
-	if err != nil {
-		return fmt.Errorf("tabular: xlsx style: %w", err)
-	}
-	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return fmt.Errorf("tabular: xlsx style: %w", err)
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("tabular: xlsx panes: %w", err)
-	}
-	if err := sw.SetRow("A1", cells(t.Header, bold)); err != nil {
-		return fmt.Errorf("tabular: xlsx header: %w", err)
-	}
-	for i, r := range t.Rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells(r, wrap)); err != nil {
-			return fmt.Errorf("tabular: xlsx row %d: %w", i+2, err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("tabular: xlsx: %w", err)
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("tabular: write xlsx: %w", err)
-	}
-	return nil
-}
-
-// cells makes string cells: excelize would read a bare string starting with
-// "=" as text anyway, but Safe keeps CSV and XLSX exports identical.
-func cells(r []string, style int) []any {
-	out := make([]any, len(r))
-	for i, c := range r {
-		out[i] = excelize.Cell{StyleID: style, Value: strings.ToValidUTF8(Safe(c), "\uFFFD")}
-	}
-	return out
+	defer x.Close()
+	_, err = x.WriteTo(w)
+	return err
 }
 
 // IsBidiControl reports whether r is a bidirectional formatting control:

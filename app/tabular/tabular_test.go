@@ -70,8 +70,8 @@ func TestXLSX(t *testing.T) {
 		if formula, _ := f.GetCellFormula("清单", cell); formula != "" {
 			t.Errorf("%s holds the formula %q", cell, formula)
 		}
-		if !strings.HasPrefix(rows[i][1], "'") {
-			t.Errorf("%s = %q, not neutralized", cell, rows[i][1])
+		if rows[i][1] != hostile.Rows[i-1][1] {
+			t.Errorf("%s = %q, want the text as typed %q", cell, rows[i][1], hostile.Rows[i-1][1])
 		}
 	}
 }

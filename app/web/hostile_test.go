@@ -314,9 +314,13 @@ func TestHostileInputInExports(t *testing.T) {
 			if r.Status != http.StatusOK {
 				t.Fatalf("%d", r.Status)
 			}
+			// The CSV guards a cell that starts like a formula with an
+			// apostrophe; the XLSX holds the text as typed, in text cells,
+			// which never run as formulas (xlsxCells checks none is one).
 			var cells []string
+			guard := "'"
 			if strings.HasSuffix(e.path, ".xlsx") {
-				cells = xlsxCells(t, []byte(r.Body))
+				cells, guard = xlsxCells(t, []byte(r.Body)), ""
 			} else {
 				cells = csvCells(t, r.Body)
 			}
@@ -324,7 +328,7 @@ func TestHostileInputInExports(t *testing.T) {
 				if strings.ContainsFunc(c, tabular.IsBidiControl) {
 					t.Errorf("a cell holds a bidirectional control: %.80q", c)
 				}
-				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				if guard != "" && c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
 					t.Errorf("a cell starts a formula: %.80q", c)
 				}
 			}
@@ -332,10 +336,10 @@ func TestHostileInputInExports(t *testing.T) {
 			var want []string
 			// Bidirectional controls are left out of every cell (issue 19).
 			if !strings.HasSuffix(e.path, "/report.csv") { // the items' CSV has no firm column
-				want = append(want, "'"+tabular.StripBidi(f.firmName))
+				want = append(want, guard+tabular.StripBidi(f.firmName))
 			}
 			if strings.Contains(e.path, "/report.") {
-				want = append(want, "'"+formulas[0], "'"+formulas[1], "'"+formulas[2], "'"+formulas[3], "'"+f.measures[f.items[0]])
+				want = append(want, guard+formulas[0], guard+formulas[1], guard+formulas[2], guard+formulas[3], guard+f.measures[f.items[0]])
 			}
 			for _, w := range want {
 				if !strings.Contains(joined, "\x00"+w+"\x00") {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"selfcheck/app/checklist"
 	"selfcheck/app/tabular"
@@ -122,7 +123,15 @@ func exportChecklists(args []string, stdout, stderr io.Writer) int {
 		}
 		w = f
 	}
-	t := tabular.Table{Sheet: "checklists", Header: checklist.TableHeader, Rows: cat.Table(), Widths: checklist.TableWidths}
+	t := tabular.Table{Sheet: "checklists", Header: checklist.TableHeader, Rows: cat.Table(),
+		Widths: checklist.TableWidths, Kinds: make([]tabular.Kind, len(checklist.TableHeader)),
+		// Both languages side by side; Chinese is the catalog's first.
+		Props: tabular.Props{Title: "自查清单", Subject: "检查项目录", Language: "zh-CN", Created: time.Now()}}
+	for i, h := range checklist.TableHeader {
+		if h == "weight" {
+			t.Kinds[i] = tabular.Number
+		}
+	}
 	var err error
 	switch *format {
 	case "csv":

@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"selfcheck"
 	"selfcheck/app/checklist"
+	"selfcheck/app/tabular/tabulartest"
 )
 
 func builtin(t *testing.T) *checklist.Catalog {
@@ -77,6 +81,7 @@ func TestChecklistsExport(t *testing.T) {
 	}
 
 	xlsx := filepath.Join(dir, "cat.xlsx")
+	start := time.Now().Truncate(time.Second)
 	if code := run(context.Background(), []string{"checklists", "export", "--format", "xlsx", "--out", xlsx}, &out, &errOut); code != 0 {
 		t.Fatalf("xlsx: exit %d %s", code, errOut.String())
 	}
@@ -88,6 +93,7 @@ func TestChecklistsExport(t *testing.T) {
 	if err != nil || len(rows) != items+1 || rows[1][7] != first.ID {
 		t.Errorf("xlsx: %d rows, err %v", len(rows), err)
 	}
+	checkCatalogXLSX(t, xlsx, cat.Table(), start)
 
 	out.Reset()
 	if code := run(context.Background(), []string{"checklists", "export", "--format", "md"}, &out, &errOut); code != 0 {
@@ -105,5 +111,36 @@ func TestChecklistsExport(t *testing.T) {
 	errOut.Reset()
 	if code := run(context.Background(), []string{"checklists", "export", "--format", "pdf"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "use csv, xlsx or md") {
 		t.Errorf("bad format: exit %d %s", code, errOut.String())
+	}
+}
+
+// checkCatalogXLSX reads the exported catalog back with Gnumeric and
+// compares every cell with the catalog's table: text as in the YAML, the
+// weight as a number; the sheet declares its whole range and the document
+// its properties, created during the export.
+func checkCatalogXLSX(t *testing.T, path string, table [][]string, start time.Time) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tabulartest.Read(t, data)
+	created, err := time.Parse(time.RFC3339, b.Core.Created)
+	if err != nil || created.Before(start) || created.After(time.Now()) {
+		t.Errorf("created %q, want the export's time (%v)", b.Core.Created, err)
+	}
+	n := len(checklist.TableHeader)
+	last, _ := excelize.CoordinatesToCellName(n, len(table)+1)
+	tabulartest.CheckParts(t, b, map[string]string{"checklists": "A1:" + last},
+		tabulartest.Core{Title: "自查清单", Subject: "检查项目录", Language: "zh-CN", Created: b.Core.Created})
+	sh := b.Sheet(t, "checklists")
+	if len(sh.Raw) != len(table)+1 || !slices.Equal(sh.Raw[0], checklist.TableHeader) {
+		t.Fatalf("xlsx read back: %d rows, header %q", len(sh.Raw), sh.Raw[0])
+	}
+	for i, want := range table {
+		got := append(sh.Raw[i+1], make([]string, n)...)[:n]
+		if !slices.Equal(got, want) {
+			t.Errorf("row %d:\n got %q\nwant %q", i+2, got, want)
+		}
 	}
 }
