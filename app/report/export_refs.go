@@ -36,14 +36,14 @@ func xRefs(d Data, x exportItem) string {
 // refsColumn writes the clauses as column col of the Items sheet, right of
 // its table, headed and styled like it.
 func (b *xBook) refsColumn(sheet string, col int, items []exportItem) error {
-	if err := b.f.SetCellValue(sheet, xCell(col, 1), tabular.SafeCell(b.d.T("export.col.refs"))); err != nil {
+	if err := b.f.SetCellValue(sheet, xCell(col, 1), tabular.XLSXText(b.d.T("export.col.refs"))); err != nil {
 		return err
 	}
 	if err := b.style(sheet, col, 1, col, 1, b.header); err != nil {
 		return err
 	}
 	for i, x := range items {
-		if err := b.f.SetCellValue(sheet, xCell(col, i+2), tabular.SafeCell(xRefs(b.d, x))); err != nil {
+		if err := b.f.SetCellValue(sheet, xCell(col, i+2), tabular.XLSXText(xRefs(b.d, x))); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"selfcheck/app/checklist"
 	"selfcheck/app/tabular/tabulartest"
 )
 
@@ -54,9 +55,10 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 			summary, items, plans := d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans")
 			// Summary: ten facts, a blank row, the theme header and two
 			// themes, seven columns; items: header and 7 items, 13
-			// columns; plans: header and 3 gaps, 9 columns.
+			// columns and the standards mapping beside them; plans:
+			// header and 3 gaps, 9 columns.
 			language := map[string]string{"zh": "zh-CN", "en": "en"}[lang]
-			tabulartest.CheckParts(t, b, map[string]string{summary: "A1:G14", items: "A1:M8", plans: "A1:I4"}, tabulartest.Core{
+			tabulartest.CheckParts(t, b, map[string]string{summary: "A1:G14", items: "A1:N8", plans: "A1:I4"}, tabulartest.Core{
 				Title: d.T("report.title") + " - " + s.FirmName, Subject: s.FirmName, Language: language,
 				Created: "2021-12-01T02:15:00Z",
 			})
@@ -89,7 +91,7 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 			}
 
 			it := b.Sheet(t, items)
-			if !slices.Equal(it.Raw[0], xItemHeader(d)) {
+			if !slices.Equal(it.Raw[0], append(xItemHeader(d), d.T("export.col.refs"))) {
 				t.Errorf("items header = %q", it.Raw[0])
 			}
 			var row int
@@ -99,7 +101,7 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 					if row >= len(it.Raw) {
 						t.Fatalf("items sheet ends at row %d", row)
 					}
-					got := append(it.Raw[row], make([]string, 13)...)[:13]
+					got := append(it.Raw[row], make([]string, 14)...)[:14]
 					p := s.Plans[item.ID]
 					due, shown := "", ""
 					if p.Due != "" {
@@ -111,7 +113,8 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 					}
 					want := []string{cl.Title.In(lang), item.ID, item.Text.In(lang), wantAnswer(d, item.ID),
 						s.Answers[item.ID].Note, cl.BasisText(item, lang), d.T("export.severity." + string(item.Severity)),
-						strconv.Itoa(item.Weight), p.Measure, p.Owner, due, status, strconv.Itoa(len(s.Evidence[item.ID]))}
+						strconv.Itoa(item.Weight), p.Measure, p.Owner, due, status, strconv.Itoa(len(s.Evidence[item.ID])),
+						checklist.RefsText(item.Refs, lang)}
 					if !slices.Equal(got, want) {
 						t.Errorf("item %s:\n got %q\nwant %q", item.ID, got, want)
 					}
