@@ -23,6 +23,7 @@ import (
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
+	"selfcheck/app/notify"
 	"selfcheck/app/outbox"
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
@@ -170,7 +171,7 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 // returned function stops it. Its context is not the caller's: Open's ctx
 // may end once start-up is done, and the dispatcher must live until Close.
 func startEvents(st *store.Store, log *slog.Logger) (stop func()) {
-	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st})
+	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st}, notify.Subscriber{Store: st})
 	d.Gather = eventGather
 	st.OnEventsCommitted(d.Notify)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -39,6 +39,7 @@ var migrations = []migration{
 	{16, "two-factor sign-in: authenticator secrets, recovery codes, sign-ins awaiting a code", migrateV16},
 	{17, "login throttling by account and address; the server's keys", migrateV17},
 	{18, "a scratch row the readiness check writes", migrateV18},
+	{19, "notifications: in-app notices and deliveries per channel", migrateV19},
 }
 
 type schemaMigration struct {
@@ -812,4 +813,37 @@ func migrateV18(tx *gorm.DB) error {
 		CheckedAt time.Time
 	}
 	return tx.Migrator().CreateTable(&readinessProbe{})
+}
+
+// migrateV19 adds the notifications of app/notify: one in-app notice per
+// event and recipient (unique, so a redelivered event adds none), and one
+// delivery per event, recipient and channel, keyed by its idempotency key,
+// that the delivery workers claim, retry and finish.
+func migrateV19(tx *gorm.DB) error {
+	type notification struct {
+		ID           int64     `gorm:"primaryKey"`
+		UserID       uint      `gorm:"not null;uniqueIndex:idx_notification_event_user,priority:2;index:idx_notification_user,priority:1"`
+		EventID      int64     `gorm:"not null;uniqueIndex:idx_notification_event_user,priority:1"`
+		Kind         string    `gorm:"not null"`
+		ActorName    string    `gorm:"not null;default:''"`
+		AssessmentID uint      `gorm:"not null;default:0"`
+		ItemID       string    `gorm:"not null;default:''"`
+		Link         string    `gorm:"not null"`
+		CreatedAt    time.Time `gorm:"not null"`
+		ReadAt       *time.Time
+	}
+	type delivery struct {
+		ID             int64     `gorm:"primaryKey"`
+		IdemKey        string    `gorm:"not null;uniqueIndex"`
+		NotificationID int64     `gorm:"not null"`
+		UserID         uint      `gorm:"not null"`
+		Channel        string    `gorm:"not null"`
+		Status         string    `gorm:"not null;index:idx_delivery_due,priority:1"`
+		Attempts       int       `gorm:"not null;default:0"`
+		NextAt         time.Time `gorm:"not null;index:idx_delivery_due,priority:2"`
+		LastError      string    `gorm:"not null;default:''"`
+		CreatedAt      time.Time `gorm:"not null"`
+		SentAt         *time.Time
+	}
+	return tx.Migrator().CreateTable(&notification{}, &delivery{})
 }
