@@ -66,6 +66,9 @@ func (a *API) table() []route {
 		{Method: http.MethodGet, Path: "/assessments/:id/history", Who: signedIn, Handler: a.history},
 		{Method: http.MethodDelete, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.removeEvidence},
 		{Method: http.MethodGet, Path: "/plans", Who: firmUser, Handler: a.listPlans},
+		{Method: http.MethodGet, Path: "/notifications", Who: signedIn, Handler: a.listNotifications},
+		{Method: http.MethodPost, Path: "/notifications/read-all", Who: signedIn, Handler: a.readAllNotifications},
+		{Method: http.MethodPost, Path: "/notifications/:id/read", Who: signedIn, Handler: a.readNotification},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},

@@ -195,14 +195,14 @@ func TestNoticesReadByTheirOwner(t *testing.T) {
 		t.Fatalf("unread member %d, firm admin %d, auditor %d; want 1 each", unread(f.member), unread(f.firmAdmin), unread(f.auditor))
 	}
 	ns, _, _ := f.st.Notices(ctx, f.member, 0, 0)
-	if err := f.st.MarkNoticeRead(ctx, f.firmAdmin, ns[0].ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := f.st.MarkNoticeRead(ctx, f.firmAdmin, ns[0].ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another user marks the member's notice read: %v", err)
 	}
 	if unread(f.member) != 1 {
 		t.Error("another user's mark changed the member's count")
 	}
-	if err := f.st.MarkNoticeRead(ctx, f.member, ns[0].ID); err != nil {
-		t.Fatal(err)
+	if link, err := f.st.MarkNoticeRead(ctx, f.member, ns[0].ID); err != nil || link != fmt.Sprintf("/assessments/%d", id) {
+		t.Fatalf("mark read: %q %v", link, err)
 	}
 	if unread(f.member) != 0 || unread(f.firmAdmin) != 1 {
 		t.Errorf("after reading: member %d, firm admin %d", unread(f.member), unread(f.firmAdmin))
@@ -359,16 +359,26 @@ func TestSenderRetriesThenGivesUp(t *testing.T) {
 		t.Errorf("%d sends: the failures were not retried", ch.calls)
 	}
 
-	// A server that never takes it: failed after GiveUp, not before.
+	// A server that never takes it: retried with backoff for GiveUp (24 h
+	// of a clock that runs ten minutes a reading), then failed.
 	f2 := newFixture(t)
 	id = f2.submitted(t, &f2.campaign)
 	f2.deliverAll(t, notify.Subscriber{Store: f2.st, Channels: []string{"test"}})
 	down := &channel{fail: func(int) error { return errors.New("dial tcp: connection refused") }}
-	s2 := &notify.Sender{Store: f2.st, Channels: map[string]notify.Channel{"test": down}, Log: quiet,
-		Poll: 5 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond, GiveUp: 200 * time.Millisecond}
+	var mu sync.Mutex
+	virtual := time.Now()
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		virtual = virtual.Add(10 * time.Minute)
+		return virtual
+	}
+	s2 := &notify.Sender{Store: f2.st, Channels: map[string]notify.Channel{"test": down}, Log: quiet, Now: clock, Poll: time.Millisecond}
 	run(t, s2)
 	ds = waitDone(t, f2.st, 1)
-	if d := ds[0]; d.Status != store.DeliveryFailed || d.Attempts < 3 || d.LastError != "dial tcp: connection refused" {
+	// 1, 2, 4, … 32 min, then hourly: about 26 attempts in 24 h of
+	// backoff, fewer as the clock also runs between them.
+	if d := ds[0]; d.Status != store.DeliveryFailed || d.Attempts < 10 || d.Attempts > 30 || d.LastError != "dial tcp: connection refused" {
 		t.Errorf("after GiveUp: %+v", d)
 	}
 	_ = id

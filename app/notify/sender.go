@@ -19,6 +19,7 @@ type Delivery struct {
 	Notice    Notice
 	Email     string // the recipient's
 	Name      string
+	Lang      string // the recipient's language: zh or en
 }
 
 // Channel sends deliveries somewhere outside (an SMTP server, a webhook).

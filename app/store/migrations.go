@@ -818,7 +818,8 @@ func migrateV18(tx *gorm.DB) error {
 // migrateV19 adds the notifications of app/notify: one in-app notice per
 // event and recipient (unique, so a redelivered event adds none), and one
 // delivery per event, recipient and channel, keyed by its idempotency key,
-// that the delivery workers claim, retry and finish.
+// that the delivery workers claim, retry and finish; and the language each
+// user reads in, for the e-mails.
 func migrateV19(tx *gorm.DB) error {
 	type notification struct {
 		ID           int64     `gorm:"primaryKey"`
@@ -844,6 +845,9 @@ func migrateV19(tx *gorm.DB) error {
 		LastError      string    `gorm:"not null;default:''"`
 		CreatedAt      time.Time `gorm:"not null"`
 		SentAt         *time.Time
+	}
+	if err := tx.Exec("ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT 'zh'").Error; err != nil {
+		return err
 	}
 	return tx.Migrator().CreateTable(&notification{}, &delivery{})
 }

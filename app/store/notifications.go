@@ -138,19 +138,20 @@ func (s *Store) UnreadNotices(ctx context.Context, actor *User) (int64, error) {
 	return n, translate(err, "unread notifications of user %d", actor.ID)
 }
 
-// MarkNoticeRead marks actor's notification id read; another user's, or
-// none, is ErrNotFound. Marking it again changes nothing.
-func (s *Store) MarkNoticeRead(ctx context.Context, actor *User, id int64) error {
+// MarkNoticeRead marks actor's notification id read and returns the path
+// of the page it is about; another user's, or none, is ErrNotFound.
+// Marking it again changes nothing.
+func (s *Store) MarkNoticeRead(ctx context.Context, actor *User, id int64) (string, error) {
 	db := s.db.WithContext(ctx)
-	var n int64
-	if err := db.Table("notifications").Where("id = ? AND user_id = ?", id, actor.ID).Count(&n).Error; err != nil {
-		return translate(err, "notification %d", id)
+	var links []string
+	if err := db.Table("notifications").Where("id = ? AND user_id = ?", id, actor.ID).Limit(1).Pluck("link", &links).Error; err != nil {
+		return "", translate(err, "notification %d", id)
 	}
-	if n == 0 {
-		return fmt.Errorf("store: notification %d: %w", id, ErrNotFound)
+	if len(links) == 0 {
+		return "", fmt.Errorf("store: notification %d: %w", id, ErrNotFound)
 	}
 	err := db.Exec("UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL", time.Now().UTC(), id, actor.ID).Error
-	return translate(err, "mark notification %d read", id)
+	return links[0], translate(err, "mark notification %d read", id)
 }
 
 // MarkAllNoticesRead marks every notification of actor read.
@@ -187,10 +188,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, until time.Time, limit
 			Kind, ActorName, ItemID, Link string
 			AssessmentID                  uint
 			At                            time.Time
-			Email, Name                   string
+			Email, Name, Lang             string
 		}
 		err = tx.Table("deliveries d").Select("d.id, d.idem_key, d.channel, d.attempts, d.created_at, n.id AS n_id, n.event_id, n.user_id,"+
-			" n.kind, n.actor_name, n.item_id, n.link, n.assessment_id, n.created_at AS at, u.email, u.name").
+			" n.kind, n.actor_name, n.item_id, n.link, n.assessment_id, n.created_at AS at, u.email, u.name, u.lang").
 			Joins("JOIN notifications n ON n.id = d.notification_id").Joins("JOIN users u ON u.id = d.user_id").
 			Where("d.id IN ?", ids).Order("d.id").Scan(&rows).Error
 		if err != nil {
@@ -198,7 +199,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, until time.Time, limit
 		}
 		for _, r := range rows {
 			out = append(out, notify.Delivery{ID: r.ID, Key: r.IdemKey, Channel: r.Channel, Attempts: r.Attempts, CreatedAt: r.CreatedAt,
-				Email: r.Email, Name: r.Name,
+				Email: r.Email, Name: r.Name, Lang: r.Lang,
 				Notice: notify.Notice{ID: r.NID, EventID: r.EventID, UserID: r.UserID, Event: r.Kind, ActorName: r.ActorName,
 					AssessmentID: r.AssessmentID, ItemID: r.ItemID, Link: r.Link, At: r.At}})
 		}
@@ -244,4 +245,11 @@ func (s *Store) Deliveries(ctx context.Context) ([]DeliveryState, error) {
 	var out []DeliveryState
 	err := s.db.WithContext(ctx).Table("deliveries").Order("id").Find(&out).Error
 	return out, translate(err, "list deliveries")
+}
+
+// SetUserLanguage records the language user id reads in (zh or en), for
+// what is sent to them outside a page (e-mail).
+func (s *Store) SetUserLanguage(ctx context.Context, id uint, lang string) error {
+	err := s.db.WithContext(ctx).Exec("UPDATE users SET lang = ? WHERE id = ?", lang, id).Error
+	return translate(err, "set language of user %d", id)
 }
