@@ -16,7 +16,7 @@ import (
 // runOutbox runs the outbox dispatcher with the notifications subscriber
 // on the test app's store until the test ends, as app/server does.
 func (a *testApp) runOutbox(t *testing.T) {
-	d := outbox.New(a.store, nil, 20*time.Millisecond, notify.Subscriber{Store: a.store})
+	d := outbox.New(a.store, nil, 20*time.Millisecond, notify.Subscriber{Store: a.store, Channels: []string{notify.MailChannel}})
 	a.store.OnEventsCommitted(d.Notify)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -70,6 +70,10 @@ func TestNotificationBellAndPage(t *testing.T) {
 	other.login("other@firm.local")
 	auditor := a.client()
 	auditor.login("auditor@demo.local")
+	// The firm admin reads English: their e-mails will be in it.
+	if r := admin.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("switch language: %d", r.Status)
+	}
 
 	id := startCampaign(t, firm)
 	if r := answerAll(t, firm, id); r.Status != http.StatusSeeOther {
@@ -87,6 +91,18 @@ func TestNotificationBellAndPage(t *testing.T) {
 		waitBell(t, firm, path, "1")
 	}
 	waitBell(t, admin, "/team", "1")
+	// The e-mail deliveries carry each recipient's language.
+	ds, err := a.store.ClaimDeliveries(context.Background(), time.Now(), time.Now().Add(time.Minute), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	langs := map[string]string{}
+	for _, d := range ds {
+		langs[d.Email+" "+d.Notice.Event] = d.Lang
+	}
+	if langs["firm@demo.local changes_requested"] != "zh" || langs["firmadmin@demo.local changes_requested"] != "en" || langs["auditor@demo.local submitted"] != "zh" {
+		t.Errorf("languages of the deliveries: %v", langs)
+	}
 	waitBell(t, other, "/", "0")
 
 	list := firm.get("/notifications")
@@ -116,6 +132,10 @@ func TestNotificationBellAndPage(t *testing.T) {
 		t.Errorf("read all: %d", r.Status)
 	}
 	waitBell(t, admin, "/", "0")
+	admin.lang = "en"
+	if body := admin.get("/notifications").Body; strings.Contains(body, "notify.") {
+		t.Error("a message key shows on the page")
+	}
 
 	// In English, English only.
 	firm.lang = "en"
