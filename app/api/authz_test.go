@@ -23,6 +23,7 @@ import (
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
+	"selfcheck/app/notify"
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/store"
@@ -118,6 +119,10 @@ var apiAuthz = []authzRow{
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /users/:id/role"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "GET /login-locks"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "POST /login-locks/clear"},
+	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /notifications"},
+	{statuses{401, 204, 204, 204, 204, 204, 204, 204}, "POST /notifications/read-all"},
+	// The demo auditor's notice of the submission: everyone else's 404.
+	{statuses{401, 404, 404, 404, 404, 204, 404, 404}, "POST /notifications/:id/read"},
 }
 
 // authzSecret is a note on the demo firm's assessments: no refusal may show it.
@@ -219,6 +224,7 @@ type apiFixture struct {
 	campaign, otherCampaign           uint   // the demo campaign, and the other firm's
 	member                            uint   // the demo firm's member: whom accounts routes change
 	firmCode                          string // the demo firm's credit code
+	notice, otherNotice               int64  // the demo auditor's notification of the submission, and the other auditor's of theirs
 }
 
 func newAPIFixture(t *testing.T) *apiFixture {
@@ -279,6 +285,22 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	f.firmCode = firm.CreditCode
 	// An uploaded theme, for the route that deletes one.
 	want(t, ta.upload(Prefix+"/checklists", f.tokens[asAdmin], "authz-extra.yaml", []byte(miniChecklist("authz-extra"))), http.StatusCreated)
+	// The notifications the outbox would have made by now.
+	evs, err := st.EventsAfter(ctx, 0, 100000)
+	must(err)
+	must(notify.Subscriber{Store: st}.Handle(ctx, evs))
+	notices, _, err := st.Notices(ctx, user("auditor@demo.local"), 0, 0)
+	must(err)
+	if len(notices) != 1 {
+		t.Fatalf("the demo auditor has %d notifications, want 1", len(notices))
+	}
+	f.notice = notices[0].ID
+	notices, _, err = st.Notices(ctx, user("auditor2@demo.local"), 0, 0)
+	must(err)
+	if len(notices) != 1 {
+		t.Fatalf("the other auditor has %d notifications, want 1", len(notices))
+	}
+	f.otherNotice = notices[0].ID
 	f.echo = s.echo
 	s.stop()
 
@@ -329,6 +351,8 @@ func (f *apiFixture) path(method, pattern string) string {
 		id = f.campaign
 	case strings.HasPrefix(pattern, "/users/"):
 		id = f.member
+	case strings.HasPrefix(pattern, "/notifications/"):
+		return Prefix + strings.Replace(pattern, ":id", fmt.Sprint(f.notice), 1)
 	}
 	if strings.HasPrefix(pattern, "/checklists/") {
 		return Prefix + strings.Replace(pattern, ":id", "authz-extra", 1)
@@ -531,6 +555,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		other.submittedItem, other.draftItem = f.otherItem, f.otherItem
 		other.submittedEv = f.otherEv
 		other.campaign = f.otherCampaign
+		other.notice = f.otherNotice
 		for _, r := range apiAuthz {
 			method, pattern, _ := strings.Cut(r.route, " ")
 			if !strings.Contains(pattern, ":id") {

@@ -71,6 +71,9 @@ func (a *API) table() []route {
 		{Method: http.MethodPost, Path: "/assessments/:id/answers/:item/comments", Who: signedIn, Handler: a.addComment},
 		{Method: http.MethodPut, Path: "/assessments/:id/comments/:commentID", Who: signedIn, Handler: a.editComment},
 		{Method: http.MethodDelete, Path: "/assessments/:id/comments/:commentID", Who: signedIn, Handler: a.deleteComment},
+		{Method: http.MethodGet, Path: "/notifications", Who: signedIn, Handler: a.listNotifications},
+		{Method: http.MethodPost, Path: "/notifications/read-all", Who: signedIn, Handler: a.readAllNotifications},
+		{Method: http.MethodPost, Path: "/notifications/:id/read", Who: signedIn, Handler: a.readNotification},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},

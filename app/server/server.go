@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"selfcheck"
@@ -23,6 +24,7 @@ import (
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
+	"selfcheck/app/notify"
 	"selfcheck/app/outbox"
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
@@ -47,6 +49,8 @@ type Config struct {
 	TOTPKey []byte
 	// RequireTwoFactor are the roles that must sign in with a code.
 	RequireTwoFactor []auth.Role
+	// SMTP sends notifications by e-mail; URL "" for in-app only.
+	SMTP notify.SMTPConfig
 	// Renders bounds the report and export renders at once and their
 	// queue; zero fields take reporting.DefaultGateLimits (from the CPUs).
 	Renders reporting.GateLimits
@@ -159,29 +163,46 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	if err != nil {
 		return nil, err
 	}
+	var channels []notify.Channel
+	if cfg.SMTP.URL != "" {
+		m, err := notify.NewMailer(cfg.SMTP, cfg.PublicURL, messages)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		channels = append(channels, m)
+	}
 	srv.Mount(api.New(api.Deps{
 		Work: work, Messages: messages, Log: cfg.Log,
 		Config: api.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence},
 	}).Register)
-	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log)}, nil
+	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log, channels)}, nil
 }
 
 // startEvents runs the outbox dispatcher, with its subscribers, until the
 // returned function stops it. Its context is not the caller's: Open's ctx
 // may end once start-up is done, and the dispatcher must live until Close.
-func startEvents(st *store.Store, log *slog.Logger) (stop func()) {
-	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st})
+//
+// The notifications subscriber makes a delivery over each of channels,
+// which a Sender's bounded workers send.
+func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel) (stop func()) {
+	sender := &notify.Sender{Store: st, Channels: map[string]notify.Channel{}, Log: log}
+	sub := notify.Subscriber{Store: st, Added: sender.Wake}
+	for _, ch := range channels {
+		sender.Channels[ch.Name()] = ch
+		sub.Channels = append(sub.Channels, ch.Name())
+	}
+	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st}, sub)
 	d.Gather = eventGather
 	st.OnEventsCommitted(d.Notify)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		d.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { d.Run(ctx) })
+	if len(channels) > 0 {
+		wg.Go(func() { sender.Run(ctx) })
+	}
 	return func() {
 		cancel()
-		<-done
+		wg.Wait()
 	}
 }
 

@@ -42,4 +42,9 @@ type Dialect interface {
 	// Retryable reports whether err aborted a transaction only because
 	// another ran at the same time (a deadlock): run again, it succeeds.
 	Retryable(err error) bool
+	// SkipLocked is the clause ending a SELECT that claims rows for this
+	// transaction, passing over rows another transaction has claimed
+	// (queue workers on several instances); "" where the engine runs one
+	// writer at a time and a claim cannot meet another.
+	SkipLocked() string
 }

@@ -40,6 +40,7 @@ var migrations = []migration{
 	{17, "login throttling by account and address; the server's keys", migrateV17},
 	{18, "a scratch row the readiness check writes", migrateV18},
 	{19, "who answers which theme or item; comment threads on items", migrateV19},
+	{20, "notifications: in-app notices and deliveries per channel", migrateV20},
 }
 
 type schemaMigration struct {
@@ -841,4 +842,41 @@ func migrateV19(tx *gorm.DB) error {
 		DeletedAt    *time.Time
 	}
 	return tx.Migrator().CreateTable(&assignment{}, &comment{})
+}
+
+// migrateV20 adds the notifications of app/notify: one in-app notice per
+// event and recipient (unique, so a redelivered event adds none), and one
+// delivery per event, recipient and channel, keyed by its idempotency key,
+// that the delivery workers claim, retry and finish; and the language each
+// user reads in, for the e-mails.
+func migrateV20(tx *gorm.DB) error {
+	type notification struct {
+		ID           int64     `gorm:"primaryKey"`
+		UserID       uint      `gorm:"not null;uniqueIndex:idx_notification_event_user,priority:2;index:idx_notification_user,priority:1"`
+		EventID      int64     `gorm:"not null;uniqueIndex:idx_notification_event_user,priority:1"`
+		Kind         string    `gorm:"not null"`
+		ActorName    string    `gorm:"not null;default:''"`
+		AssessmentID uint      `gorm:"not null;default:0"`
+		ItemID       string    `gorm:"not null;default:''"`
+		Link         string    `gorm:"not null"`
+		CreatedAt    time.Time `gorm:"not null"`
+		ReadAt       *time.Time
+	}
+	type delivery struct {
+		ID             int64     `gorm:"primaryKey"`
+		IdemKey        string    `gorm:"not null;uniqueIndex"`
+		NotificationID int64     `gorm:"not null"`
+		UserID         uint      `gorm:"not null"`
+		Channel        string    `gorm:"not null"`
+		Status         string    `gorm:"not null;index:idx_delivery_due,priority:1"`
+		Attempts       int       `gorm:"not null;default:0"`
+		NextAt         time.Time `gorm:"not null;index:idx_delivery_due,priority:2"`
+		LastError      string    `gorm:"not null;default:''"`
+		CreatedAt      time.Time `gorm:"not null"`
+		SentAt         *time.Time
+	}
+	if err := tx.Exec("ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT 'zh'").Error; err != nil {
+		return err
+	}
+	return tx.Migrator().CreateTable(&notification{}, &delivery{})
 }

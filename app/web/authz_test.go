@@ -25,6 +25,7 @@ import (
 	"selfcheck/app/catalog"
 	"selfcheck/app/checklist"
 	"selfcheck/app/i18n"
+	"selfcheck/app/notify"
 	"selfcheck/app/report"
 	"selfcheck/app/reporting"
 	"selfcheck/app/scoring"
@@ -128,6 +129,10 @@ var webAuthz = []authzRow{
 	{statuses{303, 403, 200, 403, 200, 403, 403, 403}, "GET /team"},
 	{statuses{401, 403, 200, 403, 200, 403, 403, 403}, "POST /team"},
 	{statuses{401, 403, 303, 403, 404, 403, 403, 403}, "POST /team/:id/remove"},
+	{statuses{303, 200, 200, 200, 200, 200, 200, 200}, "GET /notifications"},
+	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /notifications/read-all"},
+	// The demo auditor's notice of the submission: everyone else's 404.
+	{statuses{401, 404, 404, 404, 404, 303, 404, 404}, "POST /notifications/:id/read"},
 	{statuses{303, 200, 200, 200, 200, 200, 200, 200}, "GET /profile"},
 	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /profile/password"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "POST /profile/tokens"},
@@ -253,6 +258,7 @@ type authzFixture struct {
 	memberToken            uint // id of the member's personal token
 	checklistID            string
 	verifyCode             string
+	notice, otherNotice    int64 // the demo auditor's notification of the submission, the other auditor's of theirs
 }
 
 var authzEmails = [callers]string{"", "firm@demo.local", "firmadmin@demo.local", "other@firm.local", "otheradmin@firm.local",
@@ -395,6 +401,23 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	must(st.RecordReport(ctx, member, rep))
 	f.verifyCode = rep.Code
 
+	// The notifications the outbox would have made by now.
+	evs, err := st.EventsAfter(ctx, 0, 100000)
+	must(err)
+	must(notify.Subscriber{Store: st}.Handle(ctx, evs))
+	notices, _, err := st.Notices(ctx, user("auditor@demo.local"), 0, 0)
+	must(err)
+	if len(notices) != 1 {
+		t.Fatalf("the demo auditor has %d notifications, want 1", len(notices))
+	}
+	f.notice = notices[0].ID
+	notices, _, err = st.Notices(ctx, user("auditor2@demo.local"), 0, 0)
+	must(err)
+	if len(notices) != 1 {
+		t.Fatalf("the other auditor has %d notifications, want 1", len(notices))
+	}
+	f.otherNotice = notices[0].ID
+
 	stop()
 	db, err := testdb.Copy(t, f.db)
 	must(err)
@@ -428,6 +451,8 @@ func (f *authzFixture) path(method, pattern string) string {
 			return f.checklistID
 		case strings.HasPrefix(pattern, "/profile/tokens/"):
 			return fmt.Sprint(f.memberToken)
+		case strings.HasPrefix(pattern, "/notifications/"):
+			return fmt.Sprint(f.notice)
 		}
 		return ""
 	}
@@ -712,6 +737,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		other.submittedItem, other.draftItem = f.otherItem, f.otherItem
 		other.submittedEv, other.draftEv = f.otherEv, f.otherEv
 		other.campaign, other.colleague = f.otherCamp, f.otherMember
+		other.notice = f.otherNotice
 		for _, r := range webAuthz {
 			method, pattern, _ := strings.Cut(r.route, " ")
 			if !strings.Contains(pattern, ":id") || strings.HasPrefix(pattern, "/admin/") || strings.HasPrefix(pattern, "/profile/") {

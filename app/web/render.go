@@ -34,7 +34,7 @@ type pages struct {
 var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans", "review",
 	"admin_firms", "admin_users", "admin_campaigns", "team", "profile", "queue", "admin_audit", "dashboard", "verify",
 	"login_code", "twofactor", "admin_locks",
-	"submit"}
+	"submit", "notifications"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
 	shared, err := fs.Glob(fsys, "templates/partials/*.html")
@@ -96,8 +96,10 @@ type Page struct {
 	CSRF  string
 	Path  string
 	Flash string
-	Data  any
-	s     *Server
+	// Unread counts the user's unread notifications: the bell.
+	Unread int64
+	Data   any
+	s      *Server
 }
 
 // T translates a message key into the page's language.
@@ -193,6 +195,14 @@ func (s *Server) execute(buf *bytes.Buffer, c echo.Context, name, title string, 
 	}
 	p := &Page{Title: title, User: currentUser(c), Lang: lang(c), Path: c.Request().URL.Path, Data: data, s: s}
 	p.CSRF, _ = c.Get(ctxCSRF).(string)
+	if p.User != nil {
+		// The bell is no reason to fail a page: a failed count shows none.
+		if n, err := s.Work.UnreadNotifications(c.Request().Context(), *p.User); err == nil {
+			p.Unread = n
+		} else {
+			s.Log.Warn("web: unread notifications", "user", p.User.ID, "err", err)
+		}
+	}
 	if f := takeFlash(c); f != "" {
 		p.Flash = s.Messages.T(p.Lang, f)
 	}

@@ -107,6 +107,10 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodPost, Path: "/team", Who: firmAdmin, Handler: s.addTeamMember},
 		{Method: http.MethodPost, Path: "/team/:id/remove", Who: firmAdmin, Handler: s.removeTeamMember},
 
+		{Method: http.MethodGet, Path: "/notifications", Who: signedIn, Handler: s.notifications},
+		{Method: http.MethodPost, Path: "/notifications/read-all", Who: signedIn, Handler: s.readAllNotifications},
+		{Method: http.MethodPost, Path: "/notifications/:id/read", Who: signedIn, Handler: s.openNotification},
+
 		{Method: http.MethodGet, Path: "/profile", Who: signedIn, Handler: s.profile},
 		{Method: http.MethodPost, Path: "/profile/password", Who: signedIn, Handler: s.changePassword},
 		{Method: http.MethodPost, Path: "/profile/tokens", Who: signedIn, Handler: s.createToken},

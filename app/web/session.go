@@ -117,5 +117,11 @@ func (s *Server) setLanguage(c echo.Context) error {
 		return fail(http.StatusBadRequest, "error.bad_language")
 	}
 	setCookie(c, langCookie, l, 365*24*time.Hour)
+	if p := currentUser(c); p != nil {
+		// Kept for the e-mails; the page itself follows the cookie.
+		if err := s.Work.SetLanguage(c.Request().Context(), *p, l); err != nil {
+			return err
+		}
+	}
 	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("back")))
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/notify"
 	"selfcheck/app/server"
 	"selfcheck/app/verify"
 )
@@ -35,8 +36,9 @@ type serveConfig struct {
 	behindProxy bool // trust X-Forwarded-For and X-Forwarded-Proto
 	// memoryLimitMiB is the Go runtime's soft memory limit; 0 for none.
 	memoryLimitMiB int
-	totpKeyFile    string      // the key sealing two-factor secrets; "" for the default
-	require2FA     []auth.Role // roles that must sign in with a code
+	totpKeyFile    string            // the key sealing two-factor secrets; "" for the default
+	require2FA     []auth.Role       // roles that must sign in with a code
+	smtp           notify.SMTPConfig // e-mail notifications; URL "" for none
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -60,6 +62,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	tz := fs.String("timezone", envOr("SELFCHECK_TIMEZONE", "Asia/Shanghai"), "IANA time zone for dates on pages and in reports (env SELFCHECK_TIMEZONE)")
 	fs.StringVar(&cfg.totpKeyFile, "totp-key-file", os.Getenv("SELFCHECK_TOTP_KEY_FILE"), "file holding the key (32 bytes, base64) that encrypts two-factor secrets in the database; every instance needs the same one (env SELFCHECK_TOTP_KEY_FILE; default for SQLite: the database path + .totp-key, created on first start; PostgreSQL: none, so no two-factor sign-in)")
 	require2FA := fs.String("require-2fa", os.Getenv("SELFCHECK_REQUIRE_2FA"), "roles that must sign in with an authenticator app, e.g. admin,auditor; their users set it up after the password (env SELFCHECK_REQUIRE_2FA)")
+	fs.StringVar(&cfg.smtp.URL, "smtp-url", os.Getenv("SELFCHECK_SMTP_URL"), "send notifications by e-mail through this server: smtp://[user:pass@]host[:port] (STARTTLS when offered; no user: no AUTH) or smtps://… (implicit TLS) (env SELFCHECK_SMTP_URL; default: in-app notifications only)")
+	fs.StringVar(&cfg.smtp.From, "smtp-from", os.Getenv("SELFCHECK_SMTP_FROM"), "the From address of the e-mails, e.g. \"Selfcheck <noreply@example.com>\" (env SELFCHECK_SMTP_FROM; needs --smtp-url)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -105,6 +109,12 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if err := verify.CheckPublicURL(cfg.publicURL); err != nil {
 		return cfg, fmt.Errorf("serve: --public-url %q: %w", cfg.publicURL, err)
+	}
+	if cfg.smtp.URL != "" || cfg.smtp.From != "" {
+		if _, _, err := notify.ParseSMTP(cfg.smtp); err != nil {
+			// The URL may hold a password: name the fault, not the value.
+			return cfg, fmt.Errorf("serve: --smtp-url/--smtp-from: %w", err)
+		}
 	}
 	return cfg, nil
 }
@@ -179,7 +189,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app, err := server.Open(ctx, server.Config{
 		DB: cfg.db, Demo: cfg.demo, Checklists: checklists, ChecklistsD: ".",
 		Location: cfg.timezone, MaxEvidence: cfg.maxEvidence, PublicURL: cfg.publicURL, BehindProxy: cfg.behindProxy,
-		TOTPKey: totpKey, RequireTwoFactor: cfg.require2FA,
+		TOTPKey: totpKey, RequireTwoFactor: cfg.require2FA, SMTP: cfg.smtp,
 		Log: log, Stdout: stdout,
 	})
 	if err != nil {

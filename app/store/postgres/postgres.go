@@ -181,3 +181,7 @@ func (Dialect) Tables(ctx context.Context, db *gorm.DB) ([]string, error) {
 	err := db.WithContext(ctx).Raw("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").Scan(&names).Error
 	return names, err
 }
+
+// SkipLocked locks the rows a claim selects and passes over those another
+// instance's claim holds, so two instances never take one row.
+func (Dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }

@@ -413,3 +413,7 @@ func (Dialect) Migrating(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) 
 
 // Retryable is false: the write gate queues writers instead of failing them.
 func (Dialect) Retryable(error) bool { return false }
+
+// SkipLocked is empty: the write gate runs one claiming transaction at a
+// time, so no row is ever held by another.
+func (Dialect) SkipLocked() string { return "" }

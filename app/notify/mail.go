@@ -1,0 +1,242 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/textproto"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Translator words a message key in a language (app/i18n's Catalog).
+type Translator interface {
+	T(lang, key string, args ...any) string
+}
+
+// SMTPConfig is where and how the Mailer sends.
+type SMTPConfig struct {
+	// URL is smtp://[user:pass@]host[:port] (STARTTLS when the server
+	// offers it; port 587 by default) or smtps://… (TLS from the first
+	// byte; port 465 by default). Without a user no AUTH is tried.
+	URL  string
+	From string // the From address, e.g. "Selfcheck <noreply@example.com>"
+	// TLS, when set, replaces the default TLS settings (tests trust their
+	// own certificate with it).
+	TLS *tls.Config
+}
+
+// ParseSMTP checks an SMTP configuration once at start, naming what is
+// wrong.
+func ParseSMTP(c SMTPConfig) (*url.URL, *mail.Address, error) {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		// url.Error repeats the URL, password and all: keep only why.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, nil, fmt.Errorf("smtp url: %w", err)
+	}
+	if u.Scheme != "smtp" && u.Scheme != "smtps" {
+		return nil, nil, fmt.Errorf("smtp url: scheme %q: want smtp:// or smtps://", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, nil, errors.New("smtp url: no host")
+	}
+	from, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return nil, nil, fmt.Errorf("smtp from %q: %w", c.From, err)
+	}
+	return u, from, nil
+}
+
+// Mailer is the e-mail channel: one multipart message (plain text and
+// HTML) per delivery, in the recipient's language, linking to the page
+// under PublicURL.
+type Mailer struct {
+	SMTP      SMTPConfig
+	PublicURL string
+	Messages  Translator
+
+	url  *url.URL
+	from *mail.Address
+}
+
+// NewMailer checks the configuration and returns the channel.
+func NewMailer(c SMTPConfig, publicURL string, msgs Translator) (*Mailer, error) {
+	u, from, err := ParseSMTP(c)
+	if err != nil {
+		return nil, err
+	}
+	return &Mailer{SMTP: c, PublicURL: strings.TrimRight(publicURL, "/"), Messages: msgs, url: u, from: from}, nil
+}
+
+// MailChannel is the e-mail channel's name in deliveries.
+const MailChannel = "email"
+
+// Name is the channel's name.
+func (*Mailer) Name() string { return MailChannel }
+
+// Send sends d as one message. A 5xx answer (an address the server
+// refuses) is permanent; a 4xx, a broken connection or a timeout is
+// retried by the Sender.
+func (m *Mailer) Send(ctx context.Context, d Delivery) error {
+	msg, err := m.Compose(d)
+	if err != nil {
+		return Permanent(err)
+	}
+	err = m.send(ctx, d.Email, msg)
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 {
+		return Permanent(err)
+	}
+	return err
+}
+
+func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
+	host := m.url.Hostname()
+	port := m.url.Port()
+	implicit := m.url.Scheme == "smtps"
+	if port == "" {
+		port = "587"
+		if implicit {
+			port = "465"
+		}
+	}
+	cfg := m.SMTP.TLS
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	cfg = cfg.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The whole conversation ends with ctx: the Sender's timeout.
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+	if implicit {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return err
+		}
+		conn = tc
+	}
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if !implicit {
+		if ok, _ := c.Extension("STARTTLS"); ok {
+			if err := c.StartTLS(cfg); err != nil {
+				return err
+			}
+		}
+	}
+	if user := m.url.User; user != nil && user.Username() != "" {
+		pass, _ := user.Password()
+		// net/smtp's PLAIN refuses to send the password over a connection
+		// that is neither TLS nor to localhost.
+		if err := c.Auth(smtp.PlainAuth("", user.Username(), pass, host)); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(m.from.Address); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// mailHTML is the HTML part; the text is escaped by html/template.
+var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body><p>{{.Text}}</p><p><a href="{{.Link}}">{{.Open}}</a></p><p style="color:#666">{{.Why}}</p></body></html>
+`))
+
+// Compose is the message of d: headers, then a multipart/alternative body
+// with the plain text and HTML parts, in the recipient's language.
+func (m *Mailer) Compose(d Delivery) ([]byte, error) {
+	lang := d.Lang
+	if lang != "en" {
+		lang = "zh"
+	}
+	n := d.Notice
+	text := m.Messages.T(lang, "notify.event."+n.Event, n.ActorName, n.AssessmentID)
+	subject := m.Messages.T(lang, "notify.mail.subject", text)
+	link := m.PublicURL + n.Link
+	open := m.Messages.T(lang, "notify.mail.open")
+	why := m.Messages.T(lang, "notify.mail.why", m.PublicURL+"/profile")
+	var html bytes.Buffer
+	htmlLang := "zh-CN"
+	if lang == "en" {
+		htmlLang = "en"
+	}
+	if err := mailHTML.Execute(&html, map[string]string{"Lang": htmlLang, "Subject": subject, "Text": text, "Link": link, "Open": open, "Why": why}); err != nil {
+		return nil, err
+	}
+	plain := text + "\r\n\r\n" + open + ": " + link + "\r\n\r\n-- \r\n" + why + "\r\n"
+
+	var b bytes.Buffer
+	var rnd [12]byte
+	rand.Read(rnd[:])
+	boundary := "selfcheck-" + hex.EncodeToString(rnd[:])
+	to := mail.Address{Name: d.Name, Address: d.Email}
+	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
+	hdr("From", m.from.String())
+	hdr("To", to.String())
+	hdr("Subject", mime.BEncoding.Encode("utf-8", subject))
+	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
+	// One id per delivery: a server or client that sees the message twice
+	// (a retry after a lost answer) can tell it is the same one.
+	hdr("Message-ID", "<"+strings.ReplaceAll(d.Key, ":", ".")+"@"+m.from.Address[strings.LastIndex(m.from.Address, "@")+1:]+">")
+	hdr("X-Selfcheck-Delivery", d.Key)
+	hdr("Auto-Submitted", "auto-generated")
+	hdr("MIME-Version", "1.0")
+	hdr("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
+	b.WriteString("\r\n")
+	part := func(ctype, body string) {
+		fmt.Fprintf(&b, "--%s\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", boundary, ctype)
+		w := quotedprintable.NewWriter(&b)
+		w.Write([]byte(body))
+		w.Close()
+		b.WriteString("\r\n")
+	}
+	part("text/plain", plain)
+	part("text/html", html.String())
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
+	return b.Bytes(), nil
+}
