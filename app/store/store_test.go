@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -448,23 +449,29 @@ func TestVersionsAndHistory(t *testing.T) {
 	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) {
 		t.Fatalf("submit: %v", err)
 	}
-	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Status: assessment.PlanOpen}); !isField(err, "owner", fault.Required) {
-		t.Errorf("plan without owner: %v", err)
+	// A draft (no owner, no due date) is kept; submit names what it lacks.
+	if d, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Status: assessment.PlanOpen}); err != nil || d.Version != 1 {
+		t.Errorf("draft plan without owner: %+v %v, want it stored at version 1", d, err)
+	}
+	if err := s.Submit(ctx, u, id); !errors.As(err, &inc) || !slices.ContainsFunc(inc.Blockers, func(b assessment.Blocker) bool {
+		return b.Item.ID == "t-1" && slices.Equal(b.PlanMissing, []string{"owner", "due"})
+	}) {
+		t.Errorf("submit with a draft plan: %v, want t-1 blocked by a plan lacking owner and due", err)
 	}
 	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-13-01", Status: assessment.PlanOpen}); !isField(err, "due", fault.Invalid) {
 		t.Errorf("plan with a bad date: %v", err)
 	}
 	p, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress})
-	if err != nil || p.Version != 1 {
+	if err != nil || p.Version != 2 {
 		t.Fatalf("plan: %+v %v", p, err)
 	}
-	stale := 0
-	if again, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress, Version: &stale}); err != nil || again.Version != 1 {
-		t.Errorf("a resent plan that is already stored: %+v %v, want version 1 and no error", again, err)
+	stale := 1
+	if again, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "增加关闭按钮", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress, Version: &stale}); err != nil || again.Version != 2 {
+		t.Errorf("a resent plan that is already stored: %+v %v, want version 2 and no error", again, err)
 	}
 	var pce *PlanConflictError
-	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "另一个措施", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress, Version: &stale}); !errors.As(err, &pce) || pce.Current.Version != 1 {
-		t.Errorf("a stale plan that changes something: %v, want a conflict at version 1", err)
+	if _, err := s.SavePlan(ctx, u, id, "t-1", PlanInput{Measure: "另一个措施", Owner: "张三", Due: "2021-12-01", Status: assessment.PlanInProgress, Version: &stale}); !errors.As(err, &pce) || pce.Current.Version != 2 {
+		t.Errorf("a stale plan that changes something: %v, want a conflict at version 2", err)
 	}
 	if _, err := s.SaveAnswers(ctx, u, id, []AnswerInput{{ItemID: "t-2", Value: scoring.Compliant}}); err != nil {
 		t.Fatal(err)

@@ -128,7 +128,10 @@ func TestE2EReturnFixResubmitApprove(t *testing.T) {
 	b.login("auditor@demo.local")
 	b.do("open the resubmission", chromedp.Navigate(b.base+"/review?state=resubmitted"), chromedp.WaitVisible(css(`#queue`)),
 		chromedp.Click(css(`#queue a[href="/assessments/`+id+`/review"]`)), chromedp.WaitVisible(css(`#diff-summary`)))
-	if got := b.text(`#diff-summary`); !strings.Contains(got, "修改了 1 项") {
+	// Read through the page's own DOM, as it is once loaded: a node read
+	// by id right after the navigation can be one the page has replaced.
+	b.settle("the diff summary", `document.readyState === "complete" && !!document.querySelector("#diff-summary")`, 10*time.Second)
+	if got := eval[string](b, `document.querySelector("#diff-summary").textContent`); !strings.Contains(got, "修改了 1 项") {
 		t.Errorf("diff summary: %q", got)
 	}
 	b.do("show only the changed item", chromedp.Click(css(`#only-changed`)), chromedp.WaitVisible(css(`#review-form`)))

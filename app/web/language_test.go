@@ -17,7 +17,7 @@ import (
 var userContent = []string{
 	store.DemoFirmName, "另一家公司", "示例合规专员", "示例合规负责人", "示例审核员", "示例管理员",
 	"别家专员", "别家负责人", "另一审核员", "同事", authzSecret, "整改", "张三", "机密.pdf",
-	"另一专项", store.DemoCampaignZH, "证明材料.txt",
+	"另一专项", store.DemoCampaignZH, "证明材料.txt", "草稿讨论",
 }
 
 // quotedTerms are Chinese words the catalog's English quotes on purpose: a

@@ -25,7 +25,7 @@ func TestRefsShownOnFillAndReview(t *testing.T) {
 	}
 	for _, tt := range tests {
 		firm.lang = tt.lang
-		page := firm.get("/assessments/" + id)
+		page := firm.get("/assessments/" + id + "?filter=all")
 		if page.Status != http.StatusOK {
 			t.Fatalf("%s fill page: %d", tt.lang, page.Status)
 		}
