@@ -112,8 +112,9 @@ type fillPage struct {
 	// sheet shows instead (renderFill); the others' are the sheet's.
 	stored      map[string]assessment.Answer
 	storedPlans map[string]assessment.Plan
-	progress    []template.HTML // each checklist's progress line, rendered
-	parts       []template.HTML // the checklists as the form shows them, rendered, in page order
+	progress    []template.HTML    // each checklist's progress line, rendered
+	parts       []template.HTML    // the checklists as the form shows them, rendered, in page order
+	teamShared  map[teamKey]string // item-team parts without a thread, rendered once (teamParts)
 }
 
 // The fill-in page shows some 120 items, each with a few dozen texts. Asked
