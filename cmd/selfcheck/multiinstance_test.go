@@ -646,7 +646,7 @@ var requiredEvidence = regexp.MustCompile(`(?s)<fieldset class="item[^"]*" id="i
 // fill-in page marks as needing evidence.
 func (b *browser) attachRequired(id, csrf string) {
 	b.t.Helper()
-	for _, m := range requiredEvidence.FindAllStringSubmatch(b.get("/assessments/"+id).body, -1) {
+	for _, m := range requiredEvidence.FindAllStringSubmatch(b.get("/assessments/"+id+"?filter=all").body, -1) {
 		if !strings.Contains(m[0], `class="req"`) {
 			continue
 		}
@@ -669,7 +669,7 @@ func (b *browser) attachRequired(id, csrf string) {
 // items are the ids of the items on the assessment's fill-in page.
 func (b *browser) items(id string) []string {
 	b.t.Helper()
-	r := b.get("/assessments/" + id)
+	r := b.get("/assessments/" + id + "?filter=all") // every item, not the default view
 	var out []string
 	for _, m := range multiItem.FindAllStringSubmatch(r.body, -1) {
 		out = append(out, m[1])
