@@ -117,10 +117,12 @@ func (r planRequest) input() (workflow.PlanInput, error) {
 	if r.Status != nil {
 		status = assessment.PlanStatus(*r.Status)
 	}
-	if err := assessment.NewPlan(r.Measure, r.Owner, r.Due, status).ValidateDraft(); err != nil {
+	p := assessment.NewPlan(r.Measure, r.Owner, r.Due, status)
+	if err := p.ValidateDraft(); err != nil {
 		return workflow.PlanInput{}, err
 	}
-	return workflow.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: status, Version: r.Version}, nil
+	// The status as kept: an empty one sent is open, as none sent is.
+	return workflow.PlanInput{Measure: r.Measure, Owner: r.Owner, Due: r.Due, Status: p.Status, Version: r.Version}, nil
 }
 
 func isDate(s string) bool {
