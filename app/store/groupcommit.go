@@ -105,10 +105,11 @@ func newCommitter(db *gorm.DB, begin func(tx *gorm.DB) error, retryable func(err
 // do runs fn inside a batch transaction and returns once that transaction
 // has committed (nil) or fn's own error, or the commit's. fn must read
 // everything it needs through tx, lock rows in key order (see saveKey), and
-// may run at most once. ctx gives the
-// write its values (the request's address for the audit log); its
-// cancellation only keeps the write from starting, it never cuts a batch
-// short.
+// may run more than once: a batch rolled back (a deadlock, another save's
+// dirty failure) runs its saves again, and only the last run commits. ctx
+// gives the write its values (the request's address for the audit log);
+// its cancellation only keeps the write from starting, it never cuts a
+// batch short.
 func (c *committer) do(ctx context.Context, key saveKey, fn func(tx *gorm.DB) error) error {
 	j := &writeJob{ctx: ctx, key: key, fn: fn, done: make(chan struct{})}
 	c.mu.RLock()
