@@ -50,32 +50,7 @@ var (
 // a Chinese word in the English one.
 func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 	f := newAuthzFixture(t)
-	pages := []struct {
-		who  int
-		path string
-	}{
-		{asAnonymous, "/login"},
-		{asAnonymous, "/verify/" + f.verifyCode},
-		{asAnonymous, "/verify/NOT-A-CODE"},
-		{asMember, "/"},
-		{asMember, fmt.Sprintf("/assessments/%d", f.draft)},
-		{asMember, fmt.Sprintf("/assessments/%d", f.submitted)},
-		{asMember, fmt.Sprintf("/assessments/%d/score", f.submitted)},
-		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.submitted)},
-		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.draft)},
-		{asMember, "/plans"},
-		{asMember, "/profile"},
-		{asFirmAdmin, "/team"},
-		{asAuditor, "/review"},
-		{asAuditor, fmt.Sprintf("/assessments/%d/review", f.submitted)},
-		{asAuditor, fmt.Sprintf("/campaigns/%d/dashboard", f.campaign)},
-		{asAdmin, "/admin/users"},
-		{asAdmin, "/admin/firms"},
-		{asAdmin, "/admin/campaigns"},
-		{asAdmin, "/admin/checklists"},
-		{asAdmin, "/admin/audit"},
-		{asAdmin, "/admin/locks"},
-	}
+	pages := f.everyPage()
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, p := range pages {
 			req, _ := http.NewRequest(http.MethodGet, f.reads+p.path, nil)
@@ -114,5 +89,40 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 				t.Errorf("%s %s as %s: %q", lang, p.path, callerNames[p.who], s)
 			}
 		}
+	}
+}
+
+// pageAs is a page and the caller who opens it.
+type pageAs struct {
+	who  int
+	path string
+}
+
+// everyPage is every kind of page the fixture has, as the role that sees
+// it: what the language and accessibility tests walk.
+func (f *authzFixture) everyPage() []pageAs {
+	return []pageAs{
+		{asAnonymous, "/login"},
+		{asAnonymous, "/verify/" + f.verifyCode},
+		{asAnonymous, "/verify/NOT-A-CODE"},
+		{asMember, "/"},
+		{asMember, fmt.Sprintf("/assessments/%d", f.draft)},     // editable
+		{asMember, fmt.Sprintf("/assessments/%d", f.submitted)}, // read-only
+		{asMember, fmt.Sprintf("/assessments/%d/score", f.submitted)},
+		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.submitted)},
+		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.draft)},
+		{asMember, "/plans"},
+		{asMember, "/profile"},
+		{asFirmAdmin, "/team"},
+		{asAuditor, "/"},
+		{asAuditor, "/review"},
+		{asAuditor, fmt.Sprintf("/assessments/%d/review", f.submitted)},
+		{asAuditor, fmt.Sprintf("/campaigns/%d/dashboard", f.campaign)},
+		{asAdmin, "/admin/users"},
+		{asAdmin, "/admin/firms"},
+		{asAdmin, "/admin/campaigns"},
+		{asAdmin, "/admin/checklists"},
+		{asAdmin, "/admin/audit"},
+		{asAdmin, "/admin/locks"},
 	}
 }
