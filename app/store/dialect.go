@@ -47,4 +47,8 @@ type Dialect interface {
 	// (queue workers on several instances); "" where the engine runs one
 	// writer at a time and a claim cannot meet another.
 	SkipLocked() string
+	// ForUpdate is the clause ending a SELECT that locks the rows it reads
+	// until the transaction ends; "" where the write gate already holds
+	// every row.
+	ForUpdate() string
 }

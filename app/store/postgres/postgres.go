@@ -185,3 +185,6 @@ func (Dialect) Tables(ctx context.Context, db *gorm.DB) ([]string, error) {
 // SkipLocked locks the rows a claim selects and passes over those another
 // instance's claim holds, so two instances never take one row.
 func (Dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+// ForUpdate locks the rows a SELECT reads until the transaction ends.
+func (Dialect) ForUpdate() string { return " FOR UPDATE" }

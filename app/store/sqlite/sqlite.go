@@ -417,3 +417,6 @@ func (Dialect) Retryable(error) bool { return false }
 // SkipLocked is empty: the write gate runs one claiming transaction at a
 // time, so no row is ever held by another.
 func (Dialect) SkipLocked() string { return "" }
+
+// ForUpdate is empty: the write gate already holds every row.
+func (Dialect) ForUpdate() string { return "" }
