@@ -167,7 +167,9 @@ func (b *bench) autosave(ctx context.Context, fx *fixture, clients, instances in
 	// them once after a start, not in its steady state, which the figures
 	// describe. Their latency is reported apart.
 	warm := &sample{}
-	runOnce(clients, func(k int) { timed(warm, func() error { return save(k, 0, "客户端 %02d 预热保存 %d：已复核。") }) })
+	runOnce(clients, func(k int) {
+		timed(warm, func() error { return save(k, 0, "客户端 %02d 预热保存 %d：已复核。") })
+	})
 	if warm.errors > 0 {
 		b.logErrors("autosave warm-up", warm)
 	}
