@@ -80,7 +80,7 @@ func (a *API) reportExport(format string) func(echo.Context, access.Principal) e
 func sendFile(c echo.Context, f *reporting.File) error {
 	defer f.Close()
 	h := c.Response().Header()
-	h.Set("Content-Disposition", evidence.ContentDisposition(f.Name))
+	h.Set("Content-Disposition", evidence.ContentDispositionAs(f.Name, f.ASCIIName))
 	h.Set(echo.HeaderContentType, f.ContentType)
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))
 	c.Response().WriteHeader(http.StatusOK)

@@ -506,6 +506,17 @@ func TestSafeName(t *testing.T) {
 	}
 }
 
+func TestContentDispositionAs(t *testing.T) {
+	got := ContentDispositionAs("自查报告-甲公司-2026.pdf", "selfcheck-7-20261206.pdf")
+	want := `attachment; filename="selfcheck-7-20261206.pdf"; filename*=UTF-8''%E8%87%AA%E6%9F%A5%E6%8A%A5%E5%91%8A-%E7%94%B2%E5%85%AC%E5%8F%B8-2026.pdf`
+	if got != want {
+		t.Errorf("ContentDispositionAs =\n%s\nwant\n%s", got, want)
+	}
+	if got, want := ContentDispositionAs("a.pdf", ""), ContentDisposition("a.pdf"); got != want {
+		t.Errorf("without an ASCII name: %s, want %s", got, want)
+	}
+}
+
 func TestContentDisposition(t *testing.T) {
 	got := ContentDisposition(`整改 "报告";a=b@c.pdf`)
 	want := `attachment; filename="__ _____a=b@c.pdf"; filename*=UTF-8''%E6%95%B4%E6%94%B9%20%22%E6%8A%A5%E5%91%8A%22%3Ba%3Db%40c.pdf`

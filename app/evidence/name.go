@@ -87,6 +87,19 @@ func SafeName(name string, k Kind) string {
 // header.
 func ContentDisposition(name string) string { return disposition("attachment", name) }
 
+// ContentDispositionAs is ContentDisposition with the name that clients
+// reading only the plain filename parameter get: ascii, made safe.
+func ContentDispositionAs(name, ascii string) string {
+	if ascii == "" {
+		return ContentDisposition(name)
+	}
+	d := disposition("attachment", name)
+	plain := disposition("attachment", ascii)
+	// Both start "attachment; filename=\"…\";": keep the filename of the
+	// ASCII name and the filename* of the full one.
+	return plain[:strings.Index(plain, "; filename*=")] + d[strings.Index(d, "; filename*="):]
+}
+
 func disposition(how, name string) string {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' || r == '%' {

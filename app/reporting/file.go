@@ -11,6 +11,7 @@ import (
 // vanishes with the process too; Close releases it.
 type File struct {
 	Name        string // the file name to offer
+	ASCIIName   string // the name for clients that cannot read Name (RFC 5987); "" derives it from Name
 	ContentType string
 	Size        int64
 	f           *os.File

@@ -14,7 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"selfcheck/app/i18n"
 	"selfcheck/app/report"
@@ -166,6 +169,7 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 		return Issued{}, err
 	}
 	f.Name, f.ContentType = s.fileName(d, "pdf"), "application/pdf"
+	f.ASCIIName = s.asciiFileName(d, "pdf")
 	return Issued{File: f, Code: code}, nil
 }
 
@@ -173,18 +177,24 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 // and returns the file name to offer. Nothing is written when gathering
 // the data fails.
 func (s *Service) Export(ctx context.Context, actor *store.User, id uint, lang, format string, w io.Writer) (string, error) {
+	name, _, err := s.export(ctx, actor, id, lang, format, w)
+	return name, err
+}
+
+// export is Export, which also returns the ASCII name (asciiFileName).
+func (s *Service) export(ctx context.Context, actor *store.User, id uint, lang, format string, w io.Writer) (name, ascii string, err error) {
 	f, ok := Formats[format]
 	if !ok {
-		return "", fmt.Errorf("%w: %q", ErrFormat, format)
+		return "", "", fmt.Errorf("%w: %q", ErrFormat, format)
 	}
 	leave, err := s.enter(ctx)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer leave()
 	d, err := s.Data(ctx, actor, id, lang)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var write func(io.Writer, report.Data) error
 	switch format {
@@ -198,33 +208,88 @@ func (s *Service) Export(ctx context.Context, actor *store.User, id uint, lang, 
 		write = report.OSCAL
 	}
 	if err := write(w, d); err != nil {
-		return "", fmt.Errorf("reporting: %s of assessment %d: %w", format, id, err)
+		return "", "", fmt.Errorf("reporting: %s of assessment %d: %w", format, id, err)
 	}
-	return s.fileName(d, f.Ext), nil
+	return s.fileName(d, f.Ext), s.asciiFileName(d, f.Ext), nil
 }
 
 // ExportFile is Export into a temporary file, to be sent once complete
 // (a failure is an error page, not half a file) without holding it in
 // memory. Close the file when done.
 func (s *Service) ExportFile(ctx context.Context, actor *store.User, id uint, lang, format string) (*File, error) {
-	var name string
+	var name, asciiName string
 	f, err := spoolFile(func(w io.Writer) (err error) {
-		name, err = s.Export(ctx, actor, id, lang, format, w)
+		name, asciiName, err = s.export(ctx, actor, id, lang, format, w)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	f.Name, f.ContentType = name, Formats[format].ContentType
+	f.ASCIIName = asciiName
 	return f, nil
 }
 
+// fileName is the name a report is offered under: what it is, whose, of
+// which campaign and when, in the report's language (自查报告-{firm}-
+// {campaign}-{date}.pdf), so a folder of downloads sorts and reads by
+// itself.
 func (s *Service) fileName(d report.Data, ext string) string {
-	loc := s.Location
-	if loc == nil {
-		loc = time.UTC
+	what := "自查报告"
+	if d.Lang == "en" {
+		what = "self-examination-report"
 	}
-	return fmt.Sprintf("selfcheck-%d-%s.%s", d.Sheet.ID, d.GeneratedAt.In(loc).Format("20060102"), ext)
+	parts := []string{what, fileNamePart(d.Sheet.FirmName)}
+	if d.Sheet.Campaign != nil {
+		parts = append(parts, fileNamePart(d.Sheet.Campaign.Name.In(d.Lang)))
+	}
+	parts = append(parts, d.GeneratedAt.In(s.location()).Format("20060102"))
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "-") + "." + ext
+}
+
+// asciiFileName is the name offered to clients that cannot read an
+// RFC 5987 name: the assessment's number instead of the names.
+func (s *Service) asciiFileName(d report.Data, ext string) string {
+	return fmt.Sprintf("selfcheck-%d-%s.%s", d.Sheet.ID, d.GeneratedAt.In(s.location()).Format("20060102"), ext)
+}
+
+func (s *Service) location() *time.Location {
+	if s.Location == nil {
+		return time.UTC
+	}
+	return s.Location
+}
+
+// maxNamePart bounds a firm's or campaign's name in a file name: the
+// whole name stays far inside the 255 bytes file systems allow.
+const maxNamePart = 30
+
+// fileNamePart is name fit for a file name on every system: characters
+// that file systems or shells refuse or misread become "_", runs of space
+// one "_", and it is cut at maxNamePart characters.
+func fileNamePart(name string) string {
+	var b strings.Builder
+	n, space := 0, false
+	for _, r := range strings.TrimSpace(name) {
+		if n == maxNamePart {
+			break
+		}
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) || !unicode.IsPrint(r):
+			r = '_'
+		}
+		if space {
+			b.WriteByte('_')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 func sha256Hex(b []byte) string {

@@ -281,3 +281,18 @@ func TestSameMomentGetsAnotherCode(t *testing.T) {
 		t.Error("two reports share a code")
 	}
 }
+
+func TestFileNamePart(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"示例科技有限公司", "示例科技有限公司"},
+		{"  Acme  Data\tLtd ", "Acme_Data_Ltd"},
+		{`a/b\c:d*e?f"g<h>i|j`, "a_b_c_d_e_f_g_h_i_j"},
+		{"bell\x07\u202eend", "bell__end"},
+		{strings.Repeat("长", 50), strings.Repeat("长", reporting.MaxNamePart)},
+		{"", ""},
+	} {
+		if got := reporting.FileNamePart(tt.in); got != tt.want {
+			t.Errorf("FileNamePart(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"mime"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,6 +25,15 @@ func TestReportDownloadAndVerify(t *testing.T) {
 	code := pdf.Header.Get("X-Verification-Code")
 	if pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-") || code == "" {
 		t.Fatalf("report: %d %q", pdf.Status, code)
+	}
+	// Saved as it reads: what, whose, which campaign, when; clients that
+	// only read the plain parameter get an ASCII name.
+	disp := pdf.Header.Get("Content-Disposition")
+	if _, params, err := mime.ParseMediaType(disp); err != nil || !strings.HasPrefix(params["filename"], "自查报告-示例科技有限公司-") || !strings.HasSuffix(params["filename"], ".pdf") {
+		t.Errorf("the report is offered as %q (%v), want 自查报告-示例科技有限公司-{campaign}-{date}.pdf", params["filename"], err)
+	}
+	if !regexp.MustCompile(`^attachment; filename="selfcheck-` + id + `-\d{8}\.pdf"; filename\*=UTF-8''`).MatchString(disp) {
+		t.Errorf("the ASCII fallback of %q is not selfcheck-%s-{date}.pdf", disp, id)
 	}
 	sum := sha256.Sum256([]byte(pdf.Body))
 	anon := a.client()

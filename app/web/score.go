@@ -102,7 +102,7 @@ func (s *Server) reportExport(format string) echo.HandlerFunc {
 func sendFile(c echo.Context, f *reporting.File) error {
 	defer f.Close()
 	h := c.Response().Header()
-	h.Set("Content-Disposition", evidence.ContentDisposition(f.Name))
+	h.Set("Content-Disposition", evidence.ContentDispositionAs(f.Name, f.ASCIIName))
 	h.Set("Cache-Control", "no-store")
 	h.Set(echo.HeaderContentType, f.ContentType)
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))
