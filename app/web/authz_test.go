@@ -78,6 +78,7 @@ var webAuthz = []authzRow{
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /livez"},
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /readyz"},
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /static/*"},
+	{statuses{301, 301, 301, 301, 301, 301, 301, 301}, "GET /favicon.ico"},
 	{statuses{200, 303, 303, 303, 303, 303, 303, 303}, "GET /login"},
 	{statuses{303, 303, 303, 303, 303, 303, 303, 303}, "POST /login"},
 	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /logout"},

@@ -269,12 +269,18 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: index static files: %w", err)
 	}
-	for _, need := range []string{"css/app.css", "js/autosave.js"} {
+	for _, need := range []string{"css/app.css", "js/autosave.js", "favicon.svg"} {
 		if _, ok := a.hashes[need]; !ok {
 			return nil, fmt.Errorf("web: static file %s missing", need)
 		}
 	}
 	return a, nil
+}
+
+// favicon sends browsers that ask for /favicon.ico without reading the
+// page's icon link (bookmarks, feed readers) to the icon.
+func (s *Server) favicon(c echo.Context) error {
+	return c.Redirect(http.StatusMovedPermanently, s.assets.url("favicon.svg"))
 }
 
 func (a *assets) url(name string) string {

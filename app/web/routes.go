@@ -52,6 +52,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/livez", Who: anyone, Handler: s.livez},
 		{Method: http.MethodGet, Path: "/readyz", Who: anyone, Handler: s.readyz},
 		{Method: http.MethodGet, Path: "/static/*", Who: anyone, Handler: s.static},
+		{Method: http.MethodGet, Path: "/favicon.ico", Who: anyone, Handler: s.favicon},
 		{Method: http.MethodGet, Path: "/login", Who: anyone, Handler: s.loginForm},
 		{Method: http.MethodPost, Path: "/login", Who: anyone, Handler: s.login},
 		{Method: http.MethodGet, Path: "/login/code", Who: anyone, Handler: s.loginCodeForm},

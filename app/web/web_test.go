@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -128,7 +129,7 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 		declared[r.Method+" "+r.Path] = r
 	}
 	// The only pages anyone may use without logging in.
-	public := map[string]bool{"GET /healthz": true, "GET /livez": true, "GET /readyz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true,
+	public := map[string]bool{"GET /healthz": true, "GET /livez": true, "GET /readyz": true, "GET /static/*": true, "GET /favicon.ico": true, "GET /login": true, "POST /login": true, "POST /lang": true,
 		"GET /login/code": true, "POST /login/code": true, // the code step of a sign-in
 		"GET /verify/:code": true} // a report's verification page: anyone holding the PDF
 	for _, r := range s.echo.Routes() {
@@ -663,4 +664,23 @@ func TestFullFormReportsEveryConflict(t *testing.T) {
 		t.Fatalf("second post: %d", r.Status)
 	}
 	mustContain(t, member.get("/assessments/"+id).Body, `name="answer.`+x+`" value="compliant" checked`, `name="answer.`+y+`" value="partial" checked`)
+}
+
+// Every page names its icon, and browsers that ask for /favicon.ico are
+// sent to the same file.
+func TestFavicon(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	login := c.get("/login")
+	m := regexp.MustCompile(`<link rel="icon" type="image/svg\+xml" href="([^"]+)">`).FindStringSubmatch(login.Body)
+	if m == nil {
+		t.Fatal("the login page names no icon")
+	}
+	icon := c.get(html.UnescapeString(m[1]))
+	if icon.Status != http.StatusOK || icon.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(icon.Body, "<svg") {
+		t.Fatalf("the icon: %d %s", icon.Status, icon.Header.Get("Content-Type"))
+	}
+	if r := c.get("/favicon.ico"); r.Status != http.StatusMovedPermanently || r.Header.Get("Location") != html.UnescapeString(m[1]) {
+		t.Errorf("/favicon.ico: %d to %q, want a redirect to the icon", r.Status, r.Header.Get("Location"))
+	}
 }
