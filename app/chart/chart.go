@@ -235,6 +235,9 @@ type HeatRow struct {
 	Label  string
 	Href   string // optional link of the row label: a path on this site
 	Values []*float64
+	// Keys optionally colour and name cells instead of their band (a
+	// score that fails whatever its value); nil entries keep the band.
+	Keys []*Key
 }
 
 // HeatMap is a grid of values coloured by band, each value also written in
@@ -245,6 +248,7 @@ type HeatMap struct {
 	Rows    []HeatRow
 	Bands   []Band // highest Min first; a value takes the first band it reaches
 	Empty   Key    // the colour and legend label of a cell without a value
+	Extra   []Key  // further legend entries: the Keys rows use
 	Decimal int    // digits after the point; 1 when 0
 }
 
@@ -310,6 +314,9 @@ func (h HeatMap) SVG() template.HTML {
 				v = row.Values[i]
 			}
 			k := h.band(v)
+			if i < len(row.Keys) && row.Keys[i] != nil {
+				k = *row.Keys[i]
+			}
 			x := heatLabelW + float64(i)*(heatCellW+heatGap)
 			text := "—"
 			if v != nil {
@@ -334,6 +341,7 @@ func (h HeatMap) SVG() template.HTML {
 	if h.Empty.Label != "" {
 		keys = append(keys, h.Empty)
 	}
+	keys = append(keys, h.Extra...)
 	// The last heading slants past the grid's right edge.
 	w := maxf(heatLabelW+float64(len(h.Columns))*(heatCellW+heatGap)+longest*0.82, 360)
 	legendH := legend(&b, keys, gridH, w)

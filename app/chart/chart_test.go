@@ -101,9 +101,11 @@ func TestHeatMap(t *testing.T) {
 		Rows: []HeatRow{
 			{Label: "一号公司", Href: "/assessments/7/review", Values: []*float64{ptr(95), nil, ptr(59.94)}},
 			{Label: "二号公司", Href: "//evil.example/", Values: []*float64{ptr(75)}},
+			{Label: "三号公司", Values: []*float64{ptr(80), ptr(80), ptr(91)}, Keys: []*Key{nil, nil, {"一票否决", Red}}},
 		},
 		Bands: []Band{{90, Key{"优秀", Green}}, {75, Key{"良好", Blue}}, {60, Key{"合格", Amber}}, {0, Key{"不合格", Red}}},
 		Empty: Key{"无得分", Grey},
+		Extra: []Key{{"一票否决", Red}},
 	}
 	svg := string(h.SVG())
 	wellFormed(t, svg)
@@ -116,6 +118,8 @@ func TestHeatMap(t *testing.T) {
 		"<title>二号公司 · 总分: — (无得分)</title>", // a short row is padded
 		`<a href="/assessments/7/review">`,
 		">优秀</text>", ">无得分</text>",
+		// A key of the row wins over the band; the band still colours the rest.
+		"<title>三号公司 · 总分: 91.0 (一票否决)</title><rect", "<title>三号公司 · 主题甲: 80.0 (良好)</title>", ">一票否决</text>",
 	} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("lacks %q\n%s", want, svg)
@@ -124,8 +128,8 @@ func TestHeatMap(t *testing.T) {
 	if strings.Contains(svg, "evil.example") {
 		t.Error("a link off the site was kept")
 	}
-	if got := strings.Count(svg, `role="cell"`); got != 6 {
-		t.Errorf("%d cells, want 6", got)
+	if got := strings.Count(svg, `role="cell"`); got != 9 {
+		t.Errorf("%d cells, want 9", got)
 	}
 }
 

@@ -128,9 +128,20 @@ func (s *Server) dashboard(c echo.Context) error {
 	if len(d.Heat.Rows) > 0 {
 		heat := charts.HeatMap{Title: t("dashboard.heat"), Columns: append(append([]string{}, p.Themes...), t("dashboard.overall")),
 			Bands: scoreBands, Empty: charts.Key{Label: t("dashboard.no_score"), Color: charts.Grey}}
+		// A score that a critical gap failed is red whatever its value:
+		// its band would show a failed firm as good.
+		vetoed := charts.Key{Label: t("grade.vetoed"), Color: charts.Red}
 		for _, r := range d.Heat.Rows {
-			heat.Rows = append(heat.Rows, charts.HeatRow{Label: r.FirmName, Href: fmt.Sprintf("/assessments/%d/review", r.AssessmentID),
-				Values: append(append([]*float64{}, r.Themes...), r.Score)})
+			row := charts.HeatRow{Label: r.FirmName, Href: fmt.Sprintf("/assessments/%d/review", r.AssessmentID),
+				Values: append(append([]*float64{}, r.Themes...), r.Score)}
+			if r.Grade == scoring.Fail && r.Score != nil && scoring.GradeFor(*r.Score) != scoring.Fail {
+				row.Keys = make([]*charts.Key, len(row.Values))
+				row.Keys[len(row.Keys)-1] = &vetoed
+				if len(heat.Extra) == 0 {
+					heat.Extra = append(heat.Extra, vetoed)
+				}
+			}
+			heat.Rows = append(heat.Rows, row)
 		}
 		p.Heat = heat.SVG()
 	}

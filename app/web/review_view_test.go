@@ -67,6 +67,14 @@ func TestReviewTriage(t *testing.T) {
 	if r.Status != http.StatusOK {
 		t.Fatalf("review: %d", r.Status)
 	}
+	// The score page and the campaign's heat map show the high score as
+	// failed: its grade's colour, the veto named.
+	mustContain(t, auditor.get("/assessments/"+id+"/score").Body, `class="big-score grade-fail" data-score>`, `data-veto>一票否决</span>`)
+	if m := regexp.MustCompile(`/campaigns/(\d+)/dashboard`).FindStringSubmatch(auditor.get("/").Body); m == nil {
+		t.Error("the auditor's home has no dashboard link")
+	} else if heat := auditor.get(m[0]).Body; !regexp.MustCompile(`总分: \d+\.\d \(一票否决\)</title><rect [^>]*fill="#`).MatchString(heat) {
+		t.Error("the heat map does not show the vetoed total as failed")
+	}
 	vetoItem, _ := findItem(a.catalog.Checklists, veto)
 	mustContain(t, r.Body, `id="triage"`, `data-veto>一票否决`, `data-grade>不合格`, `data-gaps-critical>1<`, `data-gaps-`+string(sevOf[other])+`>1<`,
 		`href="#decision"`, `id="decision"`, `<summary>检查方法、法律依据与所需证据</summary>`, vetoItem.Guidance.ZH, `data-changed-count>0<`)
