@@ -94,6 +94,57 @@ func fit(s string, max, size float64) string {
 	return s
 }
 
+// labelLines is how many lines a bar's label may take before it is
+// shortened: long English theme names wrap rather than lose their ends.
+const labelLines = 2
+
+// lineHeight is the distance between a wrapped label's lines.
+const lineHeight = 15
+
+// wrapLabel breaks s into at most lines lines of about max pixels at size
+// px, at spaces or beside wide (CJK) characters, and shortens the last
+// line with an ellipsis if the text goes on.
+func wrapLabel(s string, max, size float64, lines int) []string {
+	var out []string
+	rest := strings.TrimSpace(s)
+	for len(out) < lines-1 && textWidth(rest, size) > max {
+		cut := breakAt(rest, max, size)
+		out = append(out, strings.TrimSpace(rest[:cut]))
+		rest = strings.TrimSpace(rest[cut:])
+	}
+	return append(out, fit(rest, max, size))
+}
+
+// breakAt is the byte index at which a line of s of at most max pixels
+// ends: after the last space or beside the last wide character that
+// fits, or where the width runs out when a word is longer than a line.
+func breakAt(s string, max, size float64) int {
+	w, last := 0.0, 0
+	prevWide := false
+	for i, r := range s {
+		wide := isWide(r)
+		if i > 0 && (wide || prevWide) {
+			last = i
+		}
+		cw := size * 0.6
+		if wide {
+			cw = size
+		}
+		if w+cw > max {
+			if last > 0 {
+				return last
+			}
+			return i
+		}
+		w += cw
+		if r == ' ' {
+			last = i + 1
+		}
+		prevWide = wide
+	}
+	return len(s)
+}
+
 // legend draws keys in a row starting at y, wrapping at width, and returns
 // the height used.
 func legend(b *strings.Builder, keys []Key, y, width float64) float64 {
@@ -125,7 +176,7 @@ type Segment struct {
 
 // Bar is one row of a bar chart.
 type Bar struct {
-	Label    string    // shown at the left, shortened to fit; whole in the tooltip
+	Label    string    // shown at the left, on two lines if need be, shortened to fit; whole in the tooltip
 	Segments []Segment // stacked left to right; none draws an empty track
 	Text     string    // shown after the bar, e.g. "82.5"; the total when empty
 }
@@ -163,10 +214,16 @@ func (c Bars) SVG() template.HTML {
 			max = maxf(max, b.total())
 		}
 	}
-	chartH := float64(len(c.Bars)) * (rowHeight + rowGap)
+	labels := make([][]string, len(c.Bars))
+	rowH := float64(rowHeight + rowGap)
+	for i, bar := range c.Bars {
+		labels[i] = wrapLabel(bar.Label, labelW, fontSize, labelLines)
+		rowH = maxf(rowH, float64(rowHeight+rowGap+(len(labels[i])-1)*lineHeight))
+	}
+	chartH := float64(len(c.Bars)) * rowH
 	var body strings.Builder
 	for i, bar := range c.Bars {
-		y := float64(i) * (rowHeight + rowGap)
+		y := float64(i) * rowH
 		text := bar.Text
 		if text == "" {
 			text = num(bar.total())
@@ -182,7 +239,9 @@ func (c Bars) SVG() template.HTML {
 			tip += " (" + strings.Join(parts, ", ") + ")"
 		}
 		fmt.Fprintf(&body, `<g class="bar-row"><title>%s</title>`, esc(tip))
-		fmt.Fprintf(&body, `<text x="0" y="%s" font-size="%d" fill="#1f2933">%s</text>`, num(y+16), fontSize, esc(fit(bar.Label, labelW, fontSize)))
+		for l, line := range labels[i] {
+			fmt.Fprintf(&body, `<text x="0" y="%s" font-size="%d" fill="#1f2933">%s</text>`, num(y+16+float64(l*lineHeight)), fontSize, esc(line))
+		}
 		fmt.Fprintf(&body, `<rect x="%s" y="%s" width="%s" height="%d" fill="#edf2f7"></rect>`, num(barX), num(y), num(barMax), rowHeight)
 		x := barX
 		for _, s := range bar.Segments {

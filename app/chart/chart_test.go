@@ -52,7 +52,7 @@ func TestBars(t *testing.T) {
 	svg := string(Bars{Title: "主题平均分", Max: 100, Bars: []Bar{
 		{Label: "弹窗骚扰", Text: "82.5", Segments: []Segment{{Value: 82.5, Color: Blue}}},
 		{Label: "Empty theme", Text: "—"},
-		{Label: "超长的标签文字超长的标签文字超长的标签文字超长的标签文字", Segments: []Segment{{Value: 150, Color: Red}}},
+		{Label: "超长的标签文字超长的标签文字超长的标签文字超长的标签文字超长的标签文字", Segments: []Segment{{Value: 150, Color: Red}}},
 	}, Legend: []Key{{Label: "良好", Color: Blue}}}.SVG())
 	wellFormed(t, svg)
 	for _, want := range []string{
@@ -60,8 +60,8 @@ func TestBars(t *testing.T) {
 		// 82.5 of 100 on a 416-unit track starting at x=208.
 		`<rect x="208" y="0" width="343.2" height="22" fill="#2b6cb0">`,
 		">82.5</text>", "<title>弹窗骚扰: 82.5</title>", ">—</text>",
-		"超长的标签文字…", // shortened, whole in the tooltip
-		"<title>超长的标签文字超长的标签文字超长的标签文字超长的标签文字: 150</title>",
+		">超长的标签文字超长的标签文字超<", ">长的标签文字超长的标签文字超…<", // wrapped onto two lines, then shortened, whole in the tooltip
+		"<title>超长的标签文字超长的标签文字超长的标签文字超长的标签文字超长的标签文字: 150</title>",
 		`width="416" height="22" fill="#c53030"`, // clipped to the track
 		">良好</text>",
 	} {
@@ -146,6 +146,42 @@ func TestFit(t *testing.T) {
 	} {
 		if got := fit(tt.in, tt.max, 13); got != tt.want {
 			t.Errorf("fit(%q, %v) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+// Long labels wrap onto a second line (at a space, or beside a CJK
+// character) before they lose their end, and the rows make room for it.
+func TestBarLabelsWrap(t *testing.T) {
+	for _, tt := range []struct {
+		label string
+		want  []string
+	}{
+		{"Short", []string{"Short"}},
+		{"Personal information protection and user rights", []string{"Personal information", "protection and user rights"}},
+		{"个人信息保护与用户权益保障专项检查", []string{"个人信息保护与用户权益保障专项检", "查"}},
+		{"Personal information protection and user rights and data security and more", []string{"Personal information", "protection and user right…"}},
+		{"Supercalifragilisticexpialidocious", []string{"Supercalifragilisticexpial", "idocious"}},
+	} {
+		got := wrapLabel(tt.label, 210, 13, 2)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("wrapLabel(%q) = %q, want %q", tt.label, got, tt.want)
+		}
+		for _, line := range got {
+			if w := textWidth(line, 13); w > 210 {
+				t.Errorf("line %q of %q is %.0f px wide, over 210", line, tt.label, w)
+			}
+		}
+	}
+	svg := string(Bars{Title: "t", LabelWidth: 210, Bars: []Bar{
+		{Label: "Personal information protection and user rights", Segments: []Segment{{Value: 1, Color: Red}}},
+		{Label: "Pop-ups", Segments: []Segment{{Value: 2, Color: Red}}},
+	}}.SVG())
+	wellFormed(t, svg)
+	for _, want := range []string{`y="16" font-size="13" fill="#1f2933">Personal information<`, `y="31" font-size="13" fill="#1f2933">protection and user rights<`,
+		`y="63" font-size="13" fill="#1f2933">Pop-ups<`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("lacks %q\n%s", want, svg)
 		}
 	}
 }
