@@ -253,6 +253,17 @@
     else if (e.target.name.startsWith("plan.")) schedulePlan(fs);
   });
   let submitting = false;
+  // A field reached with Tab may stop under the sticky save bar (browsers
+  // scroll it only just into the window): move it up above the bar.
+  const bar = form.querySelector(".form-actions");
+  form.addEventListener("focusin", function (e) {
+    if (!bar || bar.contains(e.target) || getComputedStyle(bar).position !== "sticky") return;
+    const r = e.target.getBoundingClientRect();
+    const top = bar.getBoundingClientRect().top;
+    const want = Math.min(r.bottom, r.top + 48); // the first lines of a tall field
+    if (want > top) window.scrollBy(0, want - top + 8);
+  });
+
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (e) {
     if (submitting) return;
