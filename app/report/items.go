@@ -9,7 +9,8 @@ import (
 
 // Widths of the item table's fixed columns, in points.
 const (
-	colIDW        = 62.0
+	colIDMinW     = 62.0
+	colIDMaxW     = 100.0
 	colAnswerMinW = 50.0
 	colAnswerMaxW = 110.0
 )
@@ -32,9 +33,62 @@ func (c *doc) itemGrid() (*grid, error) {
 		answer = max(answer, w+2*cellPad+1)
 	}
 	answer = min(answer, colAnswerMaxW)
+	colIDW, err := c.idColumnWidth()
+	if err != nil {
+		return nil, err
+	}
 	text := (contentW - colIDW - answer) * 0.45
 	return c.newGrid([]float64{colIDW, text, answer, contentW - colIDW - answer - text},
 		"report.col.id", "report.col.text", "report.col.answer", "report.col.note")
+}
+
+// idColumnWidth fits the id column to the widest word of the sheet's item
+// ids (pw-close-button breaks only after a hyphen, so its words are
+// what must fit), and the severity below the id, within colIDMinW and
+// colIDMaxW. The font must be set.
+func (c *doc) idColumnWidth() (float64, error) {
+	w := colIDMinW
+	fit := func(s string) error {
+		sw, err := c.m.width(s)
+		w = max(w, sw+2*cellPad+1)
+		return err
+	}
+	for _, sev := range checklist.Severities {
+		if err := fit(c.t(severityKey(sev))); err != nil {
+			return 0, err
+		}
+	}
+	for _, cl := range c.d.Sheet.Checklists {
+		for _, it := range cl.Items() {
+			for word := range strings.SplitAfterSeq(it.ID, "-") {
+				if err := fit(word); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	return min(w, colIDMaxW), nil
+}
+
+// idText is an item id laid out for a column maxW wide: its words
+// (pw-, close-, button) packed into lines, so a line ends only after a
+// hyphen, never inside a word. The font must be set.
+func (c *doc) idText(id string, maxW float64) (string, error) {
+	var b strings.Builder
+	w := 0.0
+	for word := range strings.SplitAfterSeq(id, "-") {
+		ww, err := c.m.width(word)
+		if err != nil {
+			return "", err
+		}
+		if w > 0 && w+ww > maxW+slack {
+			b.WriteByte('\n')
+			w = 0
+		}
+		b.WriteString(word)
+		w += ww
+	}
+	return b.String(), nil
 }
 
 // items draws every theme's items, each theme under its own heading, with
@@ -137,7 +191,14 @@ func (c *doc) itemRow(g *grid, cl *checklist.Checklist, it checklist.Item) (row,
 	if p, ok := s.Plans[it.ID]; ok && p.Measure != "" {
 		add(c.t("report.plan_line", p.Measure, orNone(c, p.Owner), orNone(c, p.Due), c.t(planStatusKey(p.Status))))
 	}
-	r, err := c.wrapRow(g, gapFill(ans.Value), it.ID+"\n"+c.t(severityKey(it.Severity)), text, c.t(answerKey(ans.Value)), details.String())
+	if err := c.font(tableSize); err != nil {
+		return row{}, err
+	}
+	id, err := c.idText(it.ID, g.cols[0]-2*cellPad)
+	if err != nil {
+		return row{}, err
+	}
+	r, err := c.wrapRow(g, gapFill(ans.Value), id+"\n"+c.t(severityKey(it.Severity)), text, c.t(answerKey(ans.Value)), details.String())
 	if err != nil {
 		return r, err
 	}

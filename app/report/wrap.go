@@ -160,7 +160,9 @@ func clean(s string) []rune {
 
 // breakBetween reports whether a line may break between a and b without a
 // space: next to a CJK character, unless b must not start a line or a must
-// not end one.
+// not end one. Not after a hyphen: pdftotext joins a line ending in one to
+// the next without it, so "pre-ticked" broken there would read
+// "preticked" (item ids are broken between their words by idText).
 func breakBetween(a, b rune) bool {
 	if noLineStart(b) || noLineEnd(a) {
 		return false

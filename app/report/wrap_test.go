@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"selfcheck"
 	"selfcheck/app/assessment"
+	"selfcheck/app/checklist"
 )
 
 // testMeasurer returns a measurer on a fresh document at 10 pt.
@@ -121,5 +123,51 @@ func BenchmarkWrap20k(b *testing.B) {
 		if _, err := m.wrap(note, 180); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Every item id of the built-in catalog fits the PDF's id column whole
+// or broken only after a hyphen, between two of its words: never inside
+// a word.
+func TestItemIDsBreakOnlyBetweenWords(t *testing.T) {
+	cat, _, err := checklist.Load(selfcheck.Checklists, "checklists")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := testRenderer(t)
+	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{Checklists: cat.Checklists}, T: func(k string, _ ...any) string { return k }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.font(tableSize); err != nil {
+		t.Fatal(err)
+	}
+	colIDW, err := c.idColumnWidth()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.m
+	n := 0
+	for _, cl := range cat.Checklists {
+		for _, it := range cl.Items() {
+			n++
+			id, err := c.idText(it.ID, colIDW-2*cellPad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines, err := m.wrap(id, colIDW-2*cellPad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range lines {
+				if i < len(lines)-1 && !strings.HasSuffix(l, "-") {
+					t.Errorf("id %s breaks inside a word: %q", it.ID, lines)
+					break
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d items checked", n)
 	}
 }
