@@ -99,6 +99,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/timeline"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/assignments"},
 	{statuses{401, 303, 303, 404, 404, 404, 404, 404}, "POST /assessments/:id/comments"},
+	{statuses{401, 303, 403, 404, 404, 404, 404, 404}, "POST /assessments/:id/comments/edit"},
 	{statuses{401, 303, 403, 404, 404, 404, 404, 404}, "POST /assessments/:id/comments/delete"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/score"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.pdf"},
@@ -505,6 +506,8 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"target": {"item:" + f.draftItem}, "assignee.item:" + f.draftItem: {"firm@demo.local"}}, nil
 	case "POST /assessments/:id/comments":
 		return url.Values{"item": {f.draftItem}, "thread." + f.draftItem: {"请看一下"}}, nil
+	case "POST /assessments/:id/comments/edit":
+		return url.Values{"comment": {fmt.Sprint(f.draftComment)}, "edit." + fmt.Sprint(f.draftComment): {"改一下"}}, nil
 	case "POST /assessments/:id/comments/delete":
 		return url.Values{"comment": {fmt.Sprint(f.draftComment)}, "item": {f.draftItem}}, nil
 	case "POST /admin/checklists":

@@ -26,6 +26,26 @@ func (s *Server) comment(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, whereBack(c, p, id, item))
 }
 
+// editComment changes the viewer's own comment within five minutes: the
+// pressed button names the comment, its textarea the new text.
+func (s *Server) editComment(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	cid, err := strconv.ParseUint(c.FormValue("comment"), 10, 32)
+	if err != nil || cid == 0 {
+		return failBecause(err, http.StatusNotFound, "error.not_found")
+	}
+	p := who(c)
+	cm, err := s.Work.EditComment(c.Request().Context(), p, id, uint(cid), c.FormValue("edit."+c.FormValue("comment")))
+	if err != nil {
+		return teamError(err)
+	}
+	flash(c, "team.comment.edited_flash")
+	return c.Redirect(http.StatusSeeOther, whereBack(c, p, id, cm.ItemID))
+}
+
 // deleteComment removes the viewer's own comment within five minutes.
 func (s *Server) deleteComment(c echo.Context) error {
 	id, err := assessmentID(c)

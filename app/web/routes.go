@@ -74,6 +74,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/timeline", Who: signedIn, Handler: s.timeline},
 		{Method: http.MethodPost, Path: "/assessments/:id/assignments", Who: firmMember, Handler: s.assign},
 		{Method: http.MethodPost, Path: "/assessments/:id/comments", Who: signedIn, Handler: s.comment},
+		{Method: http.MethodPost, Path: "/assessments/:id/comments/edit", Who: signedIn, Handler: s.editComment},
 		{Method: http.MethodPost, Path: "/assessments/:id/comments/delete", Who: signedIn, Handler: s.deleteComment},
 		{Method: http.MethodGet, Path: "/assessments/:id/score", Who: signedIn, Handler: s.scorePage},
 		{Method: http.MethodGet, Path: "/assessments/:id/report.pdf", Who: signedIn, Handler: s.reportPDF},

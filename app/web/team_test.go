@@ -96,7 +96,26 @@ func TestTeamWorkOnThePages(t *testing.T) {
 		t.Errorf("long comment: %d %s", r.Status, r.Body)
 	}
 	part = teamPart(t, c.get("/assessments/"+id).Body, item)
-	mustContain(t, part, "请 @法务小王 补充&lt;b&gt;制度&lt;/b&gt;", "企业成员", `form="team-comment-delete"`)
+	mustContain(t, part, "请 @法务小王 补充&lt;b&gt;制度&lt;/b&gt;", "企业成员", `form="team-comment-delete"`, `form="team-comment-edit"`)
+	// Within five minutes its author corrects it in place; nobody else may.
+	cid := regexp.MustCompile(`name="edit\.(\d+)"`).FindStringSubmatch(part)
+	if cid == nil {
+		t.Fatalf("no edit field for the new comment:\n%s", part)
+	}
+	other := a.client()
+	other.login("firmadmin@demo.local")
+	if r := other.post("/assessments/"+id+"/comments/edit", url.Values{"comment": {cid[1]}, "edit." + cid[1]: {"改掉别人的"}}); r.Status != http.StatusForbidden {
+		t.Errorf("a colleague edits the comment: %d", r.Status)
+	}
+	r = c.post("/assessments/"+id+"/comments/edit", url.Values{"comment": {cid[1]}, "edit." + cid[1]: {"请 @法务小王 补充<b>制度</b>（第二版）"}})
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "#item-"+item) {
+		t.Fatalf("edit: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	part = teamPart(t, c.get("/assessments/"+id).Body, item)
+	mustContain(t, part, "补充&lt;b&gt;制度&lt;/b&gt;（第二版）", "已修改")
+	if r := c.post("/assessments/"+id+"/comments/edit", url.Values{"comment": {cid[1]}, "edit." + cid[1]: {"  "}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("an empty edit: %d", r.Status)
+	}
 	enPage := en.get("/assessments/" + id).Body
 	enPart := teamPart(t, enPage, item)
 	mustContain(t, enPart, "Assignee", "Comments", "Post")
