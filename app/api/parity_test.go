@@ -21,6 +21,7 @@ var webToAPI = map[string]string{
 	"POST /assessments/:id/evidence/:eid/delete": "DELETE /assessments/:id/answers/:item/evidence/:evidenceID",
 	"POST /assessments/:id/assignments":          "PUT /assessments/:id/assignments",
 	"POST /assessments/:id/comments":             "POST /assessments/:id/answers/:item/comments",
+	"POST /assessments/:id/comments/edit":        "PUT /assessments/:id/comments/:commentID",
 	"POST /assessments/:id/comments/delete":      "DELETE /assessments/:id/comments/:commentID",
 	"POST /admin/firms":                          "POST /firms",
 	"POST /admin/users":                          "POST /users",

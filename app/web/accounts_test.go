@@ -248,7 +248,7 @@ func TestAdminCreatesCampaign(t *testing.T) {
 		t.Fatalf("create: %d\n%s", r.Status, r.Body)
 	}
 	list := admin.get("/admin/campaigns").Body
-	mustContain(t, list, "自查活动已创建", "2025 第二轮自查", "2025-03-01 – 2025-04-30")
+	mustContain(t, list, "自查活动已创建", "2025 第二轮自查", `<span class="date">2025-03-01</span> – <span class="date">2025-04-30</span>`)
 	// The firm and its auditor see it.
 	for _, who := range []string{"firm@demo.local", "auditor@demo.local"} {
 		c := a.client()
