@@ -313,9 +313,10 @@ func TestLoadCleansEscapedControlCharacters(t *testing.T) {
 // withoutRef lists the items of the crosswalked themes that map to no clause
 // of a declared standard. Issue 18 asks for 90 % of them; these are the ones
 // no declared document covers (minors' online protection, pop-ups, payments,
-// AI labelling, security operations), left out rather than mapped loosely.
-// Declaring a standard that covers one (e.g. GB 45438-2025 for AI labels,
-// GB/T 22239-2019 for the graded-protection items) is how this list shrinks.
+// AI labelling, graded protection and data-security management), left out
+// rather than mapped loosely. Declaring a standard, or more clauses of one,
+// whose text covers an item (GB 45438-2025 for AI labels, the management
+// clauses of GB/T 22239-2019 for graded protection) is how this list shrinks.
 var withoutRef = map[string]bool{
 	"ur-minors-mode": true, "ur-minors-spending-limits": true, "ur-minors-anti-addiction": true,
 	"ur-minors-anti-bullying": true, "ur-minors-no-fan-funding": true,
@@ -327,8 +328,7 @@ var withoutRef = map[string]bool{
 	"dc-charges-disclosed": true, "dc-no-default-paid-options": true, "dc-payment-confirmation": true,
 	"dc-no-dark-patterns": true, "dc-truthful-description": true, "dc-no-fake-system-notices": true,
 	"dc-ai-content-explicit-label": true, "dc-ai-content-implicit-label": true,
-	"ds-management-system": true, "ds-backup-recovery": true, "ds-automated-collection": true,
-	"ds-genai-training-data": true, "ds-risk-monitoring": true, "ds-vulnerability-handling": true,
+	"ds-management-system": true, "ds-automated-collection": true, "ds-genai-training-data": true,
 	"ds-risk-assessment": true,
 }
 
@@ -340,7 +340,7 @@ func TestBuiltinCatalogRefs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	const floor = 0.57 // the share mapped today; raise it as withoutRef shrinks
+	const floor = 0.61 // the share mapped today; raise it as withoutRef shrinks
 	total, mapped := 0, 0
 	seen := map[string]bool{}
 	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {

@@ -82,6 +82,17 @@ var Standards = []Standard{
 		Clauses: joinAll([]string{"4"}, seq("5.", 1, 2), seq("6.", 1, 6), seq("7.", 1, 2), []string{"G"}),
 	},
 	{
+		ID:    "gbt-22239",
+		Title: Text{ZH: "GB/T 22239—2019 信息安全技术 网络安全等级保护基本要求", EN: "GB/T 22239-2019 Information security technology — Baseline for classified protection of cybersecurity"},
+		Short: Text{ZH: "GB/T 22239—2019", EN: "GB/T 22239-2019"},
+		// Only the level-3 general requirements for the computing environment
+		// (8.1.4, 安全计算环境) are declared: their eleven clauses are the ones
+		// whose numbering and text were read (8.1.4.4 入侵防范 holds the
+		// known-vulnerability and intrusion-alert requirements, 8.1.4.9 数据备份恢复
+		// the backups). Other clauses are added once their numbering is read.
+		Clauses: seq("8.1.4.", 1, 11),
+	},
+	{
 		ID:    "app-identification",
 		Title: Text{ZH: "App违法违规收集使用个人信息行为认定方法（2019）", EN: "Methods for Identifying Illegal Collection and Use of Personal Information by Apps (2019)"},
 		Short: Text{ZH: "认定方法", EN: "Identification Methods"},
