@@ -219,7 +219,8 @@ var documentItems = []string{
 	"gv-pi-officer", "gv-data-security-officer", "gv-large-pi-security-officer", "gv-internal-rules",
 	"gv-processing-records", "gv-pia", "gv-compliance-audit", "gv-vendor-management",
 	"gv-platform-social-report", "gv-minors-platform-duties",
-	"ds-management-system", "ds-important-data-filing", "ds-incident-response",
+	"ds-management-system", "ds-mlps-testing", "ds-operating-procedures", "ds-third-party-provision",
+	"ds-important-data-provision-assessment", "ds-important-data-filing", "ds-incident-response",
 	"ds-incident-report-deadlines", "ds-vulnerability-handling", "ds-risk-assessment",
 	"ds-cross-border", "ds-cross-border-volume-route", "ds-face-recognition-filing",
 }
@@ -328,8 +329,8 @@ var withoutRef = map[string]bool{
 	"dc-charges-disclosed": true, "dc-no-default-paid-options": true, "dc-payment-confirmation": true,
 	"dc-no-dark-patterns": true, "dc-truthful-description": true, "dc-no-fake-system-notices": true,
 	"dc-ai-content-explicit-label": true, "dc-ai-content-implicit-label": true,
-	"ds-management-system": true, "ds-automated-collection": true, "ds-genai-training-data": true,
-	"ds-risk-assessment": true,
+	"ds-management-system": true, "ds-mlps-testing": true, "ds-operating-procedures": true,
+	"ds-important-data-provision-assessment": true, "ds-risk-assessment": true,
 }
 
 // TestBuiltinCatalogRefs enforces the crosswalk (国标对照) on the themes it
@@ -340,7 +341,7 @@ func TestBuiltinCatalogRefs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	const floor = 0.61 // the share mapped today; raise it as withoutRef shrinks
+	const floor = 0.62 // the share mapped today; raise it as withoutRef shrinks
 	total, mapped := 0, 0
 	seen := map[string]bool{}
 	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {
