@@ -1,0 +1,101 @@
+package assessment
+
+import (
+	"slices"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+// Clause is one clause of a national standard with the items of a sheet that
+// map there (国标对照), in checklist order, and how many of them are answered
+// and how many are gaps.
+type Clause struct {
+	Ref      checklist.Ref
+	Items    []Ref
+	Answered int
+	Gaps     int
+}
+
+// Standard groups a sheet's items by the clauses of one declared standard.
+type Standard struct {
+	Standard checklist.Standard
+	Clauses  []Clause
+	Items    int // distinct items mapped to any clause
+	Gaps     int // distinct items among them answered as a gap
+}
+
+// ByStandard groups the sheet's items by standard and clause: standards in
+// the order they are declared, clauses in the standard's own order, items in
+// checklist order. An item mapped to two clauses is listed under both, but
+// counted once in its standard's totals. Standards no item maps to are left
+// out, as are references to a standard the running catalog no longer
+// declares (a snapshot may predate its removal).
+func (s *Sheet) ByStandard() []Standard {
+	type key struct{ std, clause string }
+	byClause := map[key]*Clause{}
+	for _, cl := range s.Checklists {
+		for _, sec := range cl.Sections {
+			for _, it := range sec.Items {
+				for _, r := range it.Refs {
+					k := key{r.Standard, r.Clause}
+					c := byClause[k]
+					if c == nil {
+						c = &Clause{Ref: r}
+						byClause[k] = c
+					}
+					c.Items = append(c.Items, Ref{cl, it})
+					v := s.Answers[it.ID].Value
+					if v.IsGap() {
+						c.Gaps++
+					}
+					if v != scoring.Unanswered {
+						c.Answered++
+					}
+				}
+			}
+		}
+	}
+	var out []Standard
+	for _, st := range checklist.Standards {
+		g := Standard{Standard: st}
+		items, gaps := map[string]bool{}, map[string]bool{}
+		for _, num := range st.Clauses {
+			c := byClause[key{st.ID, num}]
+			if c == nil {
+				continue
+			}
+			g.Clauses = append(g.Clauses, *c)
+			for _, r := range c.Items {
+				items[r.Item.ID] = true
+				if s.Answers[r.Item.ID].Value.IsGap() {
+					gaps[r.Item.ID] = true
+				}
+			}
+		}
+		if len(g.Clauses) == 0 {
+			continue
+		}
+		g.Items, g.Gaps = len(items), len(gaps)
+		out = append(out, g)
+	}
+	return out
+}
+
+// GapClauses lists the clauses of one standard that the sheet's gaps map to,
+// each with the gap items only, in the standard's clause order.
+func (s *Sheet) GapClauses(standard string) []Clause {
+	var out []Clause
+	for _, g := range s.ByStandard() {
+		if g.Standard.ID != standard {
+			continue
+		}
+		for _, c := range g.Clauses {
+			c.Items = slices.DeleteFunc(slices.Clone(c.Items), func(r Ref) bool { return !s.Answers[r.Item.ID].Value.IsGap() })
+			if len(c.Items) > 0 {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}

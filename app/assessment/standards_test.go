@@ -1,0 +1,98 @@
+package assessment
+
+import (
+	"reflect"
+	"testing"
+
+	"selfcheck/app/checklist"
+	"selfcheck/app/scoring"
+)
+
+func refsSheet(answers map[string]scoring.Answer) *Sheet {
+	ref := func(s string) checklist.Ref {
+		r, msg := checklist.ParseRef(s)
+		if msg != "" {
+			panic(msg)
+		}
+		return r
+	}
+	cl := &checklist.Checklist{ID: "t", Sections: []checklist.Section{{ID: "s", Items: []checklist.Item{
+		// Declared out of clause order, to see the standard's order win.
+		{ID: "close", Refs: []checklist.Ref{ref("gbt-35273/8.5"), ref("app-identification/6.1")}},
+		{ID: "consent", Refs: []checklist.Ref{ref("gbt-35273/5.4")}},
+		{ID: "minimum", Refs: []checklist.Ref{ref("gbt-35273/5.4"), ref("gbt-35273/5.2")}},
+		{ID: "unmapped"},
+		// A standard this build does not declare (an old snapshot): skipped.
+		{ID: "old", Refs: []checklist.Ref{{Standard: "gbt-retired", Clause: "1"}}},
+	}}}}
+	sh := &Sheet{Checklists: []*checklist.Checklist{cl}, Answers: map[string]Answer{}}
+	for id, a := range answers {
+		sh.Answers[id] = Answer{Value: a}
+	}
+	return sh
+}
+
+// view flattens the grouping to "standard clause: items (answered/gaps)"
+// lines and each standard's distinct totals.
+func view(groups []Standard) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g.Standard.ID+" items="+itoa(g.Items)+" gaps="+itoa(g.Gaps))
+		for _, c := range g.Clauses {
+			line := "  " + c.Ref.Clause + ":"
+			for _, r := range c.Items {
+				line += " " + r.Item.ID
+			}
+			out = append(out, line+" ("+itoa(c.Answered)+"/"+itoa(c.Gaps)+")")
+		}
+	}
+	return out
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+func TestByStandard(t *testing.T) {
+	tests := []struct {
+		name    string
+		answers map[string]scoring.Answer
+		want    []string
+	}{
+		{"unanswered", nil, []string{
+			"gbt-35273 items=3 gaps=0", "  5.2: minimum (0/0)", "  5.4: consent minimum (0/0)", "  8.5: close (0/0)",
+			"app-identification items=1 gaps=0", "  6.1: close (0/0)",
+		}},
+		{"gaps counted once per standard", map[string]scoring.Answer{
+			"close": scoring.NonCompliant, "consent": scoring.Compliant, "minimum": scoring.Partial, "unmapped": scoring.NonCompliant,
+		}, []string{
+			"gbt-35273 items=3 gaps=2", "  5.2: minimum (1/1)", "  5.4: consent minimum (2/1)", "  8.5: close (1/1)",
+			"app-identification items=1 gaps=1", "  6.1: close (1/1)",
+		}},
+		{"not applicable is answered, not a gap", map[string]scoring.Answer{"close": scoring.NotApplicable}, []string{
+			"gbt-35273 items=3 gaps=0", "  5.2: minimum (0/0)", "  5.4: consent minimum (0/0)", "  8.5: close (1/0)",
+			"app-identification items=1 gaps=0", "  6.1: close (1/0)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := view(refsSheet(tt.answers).ByStandard()); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ByStandard =\n%v\nwant\n%v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGapClauses(t *testing.T) {
+	sh := refsSheet(map[string]scoring.Answer{"consent": scoring.Compliant, "minimum": scoring.Partial})
+	var got []string
+	for _, c := range sh.GapClauses("gbt-35273") {
+		line := c.Ref.Clause + ":"
+		for _, r := range c.Items {
+			line += " " + r.Item.ID
+		}
+		got = append(got, line)
+	}
+	// 5.4 keeps only its gap; 8.5 has none and is left out.
+	if want := []string{"5.2: minimum", "5.4: minimum"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("GapClauses = %v, want %v", got, want)
+	}
+}
