@@ -112,3 +112,46 @@ func TestPDFCarriesRefs(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFStandardsAppendix reads the appendix 国标对照 back from the PDF: its
+// heading in the contents and on its page, the standard's title, and the
+// clause with the item mapped there and its answer.
+func TestPDFStandardsAppendix(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	r := testRenderer(t)
+	for _, lang := range []string{"zh", "en"} {
+		s := buildSheet()
+		it := s.Checklists[0].Sections[0].Items[0]
+		s.Checklists[0].Sections[0].Items[0].Refs = []checklist.Ref{{Standard: "gbt-35273", Clause: "9.7"}}
+		d := testData(t, s, lang)
+		var buf bytes.Buffer
+		if err := r.PDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		text := stripSpace(pdfText(t, pdftotext, buf.Bytes()))
+		heading := stripSpace(d.T("standards.pdf.heading"))
+		if strings.Count(text, heading) < 2 {
+			t.Errorf("%s: %q not both in the contents and on the appendix", lang, d.T("standards.pdf.heading"))
+		}
+		appendix := text[strings.LastIndex(text, heading):]
+		st, _ := checklist.StandardByID("gbt-35273")
+		clause := checklist.Ref{Standard: "gbt-35273", Clause: "9.7"}.Text(lang)
+		for _, want := range []string{
+			st.Title.In(lang),
+			d.T("standards.pdf.clause_line", clause, 1, btoi(s.Answers[it.ID].Value.IsGap())),
+			it.ID,
+			d.T(answerKey(s.Answers[it.ID].Value)),
+		} {
+			if !strings.Contains(appendix, stripSpace(want)) {
+				t.Errorf("%s: the appendix lacks %q", lang, want)
+			}
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
