@@ -1,5 +1,7 @@
 package report
 
+import "selfcheck/app/scoring"
+
 // standards is the appendix 国标对照: for each national standard the
 // sheet's items map to, a table of its clauses with the items there and
 // their answers, gaps shaded as in the item tables.
@@ -61,4 +63,48 @@ func (c *doc) standards() error {
 		c.y += 10
 	}
 	return nil
+}
+
+// xStandards is the XLSX sheet 国标对照: one row per clause and item mapped
+// there, grouped by standard and clause as on the score page, gap answers
+// shaded as on the Items sheet.
+func (b *xBook) xStandards(sheet string) error {
+	d := b.d
+	head := xLabels(d, "standards.col.standard", "standards.col.clause", "standards.col.item", "standards.col.theme",
+		"standards.col.text", "standards.col.answer", "standards.col.gap")
+	if err := b.row(sheet, 1, xAny(head)); err != nil {
+		return err
+	}
+	type line struct {
+		cells []any
+		gap   scoring.Answer
+	}
+	var rows []line
+	for _, g := range d.Sheet.ByStandard() {
+		for _, cl := range g.Clauses {
+			for _, ref := range cl.Items {
+				a := d.Sheet.Answers[ref.Item.ID].Value
+				rows = append(rows, line{cells: []any{
+					g.Standard.Short.In(d.Lang), cl.Ref.Text(d.Lang), ref.Item.ID, ref.Checklist.Title.In(d.Lang),
+					ref.Item.Text.In(d.Lang), xAnswer(d, a), xYesNo(d, a.IsGap()),
+				}, gap: a})
+			}
+		}
+	}
+	for i, r := range rows {
+		if err := b.row(sheet, i+2, r.cells); err != nil {
+			return err
+		}
+	}
+	if err := b.table(sheet, 1, len(head), len(rows)); err != nil {
+		return err
+	}
+	for i, r := range rows {
+		if st, ok := b.gapStyle(r.gap); ok {
+			if err := b.style(sheet, 6, i+2, 6, i+2, st); err != nil {
+				return err
+			}
+		}
+	}
+	return b.widths(sheet, 18, 24, 24, 20, 60, 12, 8)
 }
