@@ -99,3 +99,52 @@ func (s *Sheet) GapClauses(standard string) []Clause {
 	}
 	return out
 }
+
+// ItemGapCount is how many assessments answered an item non-compliant and
+// how many partially compliant.
+type ItemGapCount struct {
+	ItemID       string
+	NonCompliant int
+	Partial      int
+}
+
+// ClauseGaps totals the gap counts of the items that map to one clause.
+type ClauseGaps struct {
+	Ref          checklist.Ref
+	Items        []ItemGapCount
+	NonCompliant int
+	Partial      int
+}
+
+// GapsByClause totals gap counts by the clauses of standard std that each
+// item maps to (refs gives an item's clauses), in the standard's clause
+// order. An item mapped to two clauses counts under both; items with no
+// clause of std, and clauses no gap maps to, are left out.
+func GapsByClause(std checklist.Standard, refs func(itemID string) []checklist.Ref, counts []ItemGapCount) []ClauseGaps {
+	byClause := map[string]*ClauseGaps{}
+	for _, n := range counts {
+		if n.NonCompliant == 0 && n.Partial == 0 {
+			continue
+		}
+		for _, r := range refs(n.ItemID) {
+			if r.Standard != std.ID {
+				continue
+			}
+			g := byClause[r.Clause]
+			if g == nil {
+				g = &ClauseGaps{Ref: r}
+				byClause[r.Clause] = g
+			}
+			g.Items = append(g.Items, n)
+			g.NonCompliant += n.NonCompliant
+			g.Partial += n.Partial
+		}
+	}
+	var out []ClauseGaps
+	for _, c := range std.Clauses {
+		if g := byClause[c]; g != nil {
+			out = append(out, *g)
+		}
+	}
+	return out
+}

@@ -96,3 +96,32 @@ func TestGapClauses(t *testing.T) {
 		t.Errorf("GapClauses = %v, want %v", got, want)
 	}
 }
+
+func TestGapsByClause(t *testing.T) {
+	st, _ := checklist.StandardByID("gbt-35273")
+	refs := map[string][]checklist.Ref{
+		"close":   {{Standard: "gbt-35273", Clause: "8.5"}, {Standard: "app-identification", Clause: "6.1"}},
+		"consent": {{Standard: "gbt-35273", Clause: "5.4"}},
+		"minimum": {{Standard: "gbt-35273", Clause: "5.4"}, {Standard: "gbt-35273", Clause: "5.2"}},
+		"popup":   {{Standard: "miit-164", Clause: "6"}},
+	}
+	counts := []ItemGapCount{
+		{ItemID: "close", NonCompliant: 2, Partial: 1},
+		{ItemID: "consent", NonCompliant: 1},
+		{ItemID: "minimum", Partial: 3},
+		{ItemID: "popup", NonCompliant: 9},   // no clause of GB/T 35273
+		{ItemID: "unknown", NonCompliant: 4}, // retired from the catalog
+	}
+	var got []string
+	for _, g := range GapsByClause(st, func(id string) []checklist.Ref { return refs[id] }, counts) {
+		line := g.Ref.Clause + " nc=" + itoa(g.NonCompliant) + " p=" + itoa(g.Partial) + ":"
+		for _, it := range g.Items {
+			line += " " + it.ItemID
+		}
+		got = append(got, line)
+	}
+	want := []string{"5.2 nc=0 p=3: minimum", "5.4 nc=1 p=3: consent minimum", "8.5 nc=2 p=1: close"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("GapsByClause = %v, want %v", got, want)
+	}
+}
