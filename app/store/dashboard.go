@@ -54,8 +54,8 @@ type Dashboard struct {
 	// ItemGaps is every item answered non-compliant or partially compliant
 	// at least once, by item id: what the page totals by standard clause.
 	ItemGaps []ItemStat
-	Heat      HeatPage
-	Overdue   OverduePlans
+	Heat     HeatPage
+	Overdue  OverduePlans
 }
 
 // StateCount is how many assessments are in one state.
