@@ -1,8 +1,6 @@
 package assessment
 
 import (
-	"slices"
-
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 )
@@ -78,24 +76,6 @@ func (s *Sheet) ByStandard() []Standard {
 		}
 		g.Items, g.Gaps = len(items), len(gaps)
 		out = append(out, g)
-	}
-	return out
-}
-
-// GapClauses lists the clauses of one standard that the sheet's gaps map to,
-// each with the gap items only, in the standard's clause order.
-func (s *Sheet) GapClauses(standard string) []Clause {
-	var out []Clause
-	for _, g := range s.ByStandard() {
-		if g.Standard.ID != standard {
-			continue
-		}
-		for _, c := range g.Clauses {
-			c.Items = slices.DeleteFunc(slices.Clone(c.Items), func(r Ref) bool { return !s.Answers[r.Item.ID].Value.IsGap() })
-			if len(c.Items) > 0 {
-				out = append(out, c)
-			}
-		}
 	}
 	return out
 }

@@ -81,22 +81,6 @@ func TestByStandard(t *testing.T) {
 	}
 }
 
-func TestGapClauses(t *testing.T) {
-	sh := refsSheet(map[string]scoring.Answer{"consent": scoring.Compliant, "minimum": scoring.Partial})
-	var got []string
-	for _, c := range sh.GapClauses("gbt-35273") {
-		line := c.Ref.Clause + ":"
-		for _, r := range c.Items {
-			line += " " + r.Item.ID
-		}
-		got = append(got, line)
-	}
-	// 5.4 keeps only its gap; 8.5 has none and is left out.
-	if want := []string{"5.2: minimum", "5.4: minimum"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("GapClauses = %v, want %v", got, want)
-	}
-}
-
 func TestGapsByClause(t *testing.T) {
 	st, _ := checklist.StandardByID("gbt-35273")
 	refs := map[string][]checklist.Ref{
