@@ -316,8 +316,8 @@ func TestLoadCleansEscapedControlCharacters(t *testing.T) {
 // no declared document covers (minors' online protection, pop-ups, payments,
 // AI labelling, graded protection and data-security management), left out
 // rather than mapped loosely. Declaring a standard, or more clauses of one,
-// whose text covers an item (GB 45438-2025 for AI labels, the management
-// clauses of GB/T 22239-2019 for graded protection) is how this list shrinks.
+// whose text covers an item (GB 45438-2025 for AI labels, the testing clause
+// of GB/T 22239-2019) is how this list shrinks.
 var withoutRef = map[string]bool{
 	"ur-minors-mode": true, "ur-minors-spending-limits": true, "ur-minors-anti-addiction": true,
 	"ur-minors-anti-bullying": true, "ur-minors-no-fan-funding": true,
@@ -329,8 +329,7 @@ var withoutRef = map[string]bool{
 	"dc-charges-disclosed": true, "dc-no-default-paid-options": true, "dc-payment-confirmation": true,
 	"dc-no-dark-patterns": true, "dc-truthful-description": true, "dc-no-fake-system-notices": true,
 	"dc-ai-content-explicit-label": true, "dc-ai-content-implicit-label": true,
-	"ds-management-system": true, "ds-mlps-testing": true, "ds-operating-procedures": true,
-	"ds-important-data-provision-assessment": true, "ds-risk-assessment": true,
+	"ds-mlps-testing": true, "ds-important-data-provision-assessment": true, "ds-risk-assessment": true,
 }
 
 // TestBuiltinCatalogRefs enforces the crosswalk (国标对照) on the themes it
@@ -341,7 +340,7 @@ func TestBuiltinCatalogRefs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	const floor = 0.62 // the share mapped today; raise it as withoutRef shrinks
+	const floor = 0.65 // the share mapped today; raise it as withoutRef shrinks
 	total, mapped := 0, 0
 	seen := map[string]bool{}
 	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {
