@@ -322,7 +322,7 @@ var withoutRef = map[string]bool{
 	"ur-minors-mode": true, "ur-minors-spending-limits": true, "ur-minors-anti-addiction": true,
 	"ur-minors-anti-bullying": true, "ur-minors-no-fan-funding": true,
 	"pw-close-button": true, "pw-no-full-screen-jump": true, "pw-no-repop": true, "pw-shake-sensitivity": true,
-	"pw-web-download-prompts": true, "pw-ad-label": true, "pw-push-frequency": true, "pw-pc-popups": true,
+	"pw-ad-label": true, "pw-push-frequency": true, "pw-pc-popups": true,
 	"pw-complaint-entry": true, "pw-auto-renewal-consent": true, "pw-auto-renewal-reminder": true,
 	"pw-auto-renewal-cancel": true,
 	"dc-no-settings-hijack":  true, "dc-easy-uninstall": true, "dc-preinstalled-removable": true,
@@ -341,7 +341,7 @@ func TestBuiltinCatalogRefs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	const floor = 0.63 // the share mapped today; raise it as withoutRef shrinks
+	const floor = 0.64 // the share mapped today; raise it as withoutRef shrinks
 	total, mapped := 0, 0
 	seen := map[string]bool{}
 	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {
