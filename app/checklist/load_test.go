@@ -219,8 +219,9 @@ var documentItems = []string{
 	"gv-pi-officer", "gv-data-security-officer", "gv-large-pi-security-officer", "gv-internal-rules",
 	"gv-processing-records", "gv-pia", "gv-compliance-audit", "gv-vendor-management",
 	"gv-platform-social-report", "gv-minors-platform-duties",
-	"ds-management-system", "ds-important-data-filing", "ds-incident-response",
-	"ds-incident-report-deadlines", "ds-vulnerability-handling", "ds-risk-assessment",
+	"ds-management-system", "ds-mlps-testing", "ds-operating-procedures", "ds-third-party-provision",
+	"ds-important-data-provision-assessment", "ds-important-data-filing", "ds-incident-response",
+	"ds-incident-report-deadlines", "ds-vulnerability-handling", "ds-vulnerability-reporting", "ds-risk-assessment",
 	"ds-cross-border", "ds-cross-border-volume-route", "ds-face-recognition-filing",
 }
 
@@ -313,23 +314,23 @@ func TestLoadCleansEscapedControlCharacters(t *testing.T) {
 // withoutRef lists the items of the crosswalked themes that map to no clause
 // of a declared standard. Issue 18 asks for 90 % of them; these are the ones
 // no declared document covers (minors' online protection, pop-ups, payments,
-// AI labelling, security operations), left out rather than mapped loosely.
-// Declaring a standard that covers one (e.g. GB 45438-2025 for AI labels,
-// GB/T 22239-2019 for the graded-protection items) is how this list shrinks.
+// AI labelling, graded protection and data-security management), left out
+// rather than mapped loosely. Declaring a standard, or more clauses of one,
+// whose text covers an item (GB 45438-2025 for AI labels, the testing clause
+// of GB/T 22239-2019) is how this list shrinks.
 var withoutRef = map[string]bool{
 	"ur-minors-mode": true, "ur-minors-spending-limits": true, "ur-minors-anti-addiction": true,
 	"ur-minors-anti-bullying": true, "ur-minors-no-fan-funding": true,
 	"pw-close-button": true, "pw-no-full-screen-jump": true, "pw-no-repop": true, "pw-shake-sensitivity": true,
-	"pw-web-download-prompts": true, "pw-ad-label": true, "pw-push-frequency": true, "pw-pc-popups": true,
+	"pw-ad-label": true, "pw-push-frequency": true, "pw-pc-popups": true,
 	"pw-complaint-entry": true, "pw-auto-renewal-consent": true, "pw-auto-renewal-reminder": true,
 	"pw-auto-renewal-cancel": true,
 	"dc-no-settings-hijack":  true, "dc-easy-uninstall": true, "dc-preinstalled-removable": true,
 	"dc-charges-disclosed": true, "dc-no-default-paid-options": true, "dc-payment-confirmation": true,
 	"dc-no-dark-patterns": true, "dc-truthful-description": true, "dc-no-fake-system-notices": true,
 	"dc-ai-content-explicit-label": true, "dc-ai-content-implicit-label": true,
-	"ds-management-system": true, "ds-backup-recovery": true, "ds-automated-collection": true,
-	"ds-genai-training-data": true, "ds-risk-monitoring": true, "ds-vulnerability-handling": true,
-	"ds-risk-assessment": true,
+	"ds-mlps-testing": true, "ds-risk-assessment": true,
+	"ds-vulnerability-reporting": true,
 }
 
 // TestBuiltinCatalogRefs enforces the crosswalk (国标对照) on the themes it
@@ -340,7 +341,7 @@ func TestBuiltinCatalogRefs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	const floor = 0.57 // the share mapped today; raise it as withoutRef shrinks
+	const floor = 0.64 // the share mapped today; raise it as withoutRef shrinks
 	total, mapped := 0, 0
 	seen := map[string]bool{}
 	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {

@@ -82,6 +82,22 @@ var Standards = []Standard{
 		Clauses: joinAll([]string{"4"}, seq("5.", 1, 2), seq("6.", 1, 6), seq("7.", 1, 2), []string{"G"}),
 	},
 	{
+		ID:    "gbt-22239",
+		Title: Text{ZH: "GB/T 22239—2019 信息安全技术 网络安全等级保护基本要求", EN: "GB/T 22239-2019 Information security technology — Baseline for classified protection of cybersecurity"},
+		Short: Text{ZH: "GB/T 22239—2019", EN: "GB/T 22239-2019"},
+		// Only level-3 general requirements whose numbering could be read
+		// are declared: the computing environment (8.1.4, 安全计算环境: 8.1.4.4
+		// 入侵防范 holds the known-vulnerability and intrusion-alert
+		// requirements, 8.1.4.9 数据备份恢复 the backups), the management
+		// rules (8.1.6, 安全管理制度: 8.1.6.2 管理制度 covers operating
+		// procedures), grading and filing (8.1.9.1, 定级和备案, the first
+		// control point of 安全建设管理) and security operations (8.1.10,
+		// 安全运维管理: 8.1.10.5 漏洞和风险管理, 8.1.10.11 备份与恢复管理).
+		// checklists/README.md says where each number was read. Clauses
+		// whose position is uncertain (等级测评 in 8.1.9) are left out.
+		Clauses: joinAll(seq("8.1.4.", 1, 11), seq("8.1.6.", 1, 4), []string{"8.1.9.1"}, seq("8.1.10.", 1, 14)),
+	},
+	{
 		ID:    "app-identification",
 		Title: Text{ZH: "App违法违规收集使用个人信息行为认定方法（2019）", EN: "Methods for Identifying Illegal Collection and Use of Personal Information by Apps (2019)"},
 		Short: Text{ZH: "认定方法", EN: "Identification Methods"},

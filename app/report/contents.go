@@ -34,6 +34,9 @@ func (c *doc) sections() []tocEntry {
 	if len(s.Excluded) > 0 {
 		out = append(out, tocEntry{"excluded", c.t("report.excluded")})
 	}
+	if len(s.ByStandard()) > 0 {
+		out = append(out, tocEntry{"standards", c.t("standards.pdf.heading")})
+	}
 	return out
 }
 

@@ -60,6 +60,29 @@ func TestExportsCarryRefs(t *testing.T) {
 			if len(xrows[0]) <= col || xrows[0][col] != d.T("export.col.refs") || xrows[1][col] != want[lang] {
 				t.Errorf("xlsx items sheet: header %q, first row %q", xrows[0], xrows[1])
 			}
+			// The standards sheet: one row per clause ap-01 maps to, in the
+			// order the standards are declared, ap-02 (no refs) absent.
+			srows, err := f.GetRows(d.T("standards.xlsx.sheet"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := refsSheet().Checklists[0].Sections[0].Items[0]
+			answer := xAnswer(d, d.Sheet.Answers["ap-01"].Value)
+			wantRows := [][]string{
+				xLabels(d, "standards.col.standard", "standards.col.clause", "standards.col.item", "standards.col.theme",
+					"standards.col.text", "standards.col.answer", "standards.col.gap"),
+				{map[string]string{"zh": "GB/T 35273—2020", "en": "GB/T 35273-2020"}[lang], map[string]string{"zh": "GB/T 35273—2020 5.4", "en": "GB/T 35273-2020 5.4"}[lang], "ap-01"},
+				{map[string]string{"zh": "164号文", "en": "MIIT Letter 164"}[lang], map[string]string{"zh": "164号文 第1类", "en": "MIIT Letter 164, item 1"}[lang], "ap-01"},
+			}
+			if len(srows) != len(wantRows) || !slices.Equal(srows[0], wantRows[0]) {
+				t.Fatalf("xlsx standards sheet = %q", srows)
+			}
+			for i, w := range wantRows[1:] {
+				r := srows[i+1]
+				if len(r) < 7 || !slices.Equal(r[:3], w) || r[4] != it.Text.In(lang) || r[5] != answer {
+					t.Errorf("xlsx standards row %d = %q, want it to start %q with the item's text and answer %q", i+1, r, w, answer)
+				}
+			}
 		})
 	}
 
@@ -111,4 +134,47 @@ func TestPDFCarriesRefs(t *testing.T) {
 			t.Errorf("%s PDF lacks %q", lang, want)
 		}
 	}
+}
+
+// TestPDFStandardsAppendix reads the appendix 国标对照 back from the PDF: its
+// heading in the contents and on its page, the standard's title, and the
+// clause with the item mapped there and its answer.
+func TestPDFStandardsAppendix(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	r := testRenderer(t)
+	for _, lang := range []string{"zh", "en"} {
+		s := buildSheet()
+		it := s.Checklists[0].Sections[0].Items[0]
+		s.Checklists[0].Sections[0].Items[0].Refs = []checklist.Ref{{Standard: "gbt-35273", Clause: "9.7"}}
+		d := testData(t, s, lang)
+		var buf bytes.Buffer
+		if err := r.PDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		text := stripSpace(pdfText(t, pdftotext, buf.Bytes()))
+		heading := stripSpace(d.T("standards.pdf.heading"))
+		if strings.Count(text, heading) < 2 {
+			t.Errorf("%s: %q not both in the contents and on the appendix", lang, d.T("standards.pdf.heading"))
+		}
+		appendix := text[strings.LastIndex(text, heading):]
+		st, _ := checklist.StandardByID("gbt-35273")
+		clause := checklist.Ref{Standard: "gbt-35273", Clause: "9.7"}.Text(lang)
+		for _, want := range []string{
+			st.Title.In(lang),
+			d.T("standards.pdf.clause_line", clause, 1, btoi(s.Answers[it.ID].Value.IsGap())),
+			it.ID,
+			d.T(answerKey(s.Answers[it.ID].Value)),
+		} {
+			if !strings.Contains(appendix, stripSpace(want)) {
+				t.Errorf("%s: the appendix lacks %q", lang, want)
+			}
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -147,8 +147,8 @@ func TestXLSX(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			summary, items, plans := d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans")
-			if got, want := f.GetSheetList(), []string{summary, items, plans}; !slices.Equal(got, want) {
+			summary, items, plans, standards := d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans"), d.T("standards.xlsx.sheet")
+			if got, want := f.GetSheetList(), []string{summary, items, plans, standards}; !slices.Equal(got, want) {
 				t.Fatalf("sheets = %q, want %q", got, want)
 			}
 

@@ -42,7 +42,7 @@ func XLSX(w io.Writer, d Data) error {
 		return err
 	}
 	defer b.f.Close()
-	names := []string{d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans")}
+	names := []string{d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans"), d.T("standards.xlsx.sheet")}
 	if err := b.f.SetSheetName("Sheet1", names[0]); err != nil {
 		return fmt.Errorf("report: xlsx sheet: %w", err)
 	}
@@ -51,7 +51,7 @@ func XLSX(w io.Writer, d Data) error {
 			return fmt.Errorf("report: xlsx sheet: %w", err)
 		}
 	}
-	for i, part := range []func(string) error{b.summary, b.items, b.plans} {
+	for i, part := range []func(string) error{b.summary, b.items, b.plans, b.xStandards} {
 		if err := part(names[i]); err != nil {
 			return fmt.Errorf("report: xlsx %s: %w", names[i], err)
 		}

@@ -142,6 +142,7 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 		{"review history", doc.reviews},
 		{"before and after", doc.compare},
 		{"items left out", doc.excluded},
+		{"standards", doc.standards},
 		{"tags", func() error { doc.closeMarked(); return nil }},
 		{"footers", doc.fillFooters},
 		{"contents", doc.fillContents},

@@ -52,13 +52,14 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := tabulartest.Read(t, buf.Bytes())
-			summary, items, plans := d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans")
+			summary, items, plans, standards := d.T("export.sheet.summary"), d.T("export.sheet.items"), d.T("export.sheet.plans"), d.T("standards.xlsx.sheet")
 			// Summary: ten facts, a blank row, the theme header and two
 			// themes, seven columns; items: header and 7 items, 13
 			// columns and the standards mapping beside them; plans:
-			// header and 3 gaps, 9 columns.
+			// header and 3 gaps, 9 columns; standards: the header alone,
+			// no item of the fixture mapping to a clause, 7 columns.
 			language := map[string]string{"zh": "zh-CN", "en": "en"}[lang]
-			tabulartest.CheckParts(t, b, map[string]string{summary: "A1:G14", items: "A1:N8", plans: "A1:I4"}, tabulartest.Core{
+			tabulartest.CheckParts(t, b, map[string]string{summary: "A1:G14", items: "A1:N8", plans: "A1:I4", standards: "A1:G1"}, tabulartest.Core{
 				Title: d.T("report.title") + " - " + s.FirmName, Subject: s.FirmName, Language: language,
 				Created: "2021-12-01T02:15:00Z",
 			})

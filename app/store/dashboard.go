@@ -51,8 +51,11 @@ type Dashboard struct {
 	Grades    []GradeCount
 	Themes    []ThemeStat
 	TopItems  []ItemStat // most often non-compliant first, at most 10
-	Heat      HeatPage
-	Overdue   OverduePlans
+	// ItemGaps is every item answered non-compliant or partially compliant
+	// at least once, by item id: what the page totals by standard clause.
+	ItemGaps []ItemStat
+	Heat     HeatPage
+	Overdue  OverduePlans
 }
 
 // StateCount is how many assessments are in one state.
@@ -271,6 +274,16 @@ func dashboardItems(db *gorm.DB, d *Dashboard) error {
 	}
 	for _, t := range top {
 		d.TopItems = append(d.TopItems, ItemStat{ItemID: t.ItemID, NonCompliant: t.NonCompliant, Partial: t.Partial})
+	}
+	// The rollup has one row per item of the campaign, so all its gaps are
+	// a few hundred rows at most, read by the primary key's campaign prefix.
+	var all []CampaignItemGap
+	err = db.Where("campaign_id = ? AND (non_compliant > 0 OR partial > 0)", d.Campaign.ID).Order("item_id").Find(&all).Error
+	if err != nil {
+		return translate(err, "item gaps of campaign %d", d.Campaign.ID)
+	}
+	for _, t := range all {
+		d.ItemGaps = append(d.ItemGaps, ItemStat{ItemID: t.ItemID, NonCompliant: t.NonCompliant, Partial: t.Partial})
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +276,11 @@ func TestCampaignDashboard(t *testing.T) {
 	if len(d.TopItems) != 3 || d.TopItems[0] != (ItemStat{ItemID: "a-3", NonCompliant: 2}) ||
 		d.TopItems[1] != (ItemStat{ItemID: "a-1", NonCompliant: 1, Partial: 1}) || d.TopItems[2] != (ItemStat{ItemID: "a-2", NonCompliant: 1}) {
 		t.Errorf("top items: %+v", d.TopItems)
+	}
+	// Every item with a gap, by id, partial-only ones included: what the
+	// page totals by standard clause.
+	if !reflect.DeepEqual(d.ItemGaps, []ItemStat{{ItemID: "a-1", NonCompliant: 1, Partial: 1}, {ItemID: "a-2", NonCompliant: 1}, {ItemID: "a-3", NonCompliant: 2}, {ItemID: "b-2", Partial: 1}}) {
+		t.Errorf("item gaps: %+v", d.ItemGaps)
 	}
 
 	// Overdue on 2021-06-01: not done, due before today, in submitted

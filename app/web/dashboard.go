@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/assessment"
 	charts "selfcheck/app/chart" // score.go has a func chart
 	"selfcheck/app/checklist"
 	"selfcheck/app/evidence"
@@ -50,6 +51,7 @@ type dashboardPage struct {
 	ItemChart  template.HTML
 	Heat       template.HTML
 	Items      []dashboardItem
+	Clauses    []dashboardClause // gaps by clause of GB/T 35273
 	Overdue    []dashboardOverdue
 	Prev, Next int // heat map pages, 0 when none
 }
@@ -58,6 +60,18 @@ type dashboardItem struct {
 	workflow.ItemStat
 	Theme, Text string
 }
+
+// dashboardClause is one clause of GB/T 35273 with the campaign's gaps on
+// the items that map there.
+type dashboardClause struct {
+	assessment.ClauseGaps
+	Clause string
+	Items  []dashboardItem
+}
+
+// gapStandard is the standard the dashboard totals gaps by: GB/T 35273,
+// the specification compliance teams are audited against.
+const gapStandard = "gbt-35273"
 
 type dashboardOverdue struct {
 	workflow.OverduePlan
@@ -125,6 +139,20 @@ func (s *Server) dashboard(c echo.Context) error {
 		p.ItemChart = items.SVG()
 	}
 
+	counts := make([]assessment.ItemGapCount, len(d.ItemGaps))
+	for i, g := range d.ItemGaps {
+		counts[i] = assessment.ItemGapCount{ItemID: g.ItemID, NonCompliant: g.NonCompliant, Partial: g.Partial}
+	}
+	std, _ := checklist.StandardByID(gapStandard)
+	for _, g := range assessment.GapsByClause(std, texts.refs, counts) {
+		row := dashboardClause{ClauseGaps: g, Clause: g.Ref.Text(l)}
+		for _, it := range g.Items {
+			row.Items = append(row.Items, dashboardItem{ItemStat: workflow.ItemStat{ItemID: it.ItemID, NonCompliant: it.NonCompliant, Partial: it.Partial},
+				Theme: texts.itemTheme(it.ItemID, l), Text: texts.item(it.ItemID, l)})
+		}
+		p.Clauses = append(p.Clauses, row)
+	}
+
 	if len(d.Heat.Rows) > 0 {
 		heat := charts.HeatMap{Title: t("dashboard.heat"), Columns: append(append([]string{}, p.Themes...), t("dashboard.overall")),
 			Bands: scoreBands, Empty: charts.Key{Label: t("dashboard.no_score"), Color: charts.Grey}}
@@ -190,6 +218,7 @@ type catalogTexts struct {
 type itemText struct {
 	checklist string
 	text      checklist.Text
+	refs      []checklist.Ref
 }
 
 // campaignTexts indexes the items of the campaign's themes: about a hundred
@@ -207,7 +236,7 @@ func (s *Server) campaignTexts(ctx context.Context, themes []string) (catalogTex
 		}
 		out.themes[id] = cl
 		for _, it := range cl.Items() {
-			out.items[it.ID] = itemText{checklist: id, text: it.Text}
+			out.items[it.ID] = itemText{checklist: id, text: it.Text, refs: it.Refs}
 		}
 	}
 	return out, nil
@@ -221,6 +250,8 @@ func (t catalogTexts) theme(id, lang string) string {
 }
 
 func (t catalogTexts) item(id, lang string) string { return t.items[id].text.In(lang) }
+
+func (t catalogTexts) refs(id string) []checklist.Ref { return t.items[id].refs }
 
 func (t catalogTexts) itemTheme(id, lang string) string {
 	if it, ok := t.items[id]; ok {

@@ -304,3 +304,91 @@ func TestDashboardOfEmptyCampaign(t *testing.T) {
 		t.Errorf("empty export: %d %v %q", r.Status, err, recs)
 	}
 }
+
+// TestDashboardGapsByClause checks the campaign dashboard's gaps totalled by
+// GB/T 35273 clause: a firm's non-compliant and partial answers counted under
+// each clause their items map to, in the reader's language.
+func TestDashboardGapsByClause(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	admin, _ := a.store.Authenticate(ctx, "admin@demo.local", store.DemoPassword)
+	auditor, _ := a.store.Authenticate(ctx, "auditor@demo.local", store.DemoPassword)
+	demo, _ := a.store.Authenticate(ctx, "firm@demo.local", store.DemoPassword)
+	cid, err := a.store.CreateCampaign(ctx, admin, store.NewCampaign{NameZH: "国标专项", NameEN: "Standards campaign", Themes: []string{"user-rights"},
+		StartsOn: "2021-01-01", Deadline: "2031-12-31", FirmIDs: []uint{*demo.FirmID}, AuditorIDs: []uint{auditor.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := a.catalog.Get("user-rights")
+	var all []checklist.Tag
+	for _, ti := range checklist.Tags {
+		all = append(all, ti.Tag)
+	}
+	id, err := a.store.CreateAssessment(ctx, demo, []*checklist.Checklist{cl}, checklist.NewProfile(all...), &cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ur-account-closure maps to GB/T 35273 8.5, ur-no-bundled-consent to 5.3.
+	gaps := map[string]scoring.Answer{"ur-account-closure": scoring.NonCompliant, "ur-no-bundled-consent": scoring.Partial}
+	var in []store.AnswerInput
+	for _, it := range cl.Items() {
+		v := scoring.Compliant
+		if g, ok := gaps[it.ID]; ok {
+			v = g
+		}
+		in = append(in, store.AnswerInput{ItemID: it.ID, Value: v})
+		if it.EvidenceRequired {
+			if _, err := a.store.AddEvidence(ctx, demo, id, store.NewEvidence{ItemID: it.ID, Name: "证据.pdf", Kind: "pdf", Data: []byte("%PDF-1.4 " + it.ID)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := a.store.SaveAnswers(ctx, demo, id, in); err != nil {
+		t.Fatal(err)
+	}
+	for it := range gaps {
+		if _, err := a.store.SavePlan(ctx, demo, id, it, store.PlanInput{Measure: "整改", Owner: "张三", Due: "2031-03-01", Status: assessment.PlanOpen}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.store.Submit(ctx, demo, id); err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	for _, tt := range []struct {
+		lang, heading, closure, consent string
+	}{
+		{"zh-CN", "按 GB/T 35273—2020 条款汇总的差距", "GB/T 35273—2020 8.5", "GB/T 35273—2020 5.3"},
+		{"en-US", "Gaps by clause of GB/T 35273-2020", "GB/T 35273-2020 8.5", "GB/T 35273-2020 5.3"},
+	} {
+		c := a.client()
+		c.lang = tt.lang
+		c.login("auditor@demo.local")
+		r := c.get(fmt.Sprintf("/campaigns/%d/dashboard", cid))
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s dashboard: %d", tt.lang, r.Status)
+		}
+		i := strings.Index(r.Body, `id="dash-clauses"`)
+		if i < 0 {
+			t.Fatalf("%s: no gaps-by-clause section", tt.lang)
+		}
+		section := r.Body[i : i+strings.Index(r.Body[i:], "</section>")]
+		mustContain(t, section, tt.heading,
+			`<th scope="row">`+tt.consent+`</th><td><span class="item-id">ur-no-bundled-consent</span>`,
+			`<th scope="row">`+tt.closure+`</th><td><span class="item-id">ur-account-closure</span>`)
+		// 5.3 comes before 8.5, and each row carries its totals: 0 / 1 and 1 / 0.
+		if strings.Index(section, tt.consent) > strings.Index(section, tt.closure) {
+			t.Errorf("%s: clauses out of the standard's order", tt.lang)
+		}
+		row := func(clause string) string {
+			j := strings.Index(section, `<th scope="row">`+clause+`</th>`)
+			if j < 0 {
+				t.Fatalf("%s: no row for %s", tt.lang, clause)
+			}
+			return section[j : j+strings.Index(section[j:], "</tr>")]
+		}
+		if !strings.HasSuffix(row(tt.closure), `<td class="num">1</td><td class="num">0</td>`) ||
+			!strings.HasSuffix(row(tt.consent), `<td class="num">0</td><td class="num">1</td>`) {
+			t.Errorf("%s: clause totals wrong:\n%s", tt.lang, section)
+		}
+	}
+}

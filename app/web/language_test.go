@@ -109,6 +109,7 @@ func (f *authzFixture) everyPage() []pageAs {
 		{asMember, fmt.Sprintf("/assessments/%d", f.draft)},     // editable
 		{asMember, fmt.Sprintf("/assessments/%d", f.submitted)}, // read-only
 		{asMember, fmt.Sprintf("/assessments/%d/score", f.submitted)},
+		{asMember, fmt.Sprintf("/assessments/%d/score?by=standard", f.submitted)},
 		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.submitted)},
 		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.draft)},
 		{asMember, "/plans"},

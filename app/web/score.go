@@ -35,6 +35,10 @@ type scorePage struct {
 	BarMax    int
 	BarHeight int
 	Gaps      []assessment.Ref
+	// ByStandard is set on the standards view (?by=standard): the items
+	// grouped by standard and clause instead of the theme chart and gaps.
+	ByStandard bool
+	Standards  []assessment.Standard
 }
 
 // chart lays out the per-theme bars; the template draws them as inline SVG.
@@ -57,10 +61,17 @@ func (s *Server) scorePage(c echo.Context) error {
 		return err
 	}
 	res := sh.Result()
-	bars, h := chart(sh, res, lang(c))
-	return s.render(c, http.StatusOK, "score", s.T(c, "score.title", sh.ID), scorePage{
-		Sheet: sh, Result: res, Bars: bars, ChartH: h, BarMax: barMax, BarHeight: barHeight, Gaps: sh.Gaps(),
-	})
+	p := scorePage{Sheet: sh, Result: res}
+	switch by := c.QueryParam("by"); by {
+	case "", "theme":
+		p.Bars, p.ChartH = chart(sh, res, lang(c))
+		p.BarMax, p.BarHeight, p.Gaps = barMax, barHeight, sh.Gaps()
+	case "standard":
+		p.ByStandard, p.Standards = true, sh.ByStandard()
+	default:
+		return fail(http.StatusBadRequest, "standards.unknown_view", by)
+	}
+	return s.render(c, http.StatusOK, "score", s.T(c, "score.title", sh.ID), p)
 }
 
 // reportPDF serves the verifiable PDF report in the page's language; each

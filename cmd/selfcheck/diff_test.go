@@ -29,7 +29,7 @@ func oldCatalog(t *testing.T) string {
 		}
 		s := string(b)
 		if filepath.Base(f) == "popups.yaml" {
-			s = strings.Replace(s, `version: "2021.4"`, `version: "2020.9"`, 1)
+			s = strings.Replace(s, `version: "2021.5"`, `version: "2020.9"`, 1)
 			start := strings.Index(s, "      - id: pw-ad-label\n")
 			end := strings.Index(s[start+1:], "      - id: ") + start + 1
 			if start < 0 || end <= start {
@@ -54,7 +54,7 @@ func TestChecklistsDiff(t *testing.T) {
 		want, not []string
 	}{
 		{"zh", []string{"--lang", "zh", old},
-			[]string{"新增 1 项，删除 1 项，变更 1 项", "## 主题版本", "- popups: 2020.9 → 2021.4", "## 新增检查项 (1)", "弹窗骚扰 · pw-ad-label · 弹窗推送的广告",
+			[]string{"新增 1 项，删除 1 项，变更 1 项", "## 主题版本", "- popups: 2020.9 → 2021.5", "## 新增检查项 (1)", "弹窗骚扰 · pw-ad-label · 弹窗推送的广告",
 				"## 删除检查项 (1)", "pw-old-banner", "## 变更检查项 (1)", "pw-close-button", "  检查项内容"},
 			[]string{"Added items", "Changed items", "Pop-up"}},
 		{"en", []string{"--lang", "en", old, "builtin"},
@@ -62,7 +62,7 @@ func TestChecklistsDiff(t *testing.T) {
 				"## Removed items (1)", "## Changed items (1)", "  text"},
 			[]string{"新增", "弹窗", "主题版本"}},
 		{"plain", []string{"--lang", "plain", old},
-			[]string{"theme\tpopups\t2020.9\t2021.4\n", "added\tpopups\tpw-ad-label\n", "removed\tpopups\tpw-old-banner\n", "changed\tpopups\tpw-close-button\ttext\n"},
+			[]string{"theme\tpopups\t2020.9\t2021.5\n", "added\tpopups\tpw-ad-label\n", "removed\tpopups\tpw-old-banner\n", "changed\tpopups\tpw-close-button\ttext\n"},
 			[]string{"##"}},
 		{"same", []string{"--lang", "en", "builtin", "builtin"},
 			[]string{"0 added, 0 removed, 0 changed", "## Added items (0)\nnone"}, nil},
