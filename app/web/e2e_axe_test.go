@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -66,24 +63,7 @@ func TestE2EAccessibility(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		for _, p := range pages {
 			name := fmt.Sprintf("%s %s as %s", lang, p.path, callerNames[p.who])
-			b.do("cookies for "+name, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-				if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-					return err
-				}
-				cookies := map[string]string{langCookie: lang}
-				if s := f.sessions[p.who]; s != "" {
-					cookies[sessionCookie] = s
-				}
-				for k, v := range cookies {
-					if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: k, Value: v, URL: f.reads}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}), chromedp.Navigate(f.reads+p.path))
-			b.poll(name+" loaded", `document.readyState === "complete"`, 20*time.Second)
-			if got := eval[string](b, `location.pathname`); got != strings.SplitN(p.path, "?", 2)[0] {
-				t.Errorf("%s: landed on %s", name, got)
+			if !openAs(b, f, p, lang, name) {
 				continue
 			}
 			wantLang := map[string]string{"zh": "zh-CN", "en": "en"}[lang]
