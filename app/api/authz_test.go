@@ -123,6 +123,8 @@ var apiAuthz = []authzRow{
 	{statuses{401, 204, 204, 204, 204, 204, 204, 204}, "POST /notifications/read-all"},
 	// The demo auditor's notice of the submission: everyone else's 404.
 	{statuses{401, 404, 404, 404, 404, 204, 404, 404}, "POST /notifications/:id/read"},
+	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /notification-preferences"},
+	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "PUT /notification-preferences"},
 }
 
 // authzSecret is a note on the demo firm's assessments: no refusal may show it.
@@ -386,6 +388,8 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 		return nil, []byte(miniChecklist("authz-api"))
 	case "PUT /assessments/:id/assignments":
 		return map[string]any{"assignments": []map[string]any{{"item": f.draftItem, "user": "firm@demo.local"}}}, nil
+	case "PUT /notification-preferences":
+		return map[string]any{"preferences": map[string]string{"submitted": "digest"}}, nil
 	}
 	return apiBody(route)
 }

@@ -74,6 +74,8 @@ func (a *API) table() []route {
 		{Method: http.MethodGet, Path: "/notifications", Who: signedIn, Handler: a.listNotifications},
 		{Method: http.MethodPost, Path: "/notifications/read-all", Who: signedIn, Handler: a.readAllNotifications},
 		{Method: http.MethodPost, Path: "/notifications/:id/read", Who: signedIn, Handler: a.readNotification},
+		{Method: http.MethodGet, Path: "/notification-preferences", Who: signedIn, Handler: a.notificationPreferences},
+		{Method: http.MethodPut, Path: "/notification-preferences", Who: signedIn, Handler: a.setNotificationPreferences},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},

@@ -69,6 +69,9 @@ type Mailer struct {
 	SMTP      SMTPConfig
 	PublicURL string
 	Messages  Translator
+	// UnsubscribeKey signs the unsubscribe links (a server key); nil: the
+	// messages have none (tests of other things).
+	UnsubscribeKey []byte
 
 	url  *url.URL
 	from *mail.Address
@@ -184,20 +187,39 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 // mailHTML is the HTML part; the text is escaped by html/template.
 var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
-<body><p>{{.Text}}</p><p><a href="{{.Link}}">{{.Open}}</a></p><p style="color:#666">{{.Why}}</p></body></html>
+<body>{{range .Lines}}<p>{{.Text}}<br><a href="{{.Link}}">{{$.Open}}</a></p>{{end}}
+<p style="color:#666">{{.Why}}</p>{{range .Unsubscribe}}<p style="color:#666"><a href="{{.Link}}">{{.Text}}</a></p>{{end}}</body></html>
 `))
 
+type mailLine struct{ Text, Link string }
+
 // Compose is the message of d: headers, then a multipart/alternative body
-// with the plain text and HTML parts, in the recipient's language.
+// with the plain text and HTML parts, in the recipient's language. A
+// digest lists its notices; every message ends with a link per kind of
+// event in it that turns e-mail for that kind off.
 func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 	lang := d.Lang
 	if lang != "en" {
 		lang = "zh"
 	}
-	n := d.Notice
-	text := m.Messages.T(lang, "notify.event."+n.Event, n.ActorName, n.AssessmentID)
-	subject := m.Messages.T(lang, "notify.mail.subject", text)
-	link := m.PublicURL + n.Link
+	notices := d.Digest
+	if len(notices) == 0 {
+		notices = []Notice{d.Notice}
+	}
+	var lines, unsub []mailLine
+	seen := map[string]bool{}
+	for _, n := range notices {
+		lines = append(lines, mailLine{Text: m.Messages.T(lang, "notify.event."+n.Event, n.ActorName, n.AssessmentID), Link: m.PublicURL + n.Link})
+		if !seen[n.Event] && m.UnsubscribeKey != nil {
+			seen[n.Event] = true
+			unsub = append(unsub, mailLine{Text: m.Messages.T(lang, "notify2.unsubscribe_link", m.Messages.T(lang, "notify2.event."+n.Event)),
+				Link: m.PublicURL + "/unsubscribe?t=" + UnsubscribeToken(m.UnsubscribeKey, n.UserID, n.Event)})
+		}
+	}
+	subject := m.Messages.T(lang, "notify.mail.subject", lines[0].Text)
+	if d.Digest != nil {
+		subject = m.Messages.T(lang, "notify.mail.subject", m.Messages.T(lang, "notify2.digest_subject", len(d.Digest)))
+	}
 	open := m.Messages.T(lang, "notify.mail.open")
 	why := m.Messages.T(lang, "notify.mail.why", m.PublicURL+"/profile")
 	var html bytes.Buffer
@@ -205,10 +227,17 @@ func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 	if lang == "en" {
 		htmlLang = "en"
 	}
-	if err := mailHTML.Execute(&html, map[string]string{"Lang": htmlLang, "Subject": subject, "Text": text, "Link": link, "Open": open, "Why": why}); err != nil {
+	if err := mailHTML.Execute(&html, map[string]any{"Lang": htmlLang, "Subject": subject, "Lines": lines, "Open": open, "Why": why, "Unsubscribe": unsub}); err != nil {
 		return nil, err
 	}
-	plain := text + "\r\n\r\n" + open + ": " + link + "\r\n\r\n-- \r\n" + why + "\r\n"
+	var plain strings.Builder
+	for _, l := range lines {
+		plain.WriteString(l.Text + "\r\n" + open + ": " + l.Link + "\r\n\r\n")
+	}
+	plain.WriteString("-- \r\n" + why + "\r\n")
+	for _, l := range unsub {
+		plain.WriteString(l.Text + ": " + l.Link + "\r\n")
+	}
 
 	var b bytes.Buffer
 	var rnd [12]byte
@@ -225,6 +254,9 @@ func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 	hdr("Message-ID", "<"+strings.ReplaceAll(d.Key, ":", ".")+"@"+m.from.Address[strings.LastIndex(m.from.Address, "@")+1:]+">")
 	hdr("X-Selfcheck-Delivery", d.Key)
 	hdr("Auto-Submitted", "auto-generated")
+	if len(unsub) == 1 {
+		hdr("List-Unsubscribe", "<"+unsub[0].Link+">")
+	}
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 	b.WriteString("\r\n")
@@ -235,7 +267,7 @@ func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 		w.Close()
 		b.WriteString("\r\n")
 	}
-	part("text/plain", plain)
+	part("text/plain", plain.String())
 	part("text/html", html.String())
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes(), nil

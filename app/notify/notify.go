@@ -36,6 +36,9 @@ const (
 	// Named are the users the event's detail names, in "user" or "users"
 	// (a mention, an assignment).
 	Named
+	// OwnerOrFirmAdmins is the user the detail names, else the firm's
+	// admins (a plan whose owner is not an account).
+	OwnerOrFirmAdmins
 )
 
 // Rule says which event name an outbox kind is notified as, and to whom.
@@ -60,6 +63,10 @@ var Rules = map[outbox.Kind]Rule{
 	outbox.Commented:              {Event: "comment", To: Participants},
 	outbox.Mentioned:              {Event: "mention", To: Named},
 	outbox.Assigned:               {Event: "assigned", To: Named},
+	outbox.DeadlineSoon:           {Event: "deadline_soon", To: FirmUsers},
+	outbox.DeadlinePassed:         {Event: "deadline_passed", To: FirmUsers},
+	outbox.PlanDue:                {Event: "plan_due", To: OwnerOrFirmAdmins},
+	outbox.PlanOverdue:            {Event: "plan_overdue", To: OwnerOrFirmAdmins},
 }
 
 // Events are the event names of Rules, for preferences and validation.
@@ -128,7 +135,7 @@ func (s Subscriber) Handle(ctx context.Context, events []outbox.Event) error {
 			continue
 		}
 		var named []uint
-		if rule.To == Named {
+		if rule.To == Named || rule.To == OwnerOrFirmAdmins {
 			named = namedUsers(e.Detail)
 		}
 		to, err := s.Store.Recipients(ctx, rule.To, e, named)

@@ -169,13 +169,16 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		if err != nil {
 			return nil, fmt.Errorf("server: %w", err)
 		}
+		if m.UnsubscribeKey, err = work.UnsubscribeKey(ctx); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
 		channels = append(channels, m)
 	}
 	srv.Mount(api.New(api.Deps{
 		Work: work, Messages: messages, Log: cfg.Log,
 		Config: api.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence},
 	}).Register)
-	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log, channels)}, nil
+	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log, channels, cfg.Location)}, nil
 }
 
 // startEvents runs the outbox dispatcher, with its subscribers, until the
@@ -184,7 +187,10 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 //
 // The notifications subscriber makes a delivery over each of channels,
 // which a Sender's bounded workers send.
-func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel) (stop func()) {
+//
+// The scheduler, on one instance at a time, emits the events time makes
+// (deadlines, plans due) and the daily digests.
+func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel, loc *time.Location) (stop func()) {
 	sender := &notify.Sender{Store: st, Channels: map[string]notify.Channel{}, Log: log}
 	sub := notify.Subscriber{Store: st, Added: sender.Wake}
 	for _, ch := range channels {
@@ -197,6 +203,8 @@ func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel) (
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { d.Run(ctx) })
+	sched := &notify.Scheduler{Store: st, Log: log, Location: loc, DigestHour: notify.DefaultDigestHour, Digested: sender.Wake}
+	wg.Go(func() { sched.Run(ctx) })
 	if len(channels) > 0 {
 		wg.Go(func() { sender.Run(ctx) })
 	}

@@ -135,6 +135,11 @@ var webAuthz = []authzRow{
 	{statuses{401, 404, 404, 404, 404, 303, 404, 404}, "POST /notifications/:id/read"},
 	{statuses{303, 200, 200, 200, 200, 200, 200, 200}, "GET /profile"},
 	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /profile/password"},
+	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /profile/notifications"},
+	// Without a token signed by the server, an unsubscribe link is nobody's;
+	// with one, it is anyone's who holds it (the e-mail's reader).
+	{statuses{404, 404, 404, 404, 404, 404, 404, 404}, "GET /unsubscribe"},
+	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "POST /unsubscribe"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "POST /profile/tokens"},
 	{statuses{401, 303, 404, 404, 404, 404, 404, 404}, "POST /profile/tokens/:id/revoke"},
 	// Two-factor sign-in. The fixture has no sign-in awaiting a code and
@@ -258,7 +263,8 @@ type authzFixture struct {
 	memberToken            uint // id of the member's personal token
 	checklistID            string
 	verifyCode             string
-	notice, otherNotice    int64 // the demo auditor's notification of the submission, the other auditor's of theirs
+	notice, otherNotice    int64  // the demo auditor's notification of the submission, the other auditor's of theirs
+	unsubscribe            string // the member's token of an unsubscribe link
 }
 
 var authzEmails = [callers]string{"", "firm@demo.local", "firmadmin@demo.local", "other@firm.local", "otheradmin@firm.local",
@@ -417,6 +423,9 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatalf("the other auditor has %d notifications, want 1", len(notices))
 	}
 	f.otherNotice = notices[0].ID
+	unsub, err := st.ServerKey(ctx, "unsubscribe")
+	must(err)
+	f.unsubscribe = notify.UnsubscribeToken(unsub, user("firm@demo.local").ID, "approved")
 
 	stop()
 	db, err := testdb.Copy(t, f.db)
@@ -488,6 +497,10 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"email": {"colleague@demo.local"}, "password": {store.DemoPassword}}, nil
 	case "POST /lang":
 		return url.Values{"lang": {"en"}, "back": {"/"}}, nil
+	case "POST /profile/notifications":
+		return url.Values{"mode.submitted": {"digest"}}, nil
+	case "POST /unsubscribe":
+		return url.Values{"t": {f.unsubscribe}}, nil
 	case "POST /assessments":
 		return url.Values{"theme": {"popups"}, "profile": {"app"}}, nil
 	case "POST /assessments/:id":

@@ -113,6 +113,10 @@ func (s *Server) registerRoutes() {
 
 		{Method: http.MethodGet, Path: "/profile", Who: signedIn, Handler: s.profile},
 		{Method: http.MethodPost, Path: "/profile/password", Who: signedIn, Handler: s.changePassword},
+		{Method: http.MethodPost, Path: "/profile/notifications", Who: signedIn, Handler: s.saveNotificationPrefs},
+		// An e-mail's unsubscribe link: its signed token stands for a sign-in.
+		{Method: http.MethodGet, Path: "/unsubscribe", Who: anyone, Handler: s.unsubscribeForm},
+		{Method: http.MethodPost, Path: "/unsubscribe", Who: anyone, Handler: s.unsubscribe},
 		{Method: http.MethodPost, Path: "/profile/tokens", Who: signedIn, Handler: s.createToken},
 		{Method: http.MethodPost, Path: "/profile/tokens/:id/revoke", Who: signedIn, Handler: s.revokeToken},
 		{Method: http.MethodGet, Path: "/profile/2fa", Who: signedIn, Handler: s.twoFactor},
