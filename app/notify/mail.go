@@ -100,7 +100,7 @@ func (m *Mailer) Send(ctx context.Context, d Delivery) error {
 	if err != nil {
 		return Permanent(err)
 	}
-	err = m.send(ctx, d.Email, msg)
+	_, err = m.send(ctx, d.Email, msg)
 	var te *textproto.Error
 	if errors.As(err, &te) && te.Code >= 500 {
 		return Permanent(err)
@@ -108,7 +108,9 @@ func (m *Mailer) Send(ctx context.Context, d Delivery) error {
 	return err
 }
 
-func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
+// send sends msg to to and returns the server's answer to the message
+// ("250 2.0.0 Ok: queued as …").
+func (m *Mailer) send(ctx context.Context, to string, msg []byte) (string, error) {
 	host := m.url.Hostname()
 	port := m.url.Port()
 	implicit := m.url.Scheme == "smtps"
@@ -129,7 +131,7 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 	var dialer net.Dialer
 	conn, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer conn.Close()
 	// The whole conversation ends with ctx: the Sender's timeout.
@@ -141,19 +143,19 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 	if implicit {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return err
+			return "", err
 		}
 		conn = tc
 	}
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer c.Close()
 	if !implicit {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(cfg); err != nil {
-				return err
+				return "", err
 			}
 		}
 	}
@@ -162,26 +164,89 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 		// net/smtp's PLAIN refuses to send the password over a connection
 		// that is neither TLS nor to localhost.
 		if err := c.Auth(smtp.PlainAuth("", user.Username(), pass, host)); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := c.Mail(m.from.Address); err != nil {
-		return err
+		return "", err
 	}
 	if err := c.Rcpt(to); err != nil {
-		return err
+		return "", err
 	}
-	w, err := c.Data()
+	// DATA by hand: net/smtp's Data hides the server's final answer,
+	// which the admin's test shows.
+	id, err := c.Text.Cmd("DATA")
 	if err != nil {
-		return err
+		return "", err
 	}
+	c.Text.StartResponse(id)
+	_, _, err = c.Text.ReadResponse(354)
+	c.Text.EndResponse(id)
+	if err != nil {
+		return "", err
+	}
+	w := c.Text.DotWriter()
 	if _, err := w.Write(msg); err != nil {
-		return err
+		return "", err
 	}
 	if err := w.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return c.Quit()
+	code, reply, err := c.Text.ReadResponse(250)
+	if err != nil {
+		return "", err
+	}
+	c.Quit()
+	return fmt.Sprintf("%d %s", code, reply), nil
+}
+
+// SendTest sends a short message to to, in lang, at once, and returns the
+// server's answer: the admin's check that the settings work. A refusal
+// comes back as the error, with the server's text.
+func (m *Mailer) SendTest(ctx context.Context, to, lang string) (string, error) {
+	addr, err := mail.ParseAddress(to)
+	if err != nil {
+		return "", Permanent(fmt.Errorf("address %q: %w", to, err))
+	}
+	var b bytes.Buffer
+	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
+	hdr("From", m.from.String())
+	hdr("To", addr.String())
+	hdr("Subject", mime.BEncoding.Encode("utf-8", m.Messages.T(lang, "notify.mail.subject", m.Messages.T(lang, "notify2.smtp.test_subject"))))
+	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
+	hdr("Auto-Submitted", "auto-generated")
+	hdr("MIME-Version", "1.0")
+	hdr("Content-Type", "text/plain; charset=utf-8")
+	hdr("Content-Transfer-Encoding", "quoted-printable")
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write([]byte(m.Messages.T(lang, "notify2.smtp.test_body", m.PublicURL) + "\r\n"))
+	qp.Close()
+	return m.send(ctx, addr.Address, b.Bytes())
+}
+
+// Settings are the Mailer's settings as an admin may see them: the
+// password is never among them.
+type Settings struct {
+	Scheme, Host, Port, User string
+	HasPassword              bool
+	From                     string
+}
+
+// Settings returns the Mailer's settings, password left out.
+func (m *Mailer) Settings() Settings {
+	out := Settings{Scheme: m.url.Scheme, Host: m.url.Hostname(), Port: m.url.Port(), From: m.from.String()}
+	if out.Port == "" {
+		out.Port = "587"
+		if out.Scheme == "smtps" {
+			out.Port = "465"
+		}
+	}
+	if u := m.url.User; u != nil {
+		out.User = u.Username()
+		_, out.HasPassword = u.Password()
+	}
+	return out
 }
 
 // mailHTML is the HTML part; the text is escaped by html/template.

@@ -147,8 +147,14 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 			return nil, err
 		}
 	}
+	var mailer *notify.Mailer
+	if cfg.SMTP.URL != "" {
+		if mailer, err = notify.NewMailer(cfg.SMTP, cfg.PublicURL, messages); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
-		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor})
+		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Mailer: mailer})
 	switch inUse, err := work.CheckTwoFactorKey(ctx); {
 	case err != nil:
 		return nil, fmt.Errorf("server: %w", err)
@@ -164,15 +170,11 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		return nil, err
 	}
 	var channels []notify.Channel
-	if cfg.SMTP.URL != "" {
-		m, err := notify.NewMailer(cfg.SMTP, cfg.PublicURL, messages)
-		if err != nil {
+	if mailer != nil {
+		if mailer.UnsubscribeKey, err = work.UnsubscribeKey(ctx); err != nil {
 			return nil, fmt.Errorf("server: %w", err)
 		}
-		if m.UnsubscribeKey, err = work.UnsubscribeKey(ctx); err != nil {
-			return nil, fmt.Errorf("server: %w", err)
-		}
-		channels = append(channels, m)
+		channels = append(channels, mailer)
 	}
 	srv.Mount(api.New(api.Deps{
 		Work: work, Messages: messages, Log: cfg.Log,

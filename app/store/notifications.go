@@ -308,3 +308,50 @@ func (s *Store) SetUserLanguage(ctx context.Context, id uint, lang string) error
 	err := s.db.WithContext(ctx).Exec("UPDATE users SET lang = ? WHERE id = ?", lang, id).Error
 	return translate(err, "set language of user %d", id)
 }
+
+// DeliveryRow is a delivery as the admins' deliveries page shows it.
+type DeliveryRow struct {
+	ID        int64
+	Channel   string
+	Status    string
+	Event     string // the notice's event; "" for a digest or a webhook's
+	Email     string // the recipient's; "" for a webhook's
+	URL       string // the webhook's; "" for an e-mail
+	Attempts  int
+	NextAt    time.Time
+	LastError string
+	CreatedAt time.Time
+}
+
+// MaxDeliveryRows bounds the deliveries page.
+const MaxDeliveryRows = 200
+
+// TroubledDeliveries are the failed deliveries and the pending ones that
+// have failed at least once, newest first: what an admin looks at when a
+// message did not arrive.
+func (s *Store) TroubledDeliveries(ctx context.Context) ([]DeliveryRow, error) {
+	var out []DeliveryRow
+	err := s.db.WithContext(ctx).Table("deliveries d").
+		Select("d.id, d.channel, d.status, COALESCE(n.kind, '') AS event, COALESCE(u.email, '') AS email, COALESCE(w.url, '') AS url,"+
+			" d.attempts, d.next_at, d.last_error, d.created_at").
+		Joins("LEFT JOIN notifications n ON n.id = d.notification_id").Joins("LEFT JOIN users u ON u.id = d.user_id").
+		Joins("LEFT JOIN webhooks w ON w.id = d.webhook_id").
+		Where("d.status = ? OR (d.status = ? AND d.last_error <> '')", DeliveryFailed, DeliveryPending).
+		Order("d.id DESC").Limit(MaxDeliveryRows).Scan(&out).Error
+	return out, translate(err, "troubled deliveries")
+}
+
+// RetryDelivery makes a failed or pending delivery due at once, with a
+// fresh 24 hours of retries; a sent one, or none, is ErrNotFound.
+func (s *Store) RetryDelivery(ctx context.Context, id int64) error {
+	now := time.Now().UTC()
+	res := s.db.WithContext(ctx).Exec("UPDATE deliveries SET status = ?, next_at = ?, created_at = ?, attempts = 0 WHERE id = ? AND status IN ?",
+		DeliveryPending, now, now, id, []string{DeliveryFailed, DeliveryPending})
+	if res.Error != nil {
+		return translate(res.Error, "retry delivery %d", id)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -125,6 +125,11 @@ var webAuthz = []authzRow{
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/audit"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/locks"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/locks/clear"},
+	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/smtp"},
+	// The fixture has no SMTP server: the admin is told so.
+	{statuses{401, 403, 403, 403, 403, 403, 403, 422}, "POST /admin/smtp/test"},
+	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/deliveries"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/deliveries/:id/retry"},
 
 	{statuses{303, 403, 200, 403, 200, 403, 403, 403}, "GET /team"},
 	{statuses{401, 403, 200, 403, 200, 403, 403, 403}, "POST /team"},
@@ -265,6 +270,7 @@ type authzFixture struct {
 	verifyCode             string
 	notice, otherNotice    int64  // the demo auditor's notification of the submission, the other auditor's of theirs
 	unsubscribe            string // the member's token of an unsubscribe link
+	delivery               int64  // an e-mail of a notification, pending
 }
 
 var authzEmails = [callers]string{"", "firm@demo.local", "firmadmin@demo.local", "other@firm.local", "otheradmin@firm.local",
@@ -410,7 +416,10 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	// The notifications the outbox would have made by now.
 	evs, err := st.EventsAfter(ctx, 0, 100000)
 	must(err)
-	must(notify.Subscriber{Store: st}.Handle(ctx, evs))
+	must(notify.Subscriber{Store: st, Channels: []string{notify.MailChannel}}.Handle(ctx, evs))
+	ds, err := st.Deliveries(ctx)
+	must(err)
+	f.delivery = ds[0].ID
 	notices, _, err := st.Notices(ctx, user("auditor@demo.local"), 0, 0)
 	must(err)
 	if len(notices) != 1 {
@@ -462,6 +471,8 @@ func (f *authzFixture) path(method, pattern string) string {
 			return fmt.Sprint(f.memberToken)
 		case strings.HasPrefix(pattern, "/notifications/"):
 			return fmt.Sprint(f.notice)
+		case strings.HasPrefix(pattern, "/admin/deliveries/"):
+			return fmt.Sprint(f.delivery)
 		}
 		return ""
 	}

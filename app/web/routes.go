@@ -126,6 +126,10 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/admin/audit", Who: admin, Handler: s.adminAudit},
 		{Method: http.MethodGet, Path: "/admin/locks", Who: admin, Handler: s.adminLocks},
 		{Method: http.MethodPost, Path: "/admin/locks/clear", Who: admin, Handler: s.clearLock},
+		{Method: http.MethodGet, Path: "/admin/smtp", Who: admin, Handler: s.adminSMTP},
+		{Method: http.MethodPost, Path: "/admin/smtp/test", Who: admin, Handler: s.testSMTP},
+		{Method: http.MethodGet, Path: "/admin/deliveries", Who: admin, Handler: s.adminDeliveries},
+		{Method: http.MethodPost, Path: "/admin/deliveries/:id/retry", Who: admin, Handler: s.retryDelivery},
 
 		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},
 	}
