@@ -51,6 +51,9 @@ type Config struct {
 	RequireTwoFactor []auth.Role
 	// SMTP sends notifications by e-mail; URL "" for in-app only.
 	SMTP notify.SMTPConfig
+	// WebhookAllowPrivate lets webhooks reach loopback and private
+	// addresses (an intranet bot, tests); off, they are refused.
+	WebhookAllowPrivate bool
 	// Renders bounds the report and export renders at once and their
 	// queue; zero fields take reporting.DefaultGateLimits (from the CPUs).
 	Renders reporting.GateLimits
@@ -153,8 +156,9 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 			return nil, fmt.Errorf("server: %w", err)
 		}
 	}
+	poster := notify.NewPoster(cfg.PublicURL, messages, cfg.WebhookAllowPrivate)
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
-		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Mailer: mailer})
+		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Mailer: mailer, Poster: poster})
 	switch inUse, err := work.CheckTwoFactorKey(ctx); {
 	case err != nil:
 		return nil, fmt.Errorf("server: %w", err)
@@ -169,7 +173,7 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	if err != nil {
 		return nil, err
 	}
-	var channels []notify.Channel
+	channels := []notify.Channel{poster}
 	if mailer != nil {
 		if mailer.UnsubscribeKey, err = work.UnsubscribeKey(ctx); err != nil {
 			return nil, fmt.Errorf("server: %w", err)
@@ -196,8 +200,16 @@ func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel, l
 	sender := &notify.Sender{Store: st, Channels: map[string]notify.Channel{}, Log: log}
 	sub := notify.Subscriber{Store: st, Added: sender.Wake}
 	for _, ch := range channels {
-		sender.Channels[ch.Name()] = ch
-		sub.Channels = append(sub.Channels, ch.Name())
+		if ch.Name() == notify.WebhookChannel {
+			sub.Webhooks = true
+			sender.Channels[ch.Name()] = ch
+		}
+	}
+	for _, ch := range channels {
+		if ch.Name() != notify.WebhookChannel { // per recipient; webhooks are per event
+			sender.Channels[ch.Name()] = ch
+			sub.Channels = append(sub.Channels, ch.Name())
+		}
 	}
 	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st}, sub)
 	d.Gather = eventGather

@@ -44,6 +44,8 @@ type Deps struct {
 	// Mailer is the e-mail channel, for the admins' SMTP page; nil when
 	// e-mail is off.
 	Mailer *notify.Mailer
+	// Poster is the webhook channel, for "send a test"; nil: webhooks off.
+	Poster *notify.Poster
 }
 
 // Service runs the use cases.
