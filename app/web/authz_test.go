@@ -125,6 +125,11 @@ var webAuthz = []authzRow{
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/audit"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/locks"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/locks/clear"},
+	// Webhooks: a firm admin's are their firm's, the admins' are theirs.
+	{statuses{303, 403, 200, 403, 200, 403, 403, 200}, "GET /settings/webhooks"},
+	{statuses{401, 403, 303, 403, 303, 403, 403, 303}, "POST /settings/webhooks"},
+	{statuses{401, 403, 303, 403, 404, 403, 403, 404}, "POST /settings/webhooks/:id/delete"},
+	{statuses{401, 403, 200, 403, 404, 403, 403, 404}, "POST /settings/webhooks/:id/test"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/smtp"},
 	// The fixture has no SMTP server: the admin is told so.
 	{statuses{401, 403, 403, 403, 403, 403, 403, 422}, "POST /admin/smtp/test"},
@@ -271,6 +276,7 @@ type authzFixture struct {
 	notice, otherNotice    int64  // the demo auditor's notification of the submission, the other auditor's of theirs
 	unsubscribe            string // the member's token of an unsubscribe link
 	delivery               int64  // an e-mail of a notification, pending
+	webhook, otherWebhook  int64  // the demo firm admin's webhook, the other firm admin's
 }
 
 var authzEmails = [callers]string{"", "firm@demo.local", "firmadmin@demo.local", "other@firm.local", "otheradmin@firm.local",
@@ -435,6 +441,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	unsub, err := st.ServerKey(ctx, "unsubscribe")
 	must(err)
 	f.unsubscribe = notify.UnsubscribeToken(unsub, user("firm@demo.local").ID, "approved")
+	hook := notify.Webhook{Kind: notify.Generic, URL: "http://127.0.0.1:9/hook", Events: []string{"submitted"}}
+	f.webhook, err = st.CreateWebhook(ctx, user("firmadmin@demo.local"), hook)
+	must(err)
+	f.otherWebhook, err = st.CreateWebhook(ctx, user("otheradmin@firm.local"), hook)
+	must(err)
 
 	stop()
 	db, err := testdb.Copy(t, f.db)
@@ -473,6 +484,8 @@ func (f *authzFixture) path(method, pattern string) string {
 			return fmt.Sprint(f.notice)
 		case strings.HasPrefix(pattern, "/admin/deliveries/"):
 			return fmt.Sprint(f.delivery)
+		case strings.HasPrefix(pattern, "/settings/webhooks/"):
+			return fmt.Sprint(f.webhook)
 		}
 		return ""
 	}
@@ -510,6 +523,8 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"lang": {"en"}, "back": {"/"}}, nil
 	case "POST /profile/notifications":
 		return url.Values{"mode.submitted": {"digest"}}, nil
+	case "POST /settings/webhooks":
+		return url.Values{"kind": {"generic"}, "url": {"https://hooks.example.com/selfcheck"}, "event": {"submitted", "approved"}}, nil
 	case "POST /unsubscribe":
 		return url.Values{"t": {f.unsubscribe}}, nil
 	case "POST /assessments":
@@ -762,6 +777,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		other.submittedEv, other.draftEv = f.otherEv, f.otherEv
 		other.campaign, other.colleague = f.otherCamp, f.otherMember
 		other.notice = f.otherNotice
+		other.webhook = f.otherWebhook
 		for _, r := range webAuthz {
 			method, pattern, _ := strings.Cut(r.route, " ")
 			if !strings.Contains(pattern, ":id") || strings.HasPrefix(pattern, "/admin/") || strings.HasPrefix(pattern, "/profile/") {

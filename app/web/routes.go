@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"selfcheck/app/access"
+	"selfcheck/app/auth"
 )
 
 // The role sets of the route table (app/access, shared with the API).
@@ -23,6 +24,9 @@ var (
 	firmAdmin  = access.FirmAdmin
 	admin      = access.Admin
 	reviewer   = access.Reviewer
+	// hookOwner manages webhooks: a firm admin their firm's, an admin
+	// the campaigns'.
+	hookOwner = access.Who{auth.FirmAdmin, auth.Admin}
 )
 
 // route is one entry of the route table. MaxBody, when set, replaces the
@@ -126,6 +130,10 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/admin/audit", Who: admin, Handler: s.adminAudit},
 		{Method: http.MethodGet, Path: "/admin/locks", Who: admin, Handler: s.adminLocks},
 		{Method: http.MethodPost, Path: "/admin/locks/clear", Who: admin, Handler: s.clearLock},
+		{Method: http.MethodGet, Path: "/settings/webhooks", Who: hookOwner, Handler: s.webhooks},
+		{Method: http.MethodPost, Path: "/settings/webhooks", Who: hookOwner, Handler: s.createWebhook},
+		{Method: http.MethodPost, Path: "/settings/webhooks/:id/delete", Who: hookOwner, Handler: s.deleteWebhook},
+		{Method: http.MethodPost, Path: "/settings/webhooks/:id/test", Who: hookOwner, Handler: s.testWebhook},
 		{Method: http.MethodGet, Path: "/admin/smtp", Who: admin, Handler: s.adminSMTP},
 		{Method: http.MethodPost, Path: "/admin/smtp/test", Who: admin, Handler: s.testSMTP},
 		{Method: http.MethodGet, Path: "/admin/deliveries", Who: admin, Handler: s.adminDeliveries},
