@@ -125,6 +125,7 @@ var apiAuthz = []authzRow{
 	{statuses{401, 404, 404, 404, 404, 204, 404, 404}, "POST /notifications/:id/read"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /notification-preferences"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "PUT /notification-preferences"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/reminders"},
 	// Webhooks: a firm admin's are their firm's, the admins' are theirs.
 	{statuses{401, 403, 200, 403, 200, 403, 403, 200}, "GET /webhooks"},
 	{statuses{401, 403, 201, 403, 201, 403, 403, 201}, "POST /webhooks"},
@@ -404,6 +405,8 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 		return nil, []byte(miniChecklist("authz-api"))
 	case "PUT /assessments/:id/assignments":
 		return map[string]any{"assignments": []map[string]any{{"item": f.draftItem, "user": "firm@demo.local"}}}, nil
+	case "PUT /campaigns/:id/reminders":
+		return map[string]any{"days": []int{14, 3}}, nil
 	case "POST /webhooks":
 		return map[string]any{"kind": "generic", "url": "https://hooks.example.com/selfcheck", "events": []string{"submitted"}}, nil
 	case "PUT /notification-preferences":

@@ -88,6 +88,7 @@ func (a *API) table() []route {
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},
 		{Method: http.MethodPut, Path: "/campaigns/:id/firms", Who: admin, Handler: a.setFirms},
+		{Method: http.MethodPut, Path: "/campaigns/:id/reminders", Who: admin, Handler: a.setReminderDays},
 		{Method: http.MethodGet, Path: "/campaigns/:id/dashboard", Who: reviewer, Handler: a.campaignDashboard},
 		{Method: http.MethodGet, Path: "/campaigns/:id/results.csv", Who: reviewer, Handler: a.campaignResults("csv")},
 		{Method: http.MethodGet, Path: "/campaigns/:id/results.xlsx", Who: reviewer, Handler: a.campaignResults("xlsx")},

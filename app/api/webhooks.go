@@ -134,3 +134,35 @@ func (a *API) testWebhook(c echo.Context, p access.Principal) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+type reminderDaysJSON struct {
+	Days []int `json:"days"`
+}
+
+// setReminderDays sets the days before a campaign's deadline its firms
+// that have not submitted are reminded, and answers them.
+func (a *API) setReminderDays(c echo.Context, p access.Principal) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reminderDaysJSON
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Days == nil {
+		return invalid("days", "days must be a list of whole numbers of days before the deadline, 1 to 90, at most 5")
+	}
+	ctx := c.Request().Context()
+	if err := a.Work.SetReminderDays(ctx, p, id, req.Days); err != nil {
+		return err
+	}
+	days, err := a.Work.ReminderDays(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if days == nil {
+		days = []int{}
+	}
+	return c.JSON(http.StatusOK, reminderDaysJSON{Days: days})
+}

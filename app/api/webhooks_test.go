@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,3 +57,25 @@ func TestWebhooksAPI(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// An admin sets a campaign's reminder days; a day out of range is a 422.
+func TestReminderDaysAPI(t *testing.T) {
+	ta := newTestAPI(t)
+	admin, token := ta.user("admin@demo.local")
+	camps, err := ta.store.Campaigns(context.Background(), admin)
+	if err != nil || len(camps) == 0 {
+		t.Fatalf("campaigns: %v %v", camps, err)
+	}
+	path := Prefix + "/campaigns/" + itoa(int(camps[0].ID)) + "/reminders"
+	r := ta.request(http.MethodPut, path, token, map[string]any{"days": []int{3, 14, 3}})
+	want(t, r, http.StatusOK)
+	if string(r.Body) != `{"days":[14,3]}`+"\n" {
+		t.Errorf("days: %s", r.Body)
+	}
+	r = ta.request(http.MethodPut, path, token, map[string]any{"days": []int{0}})
+	want(t, r, http.StatusUnprocessableEntity)
+	if f := r.errorOf(t)["field"]; f != "days" {
+		t.Errorf("field %v", f)
+	}
+	want(t, ta.request(http.MethodPut, Prefix+"/campaigns/99999/reminders", token, map[string]any{"days": []int{7}}), http.StatusNotFound)
+}

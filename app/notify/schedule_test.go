@@ -132,6 +132,24 @@ func TestSchedulerRemindsOnceAndCatchesUp(t *testing.T) {
 
 func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
 
+// A campaign's own reminder days replace 7, 3 and 1.
+func TestSchedulerUsesTheCampaignsDays(t *testing.T) {
+	f := newFixture(t)
+	if err := f.st.SetReminderDays(context.Background(), f.campaign, "14"); err != nil {
+		t.Fatal(err)
+	}
+	s := &notify.Scheduler{Store: f.st, Log: quiet}
+	for _, d := range []string{"2031-12-18 09:00", "2031-12-25 09:00", "2031-12-30 09:00"} {
+		if err := s.Tick(context.Background(), at(t, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{`deadline.soon {"days":13,"deadline":"2031-12-31"}`}
+	if got := scheduledKinds(t, f.st); !slices.Equal(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+}
+
 // A submitted firm is not reminded.
 func TestSchedulerSkipsSubmittedFirms(t *testing.T) {
 	f := newFixture(t)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -65,4 +66,29 @@ func (s *Store) ScheduleMarks(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.db.WithContext(ctx).Table("schedule_marks").Order("key").Pluck("key", &out).Error
 	return out, translate(err, "schedule marks")
+}
+
+// SetReminderDays sets the days before campaign id's deadline its
+// reminders go ("7,3,1"); no such campaign is ErrNotFound.
+func (s *Store) SetReminderDays(ctx context.Context, id uint, days string) error {
+	res := s.db.WithContext(ctx).Exec("UPDATE campaigns SET reminder_days = ? WHERE id = ?", days, id)
+	if res.Error != nil {
+		return translate(res.Error, "set reminder days of campaign %d", id)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// ReminderDays are the days before campaign id's deadline its reminders go.
+func (s *Store) ReminderDays(ctx context.Context, id uint) (string, error) {
+	var out []string
+	if err := s.db.WithContext(ctx).Table("campaigns").Where("id = ?", id).Limit(1).Pluck("reminder_days", &out).Error; err != nil {
+		return "", translate(err, "reminder days of campaign %d", id)
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("store: campaign %d: %w", id, ErrNotFound)
+	}
+	return out[0], nil
 }

@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"selfcheck/app/access"
@@ -95,4 +97,45 @@ func (s *Service) TestWebhook(ctx context.Context, p access.Principal, id int64)
 	ctx, cancel := context.WithTimeout(ctx, testWebhookTimeout)
 	defer cancel()
 	return s.Poster.SendTest(ctx, w)
+}
+
+// ReminderDays are the days before campaign id's deadline its firms that
+// have not submitted are reminded, largest first. Admins only.
+func (s *Service) ReminderDays(ctx context.Context, p access.Principal, id uint) ([]int, error) {
+	if p.Role != auth.Admin {
+		return nil, ErrNotFound
+	}
+	v, err := s.Store.ReminderDays(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	days, err := notify.ParseReminderDays(v)
+	if err != nil {
+		return notify.ParseReminderDays(notify.DefaultReminderDays)
+	}
+	return days, nil
+}
+
+// SetReminderDays sets those days (1 to 90, at most 5; none: no reminder
+// before the deadline). A wrong day is a *fault.FieldError on "days".
+func (s *Service) SetReminderDays(ctx context.Context, p access.Principal, id uint, days []int) error {
+	if p.Role != auth.Admin {
+		return ErrNotFound
+	}
+	parts := make([]string, len(days))
+	for i, d := range days {
+		parts[i] = strconv.Itoa(d)
+	}
+	parsed, err := notify.ParseReminderDays(strings.Join(parts, ","))
+	if err != nil {
+		return fault.Field("days", fault.Invalid)
+	}
+	for i, d := range parsed {
+		parts[i] = strconv.Itoa(d)
+	}
+	if err := s.Store.SetReminderDays(ctx, id, strings.Join(parts[:len(parsed)], ",")); err != nil {
+		return err
+	}
+	s.Log.Info("campaign reminder days set", "admin", p.ID, "campaign", id, "days", parsed)
+	return nil
 }
