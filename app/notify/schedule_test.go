@@ -79,7 +79,7 @@ func TestSchedulerRemindsOnceAndCatchesUp(t *testing.T) {
 	// 1-day one goes.
 	tick("2031-12-30 09:00")
 	tick("2031-12-30 18:00")
-	tick("2032-01-01 09:00")
+	tick("2032-01-01 09:00") // the day after: passed
 	tick("2032-01-02 09:00")
 	want := []string{
 		`deadline.soon {"days":7,"deadline":"2031-12-31"}`,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -169,7 +170,7 @@ func daysBetween(today, date string) (int, bool) {
 	if err1 != nil || err2 != nil {
 		return 0, false
 	}
-	return int(b.Sub(a).Hours()+12) / 24, true
+	return int(math.Round(b.Sub(a).Hours() / 24)), true
 }
 
 // Tick emits what is due at now. Safe to run again: what was emitted is
