@@ -144,6 +144,28 @@ func TestAdminDeliveriesRetry(t *testing.T) {
 	if r := admin.post("/admin/deliveries/99999/retry", nil); r.Status != http.StatusNotFound {
 		t.Errorf("retry of no delivery: %d", r.Status)
 	}
+
+	// A failed webhook call shows its URL without the bot's token.
+	firmAdmin, err := a.store.Authenticate(ctx, "firmadmin@demo.local", store.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, err := a.store.CreateWebhook(ctx, firmAdmin, notify.Webhook{Kind: notify.DingTalk, URL: "https://oapi.dingtalk.com/robot/send?access_token=tok-secret", Events: []string{"submitted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.AddWebhookDeliveries(ctx, []notify.WebhookNotice{{WebhookID: hook, Notice: notify.Notice{EventID: 424242, Event: "submitted", Link: "/"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ = a.store.Deliveries(ctx)
+	if err := a.store.DeliveryFailed(ctx, ds[len(ds)-1].ID, "webhook: 400 bad request", time.Now(), true); err != nil {
+		t.Fatal(err)
+	}
+	page = admin.get("/admin/deliveries").Body
+	mustContain(t, page, "https://oapi.dingtalk.com/robot/send?…", "webhook: 400 bad request")
+	if strings.Contains(page, "tok-secret") {
+		t.Error("the deliveries page shows a bot's access token")
+	}
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

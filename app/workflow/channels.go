@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"errors"
+	"net/url"
 	"time"
 
 	"selfcheck/app/access"
@@ -59,7 +60,25 @@ func (s *Service) TroubledDeliveries(ctx context.Context, p access.Principal) ([
 	if p.Role != auth.Admin {
 		return nil, ErrNotFound
 	}
-	return s.Store.TroubledDeliveries(ctx)
+	rows, err := s.Store.TroubledDeliveries(ctx)
+	for i := range rows {
+		rows[i].URL = withoutQuery(rows[i].URL)
+	}
+	return rows, err
+}
+
+// withoutQuery is a webhook URL without its query: a bot's access token
+// (DingTalk's access_token, WeCom's key) is its owner's secret, not every
+// admin's.
+func withoutQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }
 
 // RetryDelivery sends a failed or pending delivery again at once, with a
