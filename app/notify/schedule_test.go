@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,5 +271,46 @@ func TestDigestAndUnsubscribeLinks(t *testing.T) {
 		if _, _, err := notify.ParseUnsubscribeToken([]byte("another server's key, 32 bytes.."), mt[1]); err == nil {
 			t.Error("a token checks with another key")
 		}
+	}
+}
+
+// countingStore counts the scheduler's rounds that reached the store.
+type countingStore struct {
+	*store.Store
+	mu     sync.Mutex
+	rounds int
+}
+
+func (c *countingStore) DeadlineTargets(ctx context.Context, since string) ([]notify.DeadlineTarget, error) {
+	c.mu.Lock()
+	c.rounds++
+	c.mu.Unlock()
+	return c.Store.DeadlineTargets(ctx, since)
+}
+
+func (c *countingStore) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rounds
+}
+
+// Two instances' schedulers on one database: only the lease holder runs.
+func TestSchedulerRunsOnOneInstance(t *testing.T) {
+	f := newFixture(t)
+	a, b := &countingStore{Store: f.st}, &countingStore{Store: f.st}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, st := range []*countingStore{a, b} {
+		s := &notify.Scheduler{Store: st, Log: quiet, Every: 10 * time.Millisecond, Lease: time.Minute}
+		wg.Go(func() { s.Run(ctx) })
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for a.count()+b.count() < 10 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	if a.count()+b.count() < 10 || (a.count() != 0 && b.count() != 0) {
+		t.Errorf("rounds: %d and %d, want all on one instance", a.count(), b.count())
 	}
 }
