@@ -123,6 +123,14 @@ var apiAuthz = []authzRow{
 	{statuses{401, 204, 204, 204, 204, 204, 204, 204}, "POST /notifications/read-all"},
 	// The demo auditor's notice of the submission: everyone else's 404.
 	{statuses{401, 404, 404, 404, 404, 204, 404, 404}, "POST /notifications/:id/read"},
+	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "GET /notification-preferences"},
+	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "PUT /notification-preferences"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/reminders"},
+	// Webhooks: a firm admin's are their firm's, the admins' are theirs.
+	{statuses{401, 403, 200, 403, 200, 403, 403, 200}, "GET /webhooks"},
+	{statuses{401, 403, 201, 403, 201, 403, 403, 201}, "POST /webhooks"},
+	{statuses{401, 403, 204, 403, 404, 403, 403, 404}, "DELETE /webhooks/:id"},
+	{statuses{401, 403, 200, 403, 404, 403, 403, 404}, "POST /webhooks/:id/test"},
 }
 
 // authzSecret is a note on the demo firm's assessments: no refusal may show it.
@@ -185,7 +193,10 @@ func (k *authzKit) serve(path string) (*served, error) {
 		return nil, err
 	}
 	reports := &reporting.Service{Store: st, Renderer: k.renderer, Messages: k.messages, PublicURL: testenv.PublicURL}
-	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: k.log})
+	// Webhooks to loopback are refused (no --webhook-allow-private): a
+	// test call answers without leaving the machine.
+	work := workflow.New(workflow.Deps{Store: st, Catalog: src, Reports: reports, Log: k.log,
+		Poster: notify.NewPoster(testenv.PublicURL, k.messages, false)})
 	srv, err := web.New(web.Deps{Work: work, Messages: k.messages,
 		Templates: selfcheck.Templates, Static: selfcheck.Static, Log: k.log})
 	if err != nil {
@@ -225,6 +236,7 @@ type apiFixture struct {
 	member                            uint   // the demo firm's member: whom accounts routes change
 	firmCode                          string // the demo firm's credit code
 	notice, otherNotice               int64  // the demo auditor's notification of the submission, and the other auditor's of theirs
+	webhook, otherWebhook             int64  // the demo firm admin's webhook, the other firm admin's
 }
 
 func newAPIFixture(t *testing.T) *apiFixture {
@@ -301,6 +313,11 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		t.Fatalf("the other auditor has %d notifications, want 1", len(notices))
 	}
 	f.otherNotice = notices[0].ID
+	hook := notify.Webhook{Kind: notify.Generic, URL: "http://127.0.0.1:9/hook", Events: []string{"submitted"}}
+	f.webhook, err = st.CreateWebhook(ctx, user("firmadmin@demo.local"), hook)
+	must(err)
+	f.otherWebhook, err = st.CreateWebhook(ctx, user("otheradmin@firm.test"), hook)
+	must(err)
 	f.echo = s.echo
 	s.stop()
 
@@ -353,6 +370,8 @@ func (f *apiFixture) path(method, pattern string) string {
 		id = f.member
 	case strings.HasPrefix(pattern, "/notifications/"):
 		return Prefix + strings.Replace(pattern, ":id", fmt.Sprint(f.notice), 1)
+	case strings.HasPrefix(pattern, "/webhooks/"):
+		return Prefix + strings.Replace(pattern, ":id", fmt.Sprint(f.webhook), 1)
 	}
 	if strings.HasPrefix(pattern, "/checklists/") {
 		return Prefix + strings.Replace(pattern, ":id", "authz-extra", 1)
@@ -386,6 +405,12 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 		return nil, []byte(miniChecklist("authz-api"))
 	case "PUT /assessments/:id/assignments":
 		return map[string]any{"assignments": []map[string]any{{"item": f.draftItem, "user": "firm@demo.local"}}}, nil
+	case "PUT /campaigns/:id/reminders":
+		return map[string]any{"days": []int{14, 3}}, nil
+	case "POST /webhooks":
+		return map[string]any{"kind": "generic", "url": "https://hooks.example.com/selfcheck", "events": []string{"submitted"}}, nil
+	case "PUT /notification-preferences":
+		return map[string]any{"preferences": map[string]string{"submitted": "digest"}}, nil
 	}
 	return apiBody(route)
 }
@@ -556,6 +581,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		other.submittedEv = f.otherEv
 		other.campaign = f.otherCampaign
 		other.notice = f.otherNotice
+		other.webhook = f.otherWebhook
 		for _, r := range apiAuthz {
 			method, pattern, _ := strings.Cut(r.route, " ")
 			if !strings.Contains(pattern, ":id") {

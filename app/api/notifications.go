@@ -96,3 +96,38 @@ func (a *API) readAllNotifications(c echo.Context, p access.Principal) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// preferencesJSON are the caller's e-mail modes by event name: "inapp"
+// (none), "email" (at once) or "digest" (one e-mail a day).
+type preferencesJSON struct {
+	Preferences map[string]string `json:"preferences"`
+}
+
+// notificationPreferences answers the caller's mode of every event.
+func (a *API) notificationPreferences(c echo.Context, p access.Principal) error {
+	modes, err := a.Work.NotificationPrefs(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	out := preferencesJSON{Preferences: map[string]string{}}
+	for _, m := range modes {
+		out.Preferences[m.Event] = string(m.Mode)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// setNotificationPreferences sets the caller's modes of the events given
+// (the others keep theirs) and answers them all.
+func (a *API) setNotificationPreferences(c echo.Context, p access.Principal) error {
+	var req preferencesJSON
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Preferences == nil {
+		return invalid("preferences", "preferences must be an object of event name to mode (inapp, email or digest)")
+	}
+	if err := a.Work.SetNotificationPrefs(c.Request().Context(), p, req.Preferences); err != nil {
+		return err
+	}
+	return a.notificationPreferences(c, p)
+}

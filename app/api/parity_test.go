@@ -33,6 +33,10 @@ var webToAPI = map[string]string{
 	"POST /admin/checklists":                     "POST /checklists",
 	"POST /admin/checklists/:id/delete":          "DELETE /checklists/:id",
 	"POST /admin/locks/clear":                    "POST /login-locks/clear",
+	"POST /profile/notifications":                "PUT /notification-preferences",
+	"POST /settings/webhooks":                    "POST /webhooks",
+	"POST /settings/webhooks/:id/delete":         "DELETE /webhooks/:id",
+	"POST /settings/webhooks/:id/test":           "POST /webhooks/:id/test",
 }
 
 // webOnly are the state-changing web routes the API deliberately lacks.
@@ -51,6 +55,10 @@ var webOnly = map[string]string{
 	"POST /profile/2fa":         "two-factor sign-in is set up in a browser session",
 	"POST /profile/2fa/confirm": "two-factor sign-in is set up in a browser session",
 	"POST /profile/2fa/disable": "needs the password and a current code, in a browser session",
+	// Notifications' outside channels.
+	"POST /unsubscribe":                "an e-mail's link, followed in a browser; an API caller sets PUT /notification-preferences",
+	"POST /admin/smtp/test":            "the SMTP check belongs beside the settings it checks, which only that page shows",
+	"POST /admin/deliveries/:id/retry": "failed deliveries are seen and retried on the admins' deliveries page",
 }
 
 // TestAPIParity fails when a web route that changes something has no API

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/access"
+	"selfcheck/app/auth"
 	"selfcheck/app/workflow"
 )
 
@@ -23,6 +24,9 @@ var (
 	reviewer = access.Reviewer
 	firmHead = access.FirmAdmin
 	admin    = access.Admin
+	// hookOwner manages webhooks: a firm admin their firm's, an admin
+	// the campaigns'.
+	hookOwner = access.Who{auth.FirmAdmin, auth.Admin}
 )
 
 // handlerFunc is an API handler. p is the caller, the zero Principal on
@@ -74,10 +78,17 @@ func (a *API) table() []route {
 		{Method: http.MethodGet, Path: "/notifications", Who: signedIn, Handler: a.listNotifications},
 		{Method: http.MethodPost, Path: "/notifications/read-all", Who: signedIn, Handler: a.readAllNotifications},
 		{Method: http.MethodPost, Path: "/notifications/:id/read", Who: signedIn, Handler: a.readNotification},
+		{Method: http.MethodGet, Path: "/notification-preferences", Who: signedIn, Handler: a.notificationPreferences},
+		{Method: http.MethodPut, Path: "/notification-preferences", Who: signedIn, Handler: a.setNotificationPreferences},
+		{Method: http.MethodGet, Path: "/webhooks", Who: hookOwner, Handler: a.listWebhooks},
+		{Method: http.MethodPost, Path: "/webhooks", Who: hookOwner, Handler: a.createWebhook},
+		{Method: http.MethodDelete, Path: "/webhooks/:id", Who: hookOwner, Handler: a.deleteWebhook},
+		{Method: http.MethodPost, Path: "/webhooks/:id/test", Who: hookOwner, Handler: a.testWebhook},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},
 		{Method: http.MethodPut, Path: "/campaigns/:id/firms", Who: admin, Handler: a.setFirms},
+		{Method: http.MethodPut, Path: "/campaigns/:id/reminders", Who: admin, Handler: a.setReminderDays},
 		{Method: http.MethodGet, Path: "/campaigns/:id/dashboard", Who: reviewer, Handler: a.campaignDashboard},
 		{Method: http.MethodGet, Path: "/campaigns/:id/results.csv", Who: reviewer, Handler: a.campaignResults("csv")},
 		{Method: http.MethodGet, Path: "/campaigns/:id/results.xlsx", Who: reviewer, Handler: a.campaignResults("xlsx")},

@@ -69,6 +69,9 @@ type Mailer struct {
 	SMTP      SMTPConfig
 	PublicURL string
 	Messages  Translator
+	// UnsubscribeKey signs the unsubscribe links (a server key); nil: the
+	// messages have none (tests of other things).
+	UnsubscribeKey []byte
 
 	url  *url.URL
 	from *mail.Address
@@ -97,7 +100,7 @@ func (m *Mailer) Send(ctx context.Context, d Delivery) error {
 	if err != nil {
 		return Permanent(err)
 	}
-	err = m.send(ctx, d.Email, msg)
+	_, err = m.send(ctx, d.Email, msg)
 	var te *textproto.Error
 	if errors.As(err, &te) && te.Code >= 500 {
 		return Permanent(err)
@@ -105,7 +108,9 @@ func (m *Mailer) Send(ctx context.Context, d Delivery) error {
 	return err
 }
 
-func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
+// send sends msg to to and returns the server's answer to the message
+// ("250 2.0.0 Ok: queued as …").
+func (m *Mailer) send(ctx context.Context, to string, msg []byte) (string, error) {
 	host := m.url.Hostname()
 	port := m.url.Port()
 	implicit := m.url.Scheme == "smtps"
@@ -126,7 +131,7 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 	var dialer net.Dialer
 	conn, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer conn.Close()
 	// The whole conversation ends with ctx: the Sender's timeout.
@@ -138,19 +143,19 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 	if implicit {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return err
+			return "", err
 		}
 		conn = tc
 	}
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer c.Close()
 	if !implicit {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(cfg); err != nil {
-				return err
+				return "", err
 			}
 		}
 	}
@@ -159,45 +164,127 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 		// net/smtp's PLAIN refuses to send the password over a connection
 		// that is neither TLS nor to localhost.
 		if err := c.Auth(smtp.PlainAuth("", user.Username(), pass, host)); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := c.Mail(m.from.Address); err != nil {
-		return err
+		return "", err
 	}
 	if err := c.Rcpt(to); err != nil {
-		return err
+		return "", err
 	}
-	w, err := c.Data()
+	// DATA by hand: net/smtp's Data hides the server's final answer,
+	// which the admin's test shows.
+	id, err := c.Text.Cmd("DATA")
 	if err != nil {
-		return err
+		return "", err
 	}
+	c.Text.StartResponse(id)
+	_, _, err = c.Text.ReadResponse(354)
+	c.Text.EndResponse(id)
+	if err != nil {
+		return "", err
+	}
+	w := c.Text.DotWriter()
 	if _, err := w.Write(msg); err != nil {
-		return err
+		return "", err
 	}
 	if err := w.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return c.Quit()
+	code, reply, err := c.Text.ReadResponse(250)
+	if err != nil {
+		return "", err
+	}
+	c.Quit()
+	return fmt.Sprintf("%d %s", code, reply), nil
+}
+
+// SendTest sends a short message to to, in lang, at once, and returns the
+// server's answer: the admin's check that the settings work. A refusal
+// comes back as the error, with the server's text.
+func (m *Mailer) SendTest(ctx context.Context, to, lang string) (string, error) {
+	addr, err := mail.ParseAddress(to)
+	if err != nil {
+		return "", Permanent(fmt.Errorf("address %q: %w", to, err))
+	}
+	var b bytes.Buffer
+	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
+	hdr("From", m.from.String())
+	hdr("To", addr.String())
+	hdr("Subject", mime.BEncoding.Encode("utf-8", m.Messages.T(lang, "notify.mail.subject", m.Messages.T(lang, "notify2.smtp.test_subject"))))
+	hdr("Date", time.Now().UTC().Format(time.RFC1123Z))
+	hdr("Auto-Submitted", "auto-generated")
+	hdr("MIME-Version", "1.0")
+	hdr("Content-Type", "text/plain; charset=utf-8")
+	hdr("Content-Transfer-Encoding", "quoted-printable")
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write([]byte(m.Messages.T(lang, "notify2.smtp.test_body", m.PublicURL) + "\r\n"))
+	qp.Close()
+	return m.send(ctx, addr.Address, b.Bytes())
+}
+
+// Settings are the Mailer's settings as an admin may see them: the
+// password is never among them.
+type Settings struct {
+	Scheme, Host, Port, User string
+	HasPassword              bool
+	From                     string
+}
+
+// Settings returns the Mailer's settings, password left out.
+func (m *Mailer) Settings() Settings {
+	out := Settings{Scheme: m.url.Scheme, Host: m.url.Hostname(), Port: m.url.Port(), From: m.from.String()}
+	if out.Port == "" {
+		out.Port = "587"
+		if out.Scheme == "smtps" {
+			out.Port = "465"
+		}
+	}
+	if u := m.url.User; u != nil {
+		out.User = u.Username()
+		_, out.HasPassword = u.Password()
+	}
+	return out
 }
 
 // mailHTML is the HTML part; the text is escaped by html/template.
 var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
-<body><p>{{.Text}}</p><p><a href="{{.Link}}">{{.Open}}</a></p><p style="color:#666">{{.Why}}</p></body></html>
+<body>{{range .Lines}}<p>{{.Text}}<br><a href="{{.Link}}">{{$.Open}}</a></p>{{end}}
+<p style="color:#666">{{.Why}}</p>{{range .Unsubscribe}}<p style="color:#666"><a href="{{.Link}}">{{.Text}}</a></p>{{end}}</body></html>
 `))
 
+type mailLine struct{ Text, Link string }
+
 // Compose is the message of d: headers, then a multipart/alternative body
-// with the plain text and HTML parts, in the recipient's language.
+// with the plain text and HTML parts, in the recipient's language. A
+// digest lists its notices; every message ends with a link per kind of
+// event in it that turns e-mail for that kind off.
 func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 	lang := d.Lang
 	if lang != "en" {
 		lang = "zh"
 	}
-	n := d.Notice
-	text := m.Messages.T(lang, "notify.event."+n.Event, n.ActorName, n.AssessmentID)
-	subject := m.Messages.T(lang, "notify.mail.subject", text)
-	link := m.PublicURL + n.Link
+	notices := d.Digest
+	if len(notices) == 0 {
+		notices = []Notice{d.Notice}
+	}
+	var lines, unsub []mailLine
+	seen := map[string]bool{}
+	for _, n := range notices {
+		lines = append(lines, mailLine{Text: m.Messages.T(lang, "notify.event."+n.Event, n.ActorName, n.AssessmentID), Link: m.PublicURL + n.Link})
+		if !seen[n.Event] && m.UnsubscribeKey != nil {
+			seen[n.Event] = true
+			unsub = append(unsub, mailLine{Text: m.Messages.T(lang, "notify2.unsubscribe_link", m.Messages.T(lang, "notify2.event."+n.Event)),
+				Link: m.PublicURL + "/unsubscribe?t=" + UnsubscribeToken(m.UnsubscribeKey, n.UserID, n.Event)})
+		}
+	}
+	subject := m.Messages.T(lang, "notify.mail.subject", lines[0].Text)
+	if d.Digest != nil {
+		subject = m.Messages.T(lang, "notify.mail.subject", m.Messages.T(lang, "notify2.digest_subject", len(d.Digest)))
+	}
 	open := m.Messages.T(lang, "notify.mail.open")
 	why := m.Messages.T(lang, "notify.mail.why", m.PublicURL+"/profile")
 	var html bytes.Buffer
@@ -205,10 +292,17 @@ func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 	if lang == "en" {
 		htmlLang = "en"
 	}
-	if err := mailHTML.Execute(&html, map[string]string{"Lang": htmlLang, "Subject": subject, "Text": text, "Link": link, "Open": open, "Why": why}); err != nil {
+	if err := mailHTML.Execute(&html, map[string]any{"Lang": htmlLang, "Subject": subject, "Lines": lines, "Open": open, "Why": why, "Unsubscribe": unsub}); err != nil {
 		return nil, err
 	}
-	plain := text + "\r\n\r\n" + open + ": " + link + "\r\n\r\n-- \r\n" + why + "\r\n"
+	var plain strings.Builder
+	for _, l := range lines {
+		plain.WriteString(l.Text + "\r\n" + open + ": " + l.Link + "\r\n\r\n")
+	}
+	plain.WriteString("-- \r\n" + why + "\r\n")
+	for _, l := range unsub {
+		plain.WriteString(l.Text + ": " + l.Link + "\r\n")
+	}
 
 	var b bytes.Buffer
 	var rnd [12]byte
@@ -225,6 +319,9 @@ func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 	hdr("Message-ID", "<"+strings.ReplaceAll(d.Key, ":", ".")+"@"+m.from.Address[strings.LastIndex(m.from.Address, "@")+1:]+">")
 	hdr("X-Selfcheck-Delivery", d.Key)
 	hdr("Auto-Submitted", "auto-generated")
+	if len(unsub) == 1 {
+		hdr("List-Unsubscribe", "<"+unsub[0].Link+">")
+	}
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 	b.WriteString("\r\n")
@@ -235,7 +332,7 @@ func (m *Mailer) Compose(d Delivery) ([]byte, error) {
 		w.Close()
 		b.WriteString("\r\n")
 	}
-	part("text/plain", plain)
+	part("text/plain", plain.String())
 	part("text/html", html.String())
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return b.Bytes(), nil

@@ -36,6 +36,9 @@ const (
 	// Named are the users the event's detail names, in "user" or "users"
 	// (a mention, an assignment).
 	Named
+	// OwnerOrFirmAdmins is the user the detail names, else the firm's
+	// admins (a plan whose owner is not an account).
+	OwnerOrFirmAdmins
 )
 
 // Rule says which event name an outbox kind is notified as, and to whom.
@@ -60,6 +63,10 @@ var Rules = map[outbox.Kind]Rule{
 	outbox.Commented:              {Event: "comment", To: Participants},
 	outbox.Mentioned:              {Event: "mention", To: Named},
 	outbox.Assigned:               {Event: "assigned", To: Named},
+	outbox.DeadlineSoon:           {Event: "deadline_soon", To: FirmUsers},
+	outbox.DeadlinePassed:         {Event: "deadline_passed", To: FirmUsers},
+	outbox.PlanDue:                {Event: "plan_due", To: OwnerOrFirmAdmins},
+	outbox.PlanOverdue:            {Event: "plan_overdue", To: OwnerOrFirmAdmins},
 }
 
 // Events are the event names of Rules, for preferences and validation.
@@ -102,6 +109,17 @@ type Store interface {
 	// AddNotices stores the notices, and a pending delivery of each over
 	// each of channels (due at once), skipping those already stored.
 	AddNotices(ctx context.Context, notices []Notice, channels []string) error
+	// Webhooks are every registered webhook.
+	Webhooks(ctx context.Context) ([]Webhook, error)
+	// AddWebhookDeliveries stores a pending delivery of each notice to its
+	// webhook, skipping those already stored.
+	AddWebhookDeliveries(ctx context.Context, ds []WebhookNotice) error
+}
+
+// WebhookNotice is a notice for a webhook: no recipient user.
+type WebhookNotice struct {
+	WebhookID int64
+	Notice    Notice
 }
 
 // Subscriber is the outbox subscriber that notifies.
@@ -113,6 +131,9 @@ type Subscriber struct {
 	// Added, when set, is called after deliveries were stored (the
 	// Sender's Wake). It must not block.
 	Added func()
+	// Webhooks, when set, makes a delivery to each webhook an event
+	// matches (the Sender then needs the WebhookChannel).
+	Webhooks bool
 }
 
 // Name is the subscriber's cursor key.
@@ -128,7 +149,7 @@ func (s Subscriber) Handle(ctx context.Context, events []outbox.Event) error {
 			continue
 		}
 		var named []uint
-		if rule.To == Named {
+		if rule.To == Named || rule.To == OwnerOrFirmAdmins {
 			named = namedUsers(e.Detail)
 		}
 		to, err := s.Store.Recipients(ctx, rule.To, e, named)
@@ -143,16 +164,61 @@ func (s Subscriber) Handle(ctx context.Context, events []outbox.Event) error {
 				AssessmentID: e.AssessmentID, ItemID: e.ItemID, Link: Link(e, r), At: e.At})
 		}
 	}
-	if len(notices) == 0 {
-		return nil
-	}
-	if err := s.Store.AddNotices(ctx, notices, s.Channels); err != nil {
+	hooks, err := s.webhookNotices(ctx, events)
+	if err != nil {
 		return err
 	}
-	if s.Added != nil && len(s.Channels) > 0 {
+	if len(notices) > 0 {
+		if err := s.Store.AddNotices(ctx, notices, s.Channels); err != nil {
+			return err
+		}
+	}
+	if len(hooks) > 0 {
+		if err := s.Store.AddWebhookDeliveries(ctx, hooks); err != nil {
+			return err
+		}
+	}
+	if s.Added != nil && ((len(notices) > 0 && len(s.Channels) > 0) || len(hooks) > 0) {
 		s.Added()
 	}
 	return nil
+}
+
+// webhookNotices are the notices of events for the webhooks they match. A
+// firm's webhook links to the firm's page, an admin's to the review.
+func (s Subscriber) webhookNotices(ctx context.Context, events []outbox.Event) ([]WebhookNotice, error) {
+	if !s.Webhooks {
+		return nil, nil
+	}
+	var hooks []Webhook
+	var out []WebhookNotice
+	for _, e := range events {
+		rule, ok := Rules[e.Kind]
+		if !ok {
+			continue
+		}
+		if hooks == nil {
+			var err error
+			if hooks, err = s.Store.Webhooks(ctx); err != nil {
+				return nil, fmt.Errorf("notify: webhooks: %w", err)
+			}
+			if len(hooks) == 0 {
+				return nil, nil
+			}
+		}
+		for _, w := range hooks {
+			if !w.Matches(rule.Event, e.FirmID, e.CampaignID) {
+				continue
+			}
+			r := Recipient{Role: auth.Admin}
+			if w.FirmID != 0 {
+				r.Role = auth.FirmAdmin
+			}
+			out = append(out, WebhookNotice{WebhookID: w.ID, Notice: Notice{EventID: e.ID, Event: rule.Event, ActorName: e.ActorName,
+				AssessmentID: e.AssessmentID, ItemID: e.ItemID, Link: Link(e, r), At: e.At}})
+		}
+	}
+	return out, nil
 }
 
 // Link is the page a notice of e takes r to: a reviewer the review form, a

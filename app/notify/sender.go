@@ -20,6 +20,12 @@ type Delivery struct {
 	Email     string // the recipient's
 	Name      string
 	Lang      string // the recipient's language: zh or en
+	// Digest, in a daily digest, are the notices it gathers (Notice is
+	// then empty).
+	Digest []Notice
+	// Webhook, in a delivery to a webhook, is where it goes (there is no
+	// recipient user then).
+	Webhook *Webhook
 }
 
 // Channel sends deliveries somewhere outside (an SMTP server, a webhook).

@@ -39,6 +39,13 @@ const (
 	// Mentioned: a comment named a participant; one event per person
 	// named, Detail carries the comment's and the person's ids.
 	Mentioned Kind = "mention"
+	// The scheduler's (app/notify): time made them, nobody acted. Detail
+	// has the deadline or the plan's id and due date, and "user", the
+	// plan owner's account when it names one.
+	DeadlineSoon   Kind = "deadline.soon"
+	DeadlinePassed Kind = "deadline.passed"
+	PlanDue        Kind = "plan.due"
+	PlanOverdue    Kind = "plan.overdue"
 )
 
 // Kinds lists every kind, in the order of an assessment's life.
@@ -48,6 +55,7 @@ var Kinds = []Kind{
 	ReviewChangesRequested, ReviewApproved, ReviewRejected,
 	CampaignCreated, CampaignAuditorsChanged, CampaignFirmsChanged,
 	Assigned, Commented, Mentioned,
+	DeadlineSoon, DeadlinePassed, PlanDue, PlanOverdue,
 }
 
 // Event is one recorded change. Zero ids mean none: ActorID 0 is the

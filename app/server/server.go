@@ -51,6 +51,9 @@ type Config struct {
 	RequireTwoFactor []auth.Role
 	// SMTP sends notifications by e-mail; URL "" for in-app only.
 	SMTP notify.SMTPConfig
+	// WebhookAllowPrivate lets webhooks reach loopback and private
+	// addresses (an intranet bot, tests); off, they are refused.
+	WebhookAllowPrivate bool
 	// Renders bounds the report and export renders at once and their
 	// queue; zero fields take reporting.DefaultGateLimits (from the CPUs).
 	Renders reporting.GateLimits
@@ -147,8 +150,15 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 			return nil, err
 		}
 	}
+	var mailer *notify.Mailer
+	if cfg.SMTP.URL != "" {
+		if mailer, err = notify.NewMailer(cfg.SMTP, cfg.PublicURL, messages); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
+	poster := notify.NewPoster(cfg.PublicURL, messages, cfg.WebhookAllowPrivate)
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
-		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor})
+		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Mailer: mailer, Poster: poster})
 	switch inUse, err := work.CheckTwoFactorKey(ctx); {
 	case err != nil:
 		return nil, fmt.Errorf("server: %w", err)
@@ -163,19 +173,18 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	if err != nil {
 		return nil, err
 	}
-	var channels []notify.Channel
-	if cfg.SMTP.URL != "" {
-		m, err := notify.NewMailer(cfg.SMTP, cfg.PublicURL, messages)
-		if err != nil {
+	channels := []notify.Channel{poster}
+	if mailer != nil {
+		if mailer.UnsubscribeKey, err = work.UnsubscribeKey(ctx); err != nil {
 			return nil, fmt.Errorf("server: %w", err)
 		}
-		channels = append(channels, m)
+		channels = append(channels, mailer)
 	}
 	srv.Mount(api.New(api.Deps{
 		Work: work, Messages: messages, Log: cfg.Log,
 		Config: api.Config{Location: cfg.Location, MaxEvidenceBytes: cfg.MaxEvidence},
 	}).Register)
-	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log, channels)}, nil
+	return &App{Store: st, Catalog: source, Reports: issuer, Handler: srv, stopEvents: startEvents(st, cfg.Log, channels, cfg.Location)}, nil
 }
 
 // startEvents runs the outbox dispatcher, with its subscribers, until the
@@ -184,12 +193,23 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 //
 // The notifications subscriber makes a delivery over each of channels,
 // which a Sender's bounded workers send.
-func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel) (stop func()) {
+//
+// The scheduler, on one instance at a time, emits the events time makes
+// (deadlines, plans due) and the daily digests.
+func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel, loc *time.Location) (stop func()) {
 	sender := &notify.Sender{Store: st, Channels: map[string]notify.Channel{}, Log: log}
 	sub := notify.Subscriber{Store: st, Added: sender.Wake}
 	for _, ch := range channels {
-		sender.Channels[ch.Name()] = ch
-		sub.Channels = append(sub.Channels, ch.Name())
+		if ch.Name() == notify.WebhookChannel {
+			sub.Webhooks = true
+			sender.Channels[ch.Name()] = ch
+		}
+	}
+	for _, ch := range channels {
+		if ch.Name() != notify.WebhookChannel { // per recipient; webhooks are per event
+			sender.Channels[ch.Name()] = ch
+			sub.Channels = append(sub.Channels, ch.Name())
+		}
 	}
 	d := outbox.New(st, log, eventPoll, outbox.ActivityFeed{Store: st}, sub)
 	d.Gather = eventGather
@@ -197,6 +217,8 @@ func startEvents(st *store.Store, log *slog.Logger, channels []notify.Channel) (
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { d.Run(ctx) })
+	sched := &notify.Scheduler{Store: st, Log: log, Location: loc, DigestHour: notify.DefaultDigestHour, Digested: sender.Wake}
+	wg.Go(func() { sched.Run(ctx) })
 	if len(channels) > 0 {
 		wg.Go(func() { sender.Run(ctx) })
 	}

@@ -41,6 +41,7 @@ var migrations = []migration{
 	{18, "a scratch row the readiness check writes", migrateV18},
 	{19, "who answers which theme or item; comment threads on items", migrateV19},
 	{20, "notifications: in-app notices and deliveries per channel", migrateV20},
+	{24, "notification preferences, webhooks, the scheduler's marks, reminder days per campaign", migrateV24},
 }
 
 type schemaMigration struct {
@@ -879,4 +880,44 @@ func migrateV20(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Migrator().CreateTable(&notification{}, &delivery{})
+}
+
+// migrateV24 adds what notifications need beyond migration 20: each user's
+// choice per event (no row: e-mail at once), the webhooks firms and admins
+// register, the marks of what the scheduler has emitted (one row per
+// reminder, so a catch-up never repeats one), and the days before a
+// campaign's deadline its reminders go. A delivery may now be to a webhook
+// (webhook_id, no user) or a digest of several notices: payload holds what
+// it sends as JSON.
+func migrateV24(tx *gorm.DB) error {
+	type notifyPref struct {
+		UserID uint   `gorm:"primaryKey;autoIncrement:false"`
+		Event  string `gorm:"primaryKey"`
+		Mode   string `gorm:"not null"`
+	}
+	type webhook struct {
+		ID          int64     `gorm:"primaryKey"`
+		FirmID      uint      `gorm:"not null;default:0;index"`
+		CampaignID  uint      `gorm:"not null;default:0;index"`
+		Kind        string    `gorm:"not null"`
+		URL         string    `gorm:"not null"`
+		Secret      string    `gorm:"not null;default:''"`
+		Events      string    `gorm:"not null"`
+		CreatedByID uint      `gorm:"not null"`
+		CreatedAt   time.Time `gorm:"not null"`
+	}
+	type scheduleMark struct {
+		Key       string    `gorm:"primaryKey"`
+		CreatedAt time.Time `gorm:"not null"`
+	}
+	for _, q := range []string{
+		"ALTER TABLE deliveries ADD COLUMN webhook_id BIGINT NOT NULL DEFAULT 0",
+		"ALTER TABLE deliveries ADD COLUMN payload TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE campaigns ADD COLUMN reminder_days TEXT NOT NULL DEFAULT '7,3,1'",
+	} {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Migrator().CreateTable(&notifyPref{}, &webhook{}, &scheduleMark{})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -21,6 +22,10 @@ const (
 	DeliveryPending = "pending"
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"
+	// DeliveryHeld is an e-mail its recipient wants in the daily digest:
+	// never claimed, gathered into the digest (then DeliveryDigested).
+	DeliveryHeld     = "digest"
+	DeliveryDigested = "digested"
 )
 
 // Recipients are the enabled users of audience a for event e
@@ -51,6 +56,12 @@ func (s *Store) Recipients(ctx context.Context, a notify.Audience, e outbox.Even
 			return nil, nil
 		}
 		queries = append(queries, enabled().Where("id IN ?", named))
+	case notify.OwnerOrFirmAdmins:
+		if len(named) > 0 {
+			queries = append(queries, enabled().Where("id IN ? AND firm_id = ?", named, e.FirmID))
+		} else {
+			queries = append(queries, enabled().Where("firm_id = ? AND role = ?", e.FirmID, string(auth.FirmAdmin)))
+		}
 	default:
 		return nil, fmt.Errorf("store: recipients: unknown audience %d", a)
 	}
@@ -74,10 +85,16 @@ func (s *Store) Recipients(ctx context.Context, a notify.Audience, e outbox.Even
 // AddNotices stores the notices and a pending delivery of each over each
 // channel, skipping what is stored already (notify.Store): the unique
 // (event, user) and idempotency key make a redelivered event a no-op.
-// One transaction, so a notice never lacks its deliveries.
+// One transaction, so a notice never lacks its deliveries. An e-mail
+// follows its recipient's preference for the event: none (in-app only),
+// pending (at once) or held for the daily digest.
 func (s *Store) AddNotices(ctx context.Context, notices []notify.Notice, channels []string) error {
 	now := time.Now().UTC()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		prefs, err := prefsOf(tx, notices)
+		if err != nil {
+			return err
+		}
 		for len(notices) > 0 {
 			n := min(len(notices), rowsPerInsert)
 			err := insertValues(tx, "INSERT INTO notifications (user_id, event_id, kind, actor_name, assessment_id, item_id, link, created_at)", n,
@@ -90,10 +107,19 @@ func (s *Store) AddNotices(ctx context.Context, notices []notify.Notice, channel
 			}
 			for _, x := range notices[:n] {
 				for _, ch := range channels {
+					status := DeliveryPending
+					if ch == notify.MailChannel {
+						switch prefs[x.UserID].Of(x.Event) {
+						case notify.InApp:
+							continue
+						case notify.Digest:
+							status = DeliveryHeld
+						}
+					}
 					key := fmt.Sprintf("%d:%d:%s", x.EventID, x.UserID, ch)
 					err := tx.Exec("INSERT INTO deliveries (idem_key, notification_id, user_id, channel, status, attempts, next_at, last_error, created_at)"+
 						" SELECT ?, id, user_id, ?, ?, 0, ?, '', ? FROM notifications WHERE event_id = ? AND user_id = ?"+
-						" ON CONFLICT (idem_key) DO NOTHING", key, ch, DeliveryPending, now, now, x.EventID, x.UserID).Error
+						" ON CONFLICT (idem_key) DO NOTHING", key, ch, status, now, now, x.EventID, x.UserID).Error
 					if err != nil {
 						return translate(err, "add delivery %s", key)
 					}
@@ -178,30 +204,59 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, until time.Time, limit
 		if err := tx.Exec("UPDATE deliveries SET attempts = attempts + 1, next_at = ? WHERE id IN ?", until.UTC(), ids).Error; err != nil {
 			return translate(err, "claim deliveries")
 		}
+		// A digest or a webhook's delivery has no notification row (its
+		// payload says what it sends), a webhook's no user: outer joins.
 		var rows []struct {
 			ID                            int64
-			IdemKey, Channel              string
+			IdemKey, Channel, Payload     string
 			Attempts                      int
 			CreatedAt                     time.Time
-			NID, EventID                  int64
-			UserID                        uint
-			Kind, ActorName, ItemID, Link string
-			AssessmentID                  uint
-			At                            time.Time
-			Email, Name, Lang             string
+			NID, EventID                  *int64
+			UserID                        *uint
+			Kind, ActorName, ItemID, Link *string
+			AssessmentID                  *uint
+			At                            *time.Time
+			Email, Name, Lang             *string
+			WebhookID                     int64
+			WID                           *int64
+			WFirmID, WCampaignID          *uint
+			WKind, WURL, WSecret, WEvents *string
 		}
-		err = tx.Table("deliveries d").Select("d.id, d.idem_key, d.channel, d.attempts, d.created_at, n.id AS n_id, n.event_id, n.user_id,"+
-			" n.kind, n.actor_name, n.item_id, n.link, n.assessment_id, n.created_at AS at, u.email, u.name, u.lang").
-			Joins("JOIN notifications n ON n.id = d.notification_id").Joins("JOIN users u ON u.id = d.user_id").
+		err = tx.Table("deliveries d").Select("d.id, d.idem_key, d.channel, d.payload, d.attempts, d.created_at, n.id AS n_id, n.event_id, d.user_id,"+
+			" n.kind, n.actor_name, n.item_id, n.link, n.assessment_id, n.created_at AS at, u.email, u.name, u.lang,"+
+			" d.webhook_id, w.id AS w_id, w.firm_id AS w_firm_id, w.campaign_id AS w_campaign_id, w.kind AS w_kind, w.url AS w_url, w.secret AS w_secret, w.events AS w_events").
+			Joins("LEFT JOIN notifications n ON n.id = d.notification_id").Joins("LEFT JOIN users u ON u.id = d.user_id").
+			Joins("LEFT JOIN webhooks w ON w.id = d.webhook_id").
 			Where("d.id IN ?", ids).Order("d.id").Scan(&rows).Error
 		if err != nil {
 			return translate(err, "read claimed deliveries")
 		}
 		for _, r := range rows {
-			out = append(out, notify.Delivery{ID: r.ID, Key: r.IdemKey, Channel: r.Channel, Attempts: r.Attempts, CreatedAt: r.CreatedAt,
-				Email: r.Email, Name: r.Name, Lang: r.Lang,
-				Notice: notify.Notice{ID: r.NID, EventID: r.EventID, UserID: r.UserID, Event: r.Kind, ActorName: r.ActorName,
-					AssessmentID: r.AssessmentID, ItemID: r.ItemID, Link: r.Link, At: r.At}})
+			d := notify.Delivery{ID: r.ID, Key: r.IdemKey, Channel: r.Channel, Attempts: r.Attempts, CreatedAt: r.CreatedAt,
+				Email: deref(r.Email), Name: deref(r.Name), Lang: deref(r.Lang)}
+			if r.NID != nil {
+				d.Notice = notify.Notice{ID: *r.NID, EventID: deref(r.EventID), UserID: deref(r.UserID), Event: deref(r.Kind), ActorName: deref(r.ActorName),
+					AssessmentID: deref(r.AssessmentID), ItemID: deref(r.ItemID), Link: deref(r.Link), At: deref(r.At)}
+			}
+			if r.Payload != "" {
+				// A digest's payload is its notices; a webhook's, its notice.
+				target := any(&d.Notice)
+				if r.WebhookID == 0 {
+					target = &d.Digest
+				}
+				if err := json.Unmarshal([]byte(r.Payload), target); err != nil {
+					return fmt.Errorf("store: delivery %d: payload: %w", r.ID, err)
+				}
+			}
+			if r.WebhookID != 0 {
+				// A webhook deleted since: Webhook stays nil and the
+				// channel fails the delivery for good.
+				if r.WID != nil {
+					d.Webhook = &notify.Webhook{ID: *r.WID, FirmID: deref(r.WFirmID), CampaignID: deref(r.WCampaignID), Kind: deref(r.WKind),
+						URL: deref(r.WURL), Secret: deref(r.WSecret), Events: splitEvents(deref(r.WEvents))}
+				}
+			}
+			out = append(out, d)
 		}
 		return nil
 	})
@@ -252,4 +307,51 @@ func (s *Store) Deliveries(ctx context.Context) ([]DeliveryState, error) {
 func (s *Store) SetUserLanguage(ctx context.Context, id uint, lang string) error {
 	err := s.db.WithContext(ctx).Exec("UPDATE users SET lang = ? WHERE id = ?", lang, id).Error
 	return translate(err, "set language of user %d", id)
+}
+
+// DeliveryRow is a delivery as the admins' deliveries page shows it.
+type DeliveryRow struct {
+	ID        int64
+	Channel   string
+	Status    string
+	Event     string // the notice's event; "" for a digest or a webhook's
+	Email     string // the recipient's; "" for a webhook's
+	URL       string // the webhook's; "" for an e-mail
+	Attempts  int
+	NextAt    time.Time
+	LastError string
+	CreatedAt time.Time
+}
+
+// MaxDeliveryRows bounds the deliveries page.
+const MaxDeliveryRows = 200
+
+// TroubledDeliveries are the failed deliveries and the pending ones that
+// have failed at least once, newest first: what an admin looks at when a
+// message did not arrive.
+func (s *Store) TroubledDeliveries(ctx context.Context) ([]DeliveryRow, error) {
+	var out []DeliveryRow
+	err := s.db.WithContext(ctx).Table("deliveries d").
+		Select("d.id, d.channel, d.status, COALESCE(n.kind, '') AS event, COALESCE(u.email, '') AS email, COALESCE(w.url, '') AS url,"+
+			" d.attempts, d.next_at, d.last_error, d.created_at").
+		Joins("LEFT JOIN notifications n ON n.id = d.notification_id").Joins("LEFT JOIN users u ON u.id = d.user_id").
+		Joins("LEFT JOIN webhooks w ON w.id = d.webhook_id").
+		Where("d.status = ? OR (d.status = ? AND d.last_error <> '')", DeliveryFailed, DeliveryPending).
+		Order("d.id DESC").Limit(MaxDeliveryRows).Scan(&out).Error
+	return out, translate(err, "troubled deliveries")
+}
+
+// RetryDelivery makes a failed or pending delivery due at once, with a
+// fresh 24 hours of retries; a sent one, or none, is ErrNotFound.
+func (s *Store) RetryDelivery(ctx context.Context, id int64) error {
+	now := time.Now().UTC()
+	res := s.db.WithContext(ctx).Exec("UPDATE deliveries SET status = ?, next_at = ?, created_at = ?, attempts = 0 WHERE id = ? AND status IN ?",
+		DeliveryPending, now, now, id, []string{DeliveryFailed, DeliveryPending})
+	if res.Error != nil {
+		return translate(res.Error, "retry delivery %d", id)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
+	}
+	return nil
 }

@@ -127,6 +127,16 @@ var webAuthz = []authzRow{
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/audit"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/locks"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/locks/clear"},
+	// Webhooks: a firm admin's are their firm's, the admins' are theirs.
+	{statuses{303, 403, 200, 403, 200, 403, 403, 200}, "GET /settings/webhooks"},
+	{statuses{401, 403, 303, 403, 303, 403, 403, 303}, "POST /settings/webhooks"},
+	{statuses{401, 403, 303, 403, 404, 403, 403, 404}, "POST /settings/webhooks/:id/delete"},
+	{statuses{401, 403, 200, 403, 404, 403, 403, 404}, "POST /settings/webhooks/:id/test"},
+	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/smtp"},
+	// The fixture has no SMTP server: the admin is told so.
+	{statuses{401, 403, 403, 403, 403, 403, 403, 422}, "POST /admin/smtp/test"},
+	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/deliveries"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/deliveries/:id/retry"},
 
 	{statuses{303, 403, 200, 403, 200, 403, 403, 403}, "GET /team"},
 	{statuses{401, 403, 200, 403, 200, 403, 403, 403}, "POST /team"},
@@ -137,6 +147,11 @@ var webAuthz = []authzRow{
 	{statuses{401, 404, 404, 404, 404, 303, 404, 404}, "POST /notifications/:id/read"},
 	{statuses{303, 200, 200, 200, 200, 200, 200, 200}, "GET /profile"},
 	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /profile/password"},
+	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /profile/notifications"},
+	// Without a token signed by the server, an unsubscribe link is nobody's;
+	// with one, it is anyone's who holds it (the e-mail's reader).
+	{statuses{404, 404, 404, 404, 404, 404, 404, 404}, "GET /unsubscribe"},
+	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "POST /unsubscribe"},
 	{statuses{401, 200, 200, 200, 200, 200, 200, 200}, "POST /profile/tokens"},
 	{statuses{401, 303, 404, 404, 404, 404, 404, 404}, "POST /profile/tokens/:id/revoke"},
 	// Two-factor sign-in. The fixture has no sign-in awaiting a code and
@@ -260,7 +275,10 @@ type authzFixture struct {
 	memberToken            uint // id of the member's personal token
 	checklistID            string
 	verifyCode             string
-	notice, otherNotice    int64 // the demo auditor's notification of the submission, the other auditor's of theirs
+	notice, otherNotice    int64  // the demo auditor's notification of the submission, the other auditor's of theirs
+	unsubscribe            string // the member's token of an unsubscribe link
+	delivery               int64  // an e-mail of a notification, pending
+	webhook, otherWebhook  int64  // the demo firm admin's webhook, the other firm admin's
 }
 
 var authzEmails = [callers]string{"", "firm@demo.local", "firmadmin@demo.local", "other@firm.local", "otheradmin@firm.local",
@@ -406,7 +424,10 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	// The notifications the outbox would have made by now.
 	evs, err := st.EventsAfter(ctx, 0, 100000)
 	must(err)
-	must(notify.Subscriber{Store: st}.Handle(ctx, evs))
+	must(notify.Subscriber{Store: st, Channels: []string{notify.MailChannel}}.Handle(ctx, evs))
+	ds, err := st.Deliveries(ctx)
+	must(err)
+	f.delivery = ds[0].ID
 	notices, _, err := st.Notices(ctx, user("auditor@demo.local"), 0, 0)
 	must(err)
 	if len(notices) != 1 {
@@ -419,6 +440,14 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatalf("the other auditor has %d notifications, want 1", len(notices))
 	}
 	f.otherNotice = notices[0].ID
+	unsub, err := st.ServerKey(ctx, "unsubscribe")
+	must(err)
+	f.unsubscribe = notify.UnsubscribeToken(unsub, user("firm@demo.local").ID, "approved")
+	hook := notify.Webhook{Kind: notify.Generic, URL: "http://127.0.0.1:9/hook", Events: []string{"submitted"}}
+	f.webhook, err = st.CreateWebhook(ctx, user("firmadmin@demo.local"), hook)
+	must(err)
+	f.otherWebhook, err = st.CreateWebhook(ctx, user("otheradmin@firm.local"), hook)
+	must(err)
 
 	stop()
 	db, err := testdb.Copy(t, f.db)
@@ -455,6 +484,10 @@ func (f *authzFixture) path(method, pattern string) string {
 			return fmt.Sprint(f.memberToken)
 		case strings.HasPrefix(pattern, "/notifications/"):
 			return fmt.Sprint(f.notice)
+		case strings.HasPrefix(pattern, "/admin/deliveries/"):
+			return fmt.Sprint(f.delivery)
+		case strings.HasPrefix(pattern, "/settings/webhooks/"):
+			return fmt.Sprint(f.webhook)
 		}
 		return ""
 	}
@@ -490,6 +523,12 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"email": {"colleague@demo.local"}, "password": {store.DemoPassword}}, nil
 	case "POST /lang":
 		return url.Values{"lang": {"en"}, "back": {"/"}}, nil
+	case "POST /profile/notifications":
+		return url.Values{"mode.submitted": {"digest"}}, nil
+	case "POST /settings/webhooks":
+		return url.Values{"kind": {"generic"}, "url": {"https://hooks.example.com/selfcheck"}, "event": {"submitted", "approved"}}, nil
+	case "POST /unsubscribe":
+		return url.Values{"t": {f.unsubscribe}}, nil
 	case "POST /assessments":
 		return url.Values{"theme": {"popups"}, "profile": {"app"}}, nil
 	case "POST /assessments/:id":
@@ -742,6 +781,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		other.submittedEv, other.draftEv = f.otherEv, f.otherEv
 		other.campaign, other.colleague = f.otherCamp, f.otherMember
 		other.notice = f.otherNotice
+		other.webhook = f.otherWebhook
 		for _, r := range webAuthz {
 			method, pattern, _ := strings.Cut(r.route, " ")
 			if !strings.Contains(pattern, ":id") || strings.HasPrefix(pattern, "/admin/") || strings.HasPrefix(pattern, "/profile/") {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/auth"
+	"selfcheck/app/notify"
 	"selfcheck/app/workflow"
 )
 
@@ -21,7 +22,14 @@ type profilePage struct {
 	Errors    []string
 	// PasswordErrors are the problems of a refused password change.
 	PasswordErrors []string
+	// Prefs are the user's modes per event; PrefsErrors why a change of
+	// them was refused.
+	Prefs       []workflow.EventMode
+	PrefsErrors []string
 }
+
+// Modes are the modes a user may choose, for the form.
+func (profilePage) Modes() []notify.Mode { return notify.Modes }
 
 // MinPasswordLen is the shortest new password accepted, for the form.
 func (profilePage) MinPasswordLen() int { return auth.MinPasswordLen }
@@ -33,6 +41,9 @@ func (s *Server) profile(c echo.Context) error {
 func (s *Server) renderProfile(c echo.Context, status int, data profilePage) error {
 	var err error
 	if data.Tokens, err = s.Work.Tokens(c.Request().Context(), who(c)); err != nil {
+		return err
+	}
+	if data.Prefs, err = s.Work.NotificationPrefs(c.Request().Context(), who(c)); err != nil {
 		return err
 	}
 	return s.render(c, status, "profile", s.T(c, "profile.title"), data)

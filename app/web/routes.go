@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"selfcheck/app/access"
+	"selfcheck/app/auth"
 )
 
 // The role sets of the route table (app/access, shared with the API).
@@ -23,6 +24,9 @@ var (
 	firmAdmin  = access.FirmAdmin
 	admin      = access.Admin
 	reviewer   = access.Reviewer
+	// hookOwner manages webhooks: a firm admin their firm's, an admin
+	// the campaigns'.
+	hookOwner = access.Who{auth.FirmAdmin, auth.Admin}
 )
 
 // route is one entry of the route table. MaxBody, when set, replaces the
@@ -115,6 +119,10 @@ func (s *Server) registerRoutes() {
 
 		{Method: http.MethodGet, Path: "/profile", Who: signedIn, Handler: s.profile},
 		{Method: http.MethodPost, Path: "/profile/password", Who: signedIn, Handler: s.changePassword},
+		{Method: http.MethodPost, Path: "/profile/notifications", Who: signedIn, Handler: s.saveNotificationPrefs},
+		// An e-mail's unsubscribe link: its signed token stands for a sign-in.
+		{Method: http.MethodGet, Path: "/unsubscribe", Who: anyone, Handler: s.unsubscribeForm},
+		{Method: http.MethodPost, Path: "/unsubscribe", Who: anyone, Handler: s.unsubscribe},
 		{Method: http.MethodPost, Path: "/profile/tokens", Who: signedIn, Handler: s.createToken},
 		{Method: http.MethodPost, Path: "/profile/tokens/:id/revoke", Who: signedIn, Handler: s.revokeToken},
 		{Method: http.MethodGet, Path: "/profile/2fa", Who: signedIn, Handler: s.twoFactor},
@@ -124,6 +132,14 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/admin/audit", Who: admin, Handler: s.adminAudit},
 		{Method: http.MethodGet, Path: "/admin/locks", Who: admin, Handler: s.adminLocks},
 		{Method: http.MethodPost, Path: "/admin/locks/clear", Who: admin, Handler: s.clearLock},
+		{Method: http.MethodGet, Path: "/settings/webhooks", Who: hookOwner, Handler: s.webhooks},
+		{Method: http.MethodPost, Path: "/settings/webhooks", Who: hookOwner, Handler: s.createWebhook},
+		{Method: http.MethodPost, Path: "/settings/webhooks/:id/delete", Who: hookOwner, Handler: s.deleteWebhook},
+		{Method: http.MethodPost, Path: "/settings/webhooks/:id/test", Who: hookOwner, Handler: s.testWebhook},
+		{Method: http.MethodGet, Path: "/admin/smtp", Who: admin, Handler: s.adminSMTP},
+		{Method: http.MethodPost, Path: "/admin/smtp/test", Who: admin, Handler: s.testSMTP},
+		{Method: http.MethodGet, Path: "/admin/deliveries", Who: admin, Handler: s.adminDeliveries},
+		{Method: http.MethodPost, Path: "/admin/deliveries/:id/retry", Who: admin, Handler: s.retryDelivery},
 
 		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},
 	}

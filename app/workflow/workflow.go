@@ -14,6 +14,7 @@ package workflow
 import (
 	"context"
 	"log/slog"
+	"selfcheck/app/notify"
 	"time"
 
 	"selfcheck/app/access"
@@ -40,6 +41,11 @@ type Deps struct {
 	Sealer *twofactor.Sealer
 	// RequireTwoFactor are the roles that must sign in with a code.
 	RequireTwoFactor []auth.Role
+	// Mailer is the e-mail channel, for the admins' SMTP page; nil when
+	// e-mail is off.
+	Mailer *notify.Mailer
+	// Poster is the webhook channel, for "send a test"; nil: webhooks off.
+	Poster *notify.Poster
 }
 
 // Service runs the use cases.

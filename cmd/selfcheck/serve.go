@@ -39,6 +39,7 @@ type serveConfig struct {
 	totpKeyFile    string            // the key sealing two-factor secrets; "" for the default
 	require2FA     []auth.Role       // roles that must sign in with a code
 	smtp           notify.SMTPConfig // e-mail notifications; URL "" for none
+	webhookPrivate bool              // webhooks may reach loopback and private addresses
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -63,6 +64,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.totpKeyFile, "totp-key-file", os.Getenv("SELFCHECK_TOTP_KEY_FILE"), "file holding the key (32 bytes, base64) that encrypts two-factor secrets in the database; every instance needs the same one (env SELFCHECK_TOTP_KEY_FILE; default for SQLite: the database path + .totp-key, created on first start; PostgreSQL: none, so no two-factor sign-in)")
 	require2FA := fs.String("require-2fa", os.Getenv("SELFCHECK_REQUIRE_2FA"), "roles that must sign in with an authenticator app, e.g. admin,auditor; their users set it up after the password (env SELFCHECK_REQUIRE_2FA)")
 	fs.StringVar(&cfg.smtp.URL, "smtp-url", os.Getenv("SELFCHECK_SMTP_URL"), "send notifications by e-mail through this server: smtp://[user:pass@]host[:port] (STARTTLS when offered; no user: no AUTH) or smtps://… (implicit TLS) (env SELFCHECK_SMTP_URL; default: in-app notifications only)")
+	fs.BoolVar(&cfg.webhookPrivate, "webhook-allow-private", os.Getenv("SELFCHECK_WEBHOOK_ALLOW_PRIVATE") == "1", "let webhooks reach loopback, private and link-local addresses (a bot inside the network); off, only public addresses are called, so a webhook cannot be aimed at this server's network (env SELFCHECK_WEBHOOK_ALLOW_PRIVATE=1)")
 	fs.StringVar(&cfg.smtp.From, "smtp-from", os.Getenv("SELFCHECK_SMTP_FROM"), "the From address of the e-mails, e.g. \"Selfcheck <noreply@example.com>\" (env SELFCHECK_SMTP_FROM; needs --smtp-url)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -189,7 +191,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app, err := server.Open(ctx, server.Config{
 		DB: cfg.db, Demo: cfg.demo, Checklists: checklists, ChecklistsD: ".",
 		Location: cfg.timezone, MaxEvidence: cfg.maxEvidence, PublicURL: cfg.publicURL, BehindProxy: cfg.behindProxy,
-		TOTPKey: totpKey, RequireTwoFactor: cfg.require2FA, SMTP: cfg.smtp,
+		TOTPKey: totpKey, RequireTwoFactor: cfg.require2FA, SMTP: cfg.smtp, WebhookAllowPrivate: cfg.webhookPrivate,
 		Log: log, Stdout: stdout,
 	})
 	if err != nil {
