@@ -122,6 +122,12 @@ func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang stri
 	if err != nil {
 		return Issued{}, err
 	}
+	return s.pdf(ctx, actor, d)
+}
+
+// pdf issues the PDF of d, inside the gate its caller passed.
+func (s *Service) pdf(ctx context.Context, actor *store.User, d report.Data) (Issued, error) {
+	id := d.Sheet.ID
 	content, err := report.Canonical(d)
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", id, err)
@@ -186,21 +192,31 @@ func (s *Service) Export(ctx context.Context, actor *store.User, id uint, lang, 
 	if err != nil {
 		return "", err
 	}
-	var write func(io.Writer, report.Data) error
-	switch format {
-	case "xlsx":
-		write = report.XLSX
-	case "csv":
-		write = report.CSV
-	case "json":
-		write = report.JSON
-	case "oscal":
-		write = report.OSCAL
-	}
-	if err := write(w, d); err != nil {
-		return "", fmt.Errorf("reporting: %s of assessment %d: %w", format, id, err)
+	if err := write(format, w, d); err != nil {
+		return "", err
 	}
 	return s.fileName(d, f.Ext), nil
+}
+
+// write renders d in format, a key of Formats.
+func write(format string, w io.Writer, d report.Data) error {
+	var render func(io.Writer, report.Data) error
+	switch format {
+	case "xlsx":
+		render = report.XLSX
+	case "csv":
+		render = report.CSV
+	case "json":
+		render = report.JSON
+	case "oscal":
+		render = report.OSCAL
+	default:
+		return fmt.Errorf("%w: %q", ErrFormat, format)
+	}
+	if err := render(w, d); err != nil {
+		return fmt.Errorf("reporting: %s of assessment %d: %w", format, d.Sheet.ID, err)
+	}
+	return nil
 }
 
 // ExportFile is Export into a temporary file, to be sent once complete

@@ -156,3 +156,38 @@ func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID ui
 	}
 	return evidenceOf(e), data, nil
 }
+
+// PackageEvidence passes the content of every evidence file of assessment
+// id that actor may see to each, one distinct content (by SHA-256) at a
+// time, so a submission package of many large files never holds more than
+// one of them. The audit log records the download, with the number of
+// files, before any content is passed on.
+func (s *Store) PackageEvidence(ctx context.Context, actor *User, id uint, each func(sum string, data []byte) error) error {
+	var a Assessment
+	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return translate(err, "assessment %d", id)
+	}
+	var sums []string
+	if err := s.db.WithContext(ctx).Model(&Evidence{}).Distinct("blob_sha256").
+		Where("assessment_id = ? AND deleted_at IS NULL", id).Order("blob_sha256").Pluck("blob_sha256", &sums).Error; err != nil {
+		return translate(err, "evidence of assessment %d", id)
+	}
+	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d package", id),
+		fmt.Sprintf("submission package: %d evidence files", len(sums))).inFirm(a.FirmID)
+	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+		return err
+	}
+	for _, sum := range sums {
+		data, err := s.blobs.Get(ctx, sum)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("store: evidence content %s of assessment %d is missing: %w", sum, id, err)
+		}
+		if err != nil {
+			return err
+		}
+		if err := each(sum, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -82,6 +82,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 303, 303, 303, 303, 303, 303, 303}, "POST /login"},
 	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /logout"},
 	{statuses{303, 303, 303, 303, 303, 303, 303, 303}, "POST /lang"},
+	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /verify/key"},
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /verify/:code"},
 
 	{statuses{303, 200, 200, 200, 200, 200, 200, 200}, "GET /"},
@@ -105,6 +106,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.csv"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.json"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
 	{statuses{303, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
 	{statuses{303, 403, 403, 403, 403, 200, 200, 200}, "GET /review"},
 	{statuses{303, 403, 403, 403, 403, 200, 404, 200}, "GET /assessments/:id/review"},

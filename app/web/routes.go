@@ -80,6 +80,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/report.csv", Who: signedIn, Handler: s.reportExport("csv")},
 		{Method: http.MethodGet, Path: "/assessments/:id/report.json", Who: signedIn, Handler: s.reportExport("json")},
 		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: s.reportExport("oscal")},
+		{Method: http.MethodGet, Path: "/assessments/:id/package.zip", Who: signedIn, Handler: s.submissionPackage},
 		{Method: http.MethodGet, Path: "/plans", Who: firmMember, Handler: s.plans},
 		{Method: http.MethodGet, Path: "/review", Who: reviewer, Handler: s.reviewQueue},
 		{Method: http.MethodGet, Path: "/assessments/:id/review", Who: reviewer, Handler: s.reviewForm},
@@ -123,6 +124,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/admin/locks", Who: admin, Handler: s.adminLocks},
 		{Method: http.MethodPost, Path: "/admin/locks/clear", Who: admin, Handler: s.clearLock},
 
+		{Method: http.MethodGet, Path: "/verify/key", Who: anyone, Handler: s.verifyKeyPage},
 		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},
 	}
 	for _, r := range s.routes {

@@ -130,7 +130,8 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 	// The only pages anyone may use without logging in.
 	public := map[string]bool{"GET /healthz": true, "GET /livez": true, "GET /readyz": true, "GET /static/*": true, "GET /login": true, "POST /login": true, "POST /lang": true,
 		"GET /login/code": true, "POST /login/code": true, // the code step of a sign-in
-		"GET /verify/:code": true} // a report's verification page: anyone holding the PDF
+		"GET /verify/:code": true, // a report's verification page: anyone holding the PDF
+		"GET /verify/key":   true} // the key submission packages are signed with: anyone checking one
 	for _, r := range s.echo.Routes() {
 		if strings.HasPrefix(r.Method, "echo_") || strings.HasPrefix(r.Path, "/api/") { // the fallback; the API has its own table
 			continue
