@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html"
 	"net/http"
 	"regexp"
 	"strings"
@@ -38,13 +39,18 @@ func TestSubmissionPackage(t *testing.T) {
 	if m == nil {
 		t.Fatalf("/verify/key shows no key:\n%s", page.Body)
 	}
-	key, err := submission.ParsePublicKey(m[1])
+	// The page escapes "+" as &#43;, which a browser shows (and copies) as "+".
+	keyText := html.UnescapeString(m[1])
+	key, err := submission.ParsePublicKey(keyText)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustContain(t, page.Body, "报送包签名公钥", submission.Fingerprint(key), "selfcheck package verify --key")
 	anon.lang = "en"
 	mustContain(t, anon.get("/verify/key").Body, "Submission package signing key", m[1])
+	if keyText != submission.KeyText(key) {
+		t.Errorf("the page shows %q, the key is %q", keyText, submission.KeyText(key))
+	}
 
 	v, err := submission.Verify(bytes.NewReader([]byte(r.Body)), int64(len(r.Body)), key)
 	if err != nil {
@@ -79,4 +85,4 @@ func TestSubmissionPackage(t *testing.T) {
 	}
 }
 
-var regexpKey = regexp.MustCompile(`<code id="public-key">([A-Za-z0-9+/=]+)</code>`)
+var regexpKey = regexp.MustCompile(`<code id="public-key">([A-Za-z0-9+/=&#;]+)</code>`)
