@@ -66,6 +66,7 @@ func (a *API) table() []route {
 		{Method: http.MethodGet, Path: "/assessments/:id/package.zip", Who: signedIn, Handler: a.submissionPackage},
 		{Method: http.MethodGet, Path: "/assessments/:id/history", Who: signedIn, Handler: a.history},
 		{Method: http.MethodDelete, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.removeEvidence},
+		{Method: http.MethodPut, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.setEvidenceValidity},
 		{Method: http.MethodGet, Path: "/plans", Who: firmUser, Handler: a.listPlans},
 		{Method: http.MethodPut, Path: "/assessments/:id/assignments", Who: firmUser, Handler: a.setAssignments},
 		{Method: http.MethodGet, Path: "/assessments/:id/answers/:item/comments", Who: signedIn, Handler: a.listComments},

@@ -43,8 +43,20 @@ func (b dbBlobs) Get(ctx context.Context, sum string) ([]byte, error) {
 }
 
 func evidenceOf(e Evidence) assessment.Evidence {
-	return assessment.Evidence{ID: e.ID, ItemID: e.ItemID, Name: e.FileName, Kind: e.Kind, Size: e.Size,
+	ev := assessment.Evidence{ID: e.ID, ItemID: e.ItemID, Name: e.FileName, Kind: e.Kind, Size: e.Size,
 		SHA256: e.BlobSHA256, UploadedAt: e.UploadedAt, UploadedBy: e.UploadedBy.Name}
+	if e.ValidUntil != nil {
+		ev.ValidUntil = *e.ValidUntil
+	}
+	return ev
+}
+
+// validUntil is a checked "valid until" date as stored: NULL for none.
+func validUntil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // NewEvidence is a checked file to attach to an item.
@@ -53,6 +65,9 @@ type NewEvidence struct {
 	Name   string // already cleaned for display
 	Kind   string // from the content, by app/evidence
 	Data   []byte
+	// ValidUntil is the last day the document is valid (YYYY-MM-DD,
+	// checked by assessment.ValidUntil), or "".
+	ValidUntil string
 }
 
 // AddEvidence attaches a file to an item of an editable assessment of
@@ -75,7 +90,8 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 		return assessment.Evidence{}, err
 	}
 	now := time.Now().UTC()
-	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now}
+	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now,
+		ValidUntil: validUntil(n.ValidUntil)}
 	err := s.change(ctx, func(tx *gorm.DB) error {
 		if _, err := lockEditable(tx, actor, id); err != nil {
 			return err
@@ -127,6 +143,53 @@ func (s *Store) RemoveEvidence(ctx context.Context, actor *User, id, evidenceID 
 		}
 		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceRemoved, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID), ch.OldValue))
 	})
+}
+
+// SetEvidenceValidUntil changes the "valid until" date of an evidence file
+// of an editable assessment of actor's firm (until checked by
+// assessment.ValidUntil; "" for none), with its history entry, audit entry
+// and event. The assessment's row lock orders it with every other change
+// of the assessment; setting the date it already has changes nothing.
+func (s *Store) SetEvidenceValidUntil(ctx context.Context, actor *User, id, evidenceID uint, until string) (assessment.Evidence, error) {
+	if !actor.Role.InFirm() {
+		return assessment.Evidence{}, fmt.Errorf("store: evidence validity: %w", ErrNotFound)
+	}
+	var e Evidence
+	err := s.change(ctx, func(tx *gorm.DB) error {
+		if _, err := lockEditable(tx, actor, id); err != nil {
+			return err
+		}
+		e = Evidence{}
+		if err := tx.Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
+			return translate(err, "evidence %d", evidenceID)
+		}
+		old := ""
+		if e.ValidUntil != nil {
+			old = *e.ValidUntil
+		}
+		if old == until {
+			return nil
+		}
+		e.ValidUntil = validUntil(until)
+		if err := tx.Model(&Evidence{}).Where("id = ?", e.ID).Update("valid_until", e.ValidUntil).Error; err != nil {
+			return translate(err, "evidence %d validity", evidenceID)
+		}
+		now := time.Now().UTC()
+		ch := Change{AssessmentID: id, ItemID: e.ItemID, Field: "evidence.valid_until", OldValue: old, NewValue: until, UserID: actor.ID, At: now}
+		if err := tx.Omit(clause.Associations).Create(&ch).Error; err != nil {
+			return translate(err, "record evidence change")
+		}
+		detail := map[string]any{"evidence": e.ID, "file": e.FileName, "valid_until": until}
+		if err := emit(tx, eventBy(actor, outbox.EvidenceValidity, id, e.ItemID, detail)); err != nil {
+			return err
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceChanged, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID),
+			fmt.Sprintf("%s valid until %q (was %q)", e.FileName, until, old)))
+	})
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	return evidenceOf(e), nil
 }
 
 // EvidenceFile returns an evidence file and its content, if actor may see

@@ -211,6 +211,7 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP TABLE login_challenges", "DROP TABLE recovery_codes", "DROP TABLE second_factors", "DROP TABLE server_keys",
 		"DROP TABLE assignments", "DROP TABLE comments",
 		"DROP TABLE notifications", "DROP TABLE deliveries", "ALTER TABLE users DROP COLUMN lang",
+		"DROP INDEX idx_evidence_valid_until", "ALTER TABLE evidences DROP COLUMN valid_until",
 		"DROP INDEX idx_login_failure_pair", "ALTER TABLE login_failures DROP COLUMN address",
 		"DROP INDEX idx_assessment_queue_grade", "DROP INDEX idx_assessment_queue_score", "DROP INDEX idx_assessment_queue_critical",
 		"DROP INDEX idx_gap_overdue", "CREATE INDEX idx_gap_campaign_due ON assessment_gaps (campaign_id, plan_done, plan_due)",

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/assessment"
 	charts "selfcheck/app/chart" // score.go has a func chart
 	"selfcheck/app/checklist"
 	"selfcheck/app/evidence"
@@ -51,7 +52,13 @@ type dashboardPage struct {
 	Heat       template.HTML
 	Items      []dashboardItem
 	Overdue    []dashboardOverdue
-	Prev, Next int // heat map pages, 0 when none
+	Prev, Next int    // heat map pages, 0 when none
+	Today      string // what evidence validity is judged on
+}
+
+// ValidityOf is where a document valid until until stands on the page's day.
+func (p dashboardPage) ValidityOf(until string) assessment.Validity {
+	return assessment.ValidityOf(until, p.Today)
 }
 
 type dashboardItem struct {
@@ -84,7 +91,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := dashboardPage{D: d, Name: d.Campaign.Name.In(l)}
+	p := dashboardPage{D: d, Name: d.Campaign.Name.In(l), Today: s.today()}
 	for _, th := range d.Campaign.Themes {
 		p.Themes = append(p.Themes, texts.theme(th, l))
 	}

@@ -70,6 +70,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/evidence/:eid", Who: signedIn, Handler: s.downloadEvidence},
 		{Method: http.MethodGet, Path: "/assessments/:id/evidence/:eid/view", Who: signedIn, Handler: s.viewEvidence},
 		{Method: http.MethodPost, Path: "/assessments/:id/evidence/:eid/delete", Who: firmMember, Handler: s.removeEvidence},
+		{Method: http.MethodPost, Path: "/assessments/:id/evidence/:eid/valid-until", Who: firmMember, Handler: s.setEvidenceValidUntil},
 		{Method: http.MethodGet, Path: "/assessments/:id/timeline", Who: signedIn, Handler: s.timeline},
 		{Method: http.MethodPost, Path: "/assessments/:id/assignments", Who: firmMember, Handler: s.assign},
 		{Method: http.MethodPost, Path: "/assessments/:id/comments", Who: signedIn, Handler: s.comment},
