@@ -11,7 +11,7 @@ import (
 func testMeasurer(tb testing.TB) *measurer {
 	tb.Helper()
 	r := testRenderer(tb)
-	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{}, T: func(k string, _ ...any) string { return k }})
+	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{}, T: func(k string, _ ...any) string { return k }}, "report.title")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -50,7 +50,8 @@ type PackageFile struct {
 
 // Package builds the submission package (app/submission) of assessment id
 // for actor, in lang: the PDF report (issued and recorded like any other,
-// so its code verifies at /verify/{code}), the XLSX and JSON exports, every
+// so its code verifies at /verify/{code}), the rectification report when
+// the assessment has gaps (likewise), the XLSX and JSON exports, every
 // evidence file once under evidence/{sha256}{ext}, and the signed
 // manifest.
 //
@@ -92,9 +93,15 @@ func (s *Service) Package(ctx context.Context, actor *store.User, id uint, lang 
 		}
 		parts = append(parts, packagePart{"report." + Formats[format].Ext, f})
 	}
-	// Hook for the rectification report (issue 16, part 4): when it
-	// exists, issue it here within the same gate, append it to parts as
-	// "rectification.pdf" and its code to codes.
+	// The rectification report, when the assessment has gaps to rectify.
+	if len(d.Sheet.Gaps()) > 0 {
+		rect, err := s.rectification(ctx, actor, d)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, packagePart{"rectification.pdf", rect.File})
+		codes = append(codes, rect.Code)
+	}
 
 	exts := evidenceExts(d)
 	var m submission.Manifest

@@ -132,11 +132,15 @@ func (s *Service) pdf(ctx context.Context, actor *store.User, d report.Data) (Is
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", id, err)
 	}
-	hash := sha256Hex(content)
-	// Two reports of the same content generated in the same microsecond
-	// would share a code; the later one moves on a microsecond.
+	return s.issueRetrying(ctx, actor, d, sha256Hex(content), s.Renderer.PDF, "pdf")
+}
+
+// issueRetrying issues a PDF of content hash rendered by render. Two
+// reports of the same content generated in the same microsecond would share
+// a code; the later one moves on a microsecond.
+func (s *Service) issueRetrying(ctx context.Context, actor *store.User, d report.Data, hash string, render func(io.Writer, report.Data) error, ext string) (Issued, error) {
 	for try := 0; ; try++ {
-		iss, err := s.issue(ctx, actor, d, hash)
+		iss, err := s.issue(ctx, actor, d, hash, render, ext)
 		if errors.Is(err, store.ErrDuplicate) && try < 3 {
 			d.GeneratedAt = d.GeneratedAt.Add(time.Microsecond)
 			continue
@@ -146,7 +150,7 @@ func (s *Service) pdf(ctx context.Context, actor *store.User, d report.Data) (Is
 }
 
 // issue renders and records one PDF of content hash at d.GeneratedAt.
-func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, hash string) (Issued, error) {
+func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, hash string, render func(io.Writer, report.Data) error, ext string) (Issued, error) {
 	code := verify.Code(hash, d.GeneratedAt)
 	link := verify.URL(s.PublicURL, code)
 	qr, err := verify.QR(link)
@@ -156,7 +160,7 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 	d.Verify = report.Verification{Code: verify.Format(code), URL: link, QR: qr}
 	sum := sha256.New()
 	f, err := spoolFile(func(w io.Writer) error {
-		return s.Renderer.PDF(io.MultiWriter(w, sum), d)
+		return render(io.MultiWriter(w, sum), d)
 	})
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: PDF of assessment %d: %w", d.Sheet.ID, err)
@@ -171,7 +175,7 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 		f.Close()
 		return Issued{}, err
 	}
-	f.Name, f.ContentType = s.fileName(d, "pdf"), "application/pdf"
+	f.Name, f.ContentType = s.fileName(d, ext), "application/pdf"
 	return Issued{File: f, Code: code}, nil
 }
 

@@ -108,6 +108,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.json"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.pdf"},
 	{statuses{303, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
 	{statuses{303, 403, 403, 403, 403, 200, 200, 200}, "GET /review"},
 	{statuses{303, 403, 403, 403, 403, 200, 404, 200}, "GET /assessments/:id/review"},

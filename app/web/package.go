@@ -32,3 +32,19 @@ func (s *Server) verifyKeyPage(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "verify_key", s.T(c, "package.key.title"), k)
 }
+
+// rectificationPDF serves the verifiable rectification report (整改报告) in
+// the page's language; each download is recorded with its code.
+func (s *Server) rectificationPDF(c echo.Context) error {
+	id, err := assessmentID(c)
+	if err != nil {
+		return err
+	}
+	rep, err := s.Work.RectificationPDF(c.Request().Context(), who(c), id, lang(c))
+	if err != nil {
+		return err
+	}
+	s.Log.Info("rectification report issued", "assessment", id, "code", rep.Code, "user", currentUser(c).ID)
+	c.Response().Header().Set("X-Verification-Code", rep.Code)
+	return sendFile(c, rep.File)
+}

@@ -82,6 +82,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/report.json", Who: signedIn, Handler: s.reportExport("json")},
 		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: s.reportExport("oscal")},
 		{Method: http.MethodGet, Path: "/assessments/:id/package.zip", Who: signedIn, Handler: s.submissionPackage},
+		{Method: http.MethodGet, Path: "/assessments/:id/rectification.pdf", Who: signedIn, Handler: s.rectificationPDF},
 		{Method: http.MethodGet, Path: "/plans", Who: firmMember, Handler: s.plans},
 		{Method: http.MethodGet, Path: "/review", Who: reviewer, Handler: s.reviewQueue},
 		{Method: http.MethodGet, Path: "/assessments/:id/review", Who: reviewer, Handler: s.reviewForm},

@@ -49,3 +49,9 @@ type PublicKey struct {
 	Base64      string
 	Fingerprint string
 }
+
+// RectificationPDF issues the rectification report (整改报告) of an
+// assessment p may see, in lang, and records it for verification.
+func (s *Service) RectificationPDF(ctx context.Context, p access.Principal, id uint, lang string) (reporting.Issued, error) {
+	return s.Reports.RectificationPDF(ctx, actor(p), id, lang)
+}
