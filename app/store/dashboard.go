@@ -409,9 +409,9 @@ func dashboardOverdue(db *gorm.DB, actor *User, d *Dashboard, today string) erro
 }
 
 // dashboardLapsing counts and lists the campaign's expired and expiring
-// evidence as of today. Only files with a date are read (the partial index
-// idx_evidence_valid_until), and only up to the horizon, so the cost
-// follows the lapsing files, not the campaign's evidence.
+// evidence as of today: one query for both counts and, only when there is
+// any, one for the soonest lapsed files (each reads the campaign's
+// assessments and their files by index; TestDashboardQueriesUseIndexes).
 func dashboardLapsing(db *gorm.DB, actor *User, d *Dashboard, today string) error {
 	if today == "" {
 		return nil

@@ -882,9 +882,9 @@ func migrateV20(tx *gorm.DB) error {
 	return tx.Migrator().CreateTable(&notification{}, &delivery{})
 }
 
-// migrateV22 lets an evidence file carry the last day it is valid. The
-// index serves the dashboard's count of lapsing evidence, which asks for
-// the few rows with a date before a day.
+// migrateV22 lets an evidence file carry the last day it is valid, with a
+// partial index of the dated files for queries of lapsing evidence across
+// assessments.
 func migrateV22(tx *gorm.DB) error {
 	if err := tx.Exec("ALTER TABLE evidences ADD COLUMN valid_until VARCHAR(10)").Error; err != nil {
 		return err
