@@ -468,6 +468,7 @@ func TestAnotherFirmGets404(t *testing.T) {
 		{"plan", http.MethodPut, assessmentPath(a.ID, "/answers/", item, "/plan"), map[string]any{"measure": "m", "owner": "o", "due": "2030-01-01"}},
 		{"evidence download", http.MethodGet, download, nil},
 		{"report", http.MethodGet, assessmentPath(a.ID, "/report.pdf"), nil},
+		{"submission package", http.MethodGet, assessmentPath(a.ID, "/package.zip"), nil},
 		{"submit", http.MethodPost, assessmentPath(a.ID, "/submit"), nil},
 		{"campaign it does not take part in", http.MethodPost, "/api/v1/assessments", map[string]any{"campaign": ta.campaign}},
 		{"nonexistent assessment", http.MethodGet, "/api/v1/assessments/99999", nil},

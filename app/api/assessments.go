@@ -30,7 +30,7 @@ func (a *API) answerSheet(c echo.Context, p access.Principal, status int, id uin
 	if err != nil {
 		return err
 	}
-	v := sheetView(sh)
+	v := sheetView(sh, a.today())
 	v.Reviews = reviewsView(rounds)
 	asg, err := a.Work.Assignments(c.Request().Context(), p, id)
 	if err != nil {

@@ -91,8 +91,11 @@ var apiAuthz = []authzRow{
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.csv"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.json"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.pdf"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/history"},
 	{statuses{401, 204, 204, 404, 404, 403, 403, 403}, "DELETE /assessments/:id/answers/:item/evidence/:evidenceID"},
+	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "PUT /assessments/:id/answers/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "PUT /assessments/:id/assignments"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/answers/:item/comments"},
@@ -428,6 +431,8 @@ func apiBody(route string) (body any, file []byte) {
 		return map[string]any{"measure": "补充说明", "owner": "李四", "due": "2030-06-30", "status": "in_progress"}, nil
 	case "POST /assessments/:id/answers/:item/evidence":
 		return nil, []byte("截图说明")
+	case "PUT /assessments/:id/answers/:item/evidence/:evidenceID":
+		return map[string]any{"valid_until": "2030-06-30"}, nil
 	case "POST /assessments/:id/review":
 		return map[string]any{"decision": "request_changes", "comment": "请补充材料"}, nil
 	case "POST /assessments/:id/answers/:item/comments", "PUT /assessments/:id/comments/:commentID":

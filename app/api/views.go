@@ -165,6 +165,11 @@ type evidenceView struct {
 	UploadedAt string `json:"uploaded_at"`
 	UploadedBy string `json:"uploaded_by"`
 	URL        string `json:"url"`
+	// ValidUntil is the document's last valid day, null when it does not
+	// expire; Validity where it stands today: none, valid, expiring
+	// (within 30 days) or expired.
+	ValidUntil *string `json:"valid_until"`
+	Validity   string  `json:"validity"`
 }
 
 type itemView struct {
@@ -248,9 +253,16 @@ func evidenceURL(assessmentID uint, itemID string, evidenceID uint) string {
 	return fmt.Sprintf("%s/assessments/%d/answers/%s/evidence/%d", Prefix, assessmentID, itemID, evidenceID)
 }
 
-func evidenceOf(assessmentID uint, e assessment.Evidence) evidenceView {
-	return evidenceView{ID: e.ID, Name: e.Name, Size: e.Size, SHA256: e.SHA256, Kind: e.Kind,
-		UploadedAt: timestamp(e.UploadedAt), UploadedBy: e.UploadedBy, URL: evidenceURL(assessmentID, e.ItemID, e.ID)}
+// evidenceOf is an evidence file as the API shows it, its validity as of
+// today (YYYY-MM-DD in the configured zone).
+func evidenceOf(assessmentID uint, e assessment.Evidence, today string) evidenceView {
+	v := evidenceView{ID: e.ID, Name: e.Name, Size: e.Size, SHA256: e.SHA256, Kind: e.Kind,
+		UploadedAt: timestamp(e.UploadedAt), UploadedBy: e.UploadedBy, URL: evidenceURL(assessmentID, e.ItemID, e.ID),
+		ValidUntil: optString(e.ValidUntil), Validity: string(e.Validity(today))}
+	if v.Validity == "" {
+		v.Validity = "none"
+	}
+	return v
 }
 
 func scoreOf(r scoring.Result) scoreView {
@@ -263,7 +275,7 @@ func scoreOf(r scoring.Result) scoreView {
 }
 
 // sheetView is an assessment as GET /assessments/{id} returns it.
-func sheetView(sh *assessment.Sheet) assessmentView {
+func sheetView(sh *assessment.Sheet, today string) assessmentView {
 	v := assessmentView{
 		ID: sh.ID, Firm: firmView{Name: sh.FirmName, CreditCode: sh.CreditCode}, State: sh.State, Editable: sh.Editable(),
 		Profile: sh.Profile.List(), CreatedAt: timestamp(sh.CreatedAt), SubmittedAt: optTimestamp(sh.SubmittedAt),
@@ -285,7 +297,7 @@ func sheetView(sh *assessment.Sheet) assessmentView {
 				iv.Plan = &pv
 			}
 			for _, e := range sh.Evidence[it.ID] {
-				iv.Evidence = append(iv.Evidence, evidenceOf(sh.ID, e))
+				iv.Evidence = append(iv.Evidence, evidenceOf(sh.ID, e, today))
 			}
 			v.Items = append(v.Items, iv)
 		}

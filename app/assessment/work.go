@@ -61,6 +61,7 @@ type Evidence struct {
 	SHA256     string
 	UploadedAt time.Time
 	UploadedBy string
+	ValidUntil string // YYYY-MM-DD, the last day the document is valid; "" when it does not expire
 }
 
 // Block is why an item stops the assessment from being submitted.

@@ -18,11 +18,14 @@ type Kind string
 // uploads stay in the audit log alone, as no subscriber acts on them yet
 // (adding one here and at its use case is all a new subscriber needs).
 const (
-	AssessmentCreated       Kind = "assessment.created"
-	AnswerSaved             Kind = "answer.saved"
-	PlanSaved               Kind = "plan.saved"
-	EvidenceAdded           Kind = "evidence.added"
-	EvidenceRemoved         Kind = "evidence.removed"
+	AssessmentCreated Kind = "assessment.created"
+	AnswerSaved       Kind = "answer.saved"
+	PlanSaved         Kind = "plan.saved"
+	EvidenceAdded     Kind = "evidence.added"
+	EvidenceRemoved   Kind = "evidence.removed"
+	// EvidenceValidity: an evidence file's "valid until" date was set,
+	// changed or cleared; Detail names the file and the new date.
+	EvidenceValidity        Kind = "evidence.validity"
 	AssessmentSubmitted     Kind = "assessment.submitted"
 	AssessmentResubmitted   Kind = "assessment.resubmitted"
 	ReviewChangesRequested  Kind = "review.changes_requested"
@@ -50,7 +53,7 @@ const (
 
 // Kinds lists every kind, in the order of an assessment's life.
 var Kinds = []Kind{
-	AssessmentCreated, AnswerSaved, PlanSaved, EvidenceAdded, EvidenceRemoved,
+	AssessmentCreated, AnswerSaved, PlanSaved, EvidenceAdded, EvidenceRemoved, EvidenceValidity,
 	AssessmentSubmitted, AssessmentResubmitted,
 	ReviewChangesRequested, ReviewApproved, ReviewRejected,
 	CampaignCreated, CampaignAuditorsChanged, CampaignFirmsChanged,

@@ -127,7 +127,7 @@ func (c *doc) fillContents() error {
 // the contents lists, in the same order, with each theme's checklist
 // sections under it.
 func (c *doc) outline() error {
-	c.gp.AddOutlineItem(gopdf.OutlineItem{Title: c.t("report.title"), Page: 1})
+	c.gp.AddOutlineItem(gopdf.OutlineItem{Title: c.t(c.titleKey), Page: 1})
 	at := c.marks["contents"]
 	c.gp.AddOutlineItem(gopdf.OutlineItem{Title: c.t("report.contents"), Page: at.page, Y: at.y})
 	for _, e := range c.toc {

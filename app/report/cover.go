@@ -59,7 +59,7 @@ func (c *doc) title() error {
 	opt := gopdf.CellOption{Align: gopdf.Center | gopdf.Top}
 	c.block("H1")
 	c.ink()
-	if err := c.gp.CellWithOption(&gopdf.Rect{W: contentW, H: titleSize}, c.t("report.title"), opt); err != nil {
+	if err := c.gp.CellWithOption(&gopdf.Rect{W: contentW, H: titleSize}, c.t(c.titleKey), opt); err != nil {
 		return fmt.Errorf("title: %w", err)
 	}
 	c.y += titleSize*lineFactor + 14

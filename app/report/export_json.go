@@ -184,6 +184,11 @@ type jsonEvidence struct {
 	Kind       string     `json:"kind"`
 	UploadedAt *time.Time `json:"uploaded_at"`
 	UploadedBy string     `json:"uploaded_by"`
+	// ValidUntil and Validity (as of the generation day) are left out for
+	// a document that does not expire, so the canonical content, and with
+	// it the verification code, of a report without such dates is as before.
+	ValidUntil string `json:"valid_until,omitempty"`
+	Validity   string `json:"validity,omitempty"`
 }
 
 type jsonExcluded struct {
@@ -318,8 +323,12 @@ func jsonItemOf(x exportItem, canonical bool, today string) jsonItem {
 		}
 	}
 	for _, e := range x.evidence {
-		ji.Evidence = append(ji.Evidence, jsonEvidence{Name: e.Name, Size: e.Size, SHA256: e.SHA256, Kind: e.Kind,
-			UploadedAt: xTime(e.UploadedAt), UploadedBy: e.UploadedBy})
+		je := jsonEvidence{Name: e.Name, Size: e.Size, SHA256: e.SHA256, Kind: e.Kind,
+			UploadedAt: xTime(e.UploadedAt), UploadedBy: e.UploadedBy, ValidUntil: e.ValidUntil}
+		if !canonical {
+			je.Validity = string(e.Validity(today))
+		}
+		ji.Evidence = append(ji.Evidence, je)
 	}
 	return ji
 }

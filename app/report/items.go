@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
 	"selfcheck/app/scoring"
 )
@@ -185,8 +186,12 @@ func (c *doc) itemRow(g *grid, cl *checklist.Checklist, it checklist.Item) (row,
 		}
 		details.WriteString(line)
 	}
+	today := c.today()
 	for _, e := range s.Evidence[it.ID] {
 		add(c.t("report.evidence_line", e.Name, sizeText(e.Size), e.SHA256))
+		if v := e.Validity(today); v != assessment.ValidityNone {
+			add(c.t("validity.state."+string(v), e.ValidUntil))
+		}
 	}
 	if p, ok := s.Plans[it.ID]; ok && p.Measure != "" {
 		add(c.t("report.plan_line", p.Measure, orNone(c, p.Owner), orNone(c, p.Due), c.t(planStatusKey(p.Status))))

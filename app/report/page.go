@@ -44,14 +44,15 @@ const (
 
 // doc is one report being drawn. It is not shared between goroutines.
 type doc struct {
-	gp    *gopdf.GoPdf
-	d     Data
-	m     *measurer
-	y     float64 // top of the free space on the current page
-	pages int
-	toc   []tocEntry     // the sections, as the contents lists them
-	marks map[string]pos // where each section drawn starts
-	tags  tagger
+	gp       *gopdf.GoPdf
+	d        Data
+	titleKey string // the message key of the document's title: report.title, or rectification.title
+	m        *measurer
+	y        float64 // top of the free space on the current page
+	pages    int
+	toc      []tocEntry     // the sections, as the contents lists them
+	marks    map[string]pos // where each section drawn starts
+	tags     tagger
 	// sectionAt is where each theme's checklist sections start, by theme
 	// id, for the outline.
 	sectionAt map[string][]bookmark
@@ -114,7 +115,7 @@ func (c *doc) newPage() error {
 		return err
 	}
 	c.color(grey)
-	head, err := c.m.cut(c.t("report.title")+" · "+c.d.Sheet.FirmName, contentW*0.75)
+	head, err := c.m.cut(c.t(c.titleKey)+" · "+c.d.Sheet.FirmName, contentW*0.75)
 	if err != nil {
 		return err
 	}

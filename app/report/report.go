@@ -125,7 +125,7 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 	if d.T == nil {
 		return errors.New("report: no message catalog")
 	}
-	doc, err := r.newDoc(d)
+	doc, err := r.newDoc(d, "report.title")
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 // newDoc starts a document with the shared font and the metadata set.
-func (r *Renderer) newDoc(d Data) (*doc, error) {
+func (r *Renderer) newDoc(d Data, title string) (*doc, error) {
 	gp := &gopdf.GoPdf{}
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	// Page content is mostly glyph ids in hex: the fastest level makes it
@@ -199,9 +199,9 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		themes = append(themes, tabular.StripBidi(cl.Title.In(d.Lang)))
 	}
 	gp.SetInfo(gopdf.PdfInfo{
-		Title:        d.T("report.title") + " - " + firm,
+		Title:        d.T(title) + " - " + firm,
 		Author:       firm,
-		Subject:      d.T("report.title"),
+		Subject:      d.T(title),
 		Keywords:     strings.Join(themes, ", "),
 		Creator:      "Selfcheck",
 		Producer:     "Selfcheck",
@@ -209,7 +209,7 @@ func (r *Renderer) newDoc(d Data) (*doc, error) {
 		ID:           documentID(d),
 	})
 	gp.SetLang(pdfLang(d.Lang))
-	return &doc{gp: gp, d: d, m: newMeasurer(gp), marks: map[string]pos{}, sectionAt: map[string][]bookmark{},
+	return &doc{gp: gp, d: d, titleKey: title, m: newMeasurer(gp), marks: map[string]pos{}, sectionAt: map[string][]bookmark{},
 		tags: tagger{root: gp.StructRoot()}}, nil
 }
 

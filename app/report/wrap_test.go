@@ -13,7 +13,7 @@ import (
 func testMeasurer(tb testing.TB) *measurer {
 	tb.Helper()
 	r := testRenderer(tb)
-	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{}, T: func(k string, _ ...any) string { return k }})
+	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{}, T: func(k string, _ ...any) string { return k }}, "report.title")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestItemIDsBreakOnlyBetweenWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := testRenderer(t)
-	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{Checklists: cat.Checklists}, T: func(k string, _ ...any) string { return k }})
+	c, err := r.newDoc(Data{Sheet: &assessment.Sheet{Checklists: cat.Checklists}, T: func(k string, _ ...any) string { return k }}, "report.title")
 	if err != nil {
 		t.Fatal(err)
 	}

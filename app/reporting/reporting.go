@@ -125,15 +125,25 @@ func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang stri
 	if err != nil {
 		return Issued{}, err
 	}
+	return s.pdf(ctx, actor, d)
+}
+
+// pdf issues the PDF of d, inside the gate its caller passed.
+func (s *Service) pdf(ctx context.Context, actor *store.User, d report.Data) (Issued, error) {
+	id := d.Sheet.ID
 	content, err := report.Canonical(d)
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", id, err)
 	}
-	hash := sha256Hex(content)
-	// Two reports of the same content generated in the same microsecond
-	// would share a code; the later one moves on a microsecond.
+	return s.issueRetrying(ctx, actor, d, sha256Hex(content), s.Renderer.PDF, "pdf")
+}
+
+// issueRetrying issues a PDF of content hash rendered by render. Two
+// reports of the same content generated in the same microsecond would share
+// a code; the later one moves on a microsecond.
+func (s *Service) issueRetrying(ctx context.Context, actor *store.User, d report.Data, hash string, render func(io.Writer, report.Data) error, ext string) (Issued, error) {
 	for try := 0; ; try++ {
-		iss, err := s.issue(ctx, actor, d, hash)
+		iss, err := s.issue(ctx, actor, d, hash, render, ext)
 		if errors.Is(err, store.ErrDuplicate) && try < 3 {
 			d.GeneratedAt = d.GeneratedAt.Add(time.Microsecond)
 			continue
@@ -143,7 +153,7 @@ func (s *Service) PDF(ctx context.Context, actor *store.User, id uint, lang stri
 }
 
 // issue renders and records one PDF of content hash at d.GeneratedAt.
-func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, hash string) (Issued, error) {
+func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, hash string, render func(io.Writer, report.Data) error, ext string) (Issued, error) {
 	code := verify.Code(hash, d.GeneratedAt)
 	link := verify.URL(s.PublicURL, code)
 	qr, err := verify.QR(link)
@@ -153,7 +163,7 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 	d.Verify = report.Verification{Code: verify.Format(code), URL: link, QR: qr}
 	sum := sha256.New()
 	f, err := spoolFile(func(w io.Writer) error {
-		return s.Renderer.PDF(io.MultiWriter(w, sum), d)
+		return render(io.MultiWriter(w, sum), d)
 	})
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: PDF of assessment %d: %w", d.Sheet.ID, err)
@@ -168,8 +178,8 @@ func (s *Service) issue(ctx context.Context, actor *store.User, d report.Data, h
 		f.Close()
 		return Issued{}, err
 	}
-	f.Name, f.ContentType = s.fileName(d, "pdf"), "application/pdf"
-	f.ASCIIName = s.asciiFileName(d, "pdf")
+	f.Name, f.ContentType = s.fileName(d, ext), "application/pdf"
+	f.ASCIIName = s.asciiFileName(d, ext)
 	return Issued{File: f, Code: code}, nil
 }
 
@@ -196,21 +206,31 @@ func (s *Service) export(ctx context.Context, actor *store.User, id uint, lang, 
 	if err != nil {
 		return "", "", err
 	}
-	var write func(io.Writer, report.Data) error
-	switch format {
-	case "xlsx":
-		write = report.XLSX
-	case "csv":
-		write = report.CSV
-	case "json":
-		write = report.JSON
-	case "oscal":
-		write = report.OSCAL
-	}
-	if err := write(w, d); err != nil {
-		return "", "", fmt.Errorf("reporting: %s of assessment %d: %w", format, id, err)
+	if err := write(format, w, d); err != nil {
+		return "", "", err
 	}
 	return s.fileName(d, f.Ext), s.asciiFileName(d, f.Ext), nil
+}
+
+// write renders d in format, a key of Formats.
+func write(format string, w io.Writer, d report.Data) error {
+	var render func(io.Writer, report.Data) error
+	switch format {
+	case "xlsx":
+		render = report.XLSX
+	case "csv":
+		render = report.CSV
+	case "json":
+		render = report.JSON
+	case "oscal":
+		render = report.OSCAL
+	default:
+		return fmt.Errorf("%w: %q", ErrFormat, format)
+	}
+	if err := render(w, d); err != nil {
+		return fmt.Errorf("reporting: %s of assessment %d: %w", format, d.Sheet.ID, err)
+	}
+	return nil
 }
 
 // ExportFile is Export into a temporary file, to be sent once complete
@@ -235,9 +255,13 @@ func (s *Service) ExportFile(ctx context.Context, actor *store.User, id uint, la
 // {campaign}-{date}.pdf), so a folder of downloads sorts and reads by
 // itself.
 func (s *Service) fileName(d report.Data, ext string) string {
-	what := "自查报告"
+	kind := fileKinds[""]
+	if k, ok := fileKinds[ext]; ok {
+		kind, ext = k, k.ext
+	}
+	what := kind.zh
 	if d.Lang == "en" {
-		what = "self-examination-report"
+		what = kind.en
 	}
 	parts := []string{what, fileNamePart(d.Sheet.FirmName)}
 	if d.Sheet.Campaign != nil {
@@ -245,6 +269,14 @@ func (s *Service) fileName(d report.Data, ext string) string {
 	}
 	parts = append(parts, d.GeneratedAt.In(s.location()).Format("20060102"))
 	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "-") + "." + ext
+}
+
+// fileKinds name the files other than the report by what they are; the
+// key is the ext their issuer passes.
+var fileKinds = map[string]struct{ zh, en, ext string }{
+	"":                  {"自查报告", "self-examination-report", ""},
+	"rectification.pdf": {"整改报告", "rectification-report", "pdf"},
+	"package.zip":       {"报送包", "submission-package", "zip"},
 }
 
 // asciiFileName is the name offered to clients that cannot read an

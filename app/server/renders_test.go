@@ -95,6 +95,13 @@ func TestReportsBeyondTheRenderLimitGet503(t *testing.T) {
 			t.Errorf("API report.%s while rendering is full: %d Retry-After %q %s", ext, r.status, r.header.Get("Retry-After"), r.body)
 		}
 	}
+	// The submission package takes one slot for all the reports inside.
+	if r := get(t, browser, base+"/package.zip", "zh-CN", ""); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != "30" {
+		t.Errorf("web package.zip while rendering is full: %d %.300s", r.status, r.body)
+	}
+	if r := get(t, http.DefaultClient, apiBase+"/package.zip", "en", token); r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, `"busy"`) {
+		t.Errorf("API package.zip while rendering is full: %d %s", r.status, r.body)
+	}
 	// A campaign's workbook is rendered through the gate too; its CSV
 	// streams a row at a time to the client and is not held back.
 	if r := get(t, http.DefaultClient, results+"xlsx", "en", auditorToken); r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != "30" {
@@ -112,6 +119,11 @@ func TestReportsBeyondTheRenderLimitGet503(t *testing.T) {
 	}
 	if r := get(t, http.DefaultClient, apiBase+"/report.xlsx", "en", token); r.status != http.StatusOK {
 		t.Errorf("API report.xlsx once a render is free: %d", r.status)
+	}
+	// Its reports are rendered within the package's slot: a gate of one
+	// slot must not make the package wait for itself.
+	if r := get(t, http.DefaultClient, apiBase+"/package.zip?lang=en", "en", token); r.status != http.StatusOK || !strings.HasPrefix(r.body, "PK") {
+		t.Errorf("API package.zip once a render is free: %d %.200s", r.status, r.body)
 	}
 }
 

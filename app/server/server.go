@@ -144,6 +144,11 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	}
 	issuer := &reporting.Service{Store: st, Renderer: reports, Messages: messages, Location: cfg.Location, PublicURL: cfg.PublicURL,
 		Gate: reporting.NewGate(cfg.Renders)}
+	// The package signing key is made at first start, not at the first
+	// package, so /verify/key shows the key from the outset.
+	if _, err := issuer.SigningKey(ctx); err != nil {
+		return nil, fmt.Errorf("server: package signing key: %w", err)
+	}
 	var sealer *twofactor.Sealer
 	if cfg.TOTPKey != nil {
 		if sealer, err = twofactor.NewSealer(cfg.TOTPKey); err != nil {

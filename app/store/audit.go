@@ -37,6 +37,7 @@ const (
 	AuditEvidenceUploaded   = "evidence_uploaded"
 	AuditEvidenceDownloaded = "evidence_downloaded"
 	AuditEvidenceRemoved    = "evidence_removed"
+	AuditEvidenceChanged    = "evidence_changed" // its "valid until" date
 	AuditChecklistUploaded  = "checklist_uploaded"
 	AuditChecklistDeleted   = "checklist_deleted"
 	AuditCampaignCreated    = "campaign_created"
@@ -53,7 +54,7 @@ var AuditActions = []string{
 	AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChanged, AuditTokenCreated, AuditTokenRevoked,
 	AuditUserCreated, AuditUserDisabled, AuditRoleChanged,
 	AuditAnswerChanged, AuditPlanChanged, AuditSubmitted, AuditReviewed,
-	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved,
+	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved, AuditEvidenceChanged,
 	AuditChecklistUploaded, AuditChecklistDeleted, AuditCampaignCreated, AuditCampaignChanged,
 	AuditReportIssued,
 	Audit2FAEnabled, Audit2FADisabled, Audit2FAPassed, Audit2FAFailed,

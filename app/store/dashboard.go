@@ -56,6 +56,25 @@ type Dashboard struct {
 	ItemGaps []ItemStat
 	Heat     HeatPage
 	Overdue  OverduePlans
+	Lapsing  LapsingEvidence
+}
+
+// LapsingEvidence counts the evidence files of the campaign's assessments
+// (those the actor sees) that have expired or expire within
+// assessment.ExpiringDays, with the first few, soonest lapsed first.
+type LapsingEvidence struct {
+	Expired  int
+	Expiring int
+	First    []LapsingFile
+}
+
+// LapsingFile is one expired or expiring evidence file.
+type LapsingFile struct {
+	AssessmentID uint
+	FirmName     string
+	ItemID       string
+	FileName     string
+	ValidUntil   string
 }
 
 // StateCount is how many assessments are in one state.
@@ -172,6 +191,9 @@ func (s *Store) CampaignDashboard(ctx context.Context, actor *User, campaignID u
 		return nil, err
 	}
 	if err := dashboardOverdue(db, actor, d, opts.Today); err != nil {
+		return nil, err
+	}
+	if err := dashboardLapsing(db, actor, d, opts.Today); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -397,6 +419,37 @@ func dashboardOverdue(db *gorm.DB, actor *User, d *Dashboard, today string) erro
 		Order("assessment_gaps.plan_due, assessment_gaps.assessment_id, assessment_gaps.item_id").
 		Limit(overdueShown).Scan(&d.Overdue.First).Error
 	return translate(err, "dashboard overdue plans of campaign %d", d.Campaign.ID)
+}
+
+// dashboardLapsing counts and lists the campaign's expired and expiring
+// evidence as of today: one query for both counts and, only when there is
+// any, one for the soonest lapsed files (each reads the campaign's
+// assessments and their files by index; TestDashboardQueriesUseIndexes).
+func dashboardLapsing(db *gorm.DB, actor *User, d *Dashboard, today string) error {
+	if today == "" {
+		return nil
+	}
+	lapsing := func() *gorm.DB {
+		return db.Model(&Evidence{}).Scopes(scopeAssessments(actor)).
+			Joins("JOIN assessments ON assessments.id = evidences.assessment_id").
+			Where("assessments.campaign_id = ? AND evidences.deleted_at IS NULL AND evidences.valid_until IS NOT NULL AND evidences.valid_until <= ?",
+				d.Campaign.ID, assessment.ExpiringBy(today))
+	}
+	var n struct{ Lapsing, Expired int }
+	err := lapsing().Select("COUNT(*) AS lapsing, COALESCE(SUM(CASE WHEN evidences.valid_until < ? THEN 1 ELSE 0 END), 0) AS expired", today).
+		Scan(&n).Error
+	if err != nil {
+		return translate(err, "dashboard lapsing evidence of campaign %d", d.Campaign.ID)
+	}
+	d.Lapsing.Expired, d.Lapsing.Expiring = n.Expired, n.Lapsing-n.Expired
+	if d.Lapsing.Expired+d.Lapsing.Expiring == 0 {
+		return nil
+	}
+	err = lapsing().Select("evidences.assessment_id, evidences.item_id, evidences.file_name, evidences.valid_until, firms.name AS firm_name").
+		Joins("JOIN firms ON firms.id = assessments.firm_id").
+		Order("evidences.valid_until, evidences.assessment_id, evidences.id").
+		Limit(overdueShown).Scan(&d.Lapsing.First).Error
+	return translate(err, "dashboard lapsing evidence of campaign %d", d.Campaign.ID)
 }
 
 // ResultRow is one item of one firm's assessment in a campaign's results.

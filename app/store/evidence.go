@@ -43,8 +43,20 @@ func (b dbBlobs) Get(ctx context.Context, sum string) ([]byte, error) {
 }
 
 func evidenceOf(e Evidence) assessment.Evidence {
-	return assessment.Evidence{ID: e.ID, ItemID: e.ItemID, Name: e.FileName, Kind: e.Kind, Size: e.Size,
+	ev := assessment.Evidence{ID: e.ID, ItemID: e.ItemID, Name: e.FileName, Kind: e.Kind, Size: e.Size,
 		SHA256: e.BlobSHA256, UploadedAt: e.UploadedAt, UploadedBy: e.UploadedBy.Name}
+	if e.ValidUntil != nil {
+		ev.ValidUntil = *e.ValidUntil
+	}
+	return ev
+}
+
+// validUntil is a checked "valid until" date as stored: NULL for none.
+func validUntil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // NewEvidence is a checked file to attach to an item.
@@ -53,6 +65,9 @@ type NewEvidence struct {
 	Name   string // already cleaned for display
 	Kind   string // from the content, by app/evidence
 	Data   []byte
+	// ValidUntil is the last day the document is valid (YYYY-MM-DD,
+	// checked by assessment.ValidUntil), or "".
+	ValidUntil string
 }
 
 // AddEvidence attaches a file to an item of an editable assessment of
@@ -75,7 +90,8 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 		return assessment.Evidence{}, err
 	}
 	now := time.Now().UTC()
-	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now}
+	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now,
+		ValidUntil: validUntil(n.ValidUntil)}
 	err := s.change(ctx, func(tx *gorm.DB) error {
 		if _, err := lockEditable(tx, actor, id); err != nil {
 			return err
@@ -129,6 +145,53 @@ func (s *Store) RemoveEvidence(ctx context.Context, actor *User, id, evidenceID 
 	})
 }
 
+// SetEvidenceValidUntil changes the "valid until" date of an evidence file
+// of an editable assessment of actor's firm (until checked by
+// assessment.ValidUntil; "" for none), with its history entry, audit entry
+// and event. The assessment's row lock orders it with every other change
+// of the assessment; setting the date it already has changes nothing.
+func (s *Store) SetEvidenceValidUntil(ctx context.Context, actor *User, id, evidenceID uint, until string) (assessment.Evidence, error) {
+	if !actor.Role.InFirm() {
+		return assessment.Evidence{}, fmt.Errorf("store: evidence validity: %w", ErrNotFound)
+	}
+	var e Evidence
+	err := s.change(ctx, func(tx *gorm.DB) error {
+		if _, err := lockEditable(tx, actor, id); err != nil {
+			return err
+		}
+		e = Evidence{}
+		if err := tx.Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
+			return translate(err, "evidence %d", evidenceID)
+		}
+		old := ""
+		if e.ValidUntil != nil {
+			old = *e.ValidUntil
+		}
+		if old == until {
+			return nil
+		}
+		e.ValidUntil = validUntil(until)
+		if err := tx.Model(&Evidence{}).Where("id = ?", e.ID).Update("valid_until", e.ValidUntil).Error; err != nil {
+			return translate(err, "evidence %d validity", evidenceID)
+		}
+		now := time.Now().UTC()
+		ch := Change{AssessmentID: id, ItemID: e.ItemID, Field: "evidence.valid_until", OldValue: old, NewValue: until, UserID: actor.ID, At: now}
+		if err := tx.Omit(clause.Associations).Create(&ch).Error; err != nil {
+			return translate(err, "record evidence change")
+		}
+		detail := map[string]any{"evidence": e.ID, "file": e.FileName, "valid_until": until}
+		if err := emit(tx, eventBy(actor, outbox.EvidenceValidity, id, e.ItemID, detail)); err != nil {
+			return err
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceChanged, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID),
+			fmt.Sprintf("%s valid until %q (was %q)", e.FileName, until, old)))
+	})
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	return evidenceOf(e), nil
+}
+
 // EvidenceFile returns an evidence file and its content, if actor may see
 // the assessment it belongs to (firm users their firm's, auditors and
 // admins as scopeAssessments allows). The audit log records the download
@@ -155,4 +218,39 @@ func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID ui
 		return assessment.Evidence{}, nil, err
 	}
 	return evidenceOf(e), data, nil
+}
+
+// PackageEvidence passes the content of every evidence file of assessment
+// id that actor may see to each, one distinct content (by SHA-256) at a
+// time, so a submission package of many large files never holds more than
+// one of them. The audit log records the download, with the number of
+// files, before any content is passed on.
+func (s *Store) PackageEvidence(ctx context.Context, actor *User, id uint, each func(sum string, data []byte) error) error {
+	var a Assessment
+	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return translate(err, "assessment %d", id)
+	}
+	var sums []string
+	if err := s.db.WithContext(ctx).Model(&Evidence{}).Distinct("blob_sha256").
+		Where("assessment_id = ? AND deleted_at IS NULL", id).Order("blob_sha256").Pluck("blob_sha256", &sums).Error; err != nil {
+		return translate(err, "evidence of assessment %d", id)
+	}
+	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d package", id),
+		fmt.Sprintf("submission package: %d evidence files", len(sums))).inFirm(a.FirmID)
+	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+		return err
+	}
+	for _, sum := range sums {
+		data, err := s.blobs.Get(ctx, sum)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("store: evidence content %s of assessment %d is missing: %w", sum, id, err)
+		}
+		if err != nil {
+			return err
+		}
+		if err := each(sum, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -143,14 +143,16 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		return nil, translate(err, "plans of assessment %d", id)
 	}
 
-	err = eachRow(db.Raw("SELECT id, item_id, file_name, kind, size, blob_sha256, uploaded_at, uploaded_by_id FROM evidences "+
+	err = eachRow(db.Raw("SELECT id, item_id, file_name, kind, size, blob_sha256, uploaded_at, uploaded_by_id, valid_until FROM evidences "+
 		"WHERE assessment_id = ? AND deleted_at IS NULL ORDER BY uploaded_at, id", id),
 		func(rows *sql.Rows) error {
 			var e assessment.Evidence
 			var by uint
-			if err := rows.Scan(&e.ID, &e.ItemID, &e.Name, &e.Kind, &e.Size, &e.SHA256, &e.UploadedAt, &by); err != nil {
+			var until sql.NullString
+			if err := rows.Scan(&e.ID, &e.ItemID, &e.Name, &e.Kind, &e.Size, &e.SHA256, &e.UploadedAt, &by, &until); err != nil {
 				return err
 			}
+			e.ValidUntil = until.String
 			sh.Evidence[e.ItemID] = append(sh.Evidence[e.ItemID], e)
 			uploadedBy, users[by] = append(uploadedBy, saver{item: e.ItemID, file: len(sh.Evidence[e.ItemID]) - 1, user: by}), ""
 			return nil

@@ -41,6 +41,7 @@ var migrations = []migration{
 	{18, "a scratch row the readiness check writes", migrateV18},
 	{19, "who answers which theme or item; comment threads on items", migrateV19},
 	{20, "notifications: in-app notices and deliveries per channel", migrateV20},
+	{22, "evidence valid until a date (licences, filings, audit reports)", migrateV22},
 	{24, "notification preferences, webhooks, the scheduler's marks, reminder days per campaign", migrateV24},
 }
 
@@ -880,6 +881,16 @@ func migrateV20(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Migrator().CreateTable(&notification{}, &delivery{})
+}
+
+// migrateV22 lets an evidence file carry the last day it is valid, with a
+// partial index of the dated files for queries of lapsing evidence across
+// assessments.
+func migrateV22(tx *gorm.DB) error {
+	if err := tx.Exec("ALTER TABLE evidences ADD COLUMN valid_until VARCHAR(10)").Error; err != nil {
+		return err
+	}
+	return tx.Exec("CREATE INDEX idx_evidence_valid_until ON evidences (valid_until) WHERE valid_until IS NOT NULL AND deleted_at IS NULL").Error
 }
 
 // migrateV24 adds what notifications need beyond migration 20: each user's

@@ -162,6 +162,7 @@ type Evidence struct {
 	UploadedBy   User
 	UploadedAt   time.Time
 	DeletedAt    *time.Time
+	ValidUntil   *string // YYYY-MM-DD; nil when the document does not expire (v22)
 }
 
 // Transition records one move of an assessment's workflow.

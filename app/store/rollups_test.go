@@ -212,6 +212,7 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP TABLE assignments", "DROP TABLE comments",
 		"DROP TABLE notifications", "DROP TABLE deliveries", "ALTER TABLE users DROP COLUMN lang",
 		"DROP TABLE notify_prefs", "DROP TABLE webhooks", "DROP TABLE schedule_marks", "ALTER TABLE campaigns DROP COLUMN reminder_days",
+		"DROP INDEX idx_evidence_valid_until", "ALTER TABLE evidences DROP COLUMN valid_until",
 		"DROP INDEX idx_login_failure_pair", "ALTER TABLE login_failures DROP COLUMN address",
 		"DROP INDEX idx_assessment_queue_grade", "DROP INDEX idx_assessment_queue_score", "DROP INDEX idx_assessment_queue_critical",
 		"DROP INDEX idx_gap_overdue", "CREATE INDEX idx_gap_campaign_due ON assessment_gaps (campaign_id, plan_done, plan_due)",

@@ -131,6 +131,7 @@ type fillLabels struct {
 	PlanHeading, PlanHelp, PlanMeasure, PlanOwner, PlanDue, PlanStatus string
 	PlanOverdue, EvidenceRequired, EvidenceHeading, EvidenceNone       string
 	EvidenceAdd                                                        string
+	Validity                                                           validityLabels
 	MaxNote                                                            int
 	Choices                                                            []fillChoice // the answers offered
 	PlanStatuses                                                       []fillChoice
@@ -182,7 +183,7 @@ type fillItem struct {
 	Item                            checklist.Item
 	Answer                          assessment.Answer
 	Plan                            assessment.Plan
-	Files                           []assessment.Evidence
+	Files                           []fillFile
 	Gap, ShowPlan, Overdue          bool
 	Text, Severity, Weight, SavedBy string
 	Guidance, Basis, EvidenceText   string
@@ -210,6 +211,7 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		PlanDue: t("plan.due"), PlanStatus: t("plan.status"), PlanOverdue: t("plan.overdue"),
 		EvidenceRequired: t("evidence.required"), EvidenceHeading: t("evidence.heading"), EvidenceNone: t("evidence.none"),
 		EvidenceAdd: t("evidence.add", page.MaxEvidence), MaxNote: assessment.MaxNoteLen,
+		Validity: validityLabels{Until: t("validity.until"), UntilNew: t("validity.until_new"), Save: t("validity.save")},
 	}
 	for _, a := range page.Answers {
 		label := t("answer." + string(a))
@@ -300,7 +302,7 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 						severities[it.Severity] = sev
 					}
 					v := fillItem{
-						Item: it, Answer: a, Plan: p, Files: sh.Evidence[it.ID],
+						Item: it, Answer: a, Plan: p, Files: s.fillFiles(l, sh.Evidence[it.ID], page.Today),
 						Gap: a.Value.IsGap(), ShowPlan: page.ShowPlan(it.ID), Overdue: p.Overdue(page.Today),
 						Text: it.Text.In(l), Severity: sev, Weight: t("fill.weight", it.Weight),
 						Guidance: it.Guidance.In(l), Basis: cl.BasisText(it, l), EvidenceText: it.Evidence.In(l),
@@ -453,6 +455,8 @@ func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 		field(e.SHA256)
 		field(e.UploadedBy)
 		moment(e.UploadedAt)
+		field(e.ValidUntil)
+		field(string(e.Validity(page.Today)))
 	}
 	if r, ok := page.Review.Items[itemID]; ok {
 		num(1)

@@ -83,6 +83,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 303, 303, 303, 303, 303, 303, 303}, "POST /login"},
 	{statuses{401, 303, 303, 303, 303, 303, 303, 303}, "POST /logout"},
 	{statuses{303, 303, 303, 303, 303, 303, 303, 303}, "POST /lang"},
+	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /verify/key"},
 	{statuses{200, 200, 200, 200, 200, 200, 200, 200}, "GET /verify/:code"},
 
 	{statuses{303, 200, 200, 200, 200, 200, 200, 200}, "GET /"},
@@ -96,6 +97,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/evidence/:eid"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/evidence/:eid/view"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/evidence/:eid/delete"},
+	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/evidence/:eid/valid-until"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/timeline"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/assignments"},
 	{statuses{401, 303, 303, 404, 404, 404, 404, 404}, "POST /assessments/:id/comments"},
@@ -107,6 +109,8 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.csv"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.json"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.pdf"},
 	{statuses{303, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
 	{statuses{303, 403, 403, 403, 403, 200, 200, 200}, "GET /review"},
 	{statuses{303, 403, 403, 403, 403, 200, 404, 200}, "GET /assessments/:id/review"},
@@ -539,6 +543,8 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"measure": {"补充说明"}, "owner": {"李四"}, "due": {"2030-06-30"}, "status": {"in_progress"}}, nil
 	case "POST /assessments/:id/answers/:item/evidence":
 		return nil, &upload{field: "file", name: "截图.pdf", content: []byte("%PDF-1.4\n% more\n%%EOF\n")}
+	case "POST /assessments/:id/evidence/:eid/valid-until":
+		return url.Values{"valid_until": {"2030-06-30"}}, nil
 	case "POST /assessments/:id/review":
 		return url.Values{"decision": {"request_changes"}, "comment": {"请补充材料"}}, nil
 	case "POST /assessments/:id/assignments":

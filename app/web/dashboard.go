@@ -53,7 +53,13 @@ type dashboardPage struct {
 	Items      []dashboardItem
 	Clauses    []dashboardClause // gaps by clause of GB/T 35273
 	Overdue    []dashboardOverdue
-	Prev, Next int // heat map pages, 0 when none
+	Prev, Next int    // heat map pages, 0 when none
+	Today      string // what evidence validity is judged on
+}
+
+// ValidityOf is where a document valid until until stands on the page's day.
+func (p dashboardPage) ValidityOf(until string) assessment.Validity {
+	return assessment.ValidityOf(until, p.Today)
 }
 
 type dashboardItem struct {
@@ -98,7 +104,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := dashboardPage{D: d, Name: d.Campaign.Name.In(l)}
+	p := dashboardPage{D: d, Name: d.Campaign.Name.In(l), Today: s.today()}
 	for _, th := range d.Campaign.Themes {
 		p.Themes = append(p.Themes, texts.theme(th, l))
 	}

@@ -117,7 +117,7 @@ func (s *Server) saveAssessmentForm(c echo.Context) error {
 		for _, cl := range sh.Checklists {
 			for _, it := range cl.Items() {
 				for _, fh := range c.Request().MultipartForm.File["evidence."+it.ID] {
-					if _, err := s.attach(c, sh.ID, it.ID, fh); err != nil {
+					if _, err := s.attach(c, sh.ID, it.ID, form.Get("valid_until."+it.ID), fh); err != nil {
 						msg, ok := s.evidenceProblem(c, err)
 						if !ok {
 							return err
@@ -357,8 +357,9 @@ func (s *Server) autosaveAnswer(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// attach checks an uploaded file by its content and attaches it.
-func (s *Server) attach(c echo.Context, id uint, itemID string, fh *multipart.FileHeader) (assessment.Evidence, error) {
+// attach checks an uploaded file by its content and attaches it, valid
+// until the date given ("" when it does not expire).
+func (s *Server) attach(c echo.Context, id uint, itemID, validUntil string, fh *multipart.FileHeader) (assessment.Evidence, error) {
 	if fh.Size > s.Config.MaxEvidenceBytes {
 		return assessment.Evidence{}, workflow.TooLarge(s.Config.MaxEvidenceBytes)
 	}
@@ -371,7 +372,7 @@ func (s *Server) attach(c echo.Context, id uint, itemID string, fh *multipart.Fi
 	if err != nil {
 		return assessment.Evidence{}, err
 	}
-	return s.Work.AttachEvidence(c.Request().Context(), who(c), id, itemID, fh.Filename, data)
+	return s.Work.AttachEvidenceUntil(c.Request().Context(), who(c), id, itemID, fh.Filename, validUntil, data)
 }
 
 // evidenceProblem turns a refused upload into a message for the user.
@@ -384,6 +385,8 @@ func (s *Server) evidenceProblem(c echo.Context, err error) (string, bool) {
 		return s.readOnlyMessage(c, err), true
 	case errors.Is(err, workflow.ErrUnknownItem):
 		return s.T(c, "error.unknown_item"), true
+	case isFault(err): // a malformed "valid until" date
+		return s.faultMessage(c, err), true
 	}
 	return "", false
 }
@@ -399,7 +402,7 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	if err != nil {
 		return fail(http.StatusUnprocessableEntity, "evidence.no_file")
 	}
-	e, err := s.attach(c, id, itemID, fh)
+	e, err := s.attach(c, id, itemID, c.FormValue("valid_until"), fh)
 	if err != nil {
 		if msg, ok := s.evidenceProblem(c, err); ok {
 			status := http.StatusUnprocessableEntity
@@ -415,7 +418,7 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	}
 	if wantsJSON(c) {
 		return c.JSON(http.StatusCreated, map[string]any{
-			"id": e.ID, "name": e.Name, "size": e.Size, "sha256": e.SHA256, "kind": e.Kind,
+			"id": e.ID, "name": e.Name, "size": e.Size, "sha256": e.SHA256, "kind": e.Kind, "valid_until": e.ValidUntil,
 			"url": fmt.Sprintf("/assessments/%d/evidence/%d", id, e.ID), "message": s.T(c, "evidence.uploaded"),
 		})
 	}

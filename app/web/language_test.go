@@ -105,6 +105,7 @@ func (f *authzFixture) everyPage() []pageAs {
 		{asAnonymous, "/login"},
 		{asAnonymous, "/verify/" + f.verifyCode},
 		{asAnonymous, "/verify/NOT-A-CODE"},
+		{asAnonymous, "/verify/key"},
 		{asMember, "/"},
 		{asMember, fmt.Sprintf("/assessments/%d", f.draft)},     // editable
 		{asMember, fmt.Sprintf("/assessments/%d", f.submitted)}, // read-only

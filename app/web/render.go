@@ -32,7 +32,7 @@ type pages struct {
 
 // pageNames are the pages the handlers render; start-up fails if one is missing.
 var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans", "review",
-	"admin_firms", "admin_users", "admin_campaigns", "team", "profile", "queue", "admin_audit", "dashboard", "verify",
+	"admin_firms", "admin_users", "admin_campaigns", "team", "profile", "queue", "admin_audit", "dashboard", "verify", "verify_key",
 	"login_code", "twofactor", "admin_locks",
 	"submit", "notifications", "unsubscribe", "admin_smtp", "admin_deliveries", "webhooks"}
 

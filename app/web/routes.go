@@ -75,6 +75,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/evidence/:eid", Who: signedIn, Handler: s.downloadEvidence},
 		{Method: http.MethodGet, Path: "/assessments/:id/evidence/:eid/view", Who: signedIn, Handler: s.viewEvidence},
 		{Method: http.MethodPost, Path: "/assessments/:id/evidence/:eid/delete", Who: firmMember, Handler: s.removeEvidence},
+		{Method: http.MethodPost, Path: "/assessments/:id/evidence/:eid/valid-until", Who: firmMember, Handler: s.setEvidenceValidUntil},
 		{Method: http.MethodGet, Path: "/assessments/:id/timeline", Who: signedIn, Handler: s.timeline},
 		{Method: http.MethodPost, Path: "/assessments/:id/assignments", Who: firmMember, Handler: s.assign},
 		{Method: http.MethodPost, Path: "/assessments/:id/comments", Who: signedIn, Handler: s.comment},
@@ -86,6 +87,8 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/report.csv", Who: signedIn, Handler: s.reportExport("csv")},
 		{Method: http.MethodGet, Path: "/assessments/:id/report.json", Who: signedIn, Handler: s.reportExport("json")},
 		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: s.reportExport("oscal")},
+		{Method: http.MethodGet, Path: "/assessments/:id/package.zip", Who: signedIn, Handler: s.submissionPackage},
+		{Method: http.MethodGet, Path: "/assessments/:id/rectification.pdf", Who: signedIn, Handler: s.rectificationPDF},
 		{Method: http.MethodGet, Path: "/plans", Who: firmMember, Handler: s.plans},
 		{Method: http.MethodGet, Path: "/review", Who: reviewer, Handler: s.reviewQueue},
 		{Method: http.MethodGet, Path: "/assessments/:id/review", Who: reviewer, Handler: s.reviewForm},
@@ -141,6 +144,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/admin/deliveries", Who: admin, Handler: s.adminDeliveries},
 		{Method: http.MethodPost, Path: "/admin/deliveries/:id/retry", Who: admin, Handler: s.retryDelivery},
 
+		{Method: http.MethodGet, Path: "/verify/key", Who: anyone, Handler: s.verifyKeyPage},
 		{Method: http.MethodGet, Path: "/verify/:code", Who: anyone, Handler: s.verifyPage},
 	}
 	for _, r := range s.routes {

@@ -132,6 +132,7 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 	public := map[string]bool{"GET /healthz": true, "GET /livez": true, "GET /readyz": true, "GET /static/*": true, "GET /favicon.ico": true, "GET /login": true, "POST /login": true, "POST /lang": true,
 		"GET /login/code": true, "POST /login/code": true, // the code step of a sign-in
 		"GET /verify/:code": true,                            // a report's verification page: anyone holding the PDF
+		"GET /verify/key":   true,                            // the key submission packages are signed with: anyone checking one
 		"GET /unsubscribe":  true, "POST /unsubscribe": true} // an e-mail's unsubscribe link: its signed token is the proof
 	for _, r := range s.echo.Routes() {
 		if strings.HasPrefix(r.Method, "echo_") || strings.HasPrefix(r.Path, "/api/") { // the fallback; the API has its own table

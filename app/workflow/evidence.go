@@ -16,6 +16,17 @@ import (
 // data may hold one byte more than the limit: the reader's way of saying
 // the file is larger.
 func (s *Service) AttachEvidence(ctx context.Context, p access.Principal, id uint, itemID, name string, data []byte) (assessment.Evidence, error) {
+	return s.AttachEvidenceUntil(ctx, p, id, itemID, name, "", data)
+}
+
+// AttachEvidenceUntil is AttachEvidence of a document valid until a date
+// (YYYY-MM-DD, or "" when it does not expire), such as a licence or a
+// filing. A malformed date is refused before the file is checked.
+func (s *Service) AttachEvidenceUntil(ctx context.Context, p access.Principal, id uint, itemID, name, validUntil string, data []byte) (assessment.Evidence, error) {
+	until, err := assessment.ValidUntil(validUntil)
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
 	if int64(len(data)) > s.MaxEvidenceBytes {
 		return assessment.Evidence{}, TooLarge(s.MaxEvidenceBytes)
 	}
@@ -27,7 +38,7 @@ func (s *Service) AttachEvidence(ctx context.Context, p access.Principal, id uin
 		return assessment.Evidence{}, err
 	}
 	e, err := s.Store.AddEvidence(ctx, actor(p), id, store.NewEvidence{
-		ItemID: itemID, Name: evidence.SafeName(name, kind), Kind: string(kind), Data: data,
+		ItemID: itemID, Name: evidence.SafeName(name, kind), Kind: string(kind), Data: data, ValidUntil: until,
 	})
 	if err != nil {
 		return e, err
@@ -53,4 +64,18 @@ func (s *Service) EvidenceFile(ctx context.Context, p access.Principal, id, evid
 		s.Log.Info("evidence served", "assessment", id, "evidence", evidenceID, "user", p.ID)
 	}
 	return e, data, err
+}
+
+// SetEvidenceValidUntil sets, changes or clears ("") the "valid until"
+// date of an evidence file of an editable assessment of p's firm.
+func (s *Service) SetEvidenceValidUntil(ctx context.Context, p access.Principal, id, evidenceID uint, validUntil string) (assessment.Evidence, error) {
+	until, err := assessment.ValidUntil(validUntil)
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	e, err := s.Store.SetEvidenceValidUntil(ctx, actor(p), id, evidenceID, until)
+	if err == nil {
+		s.Log.Info("evidence validity set", "assessment", id, "evidence", evidenceID, "valid_until", until, "user", p.ID)
+	}
+	return e, err
 }

@@ -11,6 +11,7 @@
 //	selfcheck audit verify [--db PATH]
 //	selfcheck backup [--db PATH] OUT
 //	selfcheck restore [--db PATH] [--force] BACKUP
+//	selfcheck package verify [--key PUBLIC_KEY] FILE.zip
 //
 // The fill-in form posts about nine fields per item (answer, note, plan,
 // evidence, the versions loaded), more than the 1,000 multipart parts Go
@@ -61,6 +62,11 @@ Usage:
   selfcheck restore [--db PATH] [--force] BACKUP
                                           put a checked backup in place; stop the server first
                                           (--force replaces PATH, kept as PATH.before-restore-TIME)
+  selfcheck package verify [--key PUBLIC_KEY] FILE.zip
+                                          check a submission package offline: the manifest's signature
+                                          (with the pinned key, else the one inside), every file's
+                                          SHA-256 and size, nothing unlisted; exit 1 naming the first
+                                          file or signature that does not match
 
 Environment: SELFCHECK_ADDR, SELFCHECK_DB, SELFCHECK_ADMIN_PASSWORD.
 `
@@ -92,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return backupCmd(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr)
+	case "package":
+		return packageCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -178,6 +178,9 @@
     if (!file) return;
     const body = new FormData();
     body.set("file", file);
+    // The "valid until" date set beside the file input goes with it.
+    const until = fs.querySelector("[data-valid-until]");
+    if (until && until.value) body.set("valid_until", until.value);
     inflight++;
     mark();
     status(fs, form.dataset.saving || "…", "");
@@ -199,7 +202,9 @@
       a.textContent = data.name;
       const small = document.createElement("small");
       small.className = "muted";
-      small.textContent = " " + fileSize(data.size) + " · SHA-256 " + data.sha256.slice(0, 12) + "…";
+      small.textContent = " " + fileSize(data.size) + " · SHA-256 " + data.sha256.slice(0, 12) + "…" +
+        (data.valid_until ? " · " + (until.dataset.label || "") + " " + data.valid_until : "");
+      if (until) until.value = "";
       li.append(a, small);
       // Its remove button, as the page renders it for files it loaded with:
       // a small form of its own, outside the big one.
@@ -235,6 +240,8 @@
   form.addEventListener("change", function (e) {
     const fs = e.target.closest("fieldset[data-item]");
     if (!fs) return;
+    // A date for the next upload, or a file's own small form: not the item's answer.
+    if (e.target.hasAttribute("data-valid-until") || e.target.form !== form) return;
     if (e.target.type === "file") {
       upload(fs, e.target);
       return;
