@@ -109,12 +109,12 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	users := map[uint]string{}
 
 	sh.Answers = make(map[string]assessment.Answer, 128)
-	err = eachRow(db.Raw("SELECT item_id, value, note, version, updated_at, updated_by_id FROM answers WHERE assessment_id = ?", id),
+	err = eachRow(db.Raw("SELECT item_id, value, note, version, updated_at, updated_by_id, carried, confirmed FROM answers WHERE assessment_id = ?", id),
 		func(rows *sql.Rows) error {
 			var item, value string
 			var by uint
 			var ans assessment.Answer
-			if err := rows.Scan(&item, &value, &ans.Note, &ans.Version, &ans.UpdatedAt, &by); err != nil {
+			if err := rows.Scan(&item, &value, &ans.Note, &ans.Version, &ans.UpdatedAt, &by, &ans.Carried, &ans.Confirmed); err != nil {
 				return err
 			}
 			ans.Value = scoring.Answer(value)
@@ -126,13 +126,17 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		return nil, translate(err, "answers of assessment %d", id)
 	}
 
-	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id FROM plans WHERE assessment_id = ?", id),
+	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, origin_assessment_id, origin_item_id FROM plans WHERE assessment_id = ?", id),
 		func(rows *sql.Rows) error {
-			var item, status string
+			var item, status, originItem string
 			var by uint
+			var origin sql.NullInt64
 			var p assessment.Plan
-			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by); err != nil {
+			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &origin, &originItem); err != nil {
 				return err
+			}
+			if origin.Valid {
+				p.Origin = &assessment.Origin{AssessmentID: uint(origin.Int64), ItemID: originItem}
 			}
 			p.Status = assessment.PlanStatus(status)
 			sh.Plans[item] = p

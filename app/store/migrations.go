@@ -41,6 +41,7 @@ var migrations = []migration{
 	{18, "a scratch row the readiness check writes", migrateV18},
 	{19, "who answers which theme or item; comment threads on items", migrateV19},
 	{20, "notifications: in-app notices and deliveries per channel", migrateV20},
+	{23, "the next cycle: follow-up campaigns, answers and plans carried over", migrateV23},
 }
 
 type schemaMigration struct {
@@ -879,4 +880,25 @@ func migrateV20(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Migrator().CreateTable(&notification{}, &delivery{})
+}
+
+// migrateV23 adds what the next cycle needs: the campaign a follow-up
+// campaign follows; the assessment an assessment was carried over from; on
+// each answer whether it was carried over and whether the firm has since
+// confirmed it (saved it, changed or not); on each plan the gap it was
+// carried over from (the earlier assessment and its item).
+func migrateV23(tx *gorm.DB) error {
+	for _, q := range []string{
+		"ALTER TABLE campaigns ADD COLUMN follows_id BIGINT",
+		"ALTER TABLE assessments ADD COLUMN carried_from_id BIGINT",
+		"ALTER TABLE answers ADD COLUMN carried BOOLEAN NOT NULL DEFAULT false",
+		"ALTER TABLE answers ADD COLUMN confirmed BOOLEAN NOT NULL DEFAULT false",
+		"ALTER TABLE plans ADD COLUMN origin_assessment_id BIGINT",
+		"ALTER TABLE plans ADD COLUMN origin_item_id TEXT NOT NULL DEFAULT ''",
+	} {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
