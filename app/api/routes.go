@@ -76,6 +76,7 @@ func (a *API) table() []route {
 		{Method: http.MethodPost, Path: "/notifications/:id/read", Who: signedIn, Handler: a.readNotification},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
+		{Method: http.MethodPost, Path: "/campaigns/:id/follow-up", Who: admin, Handler: a.followUpCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},
 		{Method: http.MethodPut, Path: "/campaigns/:id/firms", Who: admin, Handler: a.setFirms},
 		{Method: http.MethodGet, Path: "/campaigns/:id/dashboard", Who: reviewer, Handler: a.campaignDashboard},

@@ -136,6 +136,7 @@ type Campaign struct {
 	Themes   []string
 	StartsOn string // YYYY-MM-DD
 	Deadline string // YYYY-MM-DD
+	Follows  uint   // the earlier campaign a follow-up repeats; 0 for none
 }
 
 // Overdue reports whether the deadline is before today.

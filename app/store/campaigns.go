@@ -232,7 +232,11 @@ func (c Campaign) domain() (assessment.Campaign, error) {
 	if err := json.Unmarshal([]byte(c.Themes), &themes); err != nil {
 		return assessment.Campaign{}, fmt.Errorf("store: campaign %d themes: %w", c.ID, err)
 	}
-	return assessment.Campaign{ID: c.ID, Name: checklist.Text{ZH: c.NameZH, EN: c.NameEN}, Themes: themes, StartsOn: c.StartsOn, Deadline: c.Deadline}, nil
+	out := assessment.Campaign{ID: c.ID, Name: checklist.Text{ZH: c.NameZH, EN: c.NameEN}, Themes: themes, StartsOn: c.StartsOn, Deadline: c.Deadline}
+	if c.FollowsID != nil {
+		out.Follows = *c.FollowsID
+	}
+	return out, nil
 }
 
 // CampaignView is a campaign as a user sees it: for a firm user with the

@@ -29,13 +29,14 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		themes  sql.NullString
 		starts  sql.NullString
 		dead    sql.NullString
+		follows sql.NullInt64
 		snaps   []string
 		profile string
 	)
 	rows, err := db.Table("assessments").Scopes(scopeAssessments(actor)).
 		Select("assessments.id, assessments.firm_id, firms.name, firms.credit_code, assessments.state, assessments.profile, "+
 			"assessments.created_at, assessments.submitted_at, campaigns.id, campaigns.name_zh, campaigns.name_en, "+
-			"campaigns.themes, campaigns.starts_on, campaigns.deadline").
+			"campaigns.themes, campaigns.starts_on, campaigns.deadline, campaigns.follows_id").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = assessments.campaign_id").
 		Where("assessments.id = ?", id).Limit(1).Rows()
@@ -46,7 +47,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	for rows.Next() {
 		found = true
 		if err := rows.Scan(&a.ID, &a.FirmID, &a.Firm.Name, &a.Firm.CreditCode, &a.State, &profile,
-			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead); err != nil {
+			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &follows); err != nil {
 			rows.Close()
 			return nil, translate(err, "assessment %d", id)
 		}
@@ -69,6 +70,10 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	if campID.Valid {
 		camp = Campaign{ID: uint(campID.Int64), NameZH: nameZH.String, NameEN: nameEN.String, Themes: themes.String,
 			StartsOn: starts.String, Deadline: dead.String}
+		if follows.Valid {
+			f := uint(follows.Int64)
+			camp.FollowsID = &f
+		}
 		c, err := camp.domain()
 		if err != nil {
 			return nil, err
