@@ -245,6 +245,16 @@ func TestCarryOverToFollowUp(t *testing.T) {
 	if b, err := s.Baseline(ctx, auditor, a2); err != nil || b == nil || b.AssessmentID != a1 {
 		t.Errorf("auditor's baseline of the follow-up: %+v %v", b, err)
 	}
+	// Returned, it compares with itself as submitted: the history replayed
+	// holds the carried answers, t-1's confirmed unchanged among them.
+	if err := s.Review(ctx, auditor, a2, Decision{Action: assessment.RequestChanges, Comment: "请补充",
+		Items: []ItemVerdict{{ItemID: "t-1", Verdict: NeedsChange, Comment: "再核实"}}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err = s.Baseline(ctx, u, a2)
+	if err != nil || b == nil || !b.Resubmission || b.Answers["t-1"] != scoring.Partial || b.Answers["t-2"] != scoring.Compliant || b.Answers["t-3"] != scoring.Compliant {
+		t.Errorf("baseline of the returned follow-up: %+v %v", b, err)
+	}
 }
 
 func hasBlock(bs []assessment.Block, b assessment.Block) bool {
