@@ -145,7 +145,19 @@ func TestNextCycleWeb(t *testing.T) {
 		t.Error("the new item is offered to confirm")
 	}
 	mustContain(t, m.get(fmt.Sprintf("/assessments/%d?filter=to_confirm", a2)).Body, `name="confirm.wc-2"`)
-	mustContain(t, m.get(fmt.Sprintf("/assessments/%d/submit", a2)).Body, "沿用上一轮的答复，尚未确认")
+	mustContain(t, m.get(fmt.Sprintf("/assessments/%d/submit", a2)).Body, "沿用上一轮的答复，尚未确认", `data-unconfirmed="2"`, "沿用自上一轮的答复须逐项核对并保存后才能提交")
+
+	// The same in English, with no Chinese label.
+	en := a.client()
+	en.lang = "en"
+	en.login("firm@demo.local")
+	enPage := en.get(fmt.Sprintf("/assessments/%d?filter=all", a2)).Body
+	mustContain(t, enPage, "Item text changed", "Last cycle", "This cycle", "New item", "To confirm:", "Checked: this answer still holds")
+	for _, zh := range []string{"检查项内容已修订", "待确认", "新增检查项"} {
+		if strings.Contains(enPage, zh) {
+			t.Errorf("the English page shows %q", zh)
+		}
+	}
 
 	// Another firm sees none of it.
 	a.addFirmUser("other@firm.test", "别家", "91350100M000100Y43")
