@@ -37,11 +37,13 @@ func (a *API) answerSheet(c echo.Context, p access.Principal, status int, id uin
 		return err
 	}
 	withAssignees(&v, asg)
-	rev, err := a.Work.Revisions(c.Request().Context(), p, id)
-	if err != nil {
-		return err
+	if sh.CarriedFrom != 0 {
+		rev, err := a.Work.Revisions(c.Request().Context(), p, id)
+		if err != nil {
+			return err
+		}
+		withRevisions(&v, rev)
 	}
-	withRevisions(&v, rev)
 	return c.JSON(status, v)
 }
 

@@ -169,6 +169,9 @@ func TestNextCycleAPI(t *testing.T) {
 	r = ta.request(http.MethodPost, start, ta.memberToken, map[string]any{"campaign": c2, "carry_from": a1.ID, "profile": []string{"app"}})
 	want(t, r, http.StatusCreated)
 	a2 := decodeAssessment(t, r).ID
+	if from := r.json(t)["carried_from"]; from != float64(a1.ID) {
+		t.Errorf("carried_from %v, want %d", from, a1.ID)
+	}
 	items := cycleItems(t, r)
 	gap := items["apitest-gap"]
 	if !gap.Carried || gap.Confirmed || gap.Answer.Response == nil || *gap.Answer.Response != "non_compliant" || gap.Answer.Note != "未告知" {

@@ -244,6 +244,8 @@ type assessmentView struct {
 	Excluded    []excludedView    `json:"excluded"`
 	Score       scoreView         `json:"score"`
 	Reviews     []reviewRoundView `json:"reviews"`
+	// CarriedFrom is the earlier assessment this one was carried over from.
+	CarriedFrom *uint `json:"carried_from,omitempty"`
 }
 
 func answerOf(a assessment.Answer) answerView {
@@ -298,6 +300,10 @@ func sheetView(sh *assessment.Sheet) assessmentView {
 	}
 	if v.Profile == nil {
 		v.Profile = []checklist.Tag{}
+	}
+	if sh.CarriedFrom != 0 {
+		from := sh.CarriedFrom
+		v.CarriedFrom = &from
 	}
 	if c := sh.Campaign; c != nil {
 		v.Campaign = &campaignRef{ID: c.ID, Name: textOf(c.Name), Deadline: c.Deadline}

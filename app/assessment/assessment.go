@@ -102,6 +102,7 @@ type Sheet struct {
 	Plans       map[string]Plan        // rectification plans, by item id
 	Evidence    map[string][]Evidence  // evidence files, by item id
 	Campaign    *Campaign              // nil when started outside a campaign
+	CarriedFrom uint                   // the earlier assessment it was carried over from; 0 for none
 }
 
 // Editable reports whether the firm may still change answers.

@@ -287,6 +287,9 @@ func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessme
 		Profile: profile, Answers: make(map[string]assessment.Answer, len(a.Answers)),
 		Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
 	}
+	if a.CarriedFromID != nil {
+		sh.CarriedFrom = *a.CarriedFromID
+	}
 	if a.Campaign != nil {
 		c, err := a.Campaign.domain()
 		if err != nil {

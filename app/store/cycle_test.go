@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"selfcheck/app/assessment"
@@ -142,6 +143,9 @@ func TestCarryOverToFollowUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if sh.CarriedFrom != a1 {
+		t.Errorf("carried from %d, want %d", sh.CarriedFrom, a1)
+	}
 	if a := sh.Answers["t-1"]; a.Value != scoring.Partial || a.Note != "弹窗已整改一半" || !a.ToConfirm() || a.Version != 1 {
 		t.Errorf("t-1 carried: %+v", a)
 	}
@@ -166,8 +170,21 @@ func TestCarryOverToFollowUp(t *testing.T) {
 		t.Errorf("open plan carried: %+v", p)
 	}
 	fill, err := s.FillSheet(ctx, u, a2)
-	if err != nil || !fill.Answers["t-1"].ToConfirm() || fill.Plans["t-2"].Origin == nil {
+	if err != nil || !fill.Answers["t-1"].ToConfirm() || fill.Plans["t-2"].Origin == nil || fill.CarriedFrom != a1 || fill.Campaign.Follows != c1 {
 		t.Errorf("fill sheet: %+v %+v %v", fill.Answers["t-1"], fill.Plans["t-2"], err)
+	}
+
+	// Each load of a carried sheet holds its parts, carried marks included.
+	for name, load := range map[string]func(context.Context, *User, uint) (*assessment.Sheet, error){
+		"AnswerSheet": s.AnswerSheet, "ProgressSheet": s.ProgressSheet, "FillSheet": s.FillSheet,
+	} {
+		got, err := load(ctx, u, a2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sh.Only(got.Parts); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s of the carried sheet:\n got %+v\nwant %+v", name, got, want)
+		}
 	}
 
 	rev, err := s.Revisions(ctx, u, a2)

@@ -30,13 +30,14 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		starts  sql.NullString
 		dead    sql.NullString
 		follows sql.NullInt64
+		carried sql.NullInt64
 		snaps   []string
 		profile string
 	)
 	rows, err := db.Table("assessments").Scopes(scopeAssessments(actor)).
 		Select("assessments.id, assessments.firm_id, firms.name, firms.credit_code, assessments.state, assessments.profile, "+
 			"assessments.created_at, assessments.submitted_at, campaigns.id, campaigns.name_zh, campaigns.name_en, "+
-			"campaigns.themes, campaigns.starts_on, campaigns.deadline, campaigns.follows_id").
+			"campaigns.themes, campaigns.starts_on, campaigns.deadline, campaigns.follows_id, assessments.carried_from_id").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = assessments.campaign_id").
 		Where("assessments.id = ?", id).Limit(1).Rows()
@@ -47,7 +48,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	for rows.Next() {
 		found = true
 		if err := rows.Scan(&a.ID, &a.FirmID, &a.Firm.Name, &a.Firm.CreditCode, &a.State, &profile,
-			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &follows); err != nil {
+			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &follows, &carried); err != nil {
 			rows.Close()
 			return nil, translate(err, "assessment %d", id)
 		}
@@ -66,6 +67,9 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		Parts: assessment.WholeSheet, ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
 		Profile: prof, Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
+	}
+	if carried.Valid {
+		sh.CarriedFrom = uint(carried.Int64)
 	}
 	if campID.Valid {
 		camp = Campaign{ID: uint(campID.Int64), NameZH: nameZH.String, NameEN: nameEN.String, Themes: themes.String,

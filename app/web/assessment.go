@@ -647,8 +647,10 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 		}
 	}
 	var err error
-	if page.Revisions, err = s.Work.Revisions(c.Request().Context(), who(c), sh.ID); err != nil {
-		return err
+	if sh.CarriedFrom != 0 { // only a carried-over assessment has revisions to mark
+		if page.Revisions, err = s.Work.Revisions(c.Request().Context(), who(c), sh.ID); err != nil {
+			return err
+		}
 	}
 	if page.Team, err = s.loadTeam(c, sh.ID, ""); err != nil {
 		return err
