@@ -37,6 +37,13 @@ func (a *API) answerSheet(c echo.Context, p access.Principal, status int, id uin
 		return err
 	}
 	withAssignees(&v, asg)
+	if sh.CarriedFrom != 0 {
+		rev, err := a.Work.Revisions(c.Request().Context(), p, id)
+		if err != nil {
+			return err
+		}
+		withRevisions(&v, rev)
+	}
 	return c.JSON(status, v)
 }
 
@@ -44,6 +51,9 @@ type createRequest struct {
 	Themes   []string  `json:"themes"`
 	Campaign *uint     `json:"campaign"`
 	Profile  *[]string `json:"profile"`
+	// CarryFrom is the firm's assessment of the campaign Campaign follows
+	// to start from: its answers, notes, evidence and open plans.
+	CarryFrom *uint `json:"carry_from"`
 }
 
 // createAssessment starts an assessment for the caller's firm: in a
@@ -61,6 +71,15 @@ func (a *API) createAssessment(c echo.Context, p access.Principal) error {
 			return errNotFound
 		}
 		in.Campaign = *req.Campaign
+	}
+	if req.CarryFrom != nil {
+		if *req.CarryFrom == 0 {
+			return errNotFound
+		}
+		if req.Campaign == nil {
+			return invalid("carry_from", "carry_from needs campaign: an assessment carries over into a follow-up campaign's")
+		}
+		in.CarryFrom = *req.CarryFrom
 	}
 	id, err := a.Work.StartAssessment(c.Request().Context(), p, in)
 	if err != nil {

@@ -105,6 +105,7 @@ var apiAuthz = []authzRow{
 	{statuses{401, 404, 404, 404, 404, 404, 404, 404}, "PUT /assessments/:id/comments/:commentID"},
 	{statuses{401, 404, 404, 404, 404, 404, 404, 404}, "DELETE /assessments/:id/comments/:commentID"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /campaigns"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 201}, "POST /campaigns/:id/follow-up"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/auditors"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 200}, "PUT /campaigns/:id/firms"},
 	{statuses{401, 403, 403, 403, 403, 200, 404, 200}, "GET /campaigns/:id/dashboard"},
@@ -390,6 +391,8 @@ func (f *apiFixture) body(route string) (body any, file []byte) {
 	case "POST /campaigns":
 		return map[string]any{"name": map[string]string{"zh": "新专项", "en": "New campaign"}, "themes": []string{"popups"},
 			"starts_on": "2030-01-01", "deadline": "2030-03-31", "firms": []string{f.firmCode}, "auditors": []string{"auditor@demo.local"}}, nil
+	case "POST /campaigns/:id/follow-up":
+		return map[string]any{"name": map[string]string{"zh": "复查"}, "starts_on": "2030-01-01", "deadline": "2030-03-31"}, nil
 	case "PUT /campaigns/:id/auditors":
 		return map[string]any{"auditors": []string{"auditor@demo.local", "auditor2@demo.local"}}, nil
 	case "PUT /campaigns/:id/firms":

@@ -234,3 +234,68 @@ func (a *API) campaignResults(format string) handlerFunc {
 		return err
 	}
 }
+
+type followUpRequest struct {
+	Name     textView  `json:"name"`
+	Themes   []string  `json:"themes"` // omitted: the earlier campaign's
+	StartsOn string    `json:"starts_on"`
+	Deadline string    `json:"deadline"`
+	Firms    *[]string `json:"firms"`    // credit codes; omitted: the earlier campaign's
+	Auditors *[]string `json:"auditors"` // emails; omitted: the earlier campaign's
+}
+
+// followUpCampaign creates a campaign that repeats campaign id: the same
+// themes, firms and auditors unless others are sent. Its firms may start
+// their assessments from those of campaign id (carry_from).
+func (a *API) followUpCampaign(c echo.Context, p access.Principal) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req followUpRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	earlier, err := a.Work.Campaign(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	themes := req.Themes
+	if themes == nil {
+		themes = earlier.Themes
+	}
+	cat, _, err := a.Work.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	d, problems := campaign.Check(campaign.Details{NameZH: req.Name.ZH, NameEN: req.Name.EN, StartsOn: req.StartsOn, Deadline: req.Deadline, Themes: themes},
+		func(id string) bool { _, ok := cat.Get(id); return ok })
+	if len(problems) > 0 {
+		return problems[0]
+	}
+	f := workflow.FollowUp{NameZH: d.NameZH, NameEN: d.NameEN, StartsOn: d.StartsOn, Deadline: d.Deadline, Themes: d.Themes}
+	if req.Firms != nil {
+		if f.FirmIDs, err = a.firmIDs(c, p, *req.Firms); err != nil {
+			return err
+		}
+		if f.FirmIDs == nil {
+			f.FirmIDs = []uint{}
+		}
+	}
+	if req.Auditors != nil {
+		if f.AuditorIDs, err = a.auditorIDs(c, p, *req.Auditors); err != nil {
+			return err
+		}
+		if f.AuditorIDs == nil {
+			f.AuditorIDs = []uint{}
+		}
+	}
+	newID, err := a.Work.FollowUpCampaign(ctx, p, id, f)
+	if err != nil {
+		return err
+	}
+	a.Log.Info("follow-up campaign created", "via", "api", "campaign", newID, "follows", id, "user", p.ID)
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", Prefix, newID))
+	return a.answerCampaign(c, p, http.StatusCreated, newID)
+}

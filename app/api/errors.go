@@ -166,7 +166,7 @@ func classify(err error, msgs *i18n.Catalog, lang string) *apiError {
 			items[i] = blockerView{Item: b.Item.ID, Theme: b.Checklist.ID, Reasons: b.Reasons, PlanMissing: b.PlanMissing}
 		}
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "incomplete", Items: items,
-			Message: fmt.Sprintf("%d items block submission: answer every item, give each gap a complete rectification plan and attach the evidence required", len(items))}
+			Message: fmt.Sprintf("%d items block submission: answer every item, give each gap a complete rectification plan, attach the evidence required and confirm each answer carried over from the last cycle (save it, changed or not)", len(items))}
 	case errors.As(err, &re):
 		return &apiError{Status: http.StatusUnprocessableEntity, Code: "evidence_refused", Field: "file", Reason: re.Reason,
 			Message: "the file was refused: " + re.Detail}

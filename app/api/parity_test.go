@@ -30,6 +30,7 @@ var webToAPI = map[string]string{
 	"POST /admin/users/:id/role":                      "PUT /users/:id/role",
 	"POST /admin/campaigns":                           "POST /campaigns",
 	"POST /admin/campaigns/:id/auditors":              "PUT /campaigns/:id/auditors",
+	"POST /admin/campaigns/:id/follow-up":             "POST /campaigns/:id/follow-up",
 	"POST /team/:id/remove":                           "DELETE /team/:userID",
 	"POST /admin/checklists":                          "POST /checklists",
 	"POST /admin/checklists/:id/delete":               "DELETE /checklists/:id",

@@ -89,6 +89,7 @@ func (a *API) table() []route {
 		{Method: http.MethodPost, Path: "/webhooks/:id/test", Who: hookOwner, Handler: a.testWebhook},
 
 		{Method: http.MethodPost, Path: "/campaigns", Who: admin, Handler: a.createCampaign},
+		{Method: http.MethodPost, Path: "/campaigns/:id/follow-up", Who: admin, Handler: a.followUpCampaign},
 		{Method: http.MethodPut, Path: "/campaigns/:id/auditors", Who: admin, Handler: a.setAuditors},
 		{Method: http.MethodPut, Path: "/campaigns/:id/firms", Who: admin, Handler: a.setFirms},
 		{Method: http.MethodPut, Path: "/campaigns/:id/reminders", Who: admin, Handler: a.setReminderDays},

@@ -104,6 +104,9 @@ type campaignView struct {
 	// Auditors are the emails of the auditors assigned, shown to admins
 	// (an auditor sees only their own campaigns).
 	Auditors []string `json:"auditors,omitempty"`
+	// Follows is the earlier campaign a follow-up campaign repeats; its
+	// firms' assessments may start from their assessments of that one.
+	Follows *uint `json:"follows,omitempty"`
 }
 
 type assessmentRef struct {
@@ -154,6 +157,9 @@ type planView struct {
 	// Missing lists what a draft plan still lacks to be complete
 	// (measure, owner, due); empty for a complete plan.
 	Missing []string `json:"missing"`
+	// Origin is the gap of an earlier assessment the plan was carried
+	// over from; absent for a plan made in this assessment.
+	Origin *originView `json:"origin,omitempty"`
 }
 
 type evidenceView struct {
@@ -183,6 +189,24 @@ type itemView struct {
 	Plan             *planView          `json:"plan"`
 	Evidence         []evidenceView     `json:"evidence"`
 	Assignee         *assigneeView      `json:"assignee"`
+	// Carried says the answer was carried over from the firm's earlier
+	// assessment; Confirmed that it has been saved since. A carried answer
+	// not confirmed blocks submission.
+	Carried   bool `json:"carried"`
+	Confirmed bool `json:"confirmed"`
+	// Revision marks an item of a carried-over assessment that is new or
+	// whose text changed since the earlier assessment; nil otherwise.
+	Revision *revisionView `json:"revision,omitempty"`
+}
+
+type revisionView struct {
+	Mark    string    `json:"mark"`               // new or changed
+	OldText *textView `json:"old_text,omitempty"` // changed: the text the earlier assessment asked
+}
+
+type originView struct {
+	Assessment uint   `json:"assessment"`
+	Item       string `json:"item"`
 }
 
 // excludedView is an item the assessment does not ask, because it applies
@@ -225,6 +249,8 @@ type assessmentView struct {
 	Excluded    []excludedView    `json:"excluded"`
 	Score       scoreView         `json:"score"`
 	Reviews     []reviewRoundView `json:"reviews"`
+	// CarriedFrom is the earlier assessment this one was carried over from.
+	CarriedFrom *uint `json:"carried_from,omitempty"`
 }
 
 func answerOf(a assessment.Answer) answerView {
@@ -242,6 +268,9 @@ func planOf(itemID string, p assessment.Plan) planView {
 	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy), Missing: p.Missing()}
 	if v.Missing == nil {
 		v.Missing = []string{}
+	}
+	if p.Origin != nil {
+		v.Origin = &originView{Assessment: p.Origin.AssessmentID, Item: p.Origin.ItemID}
 	}
 	if p.Version > 0 {
 		v.UpdatedAt = optTimestamp(&p.UpdatedAt)
@@ -284,6 +313,10 @@ func sheetView(sh *assessment.Sheet, today string) assessmentView {
 	if v.Profile == nil {
 		v.Profile = []checklist.Tag{}
 	}
+	if sh.CarriedFrom != 0 {
+		from := sh.CarriedFrom
+		v.CarriedFrom = &from
+	}
 	if c := sh.Campaign; c != nil {
 		v.Campaign = &campaignRef{ID: c.ID, Name: textOf(c.Name), Deadline: c.Deadline}
 	}
@@ -291,7 +324,8 @@ func sheetView(sh *assessment.Sheet, today string) assessmentView {
 		v.Themes = append(v.Themes, themeView{ID: cl.ID, Version: cl.Version, Title: textOf(cl.Title)})
 		for _, it := range cl.Items() {
 			iv := itemView{ID: it.ID, Theme: cl.ID, Text: textOf(it.Text), Severity: it.Severity, Weight: it.Weight,
-				EvidenceRequired: it.EvidenceRequired, Answer: answerOf(sh.Answers[it.ID]), Evidence: []evidenceView{}}
+				EvidenceRequired: it.EvidenceRequired, Answer: answerOf(sh.Answers[it.ID]), Evidence: []evidenceView{},
+				Carried: sh.Answers[it.ID].Carried, Confirmed: sh.Answers[it.ID].Confirmed}
 			if p, ok := sh.Plans[it.ID]; ok {
 				pv := planOf(it.ID, p)
 				iv.Plan = &pv
@@ -321,6 +355,9 @@ func summaryOf(s workflow.Summary) summaryView {
 // firms taking part (and admins the auditors), a firm never the others.
 func campaignOf(r workflow.CampaignView, role auth.Role) campaignView {
 	v := campaignView{ID: r.ID, Name: textOf(r.Name), Themes: r.Themes, StartsOn: r.StartsOn, Deadline: r.Deadline}
+	if r.Follows != 0 {
+		v.Follows = &r.Follows
+	}
 	if r.AssessmentID != 0 {
 		v.Assessment = &assessmentRef{ID: r.AssessmentID, State: r.State}
 	}
@@ -429,4 +466,21 @@ func dashboardOf(d *workflow.Dashboard) dashboardView {
 		v.Overdue.First = append(v.Overdue.First, overdueView{Assessment: o.AssessmentID, Firm: o.FirmName, Theme: o.ChecklistID, Item: o.ItemID, Due: o.Due})
 	}
 	return v
+}
+
+// withRevisions marks the items that are new or changed since the
+// assessment the sheet was carried over from.
+func withRevisions(v *assessmentView, rev map[string]assessment.Revision) {
+	for i := range v.Items {
+		r, ok := rev[v.Items[i].ID]
+		if !ok {
+			continue
+		}
+		rv := &revisionView{Mark: r.Mark}
+		if r.Mark == assessment.RevisionChanged {
+			old := textOf(r.Old.Text)
+			rv.OldText = &old
+		}
+		v.Items[i].Revision = rv
+	}
 }

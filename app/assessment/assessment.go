@@ -73,7 +73,16 @@ type Answer struct {
 	Version   int
 	UpdatedAt time.Time
 	UpdatedBy string
+	// Carried says the answer was carried over from the firm's earlier
+	// assessment; Confirmed that the firm has saved it since, changed or
+	// not. Until then it is the last cycle's word, not this one's.
+	Carried   bool
+	Confirmed bool
 }
+
+// ToConfirm reports whether the answer was carried over and not yet
+// confirmed: it blocks submission (BlockUnconfirmed).
+func (a Answer) ToConfirm() bool { return a.Carried && !a.Confirmed }
 
 // Sheet is an assessment with everything needed to show, score or report
 // it, or, loaded for a hot path, with only some of it: Parts says which.
@@ -93,6 +102,7 @@ type Sheet struct {
 	Plans       map[string]Plan        // rectification plans, by item id
 	Evidence    map[string][]Evidence  // evidence files, by item id
 	Campaign    *Campaign              // nil when started outside a campaign
+	CarriedFrom uint                   // the earlier assessment it was carried over from; 0 for none
 }
 
 // Editable reports whether the firm may still change answers.

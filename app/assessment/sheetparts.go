@@ -14,8 +14,8 @@ type Parts uint8
 const (
 	// PartFirm: FirmName, CreditCode and Campaign, read from other tables.
 	PartFirm Parts = 1 << iota
-	// PartDetails: CreatedAt, SubmittedAt, Profile, Excluded, and each
-	// answer's Note, Version and UpdatedAt.
+	// PartDetails: CreatedAt, SubmittedAt, Profile, Excluded, CarriedFrom,
+	// and each answer's Note, Version, UpdatedAt, Carried and Confirmed.
 	PartDetails
 	// PartAuthors: who last saved each answer and plan, who uploaded each file.
 	PartAuthors
@@ -47,7 +47,7 @@ func (s *Sheet) Only(p Parts) *Sheet {
 		o.FirmName, o.CreditCode, o.Campaign = s.FirmName, s.CreditCode, s.Campaign
 	}
 	if p&PartDetails != 0 {
-		o.CreatedAt, o.SubmittedAt, o.Profile, o.Excluded = s.CreatedAt, s.SubmittedAt, s.Profile, s.Excluded
+		o.CreatedAt, o.SubmittedAt, o.Profile, o.Excluded, o.CarriedFrom = s.CreatedAt, s.SubmittedAt, s.Profile, s.Excluded, s.CarriedFrom
 	}
 	for id, a := range s.Answers {
 		if p&PartDetails == 0 {

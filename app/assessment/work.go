@@ -37,6 +37,15 @@ type Plan struct {
 	Version   int
 	UpdatedAt time.Time
 	UpdatedBy string
+	// Origin is the gap of an earlier assessment the plan was carried over
+	// from; nil for a plan made in this one.
+	Origin *Origin
+}
+
+// Origin is an item of an earlier assessment.
+type Origin struct {
+	AssessmentID uint
+	ItemID       string
 }
 
 // Overdue reports whether the plan is not done and its due date is before today.
@@ -72,6 +81,10 @@ const (
 	BlockUnanswered      Block = "unanswered"
 	BlockPlanMissing     Block = "plan_missing"
 	BlockEvidenceMissing Block = "evidence_missing"
+	// BlockUnconfirmed is an answer carried over from the earlier cycle
+	// that nobody has confirmed or changed: submitting it unread would
+	// report last year's state as this year's.
+	BlockUnconfirmed Block = "unconfirmed"
 )
 
 // Blocker is an item that stops submission, with every reason.
@@ -105,6 +118,9 @@ func (s *Sheet) Blockers() []Blocker {
 			if it.EvidenceRequired && a.Value != scoring.NotApplicable && len(s.Evidence[it.ID]) == 0 {
 				why = append(why, BlockEvidenceMissing)
 			}
+			if a.ToConfirm() {
+				why = append(why, BlockUnconfirmed)
+			}
 			if len(why) > 0 {
 				out = append(out, Blocker{Ref{cl, it}, why, missing})
 			}
@@ -121,6 +137,7 @@ type Campaign struct {
 	Themes   []string
 	StartsOn string // YYYY-MM-DD
 	Deadline string // YYYY-MM-DD
+	Follows  uint   // the earlier campaign a follow-up repeats; 0 for none
 }
 
 // Overdue reports whether the deadline is before today.

@@ -90,6 +90,13 @@ func scopeAssessments(actor *User) func(*gorm.DB) *gorm.DB {
 //
 // With a campaign, the firm must take part in it and may start it once.
 func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*checklist.Checklist, profile checklist.Profile, campaignID *uint) (uint, error) {
+	return s.CreateAssessmentFrom(ctx, actor, lists, profile, campaignID, 0)
+}
+
+// CreateAssessmentFrom is CreateAssessment that, when carryFrom is not 0,
+// starts from the firm's assessment carryFrom of the campaign campaignID
+// follows (checkCarry, carryOver).
+func (s *Store) CreateAssessmentFrom(ctx context.Context, actor *User, lists []*checklist.Checklist, profile checklist.Profile, campaignID *uint, carryFrom uint) (uint, error) {
 	if !actor.Role.InFirm() || actor.FirmID == nil {
 		return 0, fmt.Errorf("store: create assessment: only firm members start assessments: %w", ErrNotFound)
 	}
@@ -103,12 +110,14 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		}
 		seen[cl.ID] = true
 	}
-	applicable := 0
+	applicable := map[string]bool{}
 	for _, cl := range lists {
 		kept, _ := cl.ForProfile(profile)
-		applicable += len(kept.Items())
+		for _, it := range kept.Items() {
+			applicable[it.ID] = true
+		}
 	}
-	if applicable == 0 {
+	if len(applicable) == 0 {
 		return 0, ErrNothingApplies
 	}
 	prof, err := encodeProfile(profile)
@@ -129,6 +138,12 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 				return err
 			}
 		}
+		if carryFrom != 0 {
+			if _, err := checkCarry(tx, *actor.FirmID, campaignID, carryFrom); err != nil {
+				return err
+			}
+			a.CarriedFromID = &carryFrom
+		}
 		if err := tx.Model(&Firm{}).Where("id = ?", *actor.FirmID).Update("profile", prof).Error; err != nil {
 			return translate(err, "save profile of firm %d", *actor.FirmID)
 		}
@@ -143,7 +158,14 @@ func (s *Store) CreateAssessment(ctx context.Context, actor *User, lists []*chec
 		for i, cl := range lists {
 			themes[i] = cl.ID
 		}
-		if err := emit(tx, eventBy(actor, outbox.AssessmentCreated, a.ID, "", map[string]any{"themes": themes})); err != nil {
+		detail := map[string]any{"themes": themes}
+		if carryFrom != 0 {
+			if err := carryOver(tx, actor, carryFrom, a.ID, applicable); err != nil {
+				return err
+			}
+			detail["carried_from"] = carryFrom
+		}
+		if err := emit(tx, eventBy(actor, outbox.AssessmentCreated, a.ID, "", detail)); err != nil {
 			return err
 		}
 		return rollupStarted(tx, campaignID) // the dashboard's counts, rollups.go
@@ -245,7 +267,7 @@ func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessme
 		q = q.Joins("Firm").Joins("Campaign").Preload("Answers").Preload("Answers.UpdatedBy", userNames)
 	} else {
 		q = q.Preload("Answers", func(db *gorm.DB) *gorm.DB {
-			return db.Select("id", "assessment_id", "item_id", "value", "note", "version", "updated_at")
+			return db.Select("id", "assessment_id", "item_id", "value", "note", "version", "updated_at", "carried", "confirmed")
 		})
 	}
 	if err := q.First(&a, "assessments.id = ?", id).Error; err != nil {
@@ -264,6 +286,9 @@ func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessme
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
 		Profile: profile, Answers: make(map[string]assessment.Answer, len(a.Answers)),
 		Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
+	}
+	if a.CarriedFromID != nil {
+		sh.CarriedFrom = *a.CarriedFromID
 	}
 	if a.Campaign != nil {
 		c, err := a.Campaign.domain()
@@ -311,7 +336,8 @@ func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessme
 func userNames(db *gorm.DB) *gorm.DB { return db.Select("id", "name") }
 
 func answerOf(a Answer) assessment.Answer {
-	return assessment.Answer{Value: scoring.Answer(a.Value), Note: a.Note, Version: a.Version, UpdatedAt: a.UpdatedAt, UpdatedBy: a.UpdatedBy.Name}
+	return assessment.Answer{Value: scoring.Answer(a.Value), Note: a.Note, Version: a.Version, UpdatedAt: a.UpdatedAt, UpdatedBy: a.UpdatedBy.Name,
+		Carried: a.Carried, Confirmed: a.Confirmed}
 }
 
 // AnswerInput is one answer to save. Version, when set, is the version the
@@ -421,7 +447,11 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		// of a save already stored (a retry whose answer was lost, or one
 		// that a proxy sent again to another instance), or a colleague
 		// saved the same; refusing it would report a conflict that is none.
-		if old.Value == string(in.Value) && old.Note == note {
+		// A carried-over answer not yet confirmed is the exception: saving
+		// it unchanged is how the firm confirms it, so that save is written
+		// (a new version, a "confirmed" change in the history).
+		confirming := old.Carried && !old.Confirmed
+		if old.Value == string(in.Value) && old.Note == note && !confirming {
 			if saved[in.ItemID], err = stored(old); err != nil {
 				return nil, nil, err
 			}
@@ -430,13 +460,17 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 		if in.Version != nil && *in.Version != old.Version {
 			return nil, nil, &ConflictError{ItemID: in.ItemID, Current: answerOf(old), updatedByID: old.UpdatedByID}
 		}
+		if confirming {
+			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "confirmed", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})
+		}
 		if old.Value != string(in.Value) {
 			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "answer", OldValue: old.Value, NewValue: string(in.Value), UserID: actor.ID, At: now})
 		}
 		if old.Note != note {
 			changes = append(changes, Change{AssessmentID: id, ItemID: in.ItemID, Field: "note", OldValue: old.Note, NewValue: note, UserID: actor.ID, At: now})
 		}
-		row := Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, Version: old.Version + 1, UpdatedByID: actor.ID, UpdatedAt: now}
+		row := Answer{AssessmentID: id, ItemID: in.ItemID, Value: string(in.Value), Note: note, Version: old.Version + 1, UpdatedByID: actor.ID, UpdatedAt: now,
+			Carried: old.Carried, Confirmed: old.Carried}
 		rows = append(rows, row)
 		row.UpdatedBy = *actor
 		saved[in.ItemID] = answerOf(row)
@@ -472,7 +506,8 @@ func (s *Store) saveAnswers(tx *gorm.DB, ctx context.Context, actor *User, id ui
 func upsertAnswers(tx *gorm.DB, rows []Answer) (int, error) {
 	return insertValuesCount(tx, "INSERT INTO answers (assessment_id, item_id, value, note, version, updated_by_id, updated_at)", len(rows),
 		" ON CONFLICT (assessment_id, item_id) DO UPDATE SET value = excluded.value, note = excluded.note,"+
-			" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at"+
+			" version = excluded.version, updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at,"+
+			" confirmed = answers.carried"+ // any save confirms a carried answer
 			" WHERE answers.version = excluded.version - 1",
 		func(i int) []any {
 			r := rows[i]

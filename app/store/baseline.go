@@ -29,7 +29,7 @@ type Baseline struct {
 func (s *Store) Baseline(ctx context.Context, actor *User, id uint) (*Baseline, error) {
 	db := s.db.WithContext(ctx)
 	var a Assessment
-	if err := db.Scopes(scopeAssessments(actor)).Select("id", "firm_id", "created_at").First(&a, "assessments.id = ?", id).Error; err != nil {
+	if err := db.Scopes(scopeAssessments(actor)).Select("id", "firm_id", "created_at", "carried_from_id").First(&a, "assessments.id = ?", id).Error; err != nil {
 		return nil, translate(err, "assessment %d", id)
 	}
 	var ret Transition
@@ -39,6 +39,13 @@ func (s *Store) Baseline(ctx context.Context, actor *User, id uint) (*Baseline, 
 		return resubmissionBaseline(db, id, ret)
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return nil, translate(err, "returns of assessment %d", id)
+	}
+	if a.CarriedFromID != nil {
+		// A follow-up assessment compares with the one it was carried
+		// over from, whatever themes the follow-up campaign chose.
+		if b, err := carriedBaseline(db, actor, *a.CarriedFromID); b != nil || err != nil {
+			return b, err
+		}
 	}
 	return earlierBaseline(db, actor, a)
 }
@@ -95,15 +102,20 @@ func earlierBaseline(db *gorm.DB, actor *User, a Assessment) (*Baseline, error) 
 		if !slices.Equal(ids, mine) {
 			continue
 		}
-		var answers []Answer
-		if err := db.Select("item_id", "value").Where("assessment_id = ?", e.ID).Find(&answers).Error; err != nil {
-			return nil, translate(err, "answers of assessment %d", e.ID)
-		}
-		b := &Baseline{AssessmentID: e.ID, At: *e.SubmittedAt, Answers: map[string]scoring.Answer{}}
-		for _, ans := range answers {
-			b.Answers[ans.ItemID] = scoring.Answer(ans.Value)
-		}
-		return b, nil
+		return answersBaseline(db, e)
 	}
 	return nil, nil
+}
+
+// answersBaseline is the submitted assessment e (ID, SubmittedAt) as it stands.
+func answersBaseline(db *gorm.DB, e Assessment) (*Baseline, error) {
+	var answers []Answer
+	if err := db.Select("item_id", "value").Where("assessment_id = ?", e.ID).Find(&answers).Error; err != nil {
+		return nil, translate(err, "answers of assessment %d", e.ID)
+	}
+	b := &Baseline{AssessmentID: e.ID, At: *e.SubmittedAt, Answers: map[string]scoring.Answer{}}
+	for _, ans := range answers {
+		b.Answers[ans.ItemID] = scoring.Answer(ans.Value)
+	}
+	return b, nil
 }

@@ -33,6 +33,7 @@ type NewCampaign struct {
 	Deadline       string // YYYY-MM-DD
 	FirmIDs        []uint
 	AuditorIDs     []uint
+	FollowsID      *uint // the earlier campaign a follow-up repeats
 }
 
 // Validate names the first field that is wrong: a *fault.FieldError,
@@ -77,8 +78,14 @@ func (s *Store) CreateCampaign(ctx context.Context, actor *User, n NewCampaign) 
 	}
 	themes, _ := json.Marshal(n.Themes)
 	c := Campaign{NameZH: strings.TrimSpace(n.NameZH), NameEN: strings.TrimSpace(n.NameEN), Themes: string(themes),
-		StartsOn: n.StartsOn, Deadline: n.Deadline, CreatedByID: actor.ID}
+		StartsOn: n.StartsOn, Deadline: n.Deadline, CreatedByID: actor.ID, FollowsID: n.FollowsID}
 	err := s.change(ctx, func(tx *gorm.DB) error {
+		if n.FollowsID != nil {
+			var earlier Campaign
+			if err := tx.Select("id").First(&earlier, *n.FollowsID).Error; err != nil {
+				return translate(err, "campaign %d to follow", *n.FollowsID)
+			}
+		}
 		if err := tx.Omit(clause.Associations).Create(&c).Error; err != nil {
 			return translate(err, "create campaign")
 		}
@@ -225,7 +232,11 @@ func (c Campaign) domain() (assessment.Campaign, error) {
 	if err := json.Unmarshal([]byte(c.Themes), &themes); err != nil {
 		return assessment.Campaign{}, fmt.Errorf("store: campaign %d themes: %w", c.ID, err)
 	}
-	return assessment.Campaign{ID: c.ID, Name: checklist.Text{ZH: c.NameZH, EN: c.NameEN}, Themes: themes, StartsOn: c.StartsOn, Deadline: c.Deadline}, nil
+	out := assessment.Campaign{ID: c.ID, Name: checklist.Text{ZH: c.NameZH, EN: c.NameEN}, Themes: themes, StartsOn: c.StartsOn, Deadline: c.Deadline}
+	if c.FollowsID != nil {
+		out.Follows = *c.FollowsID
+	}
+	return out, nil
 }
 
 // CampaignView is a campaign as a user sees it: for a firm user with the

@@ -29,13 +29,15 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		themes  sql.NullString
 		starts  sql.NullString
 		dead    sql.NullString
+		follows sql.NullInt64
+		carried sql.NullInt64
 		snaps   []string
 		profile string
 	)
 	rows, err := db.Table("assessments").Scopes(scopeAssessments(actor)).
 		Select("assessments.id, assessments.firm_id, firms.name, firms.credit_code, assessments.state, assessments.profile, "+
 			"assessments.created_at, assessments.submitted_at, campaigns.id, campaigns.name_zh, campaigns.name_en, "+
-			"campaigns.themes, campaigns.starts_on, campaigns.deadline").
+			"campaigns.themes, campaigns.starts_on, campaigns.deadline, campaigns.follows_id, assessments.carried_from_id").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = assessments.campaign_id").
 		Where("assessments.id = ?", id).Limit(1).Rows()
@@ -46,7 +48,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	for rows.Next() {
 		found = true
 		if err := rows.Scan(&a.ID, &a.FirmID, &a.Firm.Name, &a.Firm.CreditCode, &a.State, &profile,
-			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead); err != nil {
+			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &follows, &carried); err != nil {
 			rows.Close()
 			return nil, translate(err, "assessment %d", id)
 		}
@@ -66,9 +68,16 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
 		Profile: prof, Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
 	}
+	if carried.Valid {
+		sh.CarriedFrom = uint(carried.Int64)
+	}
 	if campID.Valid {
 		camp = Campaign{ID: uint(campID.Int64), NameZH: nameZH.String, NameEN: nameEN.String, Themes: themes.String,
 			StartsOn: starts.String, Deadline: dead.String}
+		if follows.Valid {
+			f := uint(follows.Int64)
+			camp.FollowsID = &f
+		}
 		c, err := camp.domain()
 		if err != nil {
 			return nil, err
@@ -109,12 +118,12 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	users := map[uint]string{}
 
 	sh.Answers = make(map[string]assessment.Answer, 128)
-	err = eachRow(db.Raw("SELECT item_id, value, note, version, updated_at, updated_by_id FROM answers WHERE assessment_id = ?", id),
+	err = eachRow(db.Raw("SELECT item_id, value, note, version, updated_at, updated_by_id, carried, confirmed FROM answers WHERE assessment_id = ?", id),
 		func(rows *sql.Rows) error {
 			var item, value string
 			var by uint
 			var ans assessment.Answer
-			if err := rows.Scan(&item, &value, &ans.Note, &ans.Version, &ans.UpdatedAt, &by); err != nil {
+			if err := rows.Scan(&item, &value, &ans.Note, &ans.Version, &ans.UpdatedAt, &by, &ans.Carried, &ans.Confirmed); err != nil {
 				return err
 			}
 			ans.Value = scoring.Answer(value)
@@ -126,13 +135,17 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		return nil, translate(err, "answers of assessment %d", id)
 	}
 
-	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id FROM plans WHERE assessment_id = ?", id),
+	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, origin_assessment_id, origin_item_id FROM plans WHERE assessment_id = ?", id),
 		func(rows *sql.Rows) error {
-			var item, status string
+			var item, status, originItem string
 			var by uint
+			var origin sql.NullInt64
 			var p assessment.Plan
-			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by); err != nil {
+			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &origin, &originItem); err != nil {
 				return err
+			}
+			if origin.Valid {
+				p.Origin = &assessment.Origin{AssessmentID: uint(origin.Int64), ItemID: originItem}
 			}
 			p.Status = assessment.PlanStatus(status)
 			sh.Plans[item] = p

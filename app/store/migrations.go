@@ -42,6 +42,7 @@ var migrations = []migration{
 	{19, "who answers which theme or item; comment threads on items", migrateV19},
 	{20, "notifications: in-app notices and deliveries per channel", migrateV20},
 	{22, "evidence valid until a date (licences, filings, audit reports)", migrateV22},
+	{23, "the next cycle: follow-up campaigns, answers and plans carried over", migrateV23},
 	{24, "notification preferences, webhooks, the scheduler's marks, reminder days per campaign", migrateV24},
 }
 
@@ -891,6 +892,27 @@ func migrateV22(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Exec("CREATE INDEX idx_evidence_valid_until ON evidences (valid_until) WHERE valid_until IS NOT NULL AND deleted_at IS NULL").Error
+}
+
+// migrateV23 adds what the next cycle needs: the campaign a follow-up
+// campaign follows; the assessment an assessment was carried over from; on
+// each answer whether it was carried over and whether the firm has since
+// confirmed it (saved it, changed or not); on each plan the gap it was
+// carried over from (the earlier assessment and its item).
+func migrateV23(tx *gorm.DB) error {
+	for _, q := range []string{
+		"ALTER TABLE campaigns ADD COLUMN follows_id BIGINT",
+		"ALTER TABLE assessments ADD COLUMN carried_from_id BIGINT",
+		"ALTER TABLE answers ADD COLUMN carried BOOLEAN NOT NULL DEFAULT false",
+		"ALTER TABLE answers ADD COLUMN confirmed BOOLEAN NOT NULL DEFAULT false",
+		"ALTER TABLE plans ADD COLUMN origin_assessment_id BIGINT",
+		"ALTER TABLE plans ADD COLUMN origin_item_id TEXT NOT NULL DEFAULT ''",
+	} {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrateV24 adds what notifications need beyond migration 20: each user's

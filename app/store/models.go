@@ -52,6 +52,7 @@ type Assessment struct {
 	UpdatedAt     time.Time
 	SubmittedAt   *time.Time
 	SubmittedByID *uint
+	CarriedFromID *uint // the earlier assessment its answers were carried over from
 	Themes        []AssessmentTheme
 	Answers       []Answer
 
@@ -106,6 +107,8 @@ type Answer struct {
 	Value        string
 	Note         string
 	Version      int
+	Carried      bool // carried over from an earlier assessment
+	Confirmed    bool // a carried answer saved since, changed or not
 	UpdatedByID  uint
 	UpdatedBy    User
 	UpdatedAt    time.Time
@@ -119,6 +122,7 @@ type Campaign struct {
 	Themes      string // JSON list of checklist ids
 	StartsOn    string
 	Deadline    string
+	FollowsID   *uint // the earlier campaign a follow-up campaign repeats
 	CreatedByID uint
 	CreatedAt   time.Time
 	Firms       []Firm `gorm:"many2many:campaign_firms"`
@@ -135,9 +139,12 @@ type Plan struct {
 	Due          string
 	Status       string
 	Version      int
-	UpdatedByID  uint
-	UpdatedBy    User
-	UpdatedAt    time.Time
+	// The gap a plan carried over from an earlier assessment answers.
+	OriginAssessmentID *uint
+	OriginItemID       string
+	UpdatedByID        uint
+	UpdatedBy          User
+	UpdatedAt          time.Time
 }
 
 // Blob is stored file content, once per SHA-256.

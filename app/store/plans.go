@@ -25,7 +25,15 @@ type PlanInput struct {
 
 func planOf(p Plan) assessment.Plan {
 	return assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: assessment.PlanStatus(p.Status),
-		Version: p.Version, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy.Name}
+		Version: p.Version, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy.Name, Origin: originOf(p.OriginAssessmentID, p.OriginItemID)}
+}
+
+// originOf is the gap a plan was carried over from, nil for none.
+func originOf(id *uint, item string) *assessment.Origin {
+	if id == nil {
+		return nil
+	}
+	return &assessment.Origin{AssessmentID: *id, ItemID: item}
 }
 
 // SavePlan stores the rectification plan of an item of an editable
@@ -71,7 +79,8 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 			return &PlanConflictError{ItemID: itemID, Current: planOf(old), updatedByID: old.UpdatedByID}
 		}
 		row := Plan{AssessmentID: id, ItemID: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: string(p.Status),
-			Version: old.Version, UpdatedByID: old.UpdatedByID, UpdatedAt: old.UpdatedAt}
+			Version: old.Version, UpdatedByID: old.UpdatedByID, UpdatedAt: old.UpdatedAt,
+			OriginAssessmentID: old.OriginAssessmentID, OriginItemID: old.OriginItemID}
 		if len(changes) > 0 {
 			row.Version, row.UpdatedByID, row.UpdatedAt = old.Version+1, actor.ID, now
 			res := tx.Clauses(clause.OnConflict{

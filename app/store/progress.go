@@ -31,7 +31,7 @@ func (s *Store) StoredAnswer(ctx context.Context, actor *User, id uint, itemID s
 	if !storable(itemID) { // no item has such an id: it has no answer
 		return assessment.Answer{}, nil
 	}
-	if err := db.Select("value", "note", "version", "updated_at").Where("assessment_id = ? AND item_id = ?", id, itemID).
+	if err := db.Select("value", "note", "version", "updated_at", "carried", "confirmed").Where("assessment_id = ? AND item_id = ?", id, itemID).
 		Limit(1).Find(&rows).Error; err != nil {
 		return assessment.Answer{}, translate(err, "answer to %s of assessment %d", itemID, id)
 	}

@@ -30,6 +30,7 @@ type campaignsPage struct {
 	Auditors  []workflow.Account
 	Form      campaignForm
 	Errors    []string
+	Names     map[uint]checklist.Text // every campaign's name, for "follows"
 }
 
 func (s *Server) adminCampaigns(c echo.Context) error {
@@ -74,7 +75,53 @@ func (s *Server) renderCampaigns(c echo.Context, status int, form campaignForm, 
 		return err
 	}
 	data.Form, data.Errors = form, problems
+	data.Names = map[uint]checklist.Text{}
+	for _, cv := range data.Campaigns {
+		data.Names[cv.ID] = cv.Name
+	}
 	return s.render(c, status, "admin_campaigns", s.T(c, "campaigns.title"), data)
+}
+
+// followUpCampaign creates the next cycle of a campaign from the form on
+// its row: a name and dates; its themes, firms and auditors are those of
+// the campaign it follows.
+func (s *Server) followUpCampaign(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	earlier, err := s.Work.Campaign(ctx, who(c), id)
+	if err != nil {
+		return err
+	}
+	choices, err := s.campaignChoices(c)
+	if err != nil {
+		return err
+	}
+	d, fieldErrs := campaign.Check(campaign.Details{
+		NameZH: c.FormValue("name_zh"), NameEN: c.FormValue("name_en"),
+		StartsOn: c.FormValue("starts_on"), Deadline: c.FormValue("deadline"), Themes: earlier.Themes,
+	}, func(id string) bool { _, ok := choices.Titles[id]; return ok })
+	var problems []string
+	for _, fe := range fieldErrs {
+		problems = append(problems, s.faultMessage(c, fe))
+	}
+	if len(problems) == 0 {
+		newID, err := s.Work.FollowUpCampaign(ctx, who(c), id, workflow.FollowUp{NameZH: d.NameZH, NameEN: d.NameEN,
+			StartsOn: d.StartsOn, Deadline: d.Deadline, Themes: d.Themes})
+		switch {
+		case isFault(err):
+			problems = append(problems, s.faultMessage(c, err))
+		case err != nil:
+			return err
+		default:
+			s.Log.Info("follow-up campaign created", "campaign", newID, "follows", id, "user", currentUser(c).ID)
+			flash(c, "cycle.follow_up_created")
+			return c.Redirect(http.StatusSeeOther, "/admin/campaigns")
+		}
+	}
+	return s.renderCampaigns(c, http.StatusUnprocessableEntity, campaignForm{StartsOn: s.today()}, problems)
 }
 
 // createCampaign checks every field, naming each one that is wrong, before

@@ -61,6 +61,15 @@ func (s *Server) createAssessment(c echo.Context) error {
 			return fail(http.StatusBadRequest, "error.bad_request")
 		}
 		in.Campaign = uint(id)
+		// The start form offers, per follow-up campaign, to start from
+		// the firm's assessment of the campaign it follows.
+		if v := form.Get(fmt.Sprintf("carry_from.%d", in.Campaign)); v != "" {
+			from, err := strconv.ParseUint(v, 10, 32)
+			if err != nil {
+				return fail(http.StatusBadRequest, "error.bad_request")
+			}
+			in.CarryFrom = uint(from)
+		}
 	}
 	id, err := s.Work.StartAssessment(c.Request().Context(), who(c), in)
 	fe, _ := fault.AsField(err)
@@ -104,6 +113,9 @@ type fillPage struct {
 	Form         template.HTML       // formMark, where the checklists go (splice)
 	View         focusView           // the focused view shown (fillview.go)
 	Team         *teamView           // assignments and comment threads (assignments.go)
+	// Revisions marks the items that are new or reworded since the
+	// assessment this one was carried over from (the next cycle).
+	Revisions map[string]assessment.Revision
 
 	// The view asked for (?filter=, ?theme=, or the form's fields on a post).
 	filter, theme string
@@ -188,6 +200,12 @@ type fillItem struct {
 	Text, Severity, Weight, SavedBy string
 	Guidance, Basis, EvidenceText   string
 	Was, PlanWas                    string
+	// The next cycle: a carried answer still to confirm; the item's
+	// revision since the earlier assessment (its label, and for a
+	// reworded item the text the earlier one asked); the plan's origin.
+	ToConfirm           bool
+	Mark, MarkLabel     string
+	OldText, PlanOrigin string
 }
 
 // fillItemData is what the "fill-item" template renders.
@@ -311,6 +329,16 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 					if a.UpdatedBy != "" {
 						v.SavedBy = t("fill.saved_by", a.UpdatedBy, s.formatTime(a.UpdatedAt))
 					}
+					v.ToConfirm = a.ToConfirm()
+					if r, ok := page.Revisions[it.ID]; ok {
+						v.Mark, v.MarkLabel = r.Mark, t("cycle.revision."+r.Mark)
+						if r.Mark == assessment.RevisionChanged {
+							v.OldText = r.Old.Text.In(l)
+						}
+					}
+					if o := p.Origin; o != nil {
+						v.PlanOrigin = t("cycle.plan_origin", o.AssessmentID, o.ItemID)
+					}
 					return set.ExecuteTemplate(w, "fill-item",
 						&fillItemData{Page: pg, V: &v, L: &page.Labels, Cl: cl, Sh: sh, Review: page.Review})
 				})
@@ -422,6 +450,26 @@ func fillItemState(b []byte, page *fillPage, itemID string) []byte {
 	field(p.Due)
 	field(string(p.Status))
 	num(int64(p.Version))
+	// The next cycle: carried and confirmed, the revision, the plan's origin.
+	flag := func(on bool) {
+		if on {
+			num(1)
+		} else {
+			num(0)
+		}
+	}
+	flag(a.Carried)
+	flag(a.Confirmed)
+	r := page.Revisions[itemID]
+	field(r.Mark)
+	field(r.Old.Text.ZH)
+	field(r.Old.Text.EN)
+	if o := p.Origin; o != nil {
+		num(int64(o.AssessmentID))
+		field(o.ItemID)
+	} else {
+		num(-1)
+	}
 	if p.Overdue(page.Today) {
 		num(1)
 	} else {
@@ -603,6 +651,11 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 		}
 	}
 	var err error
+	if sh.CarriedFrom != 0 { // only a carried-over assessment has revisions to mark
+		if page.Revisions, err = s.Work.Revisions(c.Request().Context(), who(c), sh.ID); err != nil {
+			return err
+		}
+	}
 	if page.Team, err = s.loadTeam(c, sh.ID, ""); err != nil {
 		return err
 	}
@@ -679,6 +732,11 @@ func changedFields(itemID string, stored assessment.Answer, form url.Values) (in
 	}
 	if textHash(posted.Note) != parts[1] {
 		in.Note, ok = posted.Note, true
+	}
+	if !ok && stored.ToConfirm() && form.Get("confirm."+itemID) == "1" {
+		// Ticked "checked: still holds": saved unchanged, which confirms
+		// the answer carried over from the last cycle.
+		ok = true
 	}
 	if v, err := strconv.Atoi(parts[2]); err == nil && ok {
 		in.Version = &v

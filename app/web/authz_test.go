@@ -128,6 +128,7 @@ var webAuthz = []authzRow{
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/campaigns"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/campaigns"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/campaigns/:id/auditors"},
+	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/campaigns/:id/follow-up"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/audit"},
 	{statuses{303, 403, 403, 403, 403, 403, 403, 200}, "GET /admin/locks"},
 	{statuses{401, 403, 403, 403, 403, 403, 403, 303}, "POST /admin/locks/clear"},
@@ -570,6 +571,8 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"name_zh": {"新专项"}, "theme": {"popups"}, "starts_on": {today}, "deadline": {"2099-12-31"}}, nil
 	case "POST /admin/campaigns/:id/auditors":
 		return url.Values{"auditor": {fmt.Sprint(f.otherAuditor)}}, nil
+	case "POST /admin/campaigns/:id/follow-up":
+		return url.Values{"name_zh": {"复查专项"}, "starts_on": {today}, "deadline": {"2099-12-31"}}, nil
 	case "POST /team":
 		return url.Values{"email": {"new@demo.local"}, "name": {"新人"}, "role": {"firm_member"}, "generate": {"1"}}, nil
 	case "POST /profile/password":

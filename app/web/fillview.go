@@ -28,6 +28,7 @@ var fillFilters = []fillFilter{
 	{Name: "mine", Shows: func(p *fillPage, it checklist.Item) bool {
 		return p.Team != nil && p.Team.Me != 0 && p.Team.Asg.Of[it.ID].UserID == p.Team.Me
 	}},
+	{Name: "to_confirm", Shows: func(p *fillPage, it checklist.Item) bool { return p.storedAnswer(it.ID).ToConfirm() }},
 	{Name: "unanswered", Shows: func(p *fillPage, it checklist.Item) bool {
 		return p.storedAnswer(it.ID).Value == scoring.Unanswered
 	}},

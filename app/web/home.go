@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/checklist"
 	"selfcheck/app/workflow"
 )
@@ -18,6 +19,16 @@ type homePage struct {
 	Campaigns   []workflow.CampaignView
 	Today       string
 	MyItems     []myItems // firm users: their open assigned items, by assessment
+	Carry       []carryChoice
+}
+
+// carryChoice offers to start a follow-up campaign's assessment from the
+// firm's assessment of the campaign it follows.
+type carryChoice struct {
+	Campaign uint
+	Name     checklist.Text
+	From     uint
+	State    assessment.State
 }
 
 // home lists the assessments the user may see; firm members also get the
@@ -48,6 +59,18 @@ func (s *Server) home(c echo.Context) error {
 		}
 		if data.MyItems, err = s.myItems(c); err != nil {
 			return err
+		}
+		for _, cv := range campaigns {
+			if cv.AssessmentID != 0 || cv.Follows == 0 {
+				continue
+			}
+			from, st, err := s.Work.CarrySource(c.Request().Context(), who(c), cv.ID)
+			if err != nil {
+				return err
+			}
+			if from != 0 {
+				data.Carry = append(data.Carry, carryChoice{Campaign: cv.ID, Name: cv.Name, From: from, State: st})
+			}
 		}
 	}
 	return s.render(c, http.StatusOK, "home", s.T(c, "home.title"), data)

@@ -111,6 +111,7 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/admin/campaigns", Who: admin, Handler: s.adminCampaigns},
 		{Method: http.MethodPost, Path: "/admin/campaigns", Who: admin, Handler: s.createCampaign},
 		{Method: http.MethodPost, Path: "/admin/campaigns/:id/auditors", Who: admin, Handler: s.assignAuditors},
+		{Method: http.MethodPost, Path: "/admin/campaigns/:id/follow-up", Who: admin, Handler: s.followUpCampaign},
 
 		{Method: http.MethodGet, Path: "/team", Who: firmAdmin, Handler: s.team},
 		{Method: http.MethodPost, Path: "/team", Who: firmAdmin, Handler: s.addTeamMember},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,6 +18,9 @@ type submitPage struct {
 	Gaps      int
 	Blockers  []assessment.Blocker
 	Reviewers []string // the campaign's auditors, by name
+	// Unconfirmed counts the answers carried over from the last cycle
+	// that nobody has confirmed yet.
+	Unconfirmed int
 }
 
 // submitConfirm shows what a submission will send (score, grade, gaps, the
@@ -33,6 +37,11 @@ func (s *Server) submitConfirm(c echo.Context) error {
 		return &userError{Status: http.StatusConflict, Key: "error.read_only_state", Args: []any{s.T(c, "state."+string(sh.State))}}
 	}
 	page := submitPage{Sheet: sh, Result: sh.Result(), Gaps: len(sh.Gaps()), Blockers: sh.Blockers()}
+	for _, b := range page.Blockers {
+		if slices.Contains(b.Reasons, assessment.BlockUnconfirmed) {
+			page.Unconfirmed++
+		}
+	}
 	if sh.Campaign != nil {
 		campaigns, err := s.Work.Campaigns(c.Request().Context(), who(c))
 		if err != nil {

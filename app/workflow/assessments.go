@@ -20,6 +20,9 @@ type StartInput struct {
 	// Profile lists the services the firm runs (checklist tags); nil means
 	// the firm's saved profile.
 	Profile *[]string
+	// CarryFrom, when not 0, is the firm's assessment of the campaign that
+	// Campaign follows to start from (Store.CreateAssessmentFrom).
+	CarryFrom uint
 }
 
 // StartAssessment starts a self-examination for p's firm: of a campaign it
@@ -76,7 +79,10 @@ func (s *Service) StartAssessment(ctx context.Context, p access.Principal, in St
 			profile[checklist.Tag(t)] = true
 		}
 	}
-	id, err := s.Store.CreateAssessment(ctx, u, lists, profile, campaignID)
+	if in.CarryFrom != 0 && campaignID == nil {
+		return 0, fault.Field("carry_from", assessment.CarryNoFollowUp)
+	}
+	id, err := s.Store.CreateAssessmentFrom(ctx, u, lists, profile, campaignID, in.CarryFrom)
 	if err != nil {
 		return 0, err
 	}
