@@ -35,7 +35,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	rows, err := db.Table("assessments").Scopes(scopeAssessments(actor)).
 		Select("assessments.id, assessments.firm_id, firms.name, firms.credit_code, assessments.state, assessments.profile, "+
 			"assessments.created_at, assessments.submitted_at, campaigns.id, campaigns.name_zh, campaigns.name_en, "+
-			"campaigns.themes, campaigns.starts_on, campaigns.deadline").
+			"campaigns.themes, campaigns.starts_on, campaigns.deadline, assessments.rectified_on").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = assessments.campaign_id").
 		Where("assessments.id = ?", id).Limit(1).Rows()
@@ -46,7 +46,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	for rows.Next() {
 		found = true
 		if err := rows.Scan(&a.ID, &a.FirmID, &a.Firm.Name, &a.Firm.CreditCode, &a.State, &profile,
-			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead); err != nil {
+			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &a.RectifiedOn); err != nil {
 			rows.Close()
 			return nil, translate(err, "assessment %d", id)
 		}
@@ -63,7 +63,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	}
 	sh := &assessment.Sheet{
 		Parts: assessment.WholeSheet, ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
-		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
+		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, RectifiedOn: a.RectifiedOn,
 		Profile: prof, Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
 	}
 	if campID.Valid {
@@ -126,12 +126,12 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		return nil, translate(err, "answers of assessment %d", id)
 	}
 
-	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id FROM plans WHERE assessment_id = ?", id),
+	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, done_on, verified_on, review_comment FROM plans WHERE assessment_id = ?", id),
 		func(rows *sql.Rows) error {
 			var item, status string
 			var by uint
 			var p assessment.Plan
-			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by); err != nil {
+			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &p.DoneOn, &p.VerifiedOn, &p.ReviewComment); err != nil {
 				return err
 			}
 			p.Status = assessment.PlanStatus(status)

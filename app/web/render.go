@@ -130,7 +130,7 @@ func (p *Page) Change(field, value string) string {
 		return ""
 	case field == "plan.status":
 		return p.T("plan.status." + value)
-	case field == "evidence":
+	case field == "evidence" || field == "plan.evidence":
 		if m := storedEvidence.FindStringSubmatch(value); m != nil {
 			n, _ := strconv.ParseInt(m[2], 10, 64)
 			return p.T("timeline.evidence_value", m[1], p.Size(n), m[3])
