@@ -154,6 +154,13 @@ type planView struct {
 	// Missing lists what a draft plan still lacks to be complete
 	// (measure, owner, due); empty for a complete plan.
 	Missing []string `json:"missing"`
+	// DoneOn is the day the firm marked it done, VerifiedOn the day an
+	// auditor accepted it; ReviewComment the auditor's last comment.
+	DoneOn        *string `json:"done_on"`
+	VerifiedOn    *string `json:"verified_on"`
+	ReviewComment string  `json:"review_comment"`
+	// Overdue: past its due date and neither done nor verified.
+	Overdue bool `json:"overdue"`
 }
 
 type evidenceView struct {
@@ -207,14 +214,17 @@ type scoreView struct {
 }
 
 type assessmentView struct {
-	ID          uint              `json:"id"`
-	Firm        firmView          `json:"firm"`
-	State       assessment.State  `json:"state"`
-	Editable    bool              `json:"editable"`
-	Campaign    *campaignRef      `json:"campaign"`
-	Profile     []checklist.Tag   `json:"profile"`
-	CreatedAt   string            `json:"created_at"`
-	SubmittedAt *string           `json:"submitted_at"`
+	ID          uint             `json:"id"`
+	Firm        firmView         `json:"firm"`
+	State       assessment.State `json:"state"`
+	Editable    bool             `json:"editable"`
+	Campaign    *campaignRef     `json:"campaign"`
+	Profile     []checklist.Tag  `json:"profile"`
+	CreatedAt   string           `json:"created_at"`
+	SubmittedAt *string          `json:"submitted_at"`
+	// RectifiedOn is the day the last plan was verified (整改完成), null
+	// while a plan is not.
+	RectifiedOn *string           `json:"rectified_on"`
 	Themes      []themeView       `json:"themes"`
 	Items       []itemView        `json:"items"`
 	Excluded    []excludedView    `json:"excluded"`
@@ -234,7 +244,8 @@ func answerOf(a assessment.Answer) answerView {
 }
 
 func planOf(itemID string, p assessment.Plan) planView {
-	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy), Missing: p.Missing()}
+	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy), Missing: p.Missing(),
+		DoneOn: optString(p.DoneOn), VerifiedOn: optString(p.VerifiedOn), ReviewComment: p.ReviewComment}
 	if v.Missing == nil {
 		v.Missing = []string{}
 	}
@@ -267,7 +278,7 @@ func sheetView(sh *assessment.Sheet) assessmentView {
 	v := assessmentView{
 		ID: sh.ID, Firm: firmView{Name: sh.FirmName, CreditCode: sh.CreditCode}, State: sh.State, Editable: sh.Editable(),
 		Profile: sh.Profile.List(), CreatedAt: timestamp(sh.CreatedAt), SubmittedAt: optTimestamp(sh.SubmittedAt),
-		Themes: []themeView{}, Items: []itemView{}, Excluded: []excludedView{}, Score: scoreOf(sh.Result()),
+		RectifiedOn: optString(sh.RectifiedOn), Themes: []themeView{}, Items: []itemView{}, Excluded: []excludedView{}, Score: scoreOf(sh.Result()),
 	}
 	if v.Profile == nil {
 		v.Profile = []checklist.Tag{}

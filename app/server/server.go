@@ -148,7 +148,7 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 		}
 	}
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
-		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor})
+		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Location: cfg.Location})
 	switch inUse, err := work.CheckTwoFactorKey(ctx); {
 	case err != nil:
 		return nil, fmt.Errorf("server: %w", err)

@@ -40,6 +40,9 @@ type Deps struct {
 	Sealer *twofactor.Sealer
 	// RequireTwoFactor are the roles that must sign in with a code.
 	RequireTwoFactor []auth.Role
+	// Location is the zone of "today" for plans (done, overdue); UTC when
+	// nil.
+	Location *time.Location
 }
 
 // Service runs the use cases.
