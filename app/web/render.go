@@ -34,7 +34,7 @@ type pages struct {
 var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans", "review",
 	"admin_firms", "admin_users", "admin_campaigns", "team", "profile", "queue", "admin_audit", "dashboard", "verify",
 	"login_code", "twofactor", "admin_locks",
-	"submit", "notifications"}
+	"submit", "notifications", "rectification"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
 	shared, err := fs.Glob(fsys, "templates/partials/*.html")
