@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -149,5 +150,20 @@ func TestPlanEvidenceAfterSubmission(t *testing.T) {
 	ev := ta.get(assessmentPath(id, "/plans/", item), ta.auditorToken).json(t)["evidence"].([]any)
 	if len(ev) != 1 || ev[0].(map[string]any)["sha256"] == "" {
 		t.Errorf("the plan's files: %v", ev)
+	}
+
+	// Reported done: the queue's filter and the dashboard's panel show it
+	// awaiting verification.
+	want(t, ta.request(http.MethodPost, assessmentPath(id, "/plans/", item, "/progress"), ta.memberToken, map[string]any{"status": "done", "version": 1}), http.StatusOK)
+	q := ta.get(fmt.Sprintf("/api/v1/review-queue?awaiting_verification=true&campaign=%d", ta.campaign), ta.auditorToken)
+	want(t, q, http.StatusOK)
+	if rows, _ := q.json(t)["items"].([]any); len(rows) != 1 || rows[0].(map[string]any)["id"] != float64(id) {
+		t.Errorf("awaiting verification: %s", q.Body)
+	}
+	d := ta.get(fmt.Sprintf("/api/v1/campaigns/%d/dashboard", ta.campaign), ta.auditorToken)
+	want(t, d, http.StatusOK)
+	total := d.json(t)["rectification"].(map[string]any)["total"].(map[string]any)
+	if total["done_awaiting_verification"] != float64(1) || total["overdue"] != float64(0) || total["open"] != float64(0) {
+		t.Errorf("dashboard rectification total: %v", total)
 	}
 }

@@ -400,6 +400,36 @@ type dashboardView struct {
 	TopItems   []itemStatView   `json:"top_non_compliant"`
 	Heat       heatView         `json:"heat_map"`
 	Overdue    overduePlansView `json:"overdue_plans"`
+	// Rectification: the plans by status in total and per firm, the
+	// oldest overdue first.
+	Rectification rectificationView `json:"rectification"`
+}
+
+type rectCountsView struct {
+	Open           int     `json:"open"`
+	InProgress     int     `json:"in_progress"`
+	AwaitingVerify int     `json:"done_awaiting_verification"`
+	Verified       int     `json:"verified"`
+	Overdue        int     `json:"overdue"`
+	OldestOverdue  *string `json:"oldest_overdue"`
+}
+
+type firmRectView struct {
+	Assessment  uint    `json:"assessment"`
+	Firm        string  `json:"firm"`
+	RectifiedOn *string `json:"rectified_on"`
+	rectCountsView
+}
+
+type rectificationView struct {
+	Total          rectCountsView `json:"total"`
+	FirmsWithPlans int            `json:"firms_with_plans"`
+	Firms          []firmRectView `json:"firms"`
+}
+
+func rectCountsOf(c workflow.RectCounts) rectCountsView {
+	return rectCountsView{Open: c.Open, InProgress: c.InProgress, AwaitingVerify: c.Done, Verified: c.Verified, Overdue: c.Overdue,
+		OldestOverdue: optString(c.OldestOverdue)}
 }
 
 func dashboardOf(d *workflow.Dashboard) dashboardView {
@@ -426,6 +456,11 @@ func dashboardOf(d *workflow.Dashboard) dashboardView {
 	}
 	for _, o := range d.Overdue.First {
 		v.Overdue.First = append(v.Overdue.First, overdueView{Assessment: o.AssessmentID, Firm: o.FirmName, Theme: o.ChecklistID, Item: o.ItemID, Due: o.Due})
+	}
+	v.Rectification = rectificationView{Total: rectCountsOf(d.Rectification.Total), FirmsWithPlans: d.Rectification.FirmsWithPlans, Firms: []firmRectView{}}
+	for _, f := range d.Rectification.Firms {
+		v.Rectification.Firms = append(v.Rectification.Firms, firmRectView{Assessment: f.AssessmentID, Firm: f.FirmName,
+			RectifiedOn: optString(f.RectifiedOn), rectCountsView: rectCountsOf(f.RectCounts)})
 	}
 	return v
 }

@@ -53,6 +53,8 @@ type Dashboard struct {
 	TopItems  []ItemStat // most often non-compliant first, at most 10
 	Heat      HeatPage
 	Overdue   OverduePlans
+	// Rectification is where the plans of the non-draft assessments stand.
+	Rectification RectificationPanel
 }
 
 // StateCount is how many assessments are in one state.
@@ -169,6 +171,9 @@ func (s *Store) CampaignDashboard(ctx context.Context, actor *User, campaignID u
 		return nil, err
 	}
 	if err := dashboardOverdue(db, actor, d, opts.Today); err != nil {
+		return nil, err
+	}
+	if err := dashboardRectification(db, actor, d, opts.Today); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -173,3 +173,68 @@ func equalKinds(a, b []assessment.PlanEntryKind) bool {
 	}
 	return true
 }
+
+// TestDashboardRectificationPanel counts the campaign's plans by status,
+// per firm and in total, with the oldest overdue firm first, as plans move
+// after submission; drafts are left out.
+func TestDashboardRectificationPanel(t *testing.T) {
+	fx := seedDashboard(t)
+	s, ctx := fx.s, context.Background()
+	panel := func() RectificationPanel {
+		t.Helper()
+		d, err := s.CampaignDashboard(ctx, fx.auditor, fx.campaign, DashboardOptions{Today: dashToday})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Rectification
+	}
+	// Submitted: 一号 a-3 open due 2021-01-10 (overdue), b-2 open due 2031;
+	// 二号 a-1 in progress due 2021-03-01 (overdue), a-2 done, a-3 open
+	// due 2021-05-01 (overdue); 三号 (approved) a-1 open due 2022. The
+	// draft's five overdue plans count nowhere.
+	p := panel()
+	want := RectCounts{Open: 4, InProgress: 1, Done: 1, Overdue: 3, OldestOverdue: "2021-01-10"}
+	if p.Total != want {
+		t.Errorf("total %+v, want %+v", p.Total, want)
+	}
+	if p.FirmsWithPlans != 3 || len(p.Firms) != 3 {
+		t.Fatalf("firms %d, rows %+v", p.FirmsWithPlans, p.Firms)
+	}
+	order := []string{p.Firms[0].FirmName, p.Firms[1].FirmName, p.Firms[2].FirmName}
+	if order[0] != "一号公司" || order[1] != "二号公司" || order[2] != "三号公司" {
+		t.Errorf("order %v, want the oldest overdue first, then no overdue", order)
+	}
+	if f := p.Firms[1]; f.RectCounts != (RectCounts{Open: 1, InProgress: 1, Done: 1, Overdue: 2, OldestOverdue: "2021-03-01"}) {
+		t.Errorf("二号公司 %+v", f.RectCounts)
+	}
+
+	// 一号 finishes its overdue plan; the auditor verifies 二号's done one.
+	one, two := fx.ids[0], fx.ids[1]
+	if _, err := s.UpdatePlanProgress(ctx, fx.members[0], one, "a-3", PlanProgressInput{PlanProgress: assessment.PlanProgress{Status: assessment.PlanDone}, Version: 1, Today: dashToday}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.VerifyPlan(ctx, fx.auditor, two, "a-2", PlanVerifyInput{Verification: assessment.Verification{Decision: assessment.PlanAccept}, Version: 1, Today: dashToday}); err != nil {
+		t.Fatal(err)
+	}
+	p = panel()
+	want = RectCounts{Open: 3, InProgress: 1, Done: 1, Verified: 1, Overdue: 2, OldestOverdue: "2021-03-01"}
+	if p.Total != want {
+		t.Errorf("after progress: total %+v, want %+v", p.Total, want)
+	}
+	if p.Firms[0].FirmName != "二号公司" {
+		t.Errorf("after progress the oldest overdue is 二号公司's, first is %s", p.Firms[0].FirmName)
+	}
+	checkRollups(t, fx, "after the panel's changes")
+	if _, err := s.CampaignDashboard(ctx, fx.other, fx.campaign, DashboardOptions{Today: dashToday}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another campaign's auditor: %v", err)
+	}
+
+	// The queue's filter finds the assessments with a plan awaiting verification.
+	q, err := s.ReviewQueue(ctx, fx.auditor, QueueFilter{CampaignID: fx.campaign, AwaitingVerification: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Rows) != 1 || q.Rows[0].ID != one {
+		t.Errorf("awaiting verification: %+v, want only 一号公司's", q.Rows)
+	}
+}

@@ -135,10 +135,29 @@ func TestRectificationPages(t *testing.T) {
 	if r := c.post(progress, url.Values{"status": {"done"}, "note": {"已补截图"}, "version": {"3"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("report again: %d %s", r.Status, r.Body)
 	}
+	// Done again: the queue's filter finds it, approved or not.
+	if r := aud.get("/review?awaiting=1"); !strings.Contains(r.Body, `href="/assessments/`+id+`/review"`) || !strings.Contains(r.Body, `name="awaiting" value="1" checked`) {
+		t.Errorf("the queue's awaiting filter lacks assessment %s", id)
+	}
+	if _, err := a.store.UserByEmail(ctx, "auditor@demo.local"); err != nil {
+		t.Fatal(err)
+	}
+	member, _ := a.store.UserByEmail(ctx, "firm@demo.local")
+	camps, err := a.store.Campaigns(ctx, member)
+	if err != nil || len(camps) != 1 {
+		t.Fatalf("campaigns: %v %v", camps, err)
+	}
+	dash := "/campaigns/" + strconv.FormatUint(uint64(camps[0].ID), 10) + "/dashboard"
+	mustContain(t, aud.get(dash).Body, `id="dash-rectification"`, "整改闭环", "待验收",
+		`<tr class="total"><th>合计</th><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td></td></tr>`)
 	if r := aud.post(verify, url.Values{"decision": {"accept"}, "comment": {"同意销号"}, "version": {"4"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("accept: %d %s", r.Status, r.Body)
 	}
 	mustContain(t, aud.get(page).Body, "整改完成", "已验收销号")
+	mustContain(t, aud.get(dash).Body, `<tr class="total"><th>合计</th><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td></td></tr>`)
+	if r := aud.get("/review?awaiting=1"); strings.Contains(r.Body, `href="/assessments/`+id+`/review"`) {
+		t.Error("a verified plan still awaits verification in the queue")
+	}
 	mustContain(t, c.get("/assessments/"+id).Body, "整改完成")
 	mustContain(t, c.get("/plans").Body, "已验收销号", "同意销号")
 	if r := c.get(page); strings.Contains(r.Body, `action="`+progress+`"`) {
