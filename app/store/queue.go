@@ -47,8 +47,8 @@ type QueueFilter struct {
 	// verified or reopened yet (rectify.go).
 	AwaitingVerification bool
 	Sort                 QueueSort
-	Desc       bool // reverse the order
-	Page       int  // from 1
+	Desc                 bool // reverse the order
+	Page                 int  // from 1
 }
 
 // QueueRow is one submission waiting for review.
