@@ -2,6 +2,7 @@ package store
 
 import (
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
 )
@@ -39,14 +40,16 @@ type RectificationPanel struct {
 	FirmsWithPlans int
 }
 
-// rectSums is the select list counting plans by status and overdue, as of
-// the date bound twice (overdue count, oldest overdue).
+// rectOverdue is the condition of an overdue plan as of @today.
+const rectOverdue = "plans.status IN ('open', 'in_progress') AND plans.due > '' AND plans.due < @today"
+
+// rectSums is the select list counting plans by status and overdue.
 const rectSums = `COALESCE(SUM(CASE WHEN plans.status = 'open' THEN 1 ELSE 0 END), 0) AS open,
 	COALESCE(SUM(CASE WHEN plans.status = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress,
 	COALESCE(SUM(CASE WHEN plans.status = 'done' THEN 1 ELSE 0 END), 0) AS done,
 	COALESCE(SUM(CASE WHEN plans.status = 'verified' THEN 1 ELSE 0 END), 0) AS verified,
-	COALESCE(SUM(CASE WHEN plans.status IN ('open', 'in_progress') AND plans.due > '' AND plans.due < @today THEN 1 ELSE 0 END), 0) AS overdue,
-	COALESCE(MIN(CASE WHEN plans.status IN ('open', 'in_progress') AND plans.due > '' AND plans.due < @today THEN plans.due END), '') AS oldest_overdue`
+	COALESCE(SUM(CASE WHEN ` + rectOverdue + ` THEN 1 ELSE 0 END), 0) AS overdue,
+	COALESCE(MIN(CASE WHEN ` + rectOverdue + ` THEN plans.due END), '') AS oldest_overdue`
 
 // dashboardRectification reads the panel live from the plans, which change
 // after submission (rectify.go): two aggregates over the campaign's plans,
@@ -81,13 +84,15 @@ func dashboardRectification(db *gorm.DB, actor *User, d *Dashboard, today string
 		Open, InProgress, Done, Verified, Overdue int
 		OldestOverdue                             string
 	}
-	// Sorted outside the grouping: PostgreSQL orders by an output column
-	// only when named alone, and "no overdue plan" ("") must come last.
-	byFirm := plans().Joins("JOIN firms ON firms.id = assessments.firm_id").
+	// Ordered by the aggregate itself (PostgreSQL orders by an output
+	// column only when named alone); a firm without an overdue plan (NULL)
+	// comes last on both engines.
+	oldest := "MIN(CASE WHEN " + rectOverdue + " THEN plans.due END)"
+	err := plans().Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Select("assessments.id AS assessment_id, firms.name AS firm_name, assessments.rectified_on, "+rectSums, args).
-		Group("assessments.id, firms.name, assessments.rectified_on")
-	err := db.Table("(?) AS r", byFirm).
-		Order("CASE WHEN r.oldest_overdue = '' THEN 1 ELSE 0 END, r.oldest_overdue, r.firm_name, r.assessment_id").
+		Group("assessments.id, firms.name, assessments.rectified_on").
+		Clauses(clause.OrderBy{Expression: clause.NamedExpr{
+			SQL: "CASE WHEN " + oldest + " IS NULL THEN 1 ELSE 0 END, " + oldest + ", firms.name, assessments.id", Vars: []any{args}}}).
 		Limit(rectFirmsShown).Scan(&rows).Error
 	if err != nil {
 		return translate(err, "rectification by firm in campaign %d", d.Campaign.ID)
