@@ -156,6 +156,9 @@ func (s *Server) verifyPlan(c echo.Context) error {
 	} else {
 		flash(c, "rectify.verified_accept")
 	}
+	if c.FormValue("back") == "review" { // the review page's own form
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/assessments/%d/review#item-%s", id, item))
+	}
 	return c.Redirect(http.StatusSeeOther, rectURL(id, item))
 }
 

@@ -127,8 +127,15 @@ func TestRectificationPages(t *testing.T) {
 		t.Fatalf("reopen without a comment: %d", r.Status)
 	}
 	mustContain(t, r.Body, "退回整改时必须写明还缺少什么。")
-	if r := aud.post(verify, url.Values{"decision": {"reopen"}, "comment": {"缺少弹窗截图"}, "version": {"2"}}); r.Status != http.StatusSeeOther {
-		t.Fatalf("reopen: %d %s", r.Status, r.Body)
+	// The review page has the same decision on the plan, in a form of its own.
+	mustContain(t, aud.get("/assessments/"+id+"/review").Body, `<form id="verify-`+item+`" method="post" action="`+verify+`">`,
+		`form="verify-`+item+`" name="decision" value="reopen"`)
+	if strings.Contains(c.get("/assessments/"+id).Body, `id="verify-`) {
+		t.Error("the firm's page offers the verification")
+	}
+	r = aud.post(verify, url.Values{"decision": {"reopen"}, "comment": {"缺少弹窗截图"}, "version": {"2"}, "back": {"review"}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/assessments/"+id+"/review#item-"+item {
+		t.Fatalf("reopen from the review page: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
 	}
 	// The firm reads why, and reports again.
 	mustContain(t, c.get(page).Body, "缺少弹窗截图", "退回整改")
