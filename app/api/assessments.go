@@ -32,6 +32,12 @@ func (a *API) answerSheet(c echo.Context, p access.Principal, status int, id uin
 	}
 	v := sheetView(sh, a.today())
 	v.Reviews = reviewsView(rounds)
+	today := a.Work.Today()
+	for i := range v.Items {
+		if pl := v.Items[i].Plan; pl != nil {
+			pl.Overdue = sh.Plans[v.Items[i].ID].Overdue(today)
+		}
+	}
 	asg, err := a.Work.Assignments(c.Request().Context(), p, id)
 	if err != nil {
 		return err

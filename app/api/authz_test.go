@@ -97,6 +97,12 @@ var apiAuthz = []authzRow{
 	{statuses{401, 204, 204, 404, 404, 403, 403, 403}, "DELETE /assessments/:id/answers/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "PUT /assessments/:id/answers/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/plans/:item"},
+	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "POST /assessments/:id/plans/:item/progress"},
+	// The submitted assessment's plan is done: only its campaign's auditor decides.
+	{statuses{401, 403, 403, 403, 403, 200, 404, 403}, "POST /assessments/:id/plans/:item/verify"},
+	{statuses{401, 201, 201, 404, 404, 403, 403, 403}, "POST /assessments/:id/plans/:item/evidence"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/plans/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "PUT /assessments/:id/assignments"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/answers/:item/comments"},
 	{statuses{401, 201, 201, 404, 404, 404, 404, 404}, "POST /assessments/:id/answers/:item/comments"},
@@ -236,6 +242,7 @@ type apiFixture struct {
 	submittedItem, draftItem          string
 	otherItem                         string
 	submittedEv, otherEv, draftEv     uint
+	submittedPlanEv                   uint   // a rectification file of the submitted assessment's plan, marked done
 	campaign, otherCampaign           uint   // the demo campaign, and the other firm's
 	member                            uint   // the demo firm's member: whom accounts routes change
 	firmCode                          string // the demo firm's credit code
@@ -293,6 +300,14 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	camps, err := st.Campaigns(ctx, user("firm@demo.local"))
 	must(err)
 	f.submitted, f.submittedItem, f.submittedEv = f.prepare(ta, f.tokens[asMember], map[string]any{"campaign": camps[0].ID}, true)
+	// The submitted plan is done, with a rectification file: plans live on.
+	want(t, ta.request(http.MethodPost, assessmentPath(f.submitted, "/plans/", f.submittedItem, "/progress"), f.tokens[asMember],
+		map[string]any{"status": "done", "note": "已完成", "version": 1}), http.StatusOK)
+	pev := ta.upload(assessmentPath(f.submitted, "/plans/", f.submittedItem, "/evidence"), f.tokens[asMember], "整改.txt", []byte("整改材料"))
+	want(t, pev, http.StatusCreated)
+	var pe struct{ ID uint }
+	must(json.Unmarshal(pev.Body, &pe))
+	f.submittedPlanEv = pe.ID
 	f.draft, f.draftItem, f.draftEv = f.prepare(ta, f.tokens[asMember], map[string]any{"themes": []string{"popups"}, "profile": []string{"app"}}, false)
 	f.otherAssessment, f.otherItem, f.otherEv = f.prepare(ta, f.tokens[asOtherMember], map[string]any{"campaign": otherCamp, "profile": []string{"app"}}, true)
 	f.campaign, f.otherCampaign = camps[0].ID, otherCamp
@@ -364,7 +379,10 @@ func (f *apiFixture) prepare(ta *testAPI, token string, body map[string]any, sub
 // writing and submitting, the submitted assessment otherwise.
 func (f *apiFixture) path(method, pattern string) string {
 	id, item, ev := f.submitted, f.submittedItem, f.submittedEv
-	if method != http.MethodGet && strings.HasPrefix(pattern, "/assessments/") && !strings.HasSuffix(pattern, "/review") {
+	if strings.Contains(pattern, "/plans/") && strings.Contains(pattern, ":evidenceID") {
+		ev = f.submittedPlanEv
+	}
+	if method != http.MethodGet && strings.HasPrefix(pattern, "/assessments/") && !strings.HasSuffix(pattern, "/review") && !strings.HasSuffix(pattern, "/verify") {
 		id, item, ev = f.draft, f.draftItem, f.draftEv
 	}
 	switch {
@@ -432,10 +450,14 @@ func apiBody(route string) (body any, file []byte) {
 		return map[string]any{"response": "compliant", "note": "已整改"}, nil
 	case "PUT /assessments/:id/answers/:item/plan":
 		return map[string]any{"measure": "补充说明", "owner": "李四", "due": "2030-06-30", "status": "in_progress"}, nil
-	case "POST /assessments/:id/answers/:item/evidence":
+	case "POST /assessments/:id/answers/:item/evidence", "POST /assessments/:id/plans/:item/evidence":
 		return nil, []byte("截图说明")
 	case "PUT /assessments/:id/answers/:item/evidence/:evidenceID":
 		return map[string]any{"valid_until": "2030-06-30"}, nil
+	case "POST /assessments/:id/plans/:item/progress":
+		return map[string]any{"status": "in_progress", "note": "进行中", "version": 1}, nil
+	case "POST /assessments/:id/plans/:item/verify":
+		return map[string]any{"decision": "accept", "comment": "材料齐全", "version": 2}, nil
 	case "POST /assessments/:id/review":
 		return map[string]any{"decision": "request_changes", "comment": "请补充材料"}, nil
 	case "POST /assessments/:id/answers/:item/comments", "PUT /assessments/:id/comments/:commentID":

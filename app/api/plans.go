@@ -28,7 +28,7 @@ func (a *API) listPlans(c echo.Context, p access.Principal) error {
 	}
 	out := make([]firmPlanView, len(rows))
 	for i, r := range rows {
-		out[i] = firmPlanView{planView: planOf(r.ItemID, r.Plan), Assessment: r.AssessmentID, AssessmentState: r.State, URL: assessmentURL(r.AssessmentID)}
+		out[i] = firmPlanView{planView: a.livePlanOf(r.ItemID, r.Plan), Assessment: r.AssessmentID, AssessmentState: r.State, URL: assessmentURL(r.AssessmentID)}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"plans": out})
 }

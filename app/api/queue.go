@@ -43,7 +43,8 @@ type queueView struct {
 func (a *API) reviewQueue(c echo.Context, p access.Principal) error {
 	q := c.QueryParams()
 	f := workflow.QueueFilter{State: assessment.State(q.Get("state")), Grade: scoring.Grade(q.Get("grade")), Theme: q.Get("theme"),
-		Firm: strings.TrimSpace(q.Get("firm")), Sort: workflow.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1" || q.Get("desc") == "true"}
+		Firm: strings.TrimSpace(q.Get("firm")), Sort: workflow.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1" || q.Get("desc") == "true",
+		AwaitingVerification: q.Get("awaiting_verification") == "1" || q.Get("awaiting_verification") == "true"}
 	if v := q.Get("campaign"); v != "" {
 		id, err := strconv.ParseUint(v, 10, 32)
 		if err != nil || id == 0 {

@@ -160,6 +160,13 @@ type planView struct {
 	// Origin is the gap of an earlier assessment the plan was carried
 	// over from; absent for a plan made in this assessment.
 	Origin *originView `json:"origin,omitempty"`
+	// DoneOn is the day the firm marked it done, VerifiedOn the day an
+	// auditor accepted it; ReviewComment the auditor's last comment.
+	DoneOn        *string `json:"done_on"`
+	VerifiedOn    *string `json:"verified_on"`
+	ReviewComment string  `json:"review_comment"`
+	// Overdue: past its due date and neither done nor verified.
+	Overdue bool `json:"overdue"`
 }
 
 type evidenceView struct {
@@ -236,14 +243,17 @@ type scoreView struct {
 }
 
 type assessmentView struct {
-	ID          uint              `json:"id"`
-	Firm        firmView          `json:"firm"`
-	State       assessment.State  `json:"state"`
-	Editable    bool              `json:"editable"`
-	Campaign    *campaignRef      `json:"campaign"`
-	Profile     []checklist.Tag   `json:"profile"`
-	CreatedAt   string            `json:"created_at"`
-	SubmittedAt *string           `json:"submitted_at"`
+	ID          uint             `json:"id"`
+	Firm        firmView         `json:"firm"`
+	State       assessment.State `json:"state"`
+	Editable    bool             `json:"editable"`
+	Campaign    *campaignRef     `json:"campaign"`
+	Profile     []checklist.Tag  `json:"profile"`
+	CreatedAt   string           `json:"created_at"`
+	SubmittedAt *string          `json:"submitted_at"`
+	// RectifiedOn is the day the last plan was verified (整改完成), null
+	// while a plan is not.
+	RectifiedOn *string           `json:"rectified_on"`
 	Themes      []themeView       `json:"themes"`
 	Items       []itemView        `json:"items"`
 	Excluded    []excludedView    `json:"excluded"`
@@ -265,7 +275,8 @@ func answerOf(a assessment.Answer) answerView {
 }
 
 func planOf(itemID string, p assessment.Plan) planView {
-	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy), Missing: p.Missing()}
+	v := planView{Item: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: p.Status, Version: p.Version, UpdatedBy: optString(p.UpdatedBy), Missing: p.Missing(),
+		DoneOn: optString(p.DoneOn), VerifiedOn: optString(p.VerifiedOn), ReviewComment: p.ReviewComment}
 	if v.Missing == nil {
 		v.Missing = []string{}
 	}
@@ -308,7 +319,7 @@ func sheetView(sh *assessment.Sheet, today string) assessmentView {
 	v := assessmentView{
 		ID: sh.ID, Firm: firmView{Name: sh.FirmName, CreditCode: sh.CreditCode}, State: sh.State, Editable: sh.Editable(),
 		Profile: sh.Profile.List(), CreatedAt: timestamp(sh.CreatedAt), SubmittedAt: optTimestamp(sh.SubmittedAt),
-		Themes: []themeView{}, Items: []itemView{}, Excluded: []excludedView{}, Score: scoreOf(sh.Result()),
+		RectifiedOn: optString(sh.RectifiedOn), Themes: []themeView{}, Items: []itemView{}, Excluded: []excludedView{}, Score: scoreOf(sh.Result()),
 	}
 	if v.Profile == nil {
 		v.Profile = []checklist.Tag{}
@@ -438,6 +449,36 @@ type dashboardView struct {
 	TopItems   []itemStatView   `json:"top_non_compliant"`
 	Heat       heatView         `json:"heat_map"`
 	Overdue    overduePlansView `json:"overdue_plans"`
+	// Rectification: the plans by status in total and per firm, the
+	// oldest overdue first.
+	Rectification rectificationView `json:"rectification"`
+}
+
+type rectCountsView struct {
+	Open           int     `json:"open"`
+	InProgress     int     `json:"in_progress"`
+	AwaitingVerify int     `json:"done_awaiting_verification"`
+	Verified       int     `json:"verified"`
+	Overdue        int     `json:"overdue"`
+	OldestOverdue  *string `json:"oldest_overdue"`
+}
+
+type firmRectView struct {
+	Assessment  uint    `json:"assessment"`
+	Firm        string  `json:"firm"`
+	RectifiedOn *string `json:"rectified_on"`
+	rectCountsView
+}
+
+type rectificationView struct {
+	Total          rectCountsView `json:"total"`
+	FirmsWithPlans int            `json:"firms_with_plans"`
+	Firms          []firmRectView `json:"firms"`
+}
+
+func rectCountsOf(c workflow.RectCounts) rectCountsView {
+	return rectCountsView{Open: c.Open, InProgress: c.InProgress, AwaitingVerify: c.Done, Verified: c.Verified, Overdue: c.Overdue,
+		OldestOverdue: optString(c.OldestOverdue)}
 }
 
 func dashboardOf(d *workflow.Dashboard) dashboardView {
@@ -464,6 +505,11 @@ func dashboardOf(d *workflow.Dashboard) dashboardView {
 	}
 	for _, o := range d.Overdue.First {
 		v.Overdue.First = append(v.Overdue.First, overdueView{Assessment: o.AssessmentID, Firm: o.FirmName, Theme: o.ChecklistID, Item: o.ItemID, Due: o.Due})
+	}
+	v.Rectification = rectificationView{Total: rectCountsOf(d.Rectification.Total), FirmsWithPlans: d.Rectification.FirmsWithPlans, Firms: []firmRectView{}}
+	for _, f := range d.Rectification.Firms {
+		v.Rectification.Firms = append(v.Rectification.Firms, firmRectView{Assessment: f.AssessmentID, Firm: f.FirmName,
+			RectifiedOn: optString(f.RectifiedOn), rectCountsView: rectCountsOf(f.RectCounts)})
 	}
 	return v
 }

@@ -95,6 +95,7 @@ type Sheet struct {
 	State       State
 	CreatedAt   time.Time
 	SubmittedAt *time.Time
+	RectifiedOn string                 // the day its last plan was verified (整改完成), "" until then
 	Profile     checklist.Profile      // the firm's profile when the assessment started
 	Checklists  []*checklist.Checklist // snapshots cut to the items that apply, in the order chosen
 	Excluded    []Ref                  // items of the snapshots that do not apply to Profile

@@ -37,6 +37,14 @@ type Plan struct {
 	Version   int
 	UpdatedAt time.Time
 	UpdatedBy string
+	// DoneOn is the day the firm marked the plan done (YYYY-MM-DD), ""
+	// while it is not.
+	DoneOn string
+	// VerifiedOn is the day an auditor accepted it (销号), "" until then.
+	VerifiedOn string
+	// ReviewComment is the auditor's last word on it: why it was reopened,
+	// or a remark on acceptance. The firm reads it on the plan.
+	ReviewComment string
 	// Origin is the gap of an earlier assessment the plan was carried over
 	// from; nil for a plan made in this one.
 	Origin *Origin
@@ -48,8 +56,9 @@ type Origin struct {
 	ItemID       string
 }
 
-// Overdue reports whether the plan is not done and its due date is before today.
-func (p Plan) Overdue(today string) bool { return p.Status != PlanDone && p.Due != "" && p.Due < today }
+// Overdue reports whether the plan is neither done nor verified and its
+// due date is before today.
+func (p Plan) Overdue(today string) bool { return !p.Status.Finished() && p.Due != "" && p.Due < today }
 
 // Problem names the first field that makes the plan incomplete or
 // invalid (see Validate), or "".

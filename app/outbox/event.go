@@ -49,6 +49,18 @@ const (
 	DeadlinePassed Kind = "deadline.passed"
 	PlanDue        Kind = "plan.due"
 	PlanOverdue    Kind = "plan.overdue"
+	// PlanProgress: the firm reported progress on a plan (status, completion
+	// date, a note of its log); Detail has from, status, done_on, note.
+	PlanProgress Kind = "plan.progress"
+	// PlanEvidenceAdded: a file showing a plan carried out was attached.
+	PlanEvidenceAdded Kind = "plan.evidence_added"
+	// PlanVerified: an auditor accepted a plan marked done (销号).
+	PlanVerified Kind = "plan.verified"
+	// PlanReopened: an auditor sent a plan marked done back to in progress,
+	// with a comment for the firm.
+	PlanReopened Kind = "plan.reopened"
+	// RectificationClosed: every plan of the assessment is verified.
+	RectificationClosed Kind = "rectification.closed"
 )
 
 // Kinds lists every kind, in the order of an assessment's life.
@@ -59,6 +71,7 @@ var Kinds = []Kind{
 	CampaignCreated, CampaignAuditorsChanged, CampaignFirmsChanged,
 	Assigned, Commented, Mentioned,
 	DeadlineSoon, DeadlinePassed, PlanDue, PlanOverdue,
+	PlanProgress, PlanEvidenceAdded, PlanVerified, PlanReopened, RectificationClosed,
 }
 
 // Event is one recorded change. Zero ids mean none: ActorID 0 is the

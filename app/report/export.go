@@ -150,10 +150,20 @@ func xPlanStatus(d Data, x exportItem) string {
 		}
 		return ""
 	}
-	if !x.plan.Status.Valid() {
+	if !x.plan.Status.Known() {
 		return string(x.plan.Status)
 	}
 	return d.T("export.plan." + string(x.plan.Status))
+}
+
+// xPlanStatusOverdue is xPlanStatus with the overdue mark, for the sheets
+// whose only plan column is the status (the items of XLSX and CSV).
+func xPlanStatusOverdue(d Data, x exportItem) string {
+	s := xPlanStatus(d, x)
+	if x.hasPlan && x.plan.Overdue(exportToday(d)) {
+		s = d.T("export.plan.overdue_status", s)
+	}
+	return s
 }
 
 func xYesNo(d Data, b bool) string {
@@ -198,7 +208,7 @@ func xItemCells(d Data, x exportItem) []any {
 		x.plan.Measure,
 		x.plan.Owner,
 		xDay(x.plan.Due),
-		xPlanStatus(d, x),
+		xPlanStatusOverdue(d, x),
 		len(x.evidence),
 	}
 }

@@ -488,8 +488,12 @@ func TestExportLabels(t *testing.T) {
 		for _, s := range assessment.States {
 			xState(d, s)
 		}
-		for _, st := range assessment.PlanStatuses {
+		for _, st := range assessment.AllPlanStatuses {
 			xPlanStatus(d, exportItem{hasPlan: true, plan: assessment.Plan{Status: st}})
+		}
+		overdue := exportItem{hasPlan: true, plan: assessment.Plan{Status: assessment.PlanOpen, Due: "2000-01-01"}}
+		if got, want := xPlanStatusOverdue(d, overdue), d.T("export.plan.overdue_status", d.T("export.plan.open")); got != want {
+			t.Errorf("an overdue plan's status shows as %q, want %q", got, want)
 		}
 		xPlanStatus(d, exportItem{answer: assessment.Answer{Value: scoring.Partial}})
 		if got := xState(d, "archived"); got != "archived" {

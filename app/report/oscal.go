@@ -554,7 +554,7 @@ func (b *oscalBuilder) risk(x exportItem, obs *oscalObservation) *oscalRisk {
 	switch p.Status {
 	case assessment.PlanInProgress:
 		r.Status = "remediating"
-	case assessment.PlanDone:
+	case assessment.PlanDone, assessment.PlanVerified:
 		r.Status = "closed"
 	}
 	due := b.dueDate(p.Due)
@@ -569,7 +569,7 @@ func (b *oscalBuilder) risk(x exportItem, obs *oscalObservation) *oscalRisk {
 		Title:       oscalLine(d.T("export.oscal.response_title")),
 		Description: oscalMarkdown(measure),
 	}
-	if p.Status == assessment.PlanDone {
+	if p.Status.Finished() {
 		resp.Lifecycle = "completed"
 	}
 	resp.Props = append(resp.Props, b.prop("plan-status", string(p.Status))...)

@@ -59,6 +59,8 @@ func planStatusKey(s assessment.PlanStatus) string {
 		return "report.plan.done"
 	case assessment.PlanOpen:
 		return "report.plan.open"
+	case assessment.PlanVerified:
+		return "report.plan.verified"
 	}
 	return "report.none"
 }

@@ -172,7 +172,7 @@ func (c *doc) progress() error {
 	for _, ref := range c.d.Sheet.Gaps() {
 		p := c.d.Sheet.Plans[ref.Item.ID]
 		switch p.Status {
-		case assessment.PlanDone:
+		case assessment.PlanDone, assessment.PlanVerified: // verified: done and checked
 			done++
 		case assessment.PlanInProgress:
 			doing++

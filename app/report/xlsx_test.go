@@ -112,6 +112,10 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 					if p.Status != "" {
 						status = d.T("export.plan." + string(p.Status))
 					}
+					// The items sheet's only plan column says when it is overdue.
+					if _, ok := s.Plans[item.ID]; ok && p.Overdue(d.GeneratedAt.In(exportZone(d)).Format("2006-01-02")) {
+						status = d.T("export.plan.overdue_status", status)
+					}
 					want := []string{cl.Title.In(lang), item.ID, item.Text.In(lang), wantAnswer(d, item.ID),
 						s.Answers[item.ID].Note, cl.BasisText(item, lang), d.T("export.severity." + string(item.Severity)),
 						strconv.Itoa(item.Weight), p.Measure, p.Owner, due, status, strconv.Itoa(len(s.Evidence[item.ID])),

@@ -163,7 +163,7 @@ func assemble(ctx context.Context, cfg Config, st *store.Store, messages *i18n.C
 	}
 	poster := notify.NewPoster(cfg.PublicURL, messages, cfg.WebhookAllowPrivate)
 	work := workflow.New(workflow.Deps{Store: st, Catalog: source, Reports: issuer, Log: cfg.Log, MaxEvidenceBytes: cfg.MaxEvidence,
-		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Mailer: mailer, Poster: poster})
+		Sealer: sealer, RequireTwoFactor: cfg.RequireTwoFactor, Mailer: mailer, Poster: poster, Location: cfg.Location})
 	switch inUse, err := work.CheckTwoFactorKey(ctx); {
 	case err != nil:
 		return nil, fmt.Errorf("server: %w", err)

@@ -283,7 +283,7 @@ func (s *Store) sheetOf(db *gorm.DB, actor *User, id uint, full bool) (*assessme
 	}
 	sh := &assessment.Sheet{
 		Parts: parts, ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
-		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
+		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, RectifiedOn: a.RectifiedOn,
 		Profile: profile, Answers: make(map[string]assessment.Answer, len(a.Answers)),
 		Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
 	}

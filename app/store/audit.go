@@ -32,6 +32,7 @@ const (
 	AuditRoleChanged        = "role_changed"
 	AuditAnswerChanged      = "answer_changed"
 	AuditPlanChanged        = "plan_changed"
+	AuditPlanVerified       = "plan_verified" // an auditor accepted or reopened a plan
 	AuditSubmitted          = "submitted"
 	AuditReviewed           = "reviewed"
 	AuditEvidenceUploaded   = "evidence_uploaded"
@@ -53,7 +54,7 @@ const (
 var AuditActions = []string{
 	AuditLogin, AuditLoginFailed, AuditLogout, AuditPasswordChanged, AuditTokenCreated, AuditTokenRevoked,
 	AuditUserCreated, AuditUserDisabled, AuditRoleChanged,
-	AuditAnswerChanged, AuditPlanChanged, AuditSubmitted, AuditReviewed,
+	AuditAnswerChanged, AuditPlanChanged, AuditPlanVerified, AuditSubmitted, AuditReviewed,
 	AuditEvidenceUploaded, AuditEvidenceDownloaded, AuditEvidenceRemoved, AuditEvidenceChanged,
 	AuditChecklistUploaded, AuditChecklistDeleted, AuditCampaignCreated, AuditCampaignChanged,
 	AuditReportIssued,

@@ -57,6 +57,8 @@ type Dashboard struct {
 	Heat     HeatPage
 	Overdue  OverduePlans
 	Lapsing  LapsingEvidence
+	// Rectification is where the plans of the non-draft assessments stand.
+	Rectification RectificationPanel
 }
 
 // LapsingEvidence counts the evidence files of the campaign's assessments
@@ -194,6 +196,9 @@ func (s *Store) CampaignDashboard(ctx context.Context, actor *User, campaignID u
 		return nil, err
 	}
 	if err := dashboardLapsing(db, actor, d, opts.Today); err != nil {
+		return nil, err
+	}
+	if err := dashboardRectification(db, actor, d, opts.Today); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -37,7 +37,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	rows, err := db.Table("assessments").Scopes(scopeAssessments(actor)).
 		Select("assessments.id, assessments.firm_id, firms.name, firms.credit_code, assessments.state, assessments.profile, "+
 			"assessments.created_at, assessments.submitted_at, campaigns.id, campaigns.name_zh, campaigns.name_en, "+
-			"campaigns.themes, campaigns.starts_on, campaigns.deadline, campaigns.follows_id, assessments.carried_from_id").
+			"campaigns.themes, campaigns.starts_on, campaigns.deadline, campaigns.follows_id, assessments.carried_from_id, assessments.rectified_on").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Joins("LEFT JOIN campaigns ON campaigns.id = assessments.campaign_id").
 		Where("assessments.id = ?", id).Limit(1).Rows()
@@ -48,7 +48,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	for rows.Next() {
 		found = true
 		if err := rows.Scan(&a.ID, &a.FirmID, &a.Firm.Name, &a.Firm.CreditCode, &a.State, &profile,
-			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &follows, &carried); err != nil {
+			&a.CreatedAt, &a.SubmittedAt, &campID, &nameZH, &nameEN, &themes, &starts, &dead, &follows, &carried, &a.RectifiedOn); err != nil {
 			rows.Close()
 			return nil, translate(err, "assessment %d", id)
 		}
@@ -65,7 +65,7 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	}
 	sh := &assessment.Sheet{
 		Parts: assessment.WholeSheet, ID: a.ID, FirmID: a.FirmID, FirmName: a.Firm.Name, CreditCode: a.Firm.CreditCode,
-		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt,
+		State: assessment.State(a.State), CreatedAt: a.CreatedAt, SubmittedAt: a.SubmittedAt, RectifiedOn: a.RectifiedOn,
 		Profile: prof, Plans: map[string]assessment.Plan{}, Evidence: map[string][]assessment.Evidence{},
 	}
 	if carried.Valid {
@@ -135,13 +135,13 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		return nil, translate(err, "answers of assessment %d", id)
 	}
 
-	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, origin_assessment_id, origin_item_id FROM plans WHERE assessment_id = ?", id),
+	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, origin_assessment_id, origin_item_id, done_on, verified_on, review_comment FROM plans WHERE assessment_id = ?", id),
 		func(rows *sql.Rows) error {
 			var item, status, originItem string
 			var by uint
 			var origin sql.NullInt64
 			var p assessment.Plan
-			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &origin, &originItem); err != nil {
+			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &origin, &originItem, &p.DoneOn, &p.VerifiedOn, &p.ReviewComment); err != nil {
 				return err
 			}
 			if origin.Valid {

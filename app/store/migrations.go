@@ -41,6 +41,7 @@ var migrations = []migration{
 	{18, "a scratch row the readiness check writes", migrateV18},
 	{19, "who answers which theme or item; comment threads on items", migrateV19},
 	{20, "notifications: in-app notices and deliveries per channel", migrateV20},
+	{21, "rectification to closure: plan progress log, completion and verification, plan evidence", migrateV21},
 	{22, "evidence valid until a date (licences, filings, audit reports)", migrateV22},
 	{23, "the next cycle: follow-up campaigns, answers and plans carried over", migrateV23},
 	{24, "notification preferences, webhooks, the scheduler's marks, reminder days per campaign", migrateV24},
@@ -882,6 +883,48 @@ func migrateV20(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Migrator().CreateTable(&notification{}, &delivery{})
+}
+
+// migrateV21 lets plans live on after submission (rectify.go): each plan
+// gains the day it was done, the day an auditor verified it and the
+// auditor's last comment; plan_entries is each plan's log (progress notes
+// and decisions, appended, never changed); plan_evidences are the files
+// that show the rectification, kept like evidences (the content in blobs);
+// an assessment gains the day its last plan was verified.
+func migrateV21(tx *gorm.DB) error {
+	for _, q := range []string{
+		"ALTER TABLE plans ADD COLUMN done_on TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE plans ADD COLUMN verified_on TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE plans ADD COLUMN review_comment TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE assessments ADD COLUMN rectified_on TEXT NOT NULL DEFAULT ''",
+	} {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	type planEntry struct {
+		ID           uint      `gorm:"primaryKey"`
+		AssessmentID uint      `gorm:"not null;index:idx_plan_entry_item,priority:1"`
+		ItemID       string    `gorm:"not null;index:idx_plan_entry_item,priority:2"`
+		Kind         string    `gorm:"not null"`
+		Status       string    `gorm:"not null"`
+		Text         string    `gorm:"not null;default:''"`
+		UserID       uint      `gorm:"not null"`
+		At           time.Time `gorm:"not null"`
+	}
+	type planEvidence struct {
+		ID           uint      `gorm:"primaryKey"`
+		AssessmentID uint      `gorm:"not null;index:idx_plan_evidence_item,priority:1"`
+		ItemID       string    `gorm:"not null;index:idx_plan_evidence_item,priority:2"`
+		BlobSHA256   string    `gorm:"not null"`
+		FileName     string    `gorm:"not null"`
+		Kind         string    `gorm:"not null"`
+		Size         int64     `gorm:"not null"`
+		UploadedByID uint      `gorm:"not null"`
+		UploadedAt   time.Time `gorm:"not null"`
+		DeletedAt    *time.Time
+	}
+	return tx.Migrator().CreateTable(&planEntry{}, &planEvidence{})
 }
 
 // migrateV22 lets an evidence file carry the last day it is valid, with a

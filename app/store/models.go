@@ -63,6 +63,10 @@ type Assessment struct {
 	CriticalGaps int
 	Gaps         int
 	ResultsAt    *time.Time
+
+	// RectifiedOn is the day the last of its plans was verified, "" while
+	// one is not (rectify.go).
+	RectifiedOn string
 }
 
 // AssessmentScore is one theme's score of an assessment as last submitted.
@@ -145,6 +149,38 @@ type Plan struct {
 	UpdatedByID        uint
 	UpdatedBy          User
 	UpdatedAt          time.Time
+	// Kept after submission (rectify.go).
+	DoneOn        string
+	VerifiedOn    string
+	ReviewComment string
+}
+
+// PlanEntry is one line of a plan's log (assessment.PlanEntry).
+type PlanEntry struct {
+	ID           uint
+	AssessmentID uint
+	ItemID       string
+	Kind         string
+	Status       string
+	Text         string
+	UserID       uint
+	User         User
+	At           time.Time
+}
+
+// PlanEvidence is a file that shows a plan carried out, kept like Evidence.
+type PlanEvidence struct {
+	ID           uint
+	AssessmentID uint
+	ItemID       string
+	BlobSHA256   string
+	FileName     string
+	Kind         string
+	Size         int64
+	UploadedByID uint
+	UploadedBy   User
+	UploadedAt   time.Time
+	DeletedAt    *time.Time
 }
 
 // Blob is stored file content, once per SHA-256.

@@ -25,7 +25,8 @@ type PlanInput struct {
 
 func planOf(p Plan) assessment.Plan {
 	return assessment.Plan{Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: assessment.PlanStatus(p.Status),
-		Version: p.Version, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy.Name, Origin: originOf(p.OriginAssessmentID, p.OriginItemID)}
+		Version: p.Version, UpdatedAt: p.UpdatedAt, UpdatedBy: p.UpdatedBy.Name, Origin: originOf(p.OriginAssessmentID, p.OriginItemID),
+		DoneOn: p.DoneOn, VerifiedOn: p.VerifiedOn, ReviewComment: p.ReviewComment}
 }
 
 // originOf is the gap a plan was carried over from, nil for none.
@@ -64,7 +65,23 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return translate(err, "plan of %s", itemID)
 		}
+		if old.ID != 0 {
+			// A verified plan is closed, even in a draft returned for changes.
+			if err := assessment.PlanMove(assessment.PlanStatus(old.Status), p.Status, assessment.PlanByFirm); err != nil {
+				if fe, ok := fault.AsField(err); ok {
+					fe.Item = itemID
+				}
+				return err
+			}
+		}
 		now := time.Now().UTC()
+		doneOn := ""
+		if p.Status == assessment.PlanDone {
+			doneOn = old.DoneOn
+			if doneOn == "" {
+				doneOn = now.Format(assessment.DateLayout)
+			}
+		}
 		var changes []Change
 		for _, f := range []struct{ name, old, new string }{
 			{"plan.measure", old.Measure, p.Measure}, {"plan.owner", old.Owner, p.Owner},
@@ -80,13 +97,16 @@ func (s *Store) SavePlan(ctx context.Context, actor *User, id uint, itemID strin
 		}
 		row := Plan{AssessmentID: id, ItemID: itemID, Measure: p.Measure, Owner: p.Owner, Due: p.Due, Status: string(p.Status),
 			Version: old.Version, UpdatedByID: old.UpdatedByID, UpdatedAt: old.UpdatedAt,
-			OriginAssessmentID: old.OriginAssessmentID, OriginItemID: old.OriginItemID}
+			OriginAssessmentID: old.OriginAssessmentID, OriginItemID: old.OriginItemID, DoneOn: doneOn}
+		if len(changes) == 0 {
+			row.DoneOn = old.DoneOn
+		}
 		if len(changes) > 0 {
 			row.Version, row.UpdatedByID, row.UpdatedAt = old.Version+1, actor.ID, now
 			res := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "assessment_id"}, {Name: "item_id"}},
 				Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "plans.version = excluded.version - 1"}}},
-				DoUpdates: clause.AssignmentColumns([]string{"measure", "owner", "due", "status", "version", "updated_by_id", "updated_at"}),
+				DoUpdates: clause.AssignmentColumns([]string{"measure", "owner", "due", "status", "version", "updated_by_id", "updated_at", "done_on"}),
 			}).Omit(clause.Associations).Create(&row)
 			if res.Error != nil {
 				return translate(res.Error, "save plan of %s", itemID)

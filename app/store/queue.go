@@ -42,9 +42,13 @@ type QueueFilter struct {
 	Grade      scoring.Grade
 	Theme      string // a checklist id: only submissions with a gap in it
 	Firm       string // part of the firm's name
-	Sort       QueueSort
-	Desc       bool // reverse the order
-	Page       int  // from 1
+	// AwaitingVerification keeps the assessments, in any state past draft
+	// (approved ones too), with a plan marked done that no auditor has
+	// verified or reopened yet (rectify.go).
+	AwaitingVerification bool
+	Sort                 QueueSort
+	Desc                 bool // reverse the order
+	Page                 int  // from 1
 }
 
 // QueueRow is one submission waiting for review.
@@ -100,6 +104,9 @@ func (s *Store) ReviewQueue(ctx context.Context, actor *User, f QueueFilter) (Qu
 			return out, fmt.Errorf("%w: %w", ErrBadFilter, fault.Field("state", fault.OneOf, string(f.State)))
 		}
 		waiting = []string{string(f.State)}
+	} else if f.AwaitingVerification {
+		waiting = []string{string(assessment.Submitted), string(assessment.Resubmitted), string(assessment.ChangesRequested),
+			string(assessment.Approved), string(assessment.Rejected)}
 	}
 	switch f.Sort {
 	case SortWaiting, SortScore, SortFirm, SortCritical, "":
@@ -385,6 +392,9 @@ func (s *Store) queueQuery(ctx context.Context, actor *User, f QueueFilter, stat
 	}
 	if f.Grade != scoring.NoGrade {
 		q = q.Where("assessments.grade = ?", string(f.Grade))
+	}
+	if f.AwaitingVerification {
+		q = q.Where("EXISTS (SELECT 1 FROM plans p WHERE p.assessment_id = assessments.id AND p.status = ?)", string(assessment.PlanDone))
 	}
 	if f.Theme != "" {
 		q = q.Where("EXISTS (SELECT 1 FROM assessment_scores sc WHERE sc.assessment_id = assessments.id AND sc.checklist_id = ? AND sc.gaps > 0)", f.Theme)

@@ -56,7 +56,7 @@ func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.
 			}
 			p := sh.Plans[it.ID]
 			gaps = append(gaps, AssessmentGap{AssessmentID: sh.ID, ItemID: it.ID, CampaignID: campaignID, ChecklistID: cl.ID,
-				Severity: string(it.Severity), Answer: string(ans), PlanDue: p.Due, PlanDone: p.Status == assessment.PlanDone})
+				Severity: string(it.Severity), Answer: string(ans), PlanDue: p.Due, PlanDone: p.Status.Finished()})
 		}
 	}
 	err := tx.Model(&Assessment{}).Where("id = ?", sh.ID).Updates(map[string]any{

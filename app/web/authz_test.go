@@ -112,6 +112,12 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.pdf"},
 	{statuses{303, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification"},
+	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/plans/:item/progress"},
+	// The submitted assessment's plan is done: only its campaign's auditor decides.
+	{statuses{401, 403, 403, 403, 403, 303, 404, 403}, "POST /assessments/:id/plans/:item/verify"},
+	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/plans/:item/evidence"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/plans/:item/evidence/:eid"},
 	{statuses{303, 403, 403, 403, 403, 200, 200, 200}, "GET /review"},
 	{statuses{303, 403, 403, 403, 403, 200, 404, 200}, "GET /assessments/:id/review"},
 	{statuses{401, 403, 403, 403, 403, 303, 404, 303}, "POST /assessments/:id/review"},
@@ -270,6 +276,7 @@ type authzFixture struct {
 	submittedItem          string
 	draftItem              string
 	submittedEv, draftEv   uint
+	submittedPlanEv        uint // a rectification file of the submitted plan, which is done
 	draftComment           uint // the member's comment on draftItem
 	otherAssessment        uint // the other firm's
 	otherItem              string
@@ -393,6 +400,13 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	sub := startCampaign(t, clients[asMember])
 	f.submitted = id(sub)
 	f.submittedItem, f.submittedEv = prepare(clients[asMember], sub, true)
+	// Plans live on: the submitted plan is done, with a rectification file.
+	if r := clients[asMember].post("/assessments/"+sub+"/plans/"+f.submittedItem+"/progress", url.Values{"status": {"done"}, "version": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("plan progress: %d %s", r.Status, r.Body)
+	}
+	pev, err := a.server.Work.AttachPlanEvidence(ctx, principal(user("firm@demo.local")), f.submitted, f.submittedItem, "整改.pdf", pdf)
+	must(err)
+	f.submittedPlanEv = pev.ID
 	dr := start(t, clients[asMember], "popups")
 	f.draft = id(dr)
 	f.draftItem, f.draftEv = prepare(clients[asMember], dr, false)
@@ -472,7 +486,7 @@ func authzChecklist(mini string) string {
 // reviewing name the submitted assessment, writing names the draft.
 func (f *authzFixture) path(method, pattern string) string {
 	// The submission's confirmation step is read, but only of a draft.
-	writes := (method != http.MethodGet && !strings.HasSuffix(pattern, "/review")) || strings.HasSuffix(pattern, "/submit")
+	writes := (method != http.MethodGet && !strings.HasSuffix(pattern, "/review") && !strings.HasSuffix(pattern, "/verify")) || strings.HasSuffix(pattern, "/submit")
 	id := func() string {
 		switch {
 		case strings.HasPrefix(pattern, "/assessments/") && writes:
@@ -499,6 +513,9 @@ func (f *authzFixture) path(method, pattern string) string {
 	item, ev := f.submittedItem, f.submittedEv
 	if writes {
 		item, ev = f.draftItem, f.draftEv
+	}
+	if strings.Contains(pattern, "/plans/") && strings.HasSuffix(pattern, ":eid") {
+		ev = f.submittedPlanEv
 	}
 	var out []string
 	for _, seg := range strings.Split(pattern, "/") {
@@ -542,10 +559,14 @@ func (f *authzFixture) body(route string) (form url.Values, file *upload) {
 		return url.Values{"answer": {"compliant"}, "note": {"已整改"}}, nil
 	case "POST /assessments/:id/answers/:item/plan":
 		return url.Values{"measure": {"补充说明"}, "owner": {"李四"}, "due": {"2030-06-30"}, "status": {"in_progress"}}, nil
-	case "POST /assessments/:id/answers/:item/evidence":
+	case "POST /assessments/:id/answers/:item/evidence", "POST /assessments/:id/plans/:item/evidence":
 		return nil, &upload{field: "file", name: "截图.pdf", content: []byte("%PDF-1.4\n% more\n%%EOF\n")}
 	case "POST /assessments/:id/evidence/:eid/valid-until":
 		return url.Values{"valid_until": {"2030-06-30"}}, nil
+	case "POST /assessments/:id/plans/:item/progress":
+		return url.Values{"status": {"in_progress"}, "note": {"进行中"}, "version": {"1"}}, nil
+	case "POST /assessments/:id/plans/:item/verify":
+		return url.Values{"decision": {"accept"}, "comment": {"材料齐全"}, "version": {"2"}}, nil
 	case "POST /assessments/:id/review":
 		return url.Values{"decision": {"request_changes"}, "comment": {"请补充材料"}}, nil
 	case "POST /assessments/:id/assignments":

@@ -114,6 +114,8 @@ func (f *authzFixture) everyPage() []pageAs {
 		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.submitted)},
 		{asMember, fmt.Sprintf("/assessments/%d/timeline", f.draft)},
 		{asMember, "/plans"},
+		{asMember, fmt.Sprintf("/assessments/%d/rectification", f.submitted)},
+		{asAuditor, fmt.Sprintf("/assessments/%d/rectification", f.submitted)},
 		{asMember, "/profile"},
 		{asFirmAdmin, "/team"},
 		{asAuditor, "/"},

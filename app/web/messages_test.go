@@ -67,6 +67,12 @@ func TestEveryUsedMessageKeyExists(t *testing.T) {
 	for _, st := range assessment.States {
 		used["state."+string(st)] = true
 	}
+	for _, st := range assessment.AllPlanStatuses {
+		used["plan.status."+string(st)] = true
+	}
+	for _, k := range []assessment.PlanEntryKind{assessment.EntryProgress, assessment.EntryAccepted, assessment.EntryReopened} {
+		used["rectify.entry."+string(k)] = true
+	}
 	for _, st := range assessment.PlanStatuses {
 		used["plan.status."+string(st)] = true
 	}

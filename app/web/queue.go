@@ -50,6 +50,9 @@ func (p queuePage) url(set func(v url.Values)) string {
 	if f.Desc {
 		v.Set("desc", "1")
 	}
+	if f.AwaitingVerification {
+		v.Set("awaiting", "1")
+	}
 	set(v)
 	if len(v) == 0 {
 		return "/review"
@@ -85,6 +88,7 @@ func queueFilter(c echo.Context) workflow.QueueFilter {
 	f := workflow.QueueFilter{
 		State: assessment.State(q.Get("state")), Grade: scoring.Grade(q.Get("grade")), Theme: q.Get("theme"),
 		Firm: strings.TrimSpace(q.Get("firm")), Sort: workflow.QueueSort(q.Get("sort")), Desc: q.Get("desc") == "1",
+		AwaitingVerification: q.Get("awaiting") == "1",
 	}
 	if id, err := strconv.ParseUint(q.Get("campaign"), 10, 32); err == nil {
 		f.CampaignID = uint(id)

@@ -34,7 +34,7 @@ type pages struct {
 var pageNames = []string{"login", "home", "assessment", "score", "error", "admin_checklists", "timeline", "plans", "review",
 	"admin_firms", "admin_users", "admin_campaigns", "team", "profile", "queue", "admin_audit", "dashboard", "verify", "verify_key",
 	"login_code", "twofactor", "admin_locks",
-	"submit", "notifications", "unsubscribe", "admin_smtp", "admin_deliveries", "webhooks"}
+	"submit", "notifications", "unsubscribe", "admin_smtp", "admin_deliveries", "webhooks", "rectification"}
 
 func loadPages(fsys fs.FS) (*pages, error) {
 	shared, err := fs.Glob(fsys, "templates/partials/*.html")
@@ -130,7 +130,7 @@ func (p *Page) Change(field, value string) string {
 		return ""
 	case field == "plan.status":
 		return p.T("plan.status." + value)
-	case field == "evidence":
+	case field == "evidence" || field == "plan.evidence":
 		if m := storedEvidence.FindStringSubmatch(value); m != nil {
 			n, _ := strconv.ParseInt(m[2], 10, 64)
 			return p.T("timeline.evidence_value", m[1], p.Size(n), m[3])

@@ -148,10 +148,11 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 			t.Errorf("route %s: open to anyone = %v, want %v", key, d.Who == nil, public[key])
 		}
 		// Firm content is written by firm users only; reviewers write only
-		// their decisions (and comments, a discussion between both sides),
+		// their decisions (on the assessment, and on a plan marked done:
+		// /verify) and comments, a discussion between both sides;
 		// admins only the admin pages.
 		comments := strings.HasSuffix(r.Path, "/comments") || strings.Contains(r.Path, "/comments/")
-		if r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/assessments") && !strings.HasSuffix(r.Path, "/review") && !comments {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/assessments") && !strings.HasSuffix(r.Path, "/review") && !strings.HasSuffix(r.Path, "/verify") && !comments {
 			for _, role := range d.Who {
 				if !role.InFirm() {
 					t.Errorf("route %s lets %s write a firm's assessment", key, role)

@@ -24,6 +24,7 @@ type (
 	Dashboard         = store.Dashboard
 	DashboardOptions  = store.DashboardOptions
 	OverduePlan       = store.OverduePlan
+	RectCounts        = store.RectCounts
 	ItemStat          = store.ItemStat
 	ResultRow         = store.ResultRow
 	AuditEvent        = store.AuditEvent

@@ -46,6 +46,9 @@ type Deps struct {
 	Mailer *notify.Mailer
 	// Poster is the webhook channel, for "send a test"; nil: webhooks off.
 	Poster *notify.Poster
+	// Location is the zone of "today" for plans (done, overdue); UTC when
+	// nil.
+	Location *time.Location
 }
 
 // Service runs the use cases.

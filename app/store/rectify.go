@@ -1,0 +1,390 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"selfcheck/app/assessment"
+	"selfcheck/app/auth"
+	"selfcheck/app/fault"
+	"selfcheck/app/outbox"
+)
+
+// A plan lives on after its assessment is submitted: the firm reports
+// progress and attaches the files that show it carried out, an auditor of
+// the campaign accepts (销号) or reopens it. The answers stay frozen; only
+// these changes reach a submitted, approved or rejected assessment.
+
+// PlanProgressInput is a firm's progress report on a plan. Version is the
+// plan's version the firm last saw; Today is the date in the server's zone.
+type PlanProgressInput struct {
+	assessment.PlanProgress
+	Version int
+	Today   string
+}
+
+// PlanVerifyInput is an auditor's decision on a plan marked done.
+type PlanVerifyInput struct {
+	assessment.Verification
+	Version int
+	Today   string
+}
+
+// lockPlan finds an assessment actor may see and its plan of itemID, both
+// locked for the rest of the transaction (the write lock of transact
+// already orders writers; the row locks keep the read-then-write correct
+// should a writer ever run without it). No plan is ErrNotFound.
+func lockPlan(tx *gorm.DB, actor *User, id uint, itemID string) (Assessment, Plan, error) {
+	var a Assessment
+	var p Plan
+	err := tx.Scopes(scopeAssessments(actor)).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Select("id", "state", "firm_id", "campaign_id", "rectified_on").First(&a, "assessments.id = ?", id).Error
+	if err != nil {
+		return a, p, translate(err, "assessment %d", id)
+	}
+	err = tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("assessment_id = ? AND item_id = ?", id, itemID).First(&p).Error
+	return a, p, translate(err, "plan of %s", itemID)
+}
+
+// planConflict refuses a change sent against another version than old's.
+func (s *Store) planConflict(ctx context.Context, itemID string, old Plan) error {
+	pe := &PlanConflictError{ItemID: itemID, Current: planOf(old)}
+	if old.UpdatedByID != 0 {
+		pe.Current.UpdatedBy = s.userName(ctx, old.UpdatedByID)
+	}
+	return pe
+}
+
+// keepPlan writes next over the locked plan old as actor's change, at the
+// next version.
+func keepPlan(tx *gorm.DB, actor *User, old Plan, next assessment.Plan, now time.Time) (Plan, error) {
+	row := old
+	row.Status, row.DoneOn, row.VerifiedOn, row.ReviewComment = string(next.Status), next.DoneOn, next.VerifiedOn, next.ReviewComment
+	row.Version, row.UpdatedByID, row.UpdatedAt = old.Version+1, actor.ID, now
+	res := tx.Model(&Plan{}).Where("id = ? AND version = ?", old.ID, old.Version).Updates(map[string]any{
+		"status": row.Status, "done_on": row.DoneOn, "verified_on": row.VerifiedOn, "review_comment": row.ReviewComment,
+		"version": row.Version, "updated_by_id": row.UpdatedByID, "updated_at": row.UpdatedAt,
+	})
+	if res.Error != nil {
+		return row, translate(res.Error, "update plan of %s", old.ItemID)
+	}
+	if res.RowsAffected != 1 {
+		return row, fmt.Errorf("store: plan of %s changed under its lock", old.ItemID)
+	}
+	row.UpdatedBy = *actor
+	return row, nil
+}
+
+// rollupPlanFinished keeps the stored gap of a plan and its campaign's
+// count of open plans by due date (rollups.go) in step with a plan that
+// became finished (done or verified) or stopped being so after the
+// assessment's results were stored.
+func rollupPlanFinished(tx *gorm.DB, a Assessment, itemID string, finished bool) error {
+	var gaps []AssessmentGap
+	if err := tx.Where("assessment_id = ? AND item_id = ?", a.ID, itemID).Find(&gaps).Error; err != nil {
+		return translate(err, "gap %s of assessment %d", itemID, a.ID)
+	}
+	if len(gaps) == 0 || gaps[0].PlanDone == finished {
+		return nil
+	}
+	if err := tx.Model(&AssessmentGap{}).Where("assessment_id = ? AND item_id = ?", a.ID, itemID).Update("plan_done", finished).Error; err != nil {
+		return translate(err, "update gap %s of assessment %d", itemID, a.ID)
+	}
+	if gaps[0].CampaignID == nil || gaps[0].PlanDue == "" {
+		return nil
+	}
+	n := 1
+	if finished {
+		n = -1
+	}
+	return bump(tx, "campaign_open_plans", []string{"campaign_id", "plan_due"}, []any{*gaps[0].CampaignID, gaps[0].PlanDue}, []string{"n"}, []any{n})
+}
+
+// syncRectified sets the day the assessment's rectification closed when
+// every plan is verified, and clears it when one no longer is. It reports
+// whether it has just closed.
+func syncRectified(tx *gorm.DB, a Assessment, today string) (bool, error) {
+	var statuses []string
+	if err := tx.Model(&Plan{}).Where("assessment_id = ?", a.ID).Pluck("status", &statuses).Error; err != nil {
+		return false, translate(err, "plans of assessment %d", a.ID)
+	}
+	plans := make(map[string]assessment.Plan, len(statuses))
+	for i, st := range statuses {
+		plans[fmt.Sprint(i)] = assessment.Plan{Status: assessment.PlanStatus(st)}
+	}
+	want := ""
+	if assessment.RectificationClosed(plans) {
+		want = a.RectifiedOn
+		if want == "" {
+			want = today
+		}
+	}
+	if want == a.RectifiedOn {
+		return false, nil
+	}
+	if err := tx.Model(&Assessment{}).Where("id = ?", a.ID).Update("rectified_on", want).Error; err != nil {
+		return false, translate(err, "close rectification of assessment %d", a.ID)
+	}
+	return want != "", nil
+}
+
+// UpdatePlanProgress records a firm's progress on a plan of an assessment
+// of its firm, in whatever state the assessment is: the status (by
+// assessment.PlanMove), the completion date and a note appended to the
+// plan's log. A version other than the plan's is *PlanConflictError.
+func (s *Store) UpdatePlanProgress(ctx context.Context, actor *User, id uint, itemID string, in PlanProgressInput) (assessment.Plan, error) {
+	if !actor.Role.InFirm() || actor.FirmID == nil {
+		return assessment.Plan{}, fmt.Errorf("store: plan progress: %w", ErrNotFound)
+	}
+	var saved assessment.Plan
+	err := s.change(ctx, func(tx *gorm.DB) error {
+		a, old, err := lockPlan(tx, actor, id, itemID)
+		if err != nil {
+			return err
+		}
+		if in.Version != old.Version {
+			return s.planConflict(ctx, itemID, old)
+		}
+		pr := in.PlanProgress
+		next, err := pr.Apply(planOf(old), in.Today)
+		if err != nil {
+			if fe, ok := fault.AsField(err); ok {
+				fe.Item = itemID
+			}
+			return err
+		}
+		now := time.Now().UTC()
+		row, err := keepPlan(tx, actor, old, next, now)
+		if err != nil {
+			return err
+		}
+		var changes []Change
+		for _, f := range []struct{ name, old, new string }{
+			{"plan.status", old.Status, row.Status}, {"plan.done_on", old.DoneOn, row.DoneOn}, {"plan.progress", "", pr.Note},
+		} {
+			if f.old != f.new {
+				changes = append(changes, Change{AssessmentID: id, ItemID: itemID, Field: f.name, OldValue: f.old, NewValue: f.new, UserID: actor.ID, At: now})
+			}
+		}
+		if err := insertChanges(tx, changes); err != nil {
+			return translate(err, "record plan progress")
+		}
+		entry := PlanEntry{AssessmentID: id, ItemID: itemID, Kind: string(assessment.EntryProgress), Status: row.Status, Text: pr.Note, UserID: actor.ID, At: now}
+		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
+			return translate(err, "log plan progress of %s", itemID)
+		}
+		if f := assessment.PlanStatus(row.Status).Finished(); f != assessment.PlanStatus(old.Status).Finished() {
+			if err := rollupPlanFinished(tx, a, itemID, f); err != nil {
+				return err
+			}
+		}
+		if _, err := syncRectified(tx, a, in.Today); err != nil {
+			return err
+		}
+		if err := appendAudit(tx, ctx, auditBy(actor, AuditPlanChanged, fmt.Sprintf("assessment:%d item:%s", id, itemID), planChangeDetail(changes))); err != nil {
+			return err
+		}
+		detail := map[string]any{"from": old.Status, "status": row.Status, "done_on": row.DoneOn, "note": pr.Note != "", "version": row.Version}
+		if err := emit(tx, eventBy(actor, outbox.PlanProgress, id, itemID, detail)); err != nil {
+			return err
+		}
+		saved = planOf(row)
+		return nil
+	})
+	return saved, err
+}
+
+// VerifyPlan records an auditor's decision on a plan marked done of an
+// assessment of one of their campaigns: accepted, it is verified (销号);
+// reopened, it is in progress again with the auditor's comment. When the
+// last plan is verified, the assessment's rectification is closed. Only
+// the campaign's auditors decide: an admin is refused (fault.ErrForbidden),
+// anyone else finds nothing.
+func (s *Store) VerifyPlan(ctx context.Context, actor *User, id uint, itemID string, in PlanVerifyInput) (assessment.Plan, error) {
+	switch actor.Role {
+	case auth.Auditor:
+	case auth.Admin:
+		return assessment.Plan{}, fault.Forbidden("store: verify plan: only the campaign's auditors verify")
+	default:
+		return assessment.Plan{}, fmt.Errorf("store: verify plan: %w", ErrNotFound)
+	}
+	var saved assessment.Plan
+	err := s.change(ctx, func(tx *gorm.DB) error {
+		a, old, err := lockPlan(tx, actor, id, itemID)
+		if err != nil {
+			return err
+		}
+		if in.Version != old.Version {
+			return s.planConflict(ctx, itemID, old)
+		}
+		v := in.Verification
+		next, err := v.Apply(planOf(old), in.Today)
+		if err != nil {
+			if fe, ok := fault.AsField(err); ok {
+				fe.Item = itemID
+			}
+			return err
+		}
+		now := time.Now().UTC()
+		row, err := keepPlan(tx, actor, old, next, now)
+		if err != nil {
+			return err
+		}
+		changes := []Change{{AssessmentID: id, ItemID: itemID, Field: "plan.status", OldValue: old.Status, NewValue: row.Status, UserID: actor.ID, At: now}}
+		if v.Comment != "" {
+			changes = append(changes, Change{AssessmentID: id, ItemID: itemID, Field: "plan.review", NewValue: v.Comment, UserID: actor.ID, At: now})
+		}
+		if err := insertChanges(tx, changes); err != nil {
+			return translate(err, "record plan verification")
+		}
+		kind, ev := assessment.EntryAccepted, outbox.PlanVerified
+		if v.Decision == assessment.PlanReopen {
+			kind, ev = assessment.EntryReopened, outbox.PlanReopened
+		}
+		entry := PlanEntry{AssessmentID: id, ItemID: itemID, Kind: string(kind), Status: row.Status, Text: v.Comment, UserID: actor.ID, At: now}
+		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
+			return translate(err, "log plan verification of %s", itemID)
+		}
+		if f := assessment.PlanStatus(row.Status).Finished(); f != assessment.PlanStatus(old.Status).Finished() {
+			if err := rollupPlanFinished(tx, a, itemID, f); err != nil {
+				return err
+			}
+		}
+		closed, err := syncRectified(tx, a, in.Today)
+		if err != nil {
+			return err
+		}
+		audit := auditBy(actor, AuditPlanVerified, fmt.Sprintf("assessment:%d item:%s", id, itemID), string(v.Decision)+": "+planChangeDetail(changes[:1])).inFirm(a.FirmID)
+		if err := appendAudit(tx, ctx, audit); err != nil {
+			return err
+		}
+		if err := emit(tx, eventBy(actor, ev, id, itemID, map[string]any{"decision": v.Decision, "status": row.Status, "version": row.Version})); err != nil {
+			return err
+		}
+		if closed {
+			if err := emit(tx, eventBy(actor, outbox.RectificationClosed, id, "", map[string]any{"on": in.Today})); err != nil {
+				return err
+			}
+		}
+		saved = planOf(row)
+		return nil
+	})
+	return saved, err
+}
+
+// PlanRecords are the logs and rectification files of an assessment's
+// plans, by item id.
+type PlanRecords struct {
+	Entries  map[string][]assessment.PlanEntry
+	Evidence map[string][]assessment.Evidence
+}
+
+// PlanRecords reads the logs (oldest first) and the rectification files of
+// every plan of an assessment actor may see.
+func (s *Store) PlanRecords(ctx context.Context, actor *User, id uint) (PlanRecords, error) {
+	out := PlanRecords{Entries: map[string][]assessment.PlanEntry{}, Evidence: map[string][]assessment.Evidence{}}
+	db := s.db.WithContext(ctx)
+	var a Assessment
+	if err := db.Scopes(scopeAssessments(actor)).Select("id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return out, translate(err, "assessment %d", id)
+	}
+	var entries []PlanEntry
+	if err := db.Preload("User", userNames).Where("assessment_id = ?", id).Order("at, id").Find(&entries).Error; err != nil {
+		return out, translate(err, "plan logs of assessment %d", id)
+	}
+	for _, e := range entries {
+		out.Entries[e.ItemID] = append(out.Entries[e.ItemID], assessment.PlanEntry{ID: e.ID, Kind: assessment.PlanEntryKind(e.Kind),
+			Status: assessment.PlanStatus(e.Status), Text: e.Text, By: e.User.Name, At: e.At})
+	}
+	var files []PlanEvidence
+	if err := db.Preload("UploadedBy", userNames).Where("assessment_id = ? AND deleted_at IS NULL", id).Order("uploaded_at, id").Find(&files).Error; err != nil {
+		return out, translate(err, "plan files of assessment %d", id)
+	}
+	for _, f := range files {
+		out.Evidence[f.ItemID] = append(out.Evidence[f.ItemID], planEvidenceOf(f))
+	}
+	return out, nil
+}
+
+func planEvidenceOf(e PlanEvidence) assessment.Evidence {
+	return assessment.Evidence{ID: e.ID, ItemID: e.ItemID, Name: e.FileName, Kind: e.Kind, Size: e.Size,
+		SHA256: e.BlobSHA256, UploadedAt: e.UploadedAt, UploadedBy: e.UploadedBy.Name}
+}
+
+// AddPlanEvidence attaches a file that shows a plan carried out to the plan
+// of an item of an assessment of actor's firm, in whatever state the
+// assessment is (the answers' evidence stays frozen after submission). The
+// content goes to Blobs first, as AddEvidence does.
+func (s *Store) AddPlanEvidence(ctx context.Context, actor *User, id uint, n NewEvidence) (assessment.Evidence, error) {
+	if !actor.Role.InFirm() || actor.FirmID == nil {
+		return assessment.Evidence{}, fmt.Errorf("store: add plan evidence: %w", ErrNotFound)
+	}
+	if err := s.transact(ctx, func(tx *gorm.DB) error {
+		_, _, err := lockPlan(tx, actor, id, n.ItemID)
+		return err
+	}); err != nil {
+		return assessment.Evidence{}, err
+	}
+	raw := sha256.Sum256(n.Data)
+	sum := hex.EncodeToString(raw[:])
+	if err := s.blobs.Put(ctx, sum, n.Data); err != nil {
+		return assessment.Evidence{}, err
+	}
+	now := time.Now().UTC()
+	row := PlanEvidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now}
+	err := s.change(ctx, func(tx *gorm.DB) error {
+		if _, _, err := lockPlan(tx, actor, id, n.ItemID); err != nil {
+			return err
+		}
+		if err := tx.Omit(clause.Associations).Create(&row).Error; err != nil {
+			return translate(err, "attach plan evidence")
+		}
+		ch := Change{AssessmentID: id, ItemID: n.ItemID, Field: "plan.evidence", NewValue: fmt.Sprintf("%s (%d bytes, sha256 %s)", n.Name, len(n.Data), sum), UserID: actor.ID, At: now}
+		if err := insertChanges(tx, []Change{ch}); err != nil {
+			return translate(err, "record plan evidence change")
+		}
+		if err := emit(tx, eventBy(actor, outbox.PlanEvidenceAdded, id, n.ItemID, map[string]any{"evidence": row.ID, "file": n.Name, "size": len(n.Data)})); err != nil {
+			return err
+		}
+		return appendAudit(tx, ctx, auditBy(actor, AuditEvidenceUploaded, fmt.Sprintf("assessment:%d item:%s plan_evidence:%d", id, n.ItemID, row.ID), ch.NewValue))
+	})
+	if err != nil {
+		return assessment.Evidence{}, err
+	}
+	row.UploadedBy = *actor
+	return planEvidenceOf(row), nil
+}
+
+// PlanEvidenceFile returns a rectification file and its content, if actor
+// may see the assessment, and records the download in the audit log.
+func (s *Store) PlanEvidenceFile(ctx context.Context, actor *User, id, evidenceID uint) (assessment.Evidence, []byte, error) {
+	var a Assessment
+	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return assessment.Evidence{}, nil, translate(err, "assessment %d", id)
+	}
+	var e PlanEvidence
+	if err := s.db.WithContext(ctx).Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
+		return assessment.Evidence{}, nil, translate(err, "plan evidence %d", evidenceID)
+	}
+	data, err := s.blobs.Get(ctx, e.BlobSHA256)
+	if errors.Is(err, ErrNotFound) {
+		return assessment.Evidence{}, nil, fmt.Errorf("store: content of plan evidence %d is missing: %w", evidenceID, err)
+	}
+	if err != nil {
+		return assessment.Evidence{}, nil, err
+	}
+	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d item:%s plan_evidence:%d", id, e.ItemID, e.ID),
+		fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256)).inFirm(a.FirmID)
+	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+		return assessment.Evidence{}, nil, err
+	}
+	return planEvidenceOf(e), data, nil
+}

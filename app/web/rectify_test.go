@@ -1,0 +1,185 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"selfcheck/app/auth"
+	"selfcheck/app/scoring"
+	"selfcheck/app/store"
+)
+
+// submittedWithPlan starts the demo campaign as the demo member, answers
+// every item compliant but the first (partial, with a plan due long ago)
+// and submits it; it returns the assessment's id and the planned item.
+func submittedWithPlan(t *testing.T, a *testApp, c *client) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	id := startCampaign(t, c)
+	attachRequired(t, c, id)
+	member, err := a.store.UserByEmail(ctx, "firm@demo.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.ParseUint(id, 10, 32)
+	sh, err := a.store.Sheet(ctx, member, uint(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []store.AnswerInput
+	item := ""
+	for _, cl := range sh.Checklists {
+		for _, it := range cl.Items() {
+			v := scoring.Compliant
+			if item == "" {
+				item, v = it.ID, scoring.Partial
+			}
+			in = append(in, store.AnswerInput{ItemID: it.ID, Value: v})
+		}
+	}
+	if _, err := a.store.SaveAnswers(ctx, member, uint(n), in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.SavePlan(ctx, member, uint(n), item, store.PlanInput{Measure: "修订隐私政策", Owner: "张三", Due: "2020-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.Submit(ctx, member, uint(n)); err != nil {
+		t.Fatal(err)
+	}
+	return id, item
+}
+
+// TestRectificationPages: the firm reports a submitted assessment's plan
+// done and attaches a file, the campaign's auditor reopens and then
+// accepts it from the page, and the rectification shows closed on the
+// fill-in page and the plans list. Another firm and another campaign's
+// auditor find nothing; a stale form is refused with 409.
+func TestRectificationPages(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id, item := submittedWithPlan(t, a, c)
+	page := "/assessments/" + id + "/rectification"
+	progress := "/assessments/" + id + "/plans/" + item + "/progress"
+	verify := "/assessments/" + id + "/plans/" + item + "/verify"
+
+	r := c.get(page)
+	if r.Status != http.StatusOK {
+		t.Fatalf("rectification page: %d", r.Status)
+	}
+	mustContain(t, r.Body, "整改进展", "修订隐私政策", "逾期", `action="`+progress+`"`, `name="version" value="1"`)
+	mustContain(t, c.get("/assessments/"+id).Body, `href="/assessments/`+id+`/rectification#plan-`+item+`"`)
+
+	a.addFirmUser("other@firm.test", "别家科技有限公司", "91350100M000100Y43")
+	other := a.client()
+	other.login("other@firm.test")
+	if r := other.get(page); r.Status != http.StatusNotFound {
+		t.Errorf("another firm sees the page: %d", r.Status)
+	}
+	if r := other.post(progress, url.Values{"status": {"done"}, "version": {"1"}}); r.Status != http.StatusNotFound {
+		t.Errorf("another firm reports progress: %d", r.Status)
+	}
+
+	r = c.post(progress, url.Values{"status": {"done"}, "note": {"新版隐私政策已上线"}, "version": {"1"}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != page+"#plan-"+item {
+		t.Fatalf("report done: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	r = c.post(progress, url.Values{"note": {"补充"}, "version": {"1"}})
+	if r.Status != http.StatusConflict {
+		t.Fatalf("a stale form: %d", r.Status)
+	}
+	mustContain(t, r.Body, "您的提交未保存", "补充")
+	if r := c.upload("/assessments/"+id+"/plans/"+item+"/evidence", "file", "整改截图.txt", []byte("整改后截图说明")); r.Status != http.StatusSeeOther {
+		t.Fatalf("plan evidence: %d %s", r.Status, r.Body)
+	}
+	r = c.get(page)
+	mustContain(t, r.Body, "整改截图.txt", "新版隐私政策已上线", "已完成")
+	if strings.Contains(r.Body, `action="`+verify+`"`) {
+		t.Error("the firm is offered the verification form")
+	}
+	if r := c.post(verify, url.Values{"decision": {"accept"}, "version": {"2"}}); r.Status != http.StatusForbidden {
+		t.Errorf("the firm verifies: %d", r.Status)
+	}
+
+	ctx := context.Background()
+	if _, err := a.store.CreateUser(ctx, store.NewUser{Email: "a2@demo.local", Name: "另一审核员", Password: store.DemoPassword, Role: auth.Auditor}); err != nil {
+		t.Fatal(err)
+	}
+	stranger := a.client()
+	stranger.login("a2@demo.local")
+	if r := stranger.get(page); r.Status != http.StatusNotFound {
+		t.Errorf("another campaign's auditor sees the page: %d", r.Status)
+	}
+	if r := stranger.post(verify, url.Values{"decision": {"accept"}, "version": {"2"}}); r.Status != http.StatusNotFound {
+		t.Errorf("another campaign's auditor verifies: %d", r.Status)
+	}
+
+	aud := a.client()
+	aud.login("auditor@demo.local")
+	r = aud.get(page)
+	mustContain(t, r.Body, `action="`+verify+`"`, `value="accept"`, `value="reopen"`)
+	r = aud.post(verify, url.Values{"decision": {"reopen"}, "version": {"2"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("reopen without a comment: %d", r.Status)
+	}
+	mustContain(t, r.Body, "退回整改时必须写明还缺少什么。")
+	// The review page has the same decision on the plan, in a form of its own.
+	mustContain(t, aud.get("/assessments/"+id+"/review").Body, `<form id="verify-`+item+`" method="post" action="`+verify+`">`,
+		`form="verify-`+item+`" name="decision" value="reopen"`)
+	if strings.Contains(c.get("/assessments/"+id).Body, `id="verify-`) {
+		t.Error("the firm's page offers the verification")
+	}
+	r = aud.post(verify, url.Values{"decision": {"reopen"}, "comment": {"缺少弹窗截图"}, "version": {"2"}, "back": {"review"}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/assessments/"+id+"/review#item-"+item {
+		t.Fatalf("reopen from the review page: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	// The firm reads why, and reports again.
+	mustContain(t, c.get(page).Body, "缺少弹窗截图", "退回整改")
+	if r := c.post(progress, url.Values{"status": {"done"}, "note": {"已补截图"}, "version": {"3"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("report again: %d %s", r.Status, r.Body)
+	}
+	// Done again: the queue's filter finds it, approved or not.
+	if r := aud.get("/review?awaiting=1"); !strings.Contains(r.Body, `href="/assessments/`+id+`/review"`) || !strings.Contains(r.Body, `name="awaiting" value="1" checked`) {
+		t.Errorf("the queue's awaiting filter lacks assessment %s", id)
+	}
+	if _, err := a.store.UserByEmail(ctx, "auditor@demo.local"); err != nil {
+		t.Fatal(err)
+	}
+	member, _ := a.store.UserByEmail(ctx, "firm@demo.local")
+	camps, err := a.store.Campaigns(ctx, member)
+	if err != nil || len(camps) != 1 {
+		t.Fatalf("campaigns: %v %v", camps, err)
+	}
+	dash := "/campaigns/" + strconv.FormatUint(uint64(camps[0].ID), 10) + "/dashboard"
+	mustContain(t, aud.get(dash).Body, `id="dash-rectification"`, "整改闭环", "待验收",
+		`<tr class="total"><th>合计</th><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td></td></tr>`)
+	if r := aud.post(verify, url.Values{"decision": {"accept"}, "comment": {"同意销号"}, "version": {"4"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", r.Status, r.Body)
+	}
+	mustContain(t, aud.get(page).Body, "整改完成", "已验收销号")
+	mustContain(t, aud.get(dash).Body, `<tr class="total"><th>合计</th><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td></td></tr>`)
+	if r := aud.get("/review?awaiting=1"); strings.Contains(r.Body, `href="/assessments/`+id+`/review"`) {
+		t.Error("a verified plan still awaits verification in the queue")
+	}
+	mustContain(t, c.get("/assessments/"+id).Body, "整改完成")
+	mustContain(t, c.get("/plans").Body, "已验收销号", "同意销号")
+	if r := c.get(page); strings.Contains(r.Body, `action="`+progress+`"`) {
+		t.Error("a verified plan still offers the progress form")
+	}
+
+	// The same page in English, with nothing of the Chinese interface.
+	en := a.client()
+	en.lang = "en"
+	en.login("firm@demo.local")
+	r = en.get(page)
+	mustContain(t, r.Body, "Rectification closed", "Verified", "Progress log")
+	for _, zh := range []string{"整改完成", "整改记录"} {
+		if strings.Contains(r.Body, zh) {
+			t.Errorf("the English page shows %q", zh)
+		}
+	}
+}
