@@ -67,6 +67,8 @@ var Rules = map[outbox.Kind]Rule{
 	outbox.DeadlinePassed:         {Event: "deadline_passed", To: FirmUsers},
 	outbox.PlanDue:                {Event: "plan_due", To: OwnerOrFirmAdmins},
 	outbox.PlanOverdue:            {Event: "plan_overdue", To: OwnerOrFirmAdmins},
+	outbox.PlanVerified:           {Event: "plan_verified", To: OwnerOrFirmAdmins},
+	outbox.PlanReopened:           {Event: "plan_reopened", To: OwnerOrFirmAdmins},
 }
 
 // Events are the event names of Rules, for preferences and validation.

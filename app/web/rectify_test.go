@@ -183,3 +183,37 @@ func TestRectificationPages(t *testing.T) {
 		}
 	}
 }
+
+// The firm hears of the auditor's decision on a plan: a reopened plan and
+// an accepted one each notify the firm's admins (the plan's owner is text,
+// not an account).
+func TestPlanDecisionsNotifyTheFirm(t *testing.T) {
+	a := newTestApp(t)
+	a.runOutbox(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id, item := submittedWithPlan(t, a, c)
+	admin := a.client()
+	admin.login("firmadmin@demo.local")
+	aud := a.client()
+	aud.login("auditor@demo.local")
+	progress := "/assessments/" + id + "/plans/" + item + "/progress"
+	verify := "/assessments/" + id + "/plans/" + item + "/verify"
+	waitBell(t, admin, "/team", "0")
+	if r := c.post(progress, url.Values{"status": {"done"}, "note": {"已整改"}, "version": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("report done: %d %s", r.Status, r.Body)
+	}
+	if r := aud.post(verify, url.Values{"decision": {"reopen"}, "comment": {"缺少截图"}, "version": {"2"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reopen: %d %s", r.Status, r.Body)
+	}
+	waitBell(t, admin, "/team", "1")
+	mustContain(t, admin.get("/notifications").Body, "退回了自查表 #"+id+" 的一项整改计划")
+	if r := c.post(progress, url.Values{"status": {"done"}, "note": {"已补截图"}, "version": {"3"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("report again: %d %s", r.Status, r.Body)
+	}
+	if r := aud.post(verify, url.Values{"decision": {"accept"}, "version": {"4"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", r.Status, r.Body)
+	}
+	waitBell(t, admin, "/team", "2")
+	mustContain(t, admin.get("/notifications").Body, "验收了自查表 #"+id+" 的一项整改计划（销号）")
+}
