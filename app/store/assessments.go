@@ -629,7 +629,7 @@ func (s *Store) lockAnswersToSave(tx *gorm.DB, actor *User, id uint, ids []strin
 		State string
 		Answer
 	}
-	err := tx.Raw("SELECT s.state, a.id, a.assessment_id, a.item_id, a.value, a.note, a.version, a.updated_by_id, a.updated_at"+
+	err := tx.Raw("SELECT s.state, a.id, a.assessment_id, a.item_id, a.value, a.note, a.version, a.updated_by_id, a.updated_at, a.carried, a.confirmed"+
 		" FROM (SELECT state FROM assessments WHERE id = ? AND firm_id = ?) s"+
 		" LEFT JOIN (SELECT * FROM answers WHERE assessment_id = ? AND item_id IN ? ORDER BY item_id"+s.dialect.ForUpdate()+") a ON 1 = 1",
 		id, *actor.FirmID, id, ids).Scan(&rows).Error
