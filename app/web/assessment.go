@@ -228,7 +228,7 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		PlanHeading: t("plan.heading"), PlanHelp: t("plan.help"), PlanMeasure: t("plan.measure"), PlanOwner: t("plan.owner"),
 		PlanDue: t("plan.due"), PlanStatus: t("plan.status"), PlanOverdue: t("plan.overdue"),
 		EvidenceRequired: t("evidence.required"), EvidenceHeading: t("evidence.heading"), EvidenceNone: t("evidence.none"),
-		EvidenceAdd: t("evidence.add", page.MaxEvidence), MaxNote: assessment.MaxNoteLen,
+		EvidenceAdd: t("evidence.add"), MaxNote: assessment.MaxNoteLen,
 		Validity: validityLabels{Until: t("validity.until"), UntilNew: t("validity.until_new"), Save: t("validity.save")},
 	}
 	for _, a := range page.Answers {

@@ -203,7 +203,7 @@
       const small = document.createElement("small");
       small.className = "muted";
       small.textContent = " " + fileSize(data.size) + " · SHA-256 " + data.sha256.slice(0, 12) + "…" +
-        (data.valid_until ? " · " + (until.dataset.label || "") + " " + data.valid_until : "");
+        (data.valid_until ? " · " + (form.dataset.validLabel || "") + " " + data.valid_until : "");
       if (until) until.value = "";
       li.append(a, small);
       // Its remove button, as the page renders it for files it loaded with:
