@@ -115,16 +115,19 @@ func chooseView(page *fillPage, filter, theme string) error {
 		}
 		return f.Shows(p, it)
 	}
+	// The items counted, gathered once: Items copies every item, and each
+	// filter counts them all.
+	var counted []checklist.Item
+	for _, cl := range sh.Checklists {
+		if theme == "" || cl.ID == theme {
+			counted = append(counted, cl.Items()...)
+		}
+	}
 	for _, ff := range fillFilters {
 		l := viewLink{Name: ff.Name, Href: viewQuery(ff.Name, theme), Current: ff.Name == filter}
-		for _, cl := range sh.Checklists {
-			if theme != "" && cl.ID != theme {
-				continue
-			}
-			for _, it := range cl.Items() {
-				if ff.Shows(page, it) {
-					l.Count++
-				}
+		for _, it := range counted {
+			if ff.Shows(page, it) {
+				l.Count++
 			}
 		}
 		v.Filters = append(v.Filters, l)
