@@ -69,6 +69,7 @@ var Rules = map[outbox.Kind]Rule{
 	outbox.PlanOverdue:            {Event: "plan_overdue", To: OwnerOrFirmAdmins},
 	outbox.PlanVerified:           {Event: "plan_verified", To: OwnerOrFirmAdmins},
 	outbox.PlanReopened:           {Event: "plan_reopened", To: OwnerOrFirmAdmins},
+	outbox.EvidenceExpiring:       {Event: "evidence_expiring", To: OwnerOrFirmAdmins},
 }
 
 // Events are the event names of Rules, for preferences and validation.

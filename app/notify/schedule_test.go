@@ -314,3 +314,71 @@ func TestSchedulerRunsOnOneInstance(t *testing.T) {
 		t.Errorf("rounds: %d and %d, want all on one instance", a.count(), b.count())
 	}
 }
+
+// An evidence file's firm admins hear once that it is about to lapse, as
+// it enters the 30 days the pages flag, and again only for a new date; a
+// plan an auditor verified is not reminded of as due or overdue.
+func TestSchedulerEvidenceExpiringAndVerifiedPlans(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id, err := f.st.CreateAssessment(ctx, f.member, []*checklist.Checklist{list}, nil, &f.campaign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := f.st.AddEvidence(ctx, f.member, id, store.NewEvidence{ItemID: "n-1", Name: "许可证.pdf", Kind: "pdf",
+		Data: []byte("%PDF-1.4\n%%EOF\n"), ValidUntil: "2031-06-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &notify.Scheduler{Store: f.st, Log: quiet, DigestHour: 8}
+	expiring := func() []string {
+		t.Helper()
+		evs, err := f.st.EventsAfter(ctx, 0, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			if e.Kind == outbox.EvidenceExpiring {
+				out = append(out, e.Detail)
+			}
+		}
+		return out
+	}
+	for _, when := range []string{"2031-05-30 09:00", "2031-05-31 09:00", "2031-06-01 09:00", "2031-07-01 09:00"} {
+		if err := s.Tick(ctx, at(t, when)); err != nil {
+			t.Fatal(err)
+		}
+		if when == "2031-05-30 09:00" && len(expiring()) != 0 {
+			t.Fatalf("31 days before: %v", expiring())
+		}
+	}
+	want := `{"evidence":` + itoa(ev.ID) + `,"name":"许可证.pdf","valid_until":"2031-06-30"}`
+	if got := expiring(); len(got) != 1 || got[0] != want {
+		t.Fatalf("evidence reminders: %v, want [%s]", got, want)
+	}
+	if _, err := f.st.SetEvidenceValidUntil(ctx, f.member, id, ev.ID, "2031-07-15"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tick(ctx, at(t, "2031-07-02 09:00")); err != nil {
+		t.Fatal(err)
+	}
+	if got := expiring(); len(got) != 2 {
+		t.Errorf("after a new date: %d reminders, want 2", len(got))
+	}
+	f.deliverAll(t, notify.Subscriber{Store: f.st})
+	n := 0
+	for _, line := range f.inbox(t, f.firmAdmin) {
+		if strings.HasPrefix(line, "evidence_expiring ") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("the firm admin has %d evidence_expiring notices, want 2: %v", n, f.inbox(t, f.firmAdmin))
+	}
+	for _, line := range f.inbox(t, f.member) {
+		if strings.HasPrefix(line, "evidence_expiring ") {
+			t.Errorf("a member is told: %s", line)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/outbox"
 )
 
@@ -35,6 +36,16 @@ type PlanTarget struct {
 	OwnerID      uint
 }
 
+// EvidenceTarget is an evidence file whose "valid until" date is near or
+// passed.
+type EvidenceTarget struct {
+	ID           uint
+	AssessmentID uint
+	ItemID       string
+	FileName     string
+	ValidUntil   string // YYYY-MM-DD
+}
+
 // ScheduleStore is what the Scheduler reads and writes.
 type ScheduleStore interface {
 	// Lease takes or renews the lease name for holder (outbox.Store).
@@ -44,6 +55,9 @@ type ScheduleStore interface {
 	DeadlineTargets(ctx context.Context, since string) ([]DeadlineTarget, error)
 	// PlanTargets are the unfinished plans due from since to until.
 	PlanTargets(ctx context.Context, since, until string) ([]PlanTarget, error)
+	// EvidenceTargets are the evidence files, not removed, valid until a
+	// day from since to until.
+	EvidenceTargets(ctx context.Context, since, until string) ([]EvidenceTarget, error)
 	// EmitScheduled records e in the outbox unless key was recorded
 	// before, both in one transaction, and reports whether it did.
 	EmitScheduled(ctx context.Context, key string, e outbox.Event) (bool, error)
@@ -242,6 +256,20 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) error {
 		}
 		ev.Kind = kind
 		if _, err := s.Store.EmitScheduled(ctx, fmt.Sprintf("%s:%d:%s", name, p.ID, p.Due), ev); err != nil {
+			return err
+		}
+	}
+	// Evidence about to lapse (a licence, a filing): once per file and date,
+	// as it enters the window the pages flag (assessment.ExpiringDays); a
+	// new date is a new reminder.
+	files, err := s.Store.EvidenceTargets(ctx, since, local.AddDate(0, 0, assessment.ExpiringDays).Format(day))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		ev := outbox.Event{Kind: outbox.EvidenceExpiring, AssessmentID: f.AssessmentID, ItemID: f.ItemID,
+			Detail: detail(map[string]any{"evidence": f.ID, "name": f.FileName, "valid_until": f.ValidUntil})}
+		if _, err := s.Store.EmitScheduled(ctx, fmt.Sprintf("evidence_expiring:%d:%s", f.ID, f.ValidUntil), ev); err != nil {
 			return err
 		}
 	}

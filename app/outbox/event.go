@@ -49,6 +49,10 @@ const (
 	DeadlinePassed Kind = "deadline.passed"
 	PlanDue        Kind = "plan.due"
 	PlanOverdue    Kind = "plan.overdue"
+	// EvidenceExpiring: an evidence file's "valid until" date is within
+	// assessment.ExpiringDays or passed; Detail has the file's id, name
+	// and date.
+	EvidenceExpiring Kind = "evidence.expiring"
 	// PlanProgress: the firm reported progress on a plan (status, completion
 	// date, a note of its log); Detail has from, status, done_on, note.
 	PlanProgress Kind = "plan.progress"
@@ -70,7 +74,7 @@ var Kinds = []Kind{
 	ReviewChangesRequested, ReviewApproved, ReviewRejected,
 	CampaignCreated, CampaignAuditorsChanged, CampaignFirmsChanged,
 	Assigned, Commented, Mentioned,
-	DeadlineSoon, DeadlinePassed, PlanDue, PlanOverdue,
+	DeadlineSoon, DeadlinePassed, PlanDue, PlanOverdue, EvidenceExpiring,
 	PlanProgress, PlanEvidenceAdded, PlanVerified, PlanReopened, RectificationClosed,
 }
 

@@ -107,6 +107,16 @@ func TestRectificationLifecycle(t *testing.T) {
 		t.Fatalf("the firm moves a verified plan: %v", err)
 	}
 	checkRollups(t, fx, "a plan verified")
+	// The scheduler reminds nobody of a verified plan, due or overdue.
+	targets, err := s.PlanTargets(ctx, "2000-01-01", "2099-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pt := range targets {
+		if pt.AssessmentID == approved && pt.ItemID == "a-1" {
+			t.Errorf("the verified plan is a reminder target: %+v", pt)
+		}
+	}
 
 	// Reopened: back in progress with the auditor's comment; the
 	// submitted assessment's rectification stays open.

@@ -39,9 +39,21 @@ func (s *Store) PlanTargets(ctx context.Context, since, until string) ([]notify.
 		Select("p.id, p.assessment_id, p.item_id, p.due, COALESCE((SELECT MIN(u.id) FROM users u WHERE u.firm_id = a.firm_id AND u.disabled_at IS NULL"+
 			" AND p.owner <> '' AND (u.email = p.owner OR u.name = p.owner)), 0) AS owner_id").
 		Joins("JOIN assessments a ON a.id = p.assessment_id").
-		Where("p.status <> ? AND p.due <> '' AND p.due >= ? AND p.due <= ?", string(assessment.PlanDone), since, until).
+		Where("p.status NOT IN ? AND p.due <> '' AND p.due >= ? AND p.due <= ?", []string{string(assessment.PlanDone), string(assessment.PlanVerified)}, since, until).
 		Order("p.id").Scan(&out).Error
 	return out, translate(err, "plan targets")
+}
+
+// EvidenceTargets are the evidence files, not removed, valid until a day
+// from since to until (notify.ScheduleStore), by the partial index of
+// dated files.
+func (s *Store) EvidenceTargets(ctx context.Context, since, until string) ([]notify.EvidenceTarget, error) {
+	var out []notify.EvidenceTarget
+	err := s.db.WithContext(ctx).Model(&Evidence{}).
+		Select("id, assessment_id, item_id, file_name, valid_until").
+		Where("valid_until IS NOT NULL AND deleted_at IS NULL AND valid_until >= ? AND valid_until <= ?", since, until).
+		Order("id").Scan(&out).Error
+	return out, translate(err, "evidence targets")
 }
 
 // EmitScheduled records e in the outbox unless key was marked before, in
