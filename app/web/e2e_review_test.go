@@ -65,6 +65,7 @@ func (b *chrome) click(sel string) chromedp.Action[chromedp.Void] {
 // and approves.
 func TestE2EReturnFixResubmitApprove(t *testing.T) {
 	a := newTestApp(t)
+	a.runOutbox(t)
 	b := newBrowser(t, a.srv.URL)
 	css := b.css
 
@@ -102,6 +103,28 @@ func TestE2EReturnFixResubmitApprove(t *testing.T) {
 	)
 
 	b.login("firm@demo.local")
+	// The bell tells the firm's user (the outbox delivers after the
+	// commit, so the count may take a moment), and its notification opens
+	// the assessment at the flagged item.
+	badge := ""
+	for deadline := time.Now().Add(15 * time.Second); badge != "1" && time.Now().Before(deadline); {
+		b.do("the home page", chromedp.Navigate(b.base+"/"), chromedp.WaitVisible(css(`a.bell`)))
+		badge = eval[string](b, `(document.querySelector("a.bell .badge") || {}).textContent || ""`)
+		if badge != "1" {
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	if badge != "1" {
+		t.Fatalf("the firm user's bell shows %q, want 1", badge)
+	}
+	b.do("open the notification", b.click(`a.bell`), chromedp.WaitVisible(css(`form[action^="/notifications/"][action$="/read"] button`)),
+		b.click(`form[action^="/notifications/"][action$="/read"] button`), chromedp.WaitVisible(css(`#item-`+item)))
+	if got := eval[string](b, `location.pathname`); got != "/assessments/"+id {
+		t.Errorf("the notification opened %s, want /assessments/%s", got, id)
+	}
+	if got := b.text(`#item-` + item + ` .auditor-comment`); !strings.Contains(got, itemComment) {
+		t.Errorf("the notification's page does not show the flagged item's comment: %q", got)
+	}
 	fix := func(f string) chromedp.CSS { return css(fmt.Sprintf(`#item-%s [name="plan.%s.%s"]`, item, f, item)) }
 	b.do("open the returned assessment", chromedp.Navigate(b.base+"/assessments/"+id), chromedp.WaitVisible(css(`#fill-form`)))
 	if got := b.text(`#item-` + item + ` .auditor-comment`); !strings.Contains(got, itemComment) {
