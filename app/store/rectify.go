@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -266,7 +267,18 @@ func (s *Store) VerifyPlan(ctx context.Context, actor *User, id uint, itemID str
 		if err := appendAudit(tx, ctx, audit); err != nil {
 			return err
 		}
-		if err := emit(tx, eventBy(actor, ev, id, itemID, map[string]any{"decision": v.Decision, "status": row.Status, "version": row.Version})); err != nil {
+		detail := map[string]any{"decision": v.Decision, "status": row.Status, "version": row.Version}
+		// Told to the plan's owner when the owner field names an account
+		// of the firm (notify.OwnerOrFirmAdmins), as the scheduler's
+		// reminders are.
+		owner, err := ownerAccount(tx, a.FirmID, old.Owner)
+		if err != nil {
+			return err
+		}
+		if owner != 0 {
+			detail["user"] = owner
+		}
+		if err := emit(tx, eventBy(actor, ev, id, itemID, detail)); err != nil {
 			return err
 		}
 		if closed {
@@ -387,4 +399,20 @@ func (s *Store) PlanEvidenceFile(ctx context.Context, actor *User, id, evidenceI
 		return assessment.Evidence{}, nil, err
 	}
 	return planEvidenceOf(e), data, nil
+}
+
+// ownerAccount is the enabled user of the firm whose e-mail or name the
+// plan's owner field holds, 0 for none.
+func ownerAccount(tx *gorm.DB, firmID uint, owner string) (uint, error) {
+	owner = strings.TrimSpace(owner)
+	if owner == "" {
+		return 0, nil
+	}
+	var ids []uint
+	err := tx.Model(&User{}).Where("firm_id = ? AND disabled_at IS NULL AND (email = ? OR name = ?)", firmID, owner, owner).
+		Order("id").Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, translate(err, "owner of a plan")
+	}
+	return ids[0], nil
 }

@@ -18,6 +18,12 @@ import (
 // and submits it; it returns the assessment's id and the planned item.
 func submittedWithPlan(t *testing.T, a *testApp, c *client) (string, string) {
 	t.Helper()
+	return submittedWithPlanOf(t, a, c, "张三")
+}
+
+// submittedWithPlanOf is submittedWithPlan with the plan's owner field.
+func submittedWithPlanOf(t *testing.T, a *testApp, c *client, owner string) (string, string) {
+	t.Helper()
 	ctx := context.Background()
 	id := startCampaign(t, c)
 	attachRequired(t, c, id)
@@ -44,7 +50,7 @@ func submittedWithPlan(t *testing.T, a *testApp, c *client) (string, string) {
 	if _, err := a.store.SaveAnswers(ctx, member, uint(n), in); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.store.SavePlan(ctx, member, uint(n), item, store.PlanInput{Measure: "修订隐私政策", Owner: "张三", Due: "2020-01-01"}); err != nil {
+	if _, err := a.store.SavePlan(ctx, member, uint(n), item, store.PlanInput{Measure: "修订隐私政策", Owner: owner, Due: "2020-01-01"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.store.Submit(ctx, member, uint(n)); err != nil {
@@ -216,4 +222,29 @@ func TestPlanDecisionsNotifyTheFirm(t *testing.T) {
 	}
 	waitBell(t, admin, "/team", "2")
 	mustContain(t, admin.get("/notifications").Body, "验收了自查表 #"+id+" 的一项整改计划（销号）")
+}
+
+// A plan whose owner field names an account (by e-mail or name): the
+// auditor's decision is told to that person, not to the firm's admins.
+func TestPlanDecisionsNotifyTheOwner(t *testing.T) {
+	a := newTestApp(t)
+	a.runOutbox(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id, item := submittedWithPlanOf(t, a, c, "firm@demo.local")
+	admin := a.client()
+	admin.login("firmadmin@demo.local")
+	aud := a.client()
+	aud.login("auditor@demo.local")
+	if r := c.post("/assessments/"+id+"/plans/"+item+"/progress", url.Values{"status": {"done"}, "version": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("report done: %d %s", r.Status, r.Body)
+	}
+	if r := aud.post("/assessments/"+id+"/plans/"+item+"/verify", url.Values{"decision": {"accept"}, "version": {"2"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", r.Status, r.Body)
+	}
+	waitBell(t, c, "/plans", "1")
+	mustContain(t, c.get("/notifications").Body, "验收了自查表 #"+id+" 的一项整改计划（销号）")
+	if strings.Contains(admin.get("/notifications").Body, "验收了自查表") {
+		t.Error("the firm admin is told although the plan names its owner")
+	}
 }
