@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"selfcheck/app/assessment"
 )
@@ -13,12 +14,10 @@ import (
 // RectificationPDF writes the rectification report (整改报告) of d.Sheet to
 // w: a cover like the main report's (with its own verification code and
 // QR code, which d.Verify carries), a summary of the gaps and their plans,
-// then every gap with its finding (answer and note) and its plan (measure,
-// owner, due date, status, overdue marked).
-//
-// The plans' progress log, completion date, rectification evidence and
-// the auditors' verification (issue 16, parts 1–2) are not stored yet;
-// their sections go here once they are.
+// then every gap with its finding (answer and note) and its plan: measure,
+// owner, due date, status (overdue marked), the progress log, the
+// completion date, the rectification evidence (name, size, SHA-256) and the
+// auditor's verification.
 func (r *Renderer) RectificationPDF(w io.Writer, d Data) error {
 	if d.Sheet == nil {
 		return errors.New("report: no sheet")
@@ -67,7 +66,7 @@ func (r *Renderer) RectificationPDF(w io.Writer, d Data) error {
 // RectificationCounts summarizes an assessment's gaps and their plans as
 // of today.
 type RectificationCounts struct {
-	Gaps, Planned, Open, InProgress, Done, Overdue int
+	Gaps, Planned, Open, InProgress, Done, Verified, Overdue int
 }
 
 // CountRectification counts the gaps of s and their plans on today.
@@ -81,6 +80,8 @@ func CountRectification(s *assessment.Sheet, today string) RectificationCounts {
 		}
 		n.Planned++
 		switch p.Status {
+		case assessment.PlanVerified:
+			n.Verified++
 		case assessment.PlanDone:
 			n.Done++
 		case assessment.PlanInProgress:
@@ -114,9 +115,19 @@ func (c *doc) rectSummary() error {
 	}{
 		{"rectification.count.gaps", n.Gaps}, {"rectification.count.planned", n.Planned},
 		{"rectification.count.open", n.Open}, {"rectification.count.in_progress", n.InProgress},
-		{"rectification.count.done", n.Done}, {"rectification.count.overdue", n.Overdue},
+		{"rectification.count.done", n.Done}, {"rectification.count.verified", n.Verified},
+		{"rectification.count.overdue", n.Overdue},
 	} {
 		if err := c.labelled(c.t(row.key), strconv.Itoa(row.n)); err != nil {
+			return err
+		}
+	}
+	if days, closed, ok := daysToClose(c.d.Sheet, c.today(), c.location()); ok {
+		key := "rectification.days_open"
+		if closed {
+			key = "rectification.days_to_close"
+		}
+		if err := c.labelled(c.t(key), strconv.Itoa(days)); err != nil {
 			return err
 		}
 	}
@@ -161,8 +172,28 @@ func (c *doc) rectGaps() error {
 		if a.Note != "" {
 			finding += "\n" + a.Note
 		}
+		if p.DoneOn != "" {
+			status += "\n" + c.t("rectification.done_on", p.DoneOn)
+		}
+		if p.VerifiedOn != "" {
+			status += "\n" + c.t("rectification.verified_on", p.VerifiedOn)
+		}
+		if p.ReviewComment != "" {
+			status += "\n" + c.t("rectification.auditor_said", p.ReviewComment)
+		}
+		measure := orNone(c, p.Measure)
+		for _, e := range c.d.PlanLog[ref.Item.ID] {
+			line := e.At.In(c.location()).Format("2006-01-02") + " " + e.By + " " + c.t("rectify.entry."+string(e.Kind))
+			if e.Text != "" {
+				line += c.t("rectification.said", e.Text)
+			}
+			measure += "\n" + line
+		}
+		for _, f := range c.d.PlanFiles[ref.Item.ID] {
+			measure += "\n" + c.t("report.evidence_line", f.Name, sizeText(f.Size), f.SHA256)
+		}
 		item := ref.Item.ID + "\n" + ref.Item.Text.In(c.d.Lang)
-		r, err := c.wrapRow(g, gapFill(a.Value), item, finding, orNone(c, p.Measure), orNone(c, p.Owner), orNone(c, p.Due), status)
+		r, err := c.wrapRow(g, gapFill(a.Value), item, finding, measure, orNone(c, p.Owner), orNone(c, p.Due), status)
 		if err != nil {
 			return err
 		}
@@ -174,4 +205,24 @@ func (c *doc) rectGaps() error {
 		}
 	}
 	return nil
+}
+
+// daysToClose is how many days the rectification took, from the
+// submission to the day its last plan was verified (closed), or how many
+// it has been open so far; ok is false before the assessment is submitted.
+func daysToClose(s *assessment.Sheet, today string, loc *time.Location) (days int, closed, ok bool) {
+	if s.SubmittedAt == nil {
+		return 0, false, false
+	}
+	end, closed := today, s.RectifiedOn != ""
+	if closed {
+		end = s.RectifiedOn
+	}
+	to, err := time.ParseInLocation("2006-01-02", end, loc)
+	if err != nil {
+		return 0, false, false
+	}
+	from := s.SubmittedAt.In(loc)
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+	return max(0, int(to.Sub(from).Hours()/24+0.5)), closed, true
 }

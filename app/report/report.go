@@ -67,6 +67,10 @@ type Data struct {
 	Baseline *Baseline // what the before/after section compares with; nil: no such section
 	Verify   Verification
 	Comments []Comment // the items' comment threads, oldest first (JSON export only)
+	// PlanLog and PlanFiles are the plans' logs (oldest first) and their
+	// rectification files, by item id: the rectification report reads them.
+	PlanLog   map[string][]assessment.PlanEntry
+	PlanFiles map[string][]assessment.Evidence
 }
 
 // Review is one auditor decision of the review history.

@@ -220,9 +220,13 @@ func (c *doc) progress() error {
 // today is the report's date in its time zone, as plans' due dates are
 // written.
 func (c *doc) today() string {
-	loc := c.d.Location
-	if loc == nil {
-		loc = time.UTC
+	return c.d.GeneratedAt.In(c.location()).Format(assessment.DateLayout)
+}
+
+// location is the zone the report's dates are printed in.
+func (c *doc) location() *time.Location {
+	if c.d.Location == nil {
+		return time.UTC
 	}
-	return c.d.GeneratedAt.In(loc).Format(assessment.DateLayout)
+	return c.d.Location
 }

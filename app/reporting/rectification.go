@@ -28,6 +28,11 @@ func (s *Service) RectificationPDF(ctx context.Context, actor *store.User, id ui
 // rectification issues the rectification report of d, inside the gate its
 // caller passed.
 func (s *Service) rectification(ctx context.Context, actor *store.User, d report.Data) (Issued, error) {
+	recs, err := s.Store.PlanRecords(ctx, actor, d.Sheet.ID)
+	if err != nil {
+		return Issued{}, err
+	}
+	d.PlanLog, d.PlanFiles = recs.Entries, recs.Evidence
 	content, err := report.Canonical(d)
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", d.Sheet.ID, err)

@@ -2,11 +2,17 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"selfcheck/app/auth"
 	"selfcheck/app/scoring"
@@ -246,5 +252,54 @@ func TestPlanDecisionsNotifyTheOwner(t *testing.T) {
 	mustContain(t, c.get("/notifications").Body, "验收了自查表 #"+id+" 的一项整改计划（销号）")
 	if strings.Contains(admin.get("/notifications").Body, "验收了自查表") {
 		t.Error("the firm admin is told although the plan names its owner")
+	}
+}
+
+// The rectification report of a closed rectification carries the whole
+// record of each gap: the progress log, the completion date, the
+// rectification files with their SHA-256, the auditor's verification, and
+// how many days it took to close.
+func TestRectificationReportRecordsTheLoop(t *testing.T) {
+	a := newTestApp(t)
+	c := a.client()
+	c.login("firm@demo.local")
+	id, item := submittedWithPlan(t, a, c)
+	progress := "/assessments/" + id + "/plans/" + item + "/progress"
+	if r := c.post(progress, url.Values{"status": {"done"}, "note": {"新版隐私政策已上线"}, "version": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("report done: %d %s", r.Status, r.Body)
+	}
+	proof := []byte("整改后截图说明")
+	if r := c.upload("/assessments/"+id+"/plans/"+item+"/evidence", "file", "整改截图.txt", proof); r.Status != http.StatusSeeOther {
+		t.Fatalf("plan evidence: %d %s", r.Status, r.Body)
+	}
+	aud := a.client()
+	aud.login("auditor@demo.local")
+	if r := aud.post("/assessments/"+id+"/plans/"+item+"/verify", url.Values{"decision": {"accept"}, "comment": {"同意销号"}, "version": {"2"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("accept: %d %s", r.Status, r.Body)
+	}
+	r := c.get("/assessments/" + id + "/rectification.pdf")
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "%PDF-") {
+		t.Fatalf("rectification report: %d", r.Status)
+	}
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext (poppler-utils) is needed to read the report back")
+	}
+	file := filepath.Join(t.TempDir(), "rectification.pdf")
+	if err := os.WriteFile(file, []byte(r.Body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ReplaceAll(strings.Join(strings.Fields(string(out)), ""), "-", "")
+	today := time.Now().Format("2006-01-02")
+	sum := sha256.Sum256(proof)
+	for _, w := range []string{"已验收销号", "报告进展", "新版隐私政策已上线", "验收销号", "完成日期：" + today, "验收日期：" + today,
+		"审核意见：同意销号", "整改截图.txt", hex.EncodeToString(sum[:]), "整改用时"} {
+		if !strings.Contains(text, strings.ReplaceAll(w, "-", "")) {
+			t.Errorf("the rectification report lacks %q", w)
+		}
 	}
 }
