@@ -93,6 +93,8 @@ var apiAuthz = []authzRow{
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.pdf"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.xlsx"},
+	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.csv"},
 	{statuses{401, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/history"},
 	{statuses{401, 204, 204, 404, 404, 403, 403, 403}, "DELETE /assessments/:id/answers/:item/evidence/:evidenceID"},
 	{statuses{401, 200, 200, 404, 404, 403, 403, 403}, "PUT /assessments/:id/answers/:item/evidence/:evidenceID"},

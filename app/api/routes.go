@@ -69,6 +69,8 @@ func (a *API) table() []route {
 		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: a.reportExport("oscal")},
 		{Method: http.MethodGet, Path: "/assessments/:id/package.zip", Who: signedIn, Handler: a.submissionPackage},
 		{Method: http.MethodGet, Path: "/assessments/:id/rectification.pdf", Who: signedIn, Handler: a.rectificationPDF},
+		{Method: http.MethodGet, Path: "/assessments/:id/rectification.xlsx", Who: signedIn, Handler: a.reportExport("rectification.xlsx")},
+		{Method: http.MethodGet, Path: "/assessments/:id/rectification.csv", Who: signedIn, Handler: a.reportExport("rectification.csv")},
 		{Method: http.MethodGet, Path: "/assessments/:id/history", Who: signedIn, Handler: a.history},
 		{Method: http.MethodDelete, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.removeEvidence},
 		{Method: http.MethodPut, Path: "/assessments/:id/answers/:item/evidence/:evidenceID", Who: firmUser, Handler: a.setEvidenceValidity},

@@ -46,6 +46,9 @@ var Formats = map[string]struct{ Ext, ContentType string }{
 	"csv":   {"csv", "text/csv; charset=utf-8"},
 	"json":  {"json", "application/json"},
 	"oscal": {"oscal.json", "application/json"},
+	// The rectification ledger (整改台账): the rectification report's data.
+	"rectification.xlsx": {"rectification.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	"rectification.csv":  {"rectification.csv", "text/csv; charset=utf-8"},
 }
 
 func (s *Service) now() time.Time {
@@ -206,6 +209,13 @@ func (s *Service) export(ctx context.Context, actor *store.User, id uint, lang, 
 	if err != nil {
 		return "", "", err
 	}
+	if strings.HasPrefix(format, "rectification.") {
+		recs, err := s.Store.PlanRecords(ctx, actor, id)
+		if err != nil {
+			return "", "", err
+		}
+		d.PlanLog, d.PlanFiles = recs.Entries, recs.Evidence
+	}
 	if err := write(format, w, d); err != nil {
 		return "", "", err
 	}
@@ -224,6 +234,10 @@ func write(format string, w io.Writer, d report.Data) error {
 		render = report.JSON
 	case "oscal":
 		render = report.OSCAL
+	case "rectification.xlsx":
+		render = report.RectificationXLSX
+	case "rectification.csv":
+		render = report.RectificationCSV
 	default:
 		return fmt.Errorf("%w: %q", ErrFormat, format)
 	}
@@ -274,9 +288,11 @@ func (s *Service) fileName(d report.Data, ext string) string {
 // fileKinds name the files other than the report by what they are; the
 // key is the ext their issuer passes.
 var fileKinds = map[string]struct{ zh, en, ext string }{
-	"":                  {"自查报告", "self-examination-report", ""},
-	"rectification.pdf": {"整改报告", "rectification-report", "pdf"},
-	"package.zip":       {"报送包", "submission-package", "zip"},
+	"":                   {"自查报告", "self-examination-report", ""},
+	"rectification.pdf":  {"整改报告", "rectification-report", "pdf"},
+	"package.zip":        {"报送包", "submission-package", "zip"},
+	"rectification.xlsx": {"整改台账", "rectification-ledger", "xlsx"},
+	"rectification.csv":  {"整改台账", "rectification-ledger", "csv"},
 }
 
 // asciiFileName is the name offered to clients that cannot read an

@@ -111,6 +111,8 @@ var webAuthz = []authzRow{
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/report.oscal.json"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/package.zip"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.pdf"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.xlsx"},
+	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification.csv"},
 	{statuses{303, 200, 200, 200, 200, 403, 403, 403}, "GET /plans"},
 	{statuses{303, 200, 200, 404, 404, 200, 404, 200}, "GET /assessments/:id/rectification"},
 	{statuses{401, 303, 303, 404, 404, 403, 403, 403}, "POST /assessments/:id/plans/:item/progress"},

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"selfcheck/app/auth"
 	"selfcheck/app/scoring"
@@ -301,5 +304,37 @@ func TestRectificationReportRecordsTheLoop(t *testing.T) {
 		if !strings.Contains(text, strings.ReplaceAll(w, "-", "")) {
 			t.Errorf("the rectification report lacks %q", w)
 		}
+	}
+	// The same data as a ledger: XLSX and CSV, one row per gap.
+	mustContain(t, c.get("/assessments/"+id+"/score").Body, `href="/assessments/`+id+`/rectification.xlsx"`, `href="/assessments/`+id+`/rectification.csv"`)
+	csvResp := c.get("/assessments/" + id + "/rectification.csv")
+	if csvResp.Status != http.StatusOK || !strings.HasPrefix(csvResp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("ledger csv: %d %v", csvResp.Status, csvResp.Header)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvResp.Body, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0][len(rows[0])-1] != "整改证据" {
+		t.Fatalf("ledger csv: %d rows, header %v", len(rows), rows[0])
+	}
+	row := strings.Join(rows[1], "|")
+	for _, w := range []string{item, "修订隐私政策", "张三", today, "同意销号", "新版隐私政策已上线", "整改截图.txt", hex.EncodeToString(sum[:])} {
+		if !strings.Contains(row, w) {
+			t.Errorf("the ledger's row lacks %q: %s", w, row)
+		}
+	}
+	x := c.get("/assessments/" + id + "/rectification.xlsx")
+	book, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatalf("ledger xlsx: %d %v", x.Status, err)
+	}
+	defer book.Close()
+	xrows, err := book.GetRows("整改台账")
+	if err != nil || len(xrows) != 2 || !strings.Contains(strings.Join(xrows[1], "|"), hex.EncodeToString(sum[:])) {
+		t.Errorf("ledger xlsx: %v %v", xrows, err)
+	}
+	if !strings.Contains(x.Header.Get("Content-Disposition"), "filename*=UTF-8''%E6%95%B4%E6%94%B9%E5%8F%B0%E8%B4%A6") { // 整改台账
+		t.Errorf("ledger file name: %s", x.Header.Get("Content-Disposition"))
 	}
 }

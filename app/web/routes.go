@@ -89,6 +89,8 @@ func (s *Server) registerRoutes() {
 		{Method: http.MethodGet, Path: "/assessments/:id/report.oscal.json", Who: signedIn, Handler: s.reportExport("oscal")},
 		{Method: http.MethodGet, Path: "/assessments/:id/package.zip", Who: signedIn, Handler: s.submissionPackage},
 		{Method: http.MethodGet, Path: "/assessments/:id/rectification.pdf", Who: signedIn, Handler: s.rectificationPDF},
+		{Method: http.MethodGet, Path: "/assessments/:id/rectification.xlsx", Who: signedIn, Handler: s.reportExport("rectification.xlsx")},
+		{Method: http.MethodGet, Path: "/assessments/:id/rectification.csv", Who: signedIn, Handler: s.reportExport("rectification.csv")},
 		{Method: http.MethodGet, Path: "/plans", Who: firmMember, Handler: s.plans},
 		{Method: http.MethodGet, Path: "/assessments/:id/rectification", Who: signedIn, Handler: s.rectificationPage},
 		{Method: http.MethodPost, Path: "/assessments/:id/plans/:item/progress", Who: firmMember, Handler: s.reportProgress},
