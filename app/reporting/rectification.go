@@ -2,8 +2,10 @@ package reporting
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
+	"selfcheck/app/assessment"
 	"selfcheck/app/report"
 	"selfcheck/app/store"
 )
@@ -37,6 +39,15 @@ func (s *Service) rectification(ctx context.Context, actor *store.User, d report
 	if err != nil {
 		return Issued{}, fmt.Errorf("reporting: canonical content of assessment %d: %w", d.Sheet.ID, err)
 	}
-	hash := sha256Hex(append([]byte("rectification\x00"), content...))
+	// The plans' logs and files are part of what the code vouches for:
+	// json.Marshal orders the maps' keys, so the same record hashes alike.
+	record, err := json.Marshal(struct {
+		Log   map[string][]assessment.PlanEntry
+		Files map[string][]assessment.Evidence
+	}{recs.Entries, recs.Evidence})
+	if err != nil {
+		return Issued{}, fmt.Errorf("reporting: rectification record of assessment %d: %w", d.Sheet.ID, err)
+	}
+	hash := sha256Hex(append(append(append([]byte("rectification\x00"), content...), 0), record...))
 	return s.issueRetrying(ctx, actor, d, hash, s.Renderer.RectificationPDF, "rectification.pdf")
 }
