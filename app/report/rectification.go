@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -50,17 +49,7 @@ func (r *Renderer) RectificationPDF(w io.Writer, d Data) error {
 			return fmt.Errorf("report: rectification %s: %w", part.name, err)
 		}
 	}
-	ew := &errWriter{w: bufio.NewWriterSize(w, 64<<10)}
-	if _, err := doc.gp.WriteTo(ew); err != nil {
-		return fmt.Errorf("report: compile: %w", err)
-	}
-	if ew.err == nil {
-		ew.err = ew.w.Flush()
-	}
-	if ew.err != nil {
-		return fmt.Errorf("report: write: %w", ew.err)
-	}
-	return nil
+	return doc.compile(w)
 }
 
 // RectificationCounts summarizes an assessment's gaps and their plans as

@@ -156,8 +156,13 @@ func (r *Renderer) PDF(w io.Writer, d Data) error {
 			return fmt.Errorf("report: %s: %w", part.name, err)
 		}
 	}
+	return doc.compile(w)
+}
+
+// compile writes the finished document to w.
+func (c *doc) compile(w io.Writer) error {
 	ew := &errWriter{w: bufio.NewWriterSize(w, 64<<10)}
-	if _, err := doc.gp.WriteTo(ew); err != nil {
+	if _, err := c.gp.WriteTo(ew); err != nil {
 		return fmt.Errorf("report: compile: %w", err)
 	}
 	if ew.err == nil {
