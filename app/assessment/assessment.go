@@ -112,9 +112,9 @@ func (s *Sheet) Editable() bool { return EditableState(s.State) }
 // Find returns the checklist and item with the given item id.
 func (s *Sheet) Find(itemID string) (*checklist.Checklist, checklist.Item, bool) {
 	for _, cl := range s.Checklists {
-		for _, it := range cl.Items() {
+		for it := range cl.EachItem() {
 			if it.ID == itemID {
-				return cl, it, true
+				return cl, *it, true
 			}
 		}
 	}
@@ -148,8 +148,8 @@ func (s *Sheet) Progress() Progress {
 func (s *Sheet) Result() scoring.Result {
 	themes := make([]scoring.Theme, len(s.Checklists))
 	for i, cl := range s.Checklists {
-		t := scoring.Theme{ID: cl.ID}
-		for _, it := range cl.Items() {
+		t := scoring.Theme{ID: cl.ID, Items: make([]scoring.Item, 0, cl.Len())}
+		for it := range cl.EachItem() {
 			t.Items = append(t.Items, scoring.Item{
 				Weight:   it.Weight,
 				Critical: it.Severity == checklist.Critical,
@@ -171,9 +171,9 @@ type Ref struct {
 func (s *Sheet) Missing() []Ref {
 	var out []Ref
 	for _, cl := range s.Checklists {
-		for _, it := range cl.Items() {
+		for it := range cl.EachItem() {
 			if s.Answers[it.ID].Value == scoring.Unanswered {
-				out = append(out, Ref{cl, it})
+				out = append(out, Ref{cl, *it})
 			}
 		}
 	}

@@ -124,9 +124,9 @@ type fillPage struct {
 	// sheet shows instead (renderFill); the others' are the sheet's.
 	stored      map[string]assessment.Answer
 	storedPlans map[string]assessment.Plan
-	progress    []template.HTML    // each checklist's progress line, rendered
-	parts       []template.HTML    // the checklists as the form shows them, rendered, in page order
-	teamShared  map[teamKey]string // item-team parts without a thread, rendered once (teamParts)
+	progress    []template.HTML             // each checklist's progress line, rendered
+	parts       []template.HTML             // the checklists as the form shows them, rendered, in page order
+	teamShared  map[teamKey][]template.HTML // item-team parts without a thread, rendered once, split at the item id (teamParts)
 }
 
 // The fill-in page shows some 120 items, each with a few dozen texts. Asked
@@ -256,6 +256,13 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 	}
 	page.Progress, page.Form = progressMark, formMark
 	view := page.View
+	// An item is its part and about twenty pieces of its team part
+	// (itemTeamPart): sized once, the parts do not grow by copying.
+	n := 0
+	for _, cl := range sh.Checklists {
+		n += cl.Len()
+	}
+	page.parts = make([]template.HTML, 0, 24*n+16)
 	for i, t := range page.Result.Themes {
 		if i >= len(sh.Checklists) {
 			return fmt.Errorf("web: assessment %d scores %d themes of %d checklists", sh.ID, len(page.Result.Themes), len(sh.Checklists))
@@ -279,15 +286,23 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 	// Only the items of the view are rendered, and only the headings of
 	// the themes and sections that show one.
 	shown := func(items []checklist.Item) bool {
-		for _, it := range items {
-			if view.shows(page, it) {
+		for i := range items {
+			if view.shows(page, &items[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	shownIn := func(cl *checklist.Checklist) bool {
+		for _, sec := range cl.Sections {
+			if shown(sec.Items) {
 				return true
 			}
 		}
 		return false
 	}
 	for _, cl := range sh.Checklists {
-		if (view.Theme != "" && cl.ID != view.Theme) || !shown(cl.Items()) {
+		if (view.Theme != "" && cl.ID != view.Theme) || !shownIn(cl) {
 			continue
 		}
 		if err := head(fragmentKey{cl: cl, kind: themeHead, lang: l}, "fill-theme", &fillHead{Page: pg, Cl: cl}); err != nil {
@@ -304,7 +319,8 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 				&fillHead{Page: pg, Cl: cl, Title: sec.Title.In(l)}); err != nil {
 				return err
 			}
-			for _, it := range sec.Items {
+			for k := range sec.Items {
+				it := &sec.Items[k]
 				if !view.shows(page, it) {
 					continue
 				}
@@ -320,10 +336,10 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 						severities[it.Severity] = sev
 					}
 					v := fillItem{
-						Item: it, Answer: a, Plan: p, Files: s.fillFiles(l, sh.Evidence[it.ID], page.Today),
+						Item: *it, Answer: a, Plan: p, Files: s.fillFiles(l, sh.Evidence[it.ID], page.Today),
 						Gap: a.Value.IsGap(), ShowPlan: page.ShowPlan(it.ID), Overdue: p.Overdue(page.Today),
 						Text: it.Text.In(l), Severity: sev, Weight: t("fill.weight", it.Weight),
-						Guidance: it.Guidance.In(l), Basis: cl.BasisText(it, l), EvidenceText: it.Evidence.In(l),
+						Guidance: it.Guidance.In(l), Basis: cl.BasisText(*it, l), EvidenceText: it.Evidence.In(l),
 						Was: page.Was(it.ID), PlanWas: page.PlanWas(it.ID),
 					}
 					if a.UpdatedBy != "" {

@@ -20,22 +20,22 @@ import (
 // holds.
 type fillFilter struct {
 	Name  string
-	Shows func(p *fillPage, it checklist.Item) bool
+	Shows func(p *fillPage, it *checklist.Item) bool
 }
 
 // fillFilters are the views, in the order the page links them.
 var fillFilters = []fillFilter{
-	{Name: "mine", Shows: func(p *fillPage, it checklist.Item) bool {
+	{Name: "mine", Shows: func(p *fillPage, it *checklist.Item) bool {
 		return p.Team != nil && p.Team.Me != 0 && p.Team.Asg.Of[it.ID].UserID == p.Team.Me
 	}},
-	{Name: "to_confirm", Shows: func(p *fillPage, it checklist.Item) bool { return p.storedAnswer(it.ID).ToConfirm() }},
-	{Name: "unanswered", Shows: func(p *fillPage, it checklist.Item) bool {
+	{Name: "to_confirm", Shows: func(p *fillPage, it *checklist.Item) bool { return p.storedAnswer(it.ID).ToConfirm() }},
+	{Name: "unanswered", Shows: func(p *fillPage, it *checklist.Item) bool {
 		return p.storedAnswer(it.ID).Value == scoring.Unanswered
 	}},
-	{Name: "gaps", Shows: func(p *fillPage, it checklist.Item) bool { return p.storedAnswer(it.ID).Value.IsGap() }},
-	{Name: "flagged", Shows: func(p *fillPage, it checklist.Item) bool { return p.Flagged(it.ID) }},
-	{Name: "commented", Shows: func(p *fillPage, it checklist.Item) bool { return p.Team != nil && len(p.Team.Threads[it.ID]) > 0 }},
-	{Name: "all", Shows: func(*fillPage, checklist.Item) bool { return true }},
+	{Name: "gaps", Shows: func(p *fillPage, it *checklist.Item) bool { return p.storedAnswer(it.ID).Value.IsGap() }},
+	{Name: "flagged", Shows: func(p *fillPage, it *checklist.Item) bool { return p.Flagged(it.ID) }},
+	{Name: "commented", Shows: func(p *fillPage, it *checklist.Item) bool { return p.Team != nil && len(p.Team.Threads[it.ID]) > 0 }},
+	{Name: "all", Shows: func(*fillPage, *checklist.Item) bool { return true }},
 }
 
 func findFillFilter(name string) (fillFilter, bool) {
@@ -54,7 +54,7 @@ type focusView struct {
 	Filters []viewLink
 	AllHref string // the current filter over every theme
 	Shown   int    // items on the page
-	shows   func(p *fillPage, it checklist.Item) bool
+	shows   func(p *fillPage, it *checklist.Item) bool
 }
 
 // viewLink is a link to a view with the number of items it shows.
@@ -106,7 +106,7 @@ func chooseView(page *fillPage, filter, theme string) error {
 	if filter == "" {
 		f, _ = findFillFilter("all")
 	}
-	v.shows = func(p *fillPage, it checklist.Item) bool {
+	v.shows = func(p *fillPage, it *checklist.Item) bool {
 		if _, typed := p.stored[it.ID]; typed {
 			return true // input a refused save brought back is never hidden
 		}
@@ -115,19 +115,16 @@ func chooseView(page *fillPage, filter, theme string) error {
 		}
 		return f.Shows(p, it)
 	}
-	// The items counted, gathered once: Items copies every item, and each
-	// filter counts them all.
-	var counted []checklist.Item
-	for _, cl := range sh.Checklists {
-		if theme == "" || cl.ID == theme {
-			counted = append(counted, cl.Items()...)
-		}
-	}
 	for _, ff := range fillFilters {
 		l := viewLink{Name: ff.Name, Href: viewQuery(ff.Name, theme), Current: ff.Name == filter}
-		for _, it := range counted {
-			if ff.Shows(page, it) {
-				l.Count++
+		for _, cl := range sh.Checklists {
+			if theme != "" && cl.ID != theme {
+				continue
+			}
+			for it := range cl.EachItem() {
+				if ff.Shows(page, it) {
+					l.Count++
+				}
 			}
 		}
 		v.Filters = append(v.Filters, l)
@@ -146,7 +143,7 @@ func chooseView(page *fillPage, filter, theme string) error {
 func defaultView(page *fillPage) (filter, theme string) {
 	f, _ := findFillFilter("flagged")
 	for _, cl := range page.Sheet.Checklists {
-		for _, it := range cl.Items() {
+		for it := range cl.EachItem() {
 			if f.Shows(page, it) {
 				return "flagged", ""
 			}
