@@ -196,15 +196,15 @@ func TestBuiltinCatalog(t *testing.T) {
 }
 
 // withoutArticle lists the items that still cite only documents without
-// articles (MIIT notices, guidance meetings, standards of an industry
-// association). It may only shrink: a new item must cite an article.
+// articles: an administrative guidance meeting (the unblocking appeals), the
+// advertising measures whose article numbers could not be checked against
+// the text (deceptive close and skip marks), and self-start and chain launch,
+// whose measure in MIIT Letter [2023] No. 26 (6) was inferred from the order
+// of the published draft, not read numbered. It may only shrink: a new item
+// must cite an article.
 var withoutArticle = map[string]bool{
-	"dc-no-silent-install":     true,
-	"mo-im-link-standard":      true,
 	"mo-unblock-appeal":        true,
 	"pw-no-deceptive-controls": true,
-	"pw-shake-sensitivity":     true,
-	"pw-web-download-prompts":  true,
 	"pw-self-start":            true,
 	"pw-chain-launch":          true,
 }
@@ -313,24 +313,23 @@ func TestLoadCleansEscapedControlCharacters(t *testing.T) {
 
 // withoutRef lists the items of the crosswalked themes that map to no clause
 // of a declared standard. Issue 18 asks for 90 % of them; these are the ones
-// no declared document covers (minors' online protection, pop-ups, payments,
-// AI labelling, graded protection and data-security management), left out
-// rather than mapped loosely. Declaring a standard, or more clauses of one,
-// whose text covers an item (GB 45438-2025 for AI labels, the testing clause
-// of GB/T 22239-2019) is how this list shrinks.
+// no declared document covers, left out rather than mapped loosely: the
+// minors' online-protection duties (no standard with readable clause numbers
+// covers minors' mode, spending, addiction, bullying or fan funding), the
+// pop-up items that only the CAC pop-up rules and MIIT's PC guidance cover
+// (advertising labels, PC pop-ups, complaint entry), settings hijacking,
+// payment confirmation and dark patterns (no standard clause says the same),
+// fake system notices (T/TAF 078.7's chapter numbering was read only for its
+// superseded 2021 edition) and MLPS testing (the position of 等级测评 in
+// GB/T 22239-2019 8.1.9 could not be confirmed). Declaring a standard whose
+// text covers an item is how this list shrinks.
 var withoutRef = map[string]bool{
 	"ur-minors-mode": true, "ur-minors-spending-limits": true, "ur-minors-anti-addiction": true,
 	"ur-minors-anti-bullying": true, "ur-minors-no-fan-funding": true,
-	"pw-close-button": true, "pw-no-full-screen-jump": true, "pw-no-repop": true, "pw-shake-sensitivity": true,
-	"pw-ad-label": true, "pw-push-frequency": true, "pw-pc-popups": true,
-	"pw-complaint-entry": true, "pw-auto-renewal-consent": true, "pw-auto-renewal-reminder": true,
-	"pw-auto-renewal-cancel": true,
-	"dc-no-settings-hijack":  true, "dc-easy-uninstall": true, "dc-preinstalled-removable": true,
-	"dc-charges-disclosed": true, "dc-no-default-paid-options": true, "dc-payment-confirmation": true,
-	"dc-no-dark-patterns": true, "dc-truthful-description": true, "dc-no-fake-system-notices": true,
-	"dc-ai-content-explicit-label": true, "dc-ai-content-implicit-label": true,
-	"ds-mlps-testing": true, "ds-risk-assessment": true,
-	"ds-vulnerability-reporting": true,
+	"pw-ad-label": true, "pw-pc-popups": true, "pw-complaint-entry": true,
+	"dc-no-settings-hijack": true, "dc-payment-confirmation": true, "dc-no-dark-patterns": true,
+	"dc-no-fake-system-notices": true,
+	"ds-mlps-testing":           true,
 }
 
 // TestBuiltinCatalogRefs enforces the crosswalk (国标对照) on the themes it
@@ -341,7 +340,7 @@ func TestBuiltinCatalogRefs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("built-in catalog invalid:\n%v", err)
 	}
-	const floor = 0.64 // the share mapped today; raise it as withoutRef shrinks
+	const floor = 0.84 // the share mapped today; raise it as withoutRef shrinks
 	total, mapped := 0, 0
 	seen := map[string]bool{}
 	for _, id := range []string{"user-rights", "popups", "deceiving", "data-security"} {
