@@ -137,6 +137,57 @@ func syncRectified(tx *gorm.DB, a Assessment, today string) (bool, error) {
 	return want != "", nil
 }
 
+// planMove is a plan changed by one step of its rectification, in the
+// transaction that locked it.
+type planMove struct {
+	a        Assessment
+	old, row Plan
+	itemID   string
+	now      time.Time
+}
+
+// movePlan locks the plan of itemID, checks the version the client saw,
+// applies step to it and stores the result: the part a firm's progress and
+// an auditor's verification share.
+func (s *Store) movePlan(tx *gorm.DB, ctx context.Context, actor *User, id uint, itemID string, version int, step func(assessment.Plan) (assessment.Plan, error)) (planMove, error) {
+	a, old, err := lockPlan(tx, actor, id, itemID)
+	if err != nil {
+		return planMove{}, err
+	}
+	if version != old.Version {
+		return planMove{}, s.planConflict(ctx, itemID, old)
+	}
+	next, err := step(planOf(old))
+	if err != nil {
+		if fe, ok := fault.AsField(err); ok {
+			fe.Item = itemID
+		}
+		return planMove{}, err
+	}
+	now := time.Now().UTC()
+	row, err := keepPlan(tx, actor, old, next, now)
+	if err != nil {
+		return planMove{}, err
+	}
+	return planMove{a: a, old: old, row: row, itemID: itemID, now: now}, nil
+}
+
+// record logs the move in the plan's log as kind with text, keeps the
+// assessment's count of finished plans, and closes or reopens its
+// rectification; closed reports that this move closed it.
+func (m planMove) record(tx *gorm.DB, actor *User, kind assessment.PlanEntryKind, text, today string) (closed bool, err error) {
+	entry := PlanEntry{AssessmentID: m.a.ID, ItemID: m.itemID, Kind: string(kind), Status: m.row.Status, Text: text, UserID: actor.ID, At: m.now}
+	if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
+		return false, translate(err, "log plan of %s", m.itemID)
+	}
+	if f := assessment.PlanStatus(m.row.Status).Finished(); f != assessment.PlanStatus(m.old.Status).Finished() {
+		if err := rollupPlanFinished(tx, m.a, m.itemID, f); err != nil {
+			return false, err
+		}
+	}
+	return syncRectified(tx, m.a, today)
+}
+
 // UpdatePlanProgress records a firm's progress on a plan of an assessment
 // of its firm, in whatever state the assessment is: the status (by
 // assessment.PlanMove), the completion date and a note appended to the
@@ -147,26 +198,12 @@ func (s *Store) UpdatePlanProgress(ctx context.Context, actor *User, id uint, it
 	}
 	var saved assessment.Plan
 	err := s.change(ctx, func(tx *gorm.DB) error {
-		a, old, err := lockPlan(tx, actor, id, itemID)
-		if err != nil {
-			return err
-		}
-		if in.Version != old.Version {
-			return s.planConflict(ctx, itemID, old)
-		}
 		pr := in.PlanProgress
-		next, err := pr.Apply(planOf(old), in.Today)
-		if err != nil {
-			if fe, ok := fault.AsField(err); ok {
-				fe.Item = itemID
-			}
-			return err
-		}
-		now := time.Now().UTC()
-		row, err := keepPlan(tx, actor, old, next, now)
+		st, err := s.movePlan(tx, ctx, actor, id, itemID, in.Version, func(p assessment.Plan) (assessment.Plan, error) { return pr.Apply(p, in.Today) })
 		if err != nil {
 			return err
 		}
+		old, row, now := st.old, st.row, st.now
 		var changes []Change
 		for _, f := range []struct{ name, old, new string }{
 			{"plan.status", old.Status, row.Status}, {"plan.done_on", old.DoneOn, row.DoneOn}, {"plan.progress", "", pr.Note},
@@ -178,16 +215,7 @@ func (s *Store) UpdatePlanProgress(ctx context.Context, actor *User, id uint, it
 		if err := insertChanges(tx, changes); err != nil {
 			return translate(err, "record plan progress")
 		}
-		entry := PlanEntry{AssessmentID: id, ItemID: itemID, Kind: string(assessment.EntryProgress), Status: row.Status, Text: pr.Note, UserID: actor.ID, At: now}
-		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
-			return translate(err, "log plan progress of %s", itemID)
-		}
-		if f := assessment.PlanStatus(row.Status).Finished(); f != assessment.PlanStatus(old.Status).Finished() {
-			if err := rollupPlanFinished(tx, a, itemID, f); err != nil {
-				return err
-			}
-		}
-		if _, err := syncRectified(tx, a, in.Today); err != nil {
+		if _, err := st.record(tx, actor, assessment.EntryProgress, pr.Note, in.Today); err != nil {
 			return err
 		}
 		if err := appendAudit(tx, ctx, auditBy(actor, AuditPlanChanged, fmt.Sprintf("assessment:%d item:%s", id, itemID), planChangeDetail(changes))); err != nil {
@@ -219,26 +247,12 @@ func (s *Store) VerifyPlan(ctx context.Context, actor *User, id uint, itemID str
 	}
 	var saved assessment.Plan
 	err := s.change(ctx, func(tx *gorm.DB) error {
-		a, old, err := lockPlan(tx, actor, id, itemID)
-		if err != nil {
-			return err
-		}
-		if in.Version != old.Version {
-			return s.planConflict(ctx, itemID, old)
-		}
 		v := in.Verification
-		next, err := v.Apply(planOf(old), in.Today)
-		if err != nil {
-			if fe, ok := fault.AsField(err); ok {
-				fe.Item = itemID
-			}
-			return err
-		}
-		now := time.Now().UTC()
-		row, err := keepPlan(tx, actor, old, next, now)
+		st, err := s.movePlan(tx, ctx, actor, id, itemID, in.Version, func(p assessment.Plan) (assessment.Plan, error) { return v.Apply(p, in.Today) })
 		if err != nil {
 			return err
 		}
+		a, old, row, now := st.a, st.old, st.row, st.now
 		changes := []Change{{AssessmentID: id, ItemID: itemID, Field: "plan.status", OldValue: old.Status, NewValue: row.Status, UserID: actor.ID, At: now}}
 		if v.Comment != "" {
 			changes = append(changes, Change{AssessmentID: id, ItemID: itemID, Field: "plan.review", NewValue: v.Comment, UserID: actor.ID, At: now})
@@ -250,16 +264,7 @@ func (s *Store) VerifyPlan(ctx context.Context, actor *User, id uint, itemID str
 		if v.Decision == assessment.PlanReopen {
 			kind, ev = assessment.EntryReopened, outbox.PlanReopened
 		}
-		entry := PlanEntry{AssessmentID: id, ItemID: itemID, Kind: string(kind), Status: row.Status, Text: v.Comment, UserID: actor.ID, At: now}
-		if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
-			return translate(err, "log plan verification of %s", itemID)
-		}
-		if f := assessment.PlanStatus(row.Status).Finished(); f != assessment.PlanStatus(old.Status).Finished() {
-			if err := rollupPlanFinished(tx, a, itemID, f); err != nil {
-				return err
-			}
-		}
-		closed, err := syncRectified(tx, a, in.Today)
+		closed, err := st.record(tx, actor, kind, v.Comment, in.Today)
 		if err != nil {
 			return err
 		}
