@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -197,27 +198,49 @@ func (s *Store) SetEvidenceValidUntil(ctx context.Context, actor *User, id, evid
 // admins as scopeAssessments allows). The audit log records the download
 // before the content is returned.
 func (s *Store) EvidenceFile(ctx context.Context, actor *User, id, evidenceID uint) (assessment.Evidence, []byte, error) {
-	var a Assessment
-	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
-		return assessment.Evidence{}, nil, translate(err, "assessment %d", id)
-	}
-	var e Evidence
-	if err := s.db.WithContext(ctx).Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
-		return assessment.Evidence{}, nil, translate(err, "evidence %d", evidenceID)
-	}
-	data, err := s.blobs.Get(ctx, e.BlobSHA256)
-	if errors.Is(err, ErrNotFound) {
-		return assessment.Evidence{}, nil, fmt.Errorf("store: content of evidence %d is missing: %w", evidenceID, err)
-	}
+	e, data, err := fileOf(s, ctx, actor, id, evidenceID, "evidence", func(e *Evidence) fileMeta {
+		return fileMeta{itemID: e.ItemID, id: e.ID, name: e.FileName, size: int64(e.Size), sha: e.BlobSHA256}
+	})
 	if err != nil {
 		return assessment.Evidence{}, nil, err
 	}
-	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d item:%s evidence:%d", id, e.ItemID, e.ID),
-		fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256)).inFirm(a.FirmID)
-	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
-		return assessment.Evidence{}, nil, err
-	}
 	return evidenceOf(e), data, nil
+}
+
+// fileMeta is what the audit log records of a downloaded file.
+type fileMeta struct {
+	itemID, name, sha string
+	id                uint
+	size              int64
+}
+
+// fileOf reads file fileID, a row of T (an item's evidence or a plan's
+// rectification file), of assessment id, if actor may see the assessment,
+// with its content, and records the download in the audit log before the
+// content is returned. what names the row in errors and audit targets.
+func fileOf[T any](s *Store, ctx context.Context, actor *User, id, fileID uint, what string, meta func(*T) fileMeta) (T, []byte, error) {
+	var row T
+	var a Assessment
+	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
+		return row, nil, translate(err, "assessment %d", id)
+	}
+	if err := s.db.WithContext(ctx).Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", fileID, id).First(&row).Error; err != nil {
+		return row, nil, translate(err, "%s %d", strings.ReplaceAll(what, "_", " "), fileID)
+	}
+	m := meta(&row)
+	data, err := s.blobs.Get(ctx, m.sha)
+	if errors.Is(err, ErrNotFound) {
+		return row, nil, fmt.Errorf("store: content of %s %d is missing: %w", strings.ReplaceAll(what, "_", " "), fileID, err)
+	}
+	if err != nil {
+		return row, nil, err
+	}
+	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d item:%s %s:%d", id, m.itemID, what, m.id),
+		fmt.Sprintf("%s (%d bytes, sha256 %s)", m.name, m.size, m.sha)).inFirm(a.FirmID)
+	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
+		return row, nil, err
+	}
+	return row, data, nil
 }
 
 // PackageEvidence passes the content of every evidence file of assessment

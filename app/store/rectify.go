@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -383,24 +382,10 @@ func (s *Store) AddPlanEvidence(ctx context.Context, actor *User, id uint, n New
 // PlanEvidenceFile returns a rectification file and its content, if actor
 // may see the assessment, and records the download in the audit log.
 func (s *Store) PlanEvidenceFile(ctx context.Context, actor *User, id, evidenceID uint) (assessment.Evidence, []byte, error) {
-	var a Assessment
-	if err := s.db.WithContext(ctx).Scopes(scopeAssessments(actor)).Select("id", "firm_id").First(&a, "assessments.id = ?", id).Error; err != nil {
-		return assessment.Evidence{}, nil, translate(err, "assessment %d", id)
-	}
-	var e PlanEvidence
-	if err := s.db.WithContext(ctx).Preload("UploadedBy").Where("id = ? AND assessment_id = ? AND deleted_at IS NULL", evidenceID, id).First(&e).Error; err != nil {
-		return assessment.Evidence{}, nil, translate(err, "plan evidence %d", evidenceID)
-	}
-	data, err := s.blobs.Get(ctx, e.BlobSHA256)
-	if errors.Is(err, ErrNotFound) {
-		return assessment.Evidence{}, nil, fmt.Errorf("store: content of plan evidence %d is missing: %w", evidenceID, err)
-	}
+	e, data, err := fileOf(s, ctx, actor, id, evidenceID, "plan_evidence", func(e *PlanEvidence) fileMeta {
+		return fileMeta{itemID: e.ItemID, id: e.ID, name: e.FileName, size: int64(e.Size), sha: e.BlobSHA256}
+	})
 	if err != nil {
-		return assessment.Evidence{}, nil, err
-	}
-	ev := auditBy(actor, AuditEvidenceDownloaded, fmt.Sprintf("assessment:%d item:%s plan_evidence:%d", id, e.ItemID, e.ID),
-		fmt.Sprintf("%s (%d bytes, sha256 %s)", e.FileName, e.Size, e.BlobSHA256)).inFirm(a.FirmID)
-	if err := s.transact(ctx, func(tx *gorm.DB) error { return appendAudit(tx, ctx, ev) }); err != nil {
 		return assessment.Evidence{}, nil, err
 	}
 	return planEvidenceOf(e), data, nil
