@@ -1,49 +1,70 @@
 package api
 
 import (
+	"context"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"selfcheck/app/access"
+	"selfcheck/app/reporting"
 )
 
-// submissionPackage answers the signed submission package (监管报送) of an
-// assessment as a ZIP, its reports in Chinese unless ?lang=en.
-func (a *API) submissionPackage(c echo.Context, p access.Principal) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	lang, err := reportLang(c)
-	if err != nil {
-		return err
-	}
-	pkg, err := a.Work.SubmissionPackage(c.Request().Context(), p, id, lang)
-	if err != nil {
-		return err
-	}
-	a.Log.Info("submission package issued", "via", "api", "assessment", id, "codes", pkg.Codes, "size", pkg.Size, "user", p.ID)
-	c.Response().Header().Set("X-Verification-Code", strings.Join(pkg.Codes, ", "))
-	return sendFile(c, pkg.File)
+// issuedDoc is a verifiable document just issued: its file and the
+// verification codes it carries.
+type issuedDoc struct {
+	file  *reporting.File
+	codes []string
+	size  int64 // logged when known
 }
 
-// rectificationPDF answers the verifiable rectification report (整改报告),
-// in Chinese unless ?lang=en.
-func (a *API) rectificationPDF(c echo.Context, p access.Principal) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
+// issued answers the verifiable document of an assessment that issue makes,
+// in Chinese unless ?lang=en, with its codes in X-Verification-Code; what
+// names it in the log.
+func (a *API) issued(what string, issue func(ctx context.Context, p access.Principal, id uint, lang string) (issuedDoc, error)) func(echo.Context, access.Principal) error {
+	return func(c echo.Context, p access.Principal) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		lang, err := reportLang(c)
+		if err != nil {
+			return err
+		}
+		doc, err := issue(c.Request().Context(), p, id, lang)
+		if err != nil {
+			return err
+		}
+		a.Log.Info(what+" issued", "via", "api", "assessment", id, "codes", doc.codes, "size", doc.size, "user", p.ID)
+		c.Response().Header().Set("X-Verification-Code", strings.Join(doc.codes, ", "))
+		return sendFile(c, doc.file)
 	}
-	lang, err := reportLang(c)
+}
+
+// reportPDF answers the verifiable PDF report.
+func (a *API) reportPDF(ctx context.Context, p access.Principal, id uint, lang string) (issuedDoc, error) {
+	rep, err := a.Work.ReportPDF(ctx, p, id, lang)
 	if err != nil {
-		return err
+		return issuedDoc{}, err
 	}
-	rep, err := a.Work.RectificationPDF(c.Request().Context(), p, id, lang)
+	return issuedDoc{file: rep.File, codes: []string{rep.Code}}, nil
+}
+
+// rectificationPDF answers the verifiable rectification report (整改报告).
+func (a *API) rectificationPDF(ctx context.Context, p access.Principal, id uint, lang string) (issuedDoc, error) {
+	rep, err := a.Work.RectificationPDF(ctx, p, id, lang)
 	if err != nil {
-		return err
+		return issuedDoc{}, err
 	}
-	a.Log.Info("rectification report issued", "via", "api", "assessment", id, "code", rep.Code, "user", p.ID)
-	c.Response().Header().Set("X-Verification-Code", rep.Code)
-	return sendFile(c, rep.File)
+	return issuedDoc{file: rep.File, codes: []string{rep.Code}}, nil
+}
+
+// submissionPackage answers the signed submission package (监管报送) of an
+// assessment as a ZIP.
+func (a *API) submissionPackage(ctx context.Context, p access.Principal, id uint, lang string) (issuedDoc, error) {
+	pkg, err := a.Work.SubmissionPackage(ctx, p, id, lang)
+	if err != nil {
+		return issuedDoc{}, err
+	}
+	return issuedDoc{file: pkg.File, codes: pkg.Codes, size: pkg.Size}, nil
 }

@@ -36,25 +36,6 @@ func reportLang(c echo.Context) (string, error) {
 	return "", invalid("lang", "lang must be zh or en")
 }
 
-// reportPDF answers the verifiable PDF report, in Chinese unless ?lang=en.
-func (a *API) reportPDF(c echo.Context, p access.Principal) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	lang, err := reportLang(c)
-	if err != nil {
-		return err
-	}
-	rep, err := a.Work.ReportPDF(c.Request().Context(), p, id, lang)
-	if err != nil {
-		return err
-	}
-	a.Log.Info("report issued", "via", "api", "assessment", id, "code", rep.Code, "user", p.ID)
-	c.Response().Header().Set("X-Verification-Code", rep.Code)
-	return sendFile(c, rep.File)
-}
-
 // reportExport answers the report as XLSX, CSV, JSON or OSCAL JSON.
 func (a *API) reportExport(format string) func(echo.Context, access.Principal) error {
 	return func(c echo.Context, p access.Principal) error {
