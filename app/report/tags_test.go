@@ -40,7 +40,10 @@ func structTables(text string) [][]structRow {
 // document; the item table's rows follow the items in checklist order, each
 // with its answer and note in its own row; the column headers are TH cells
 // before the rows; the chart and the QR code are figures with alternative
-// text; running headers and footers are artifacts, outside the tree.
+// text; running headers and footers are artifacts, outside the tree; every
+// header cell has a scope, and the catalog, the tree root and every page
+// carry what ties marked content to the tree (MarkInfo, ParentTree,
+// StructParents).
 func TestPDFTagged(t *testing.T) {
 	pdfinfo := poppler(t, "pdfinfo")
 	for _, lang := range []string{"zh", "en"} {
@@ -108,12 +111,42 @@ func TestPDFTagged(t *testing.T) {
 				t.Errorf("item rows in the structure tree:\n%v\nwant\n%v", got, want)
 			}
 
-			_, objs, _ := readQPDF(t, file)
+			j, objs, _ := readQPDF(t, file)
 			alts := map[string]bool{}
+			var th, scoped, roots, marked, treed int
 			for _, o := range objs {
-				if o["/S"] == "/Figure" {
+				switch {
+				case o["/S"] == "/Figure":
 					alt, _ := o["/Alt"].(string)
 					alts[strings.TrimPrefix(alt, "u:")] = true
+				case o["/S"] == "/TH":
+					th++
+					if a, ok := o["/A"].(map[string]any); ok && a["/O"] == "/Table" && (a["/Scope"] == "/Column" || a["/Scope"] == "/Row") {
+						scoped++
+					}
+				case o["/Type"] == "/StructTreeRoot":
+					roots++
+					if _, ok := o["/ParentTree"]; ok {
+						treed++
+					}
+				case o["/Type"] == "/Catalog":
+					if mi, ok := o["/MarkInfo"].(map[string]any); ok && mi["/Marked"] == true {
+						marked++
+					}
+				}
+			}
+			// A table header cell says whether it heads a column or a row;
+			// the tree maps every page's marked content back to its
+			// elements (the parent tree, each page's /StructParents).
+			if th == 0 || scoped != th {
+				t.Errorf("%d of %d TH cells have a table scope", scoped, th)
+			}
+			if roots != 1 || treed != 1 || marked != 1 {
+				t.Errorf("struct tree roots %d (with a parent tree %d), catalogs marked %d; want 1 each", roots, treed, marked)
+			}
+			for _, pg := range j.Pages {
+				if _, ok := objs[pg.Object]["/StructParents"]; !ok {
+					t.Errorf("page %s has no /StructParents", pg.Object)
 				}
 			}
 			if !alts[d.Verify.URL] || len(alts) != 2 {
