@@ -56,7 +56,7 @@ func TestPDFTagged(t *testing.T) {
 			tree := run(t, pdfinfo, "-struct-text", file)
 			flat := stripSpace(tree)
 			for _, want := range []string{"H1(block)\"" + stripSpace(d.T("report.title")), "H2(block)\"" + stripSpace(d.T("report.summary")),
-				"TOCTOCILink(inline)", "LI(block)LBody(block)P(block)"} {
+				"TOCTOCILink(inline)", "LI(block)LBody(block)P(block)", "H3(block)\"" + stripSpace(d.T("report.themes"))} {
 				if !strings.Contains(flat, want) {
 					t.Errorf("structure tree lacks %s", want)
 				}
