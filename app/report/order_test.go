@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -216,5 +217,71 @@ func readingOrderOf(t *testing.T, pdftotext string, d Data) {
 		if row := stripSpace(strings.Join(lines[starts[i]:starts[i+1]], "")); !strings.Contains(row, head) {
 			t.Errorf("-layout: %s's note (%q…) is not beside it", id, head)
 		}
+	}
+}
+
+// TestRectificationReadingOrder reads the rectification report's table of
+// gaps with plain pdftotext: each gap's finding (its note) and its plan's
+// measure, first words to last, come after the gap's item and before the
+// next gap's, with notes of every length splitting rows over pages.
+func TestRectificationReadingOrder(t *testing.T) {
+	pdftotext := poppler(t, "pdftotext")
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			d := variedNotes(t, lang)
+			var buf bytes.Buffer
+			if err := testRenderer(t).RectificationPDF(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			pages := pdfPages(t, pdftotext, buf.Bytes())
+			s := d.Sheet
+			cols := []string{d.T("report.col.item"), d.T("rectification.col.finding"), d.T("report.col.measure"),
+				d.T("report.col.owner"), d.T("report.col.due"), d.T("report.col.status")}
+			var b strings.Builder
+			for i, p := range pages {
+				text := strings.TrimSuffix(stripSpace(p), stripSpace(d.T("report.footer", i+1, len(pages))))
+				for _, f := range []string{stripSpace(d.T("rectification.title") + " · " + s.FirmName), stripSpace(d.T("report.header_no", s.ID)),
+					stripSpace(strings.Join(cols, ""))} {
+					text = strings.Replace(text, f, "", 1)
+				}
+				for _, g := range s.Gaps() {
+					text = strings.Replace(text, stripSpace(g.Item.ID+d.T("report.row_continued")), "", 1)
+				}
+				b.WriteString(text)
+			}
+			// pdftotext drops a hyphen that ends a line (zh-CN wrapped
+			// after "zh-" reads "zhCN"), so hyphens are not compared; nor
+			// are the dashes of a continued row's empty cells.
+			text := strings.NewReplacer("-", "", d.T("report.none"), "").Replace(b.String())
+			gaps := s.Gaps()
+			at := make([]int, len(gaps)+1)
+			from := strings.Index(text, stripSpace(d.T("rectification.gaps")))
+			for i, g := range gaps {
+				k := strings.Index(text[from:], strings.ReplaceAll(stripSpace(g.Item.ID+g.Item.Text.In(lang)), "-", ""))
+				if k < 0 {
+					t.Fatalf("gap %s not found in order", g.Item.ID)
+				}
+				at[i] = from + k
+				from = at[i] + 1
+			}
+			at[len(gaps)] = len(text)
+			for i, g := range gaps {
+				row := text[at[i]:at[i+1]]
+				for _, want := range []string{s.Answers[g.Item.ID].Note, s.Plans[g.Item.ID].Measure} {
+					w := []rune(strings.ReplaceAll(stripSpace(want), "-", ""))
+					if len(w) == 0 {
+						continue
+					}
+					// The finding and the measure are not the last column,
+					// so the rest of the row comes between the parts of a
+					// split one: their first and last words are looked for.
+					for _, part := range []string{string(w[:min(len(w), 20)]), string(w[max(0, len(w)-20):])} {
+						if !strings.Contains(row, part) {
+							t.Errorf("%s: %q is not read between its gap and the next", g.Item.ID, part)
+						}
+					}
+				}
+			}
+		})
 	}
 }
