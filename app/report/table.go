@@ -261,7 +261,10 @@ func (c *doc) sectionRow(g *grid, title, aside string) error {
 	if c.tags.furniture == 0 && c.tags.table != nil {
 		tr = c.tags.table.Add("TR")
 		th := tr.Add("TH")
-		th.Scope = "Row"
+		th.Scope, th.ColSpan = "Row", len(g.cols)
+		if len(al) > 0 {
+			th.ColSpan = 2
+		}
 		c.tags.cur = th
 	}
 	if _, err := c.lines(marginX+cellPad, c.y+cellPad, ls); err != nil {
@@ -269,7 +272,9 @@ func (c *doc) sectionRow(g *grid, title, aside string) error {
 	}
 	if len(al) > 0 {
 		if tr != nil {
-			c.tags.cur = tr.Add("TD")
+			td := tr.Add("TD")
+			td.ColSpan = len(g.cols) - 2
+			c.tags.cur = td
 		}
 		if _, err := c.lines(marginX+g.cols[0]+g.cols[1]+cellPad, c.y+cellPad, al); err != nil {
 			return err

@@ -20,7 +20,7 @@ func structTables(text string) [][]structRow {
 			tables = append(tables, nil)
 		case s == "TR" && len(tables) > 0:
 			tables[len(tables)-1] = append(tables[len(tables)-1], structRow{})
-		case (s == "TD" || strings.HasPrefix(s, "TH")) && len(tables) > 0:
+		case (strings.HasPrefix(s, "TD") || strings.HasPrefix(s, "TH")) && len(tables) > 0: // "TD:" when it has attributes
 			t := tables[len(tables)-1]
 			if len(t) > 0 {
 				t[len(t)-1].cells = append(t[len(t)-1].cells, "")
@@ -121,8 +121,14 @@ func TestPDFTagged(t *testing.T) {
 					alts[strings.TrimPrefix(alt, "u:")] = true
 				case o["/S"] == "/TH":
 					th++
-					if a, ok := o["/A"].(map[string]any); ok && a["/O"] == "/Table" && (a["/Scope"] == "/Column" || a["/Scope"] == "/Row") {
+					a, _ := o["/A"].(map[string]any)
+					if a["/O"] == "/Table" && (a["/Scope"] == "/Column" || a["/Scope"] == "/Row") {
 						scoped++
+					}
+					// A theme's row header spans the columns its title
+					// takes: all four, or two beside the theme's score.
+					if span, _ := a["/ColSpan"].(float64); a["/Scope"] == "/Row" && span != 2 && span != 4 {
+						t.Errorf("a row header spans %v columns", a["/ColSpan"])
 					}
 				case o["/Type"] == "/StructTreeRoot":
 					roots++
