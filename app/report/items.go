@@ -114,6 +114,14 @@ func (c *doc) items() error {
 	if err := c.header(g); err != nil {
 		return err
 	}
+	res := c.d.Sheet.Result()
+	g.aside = map[string]string{}
+	for i, cl := range c.d.Sheet.Checklists {
+		if i < len(res.Themes) && res.Themes[i].ID == cl.ID {
+			tr := res.Themes[i]
+			g.aside[cl.Title.In(c.d.Lang)] = c.t("report.theme_aside", c.score(tr.Score), tr.Gaps)
+		}
+	}
 	for _, cl := range c.d.Sheet.Checklists {
 		if err := c.theme(g, cl); err != nil {
 			return err
@@ -126,7 +134,7 @@ func (c *doc) items() error {
 // contents.
 func (c *doc) theme(g *grid, cl *checklist.Checklist) error {
 	title := cl.Title.In(c.d.Lang)
-	th, err := c.sectionRowHeight(title)
+	_, _, th, err := c.sectionLines(g, title, g.aside[title])
 	if err != nil {
 		return err
 	}
@@ -148,7 +156,7 @@ func (c *doc) theme(g *grid, cl *checklist.Checklist) error {
 		}
 	}
 	c.mark("theme:" + cl.ID)
-	if err := c.sectionRow(title); err != nil {
+	if err := c.sectionRow(g, title, g.aside[title]); err != nil {
 		return err
 	}
 	for i := range rows {
@@ -196,6 +204,12 @@ func (c *doc) itemRow(g *grid, cl *checklist.Checklist, it checklist.Item) (row,
 	if p, ok := s.Plans[it.ID]; ok && p.Measure != "" {
 		add(c.t("report.plan_line", p.Measure, orNone(c, p.Owner), orNone(c, p.Due), c.t(planStatusKey(p.Status))))
 	}
+	if details.Len() == 0 {
+		// A dash, not an empty cell: pdftotext finds the table's rows by
+		// text in every column, and reads a note with no note above or
+		// below it after the page's other rows.
+		details.WriteString(c.t("report.none"))
+	}
 	if err := c.font(tableSize); err != nil {
 		return row{}, err
 	}
@@ -207,6 +221,7 @@ func (c *doc) itemRow(g *grid, cl *checklist.Checklist, it checklist.Item) (row,
 	if err != nil {
 		return r, err
 	}
+	r.cont = []string{it.ID, c.t("report.row_continued"), c.t(answerKey(ans.Value)), c.t("report.none")}
 	if ans.Value == scoring.NonCompliant && it.Severity == checklist.Critical {
 		r.ink = []uint32{criticalRed, 0, criticalRed}
 	}

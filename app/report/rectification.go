@@ -186,6 +186,10 @@ func (c *doc) rectGaps() error {
 		if err != nil {
 			return err
 		}
+		// Where a row runs onto another page, its cells with nothing left
+		// say so, so that text extraction reads the rest in its place.
+		none := c.t("report.none")
+		r.cont = []string{ref.Item.ID + c.t("report.row_continued"), none, none, none, none, none}
 		if overdue {
 			r.ink = []uint32{0, 0, 0, 0, criticalRed, criticalRed}
 		}

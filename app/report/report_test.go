@@ -139,19 +139,25 @@ func TestPDFText(t *testing.T) {
 }
 
 // furniture matches, in whitespace-free pdftotext output, what a page break
-// inside the item table adds: the footer, the running header, and the
-// column header with the "continued" row.
+// inside the item table adds: the footer, the running header, the column
+// header with the "continued" row, and the split row's repeated cells.
 func furniture(d Data, s *assessment.Sheet) *regexp.Regexp {
 	footer := regexp.QuoteMeta(stripSpace(d.T("report.footer", 1111111, 2222222)))
 	footer = strings.NewReplacer("1111111", `\d+`, "2222222", `\d+`).Replace(footer)
 	header := regexp.QuoteMeta(stripSpace(d.T("report.col.id") + d.T("report.col.text") + d.T("report.col.answer") + d.T("report.col.note")))
-	var themes []string
-	for _, cl := range s.Checklists {
-		themes = append(themes, regexp.QuoteMeta(stripSpace(d.T("report.continued", cl.Title.In(d.Lang)))))
+	var themes, fillers []string
+	res := s.Result()
+	for i, cl := range s.Checklists {
+		aside := d.T("report.theme_aside", strconv.FormatFloat(*res.Themes[i].Score, 'f', 1, 64), res.Themes[i].Gaps)
+		themes = append(themes, regexp.QuoteMeta(stripSpace(d.T("report.continued", cl.Title.In(d.Lang))+aside)))
+		for _, it := range cl.Items() {
+			fillers = append(fillers, regexp.QuoteMeta(stripSpace(it.ID+d.T("report.row_continued")+d.T(answerKey(s.Answers[it.ID].Value)))))
+		}
 	}
 	running := regexp.QuoteMeta(stripSpace(d.T("report.title")+" · "+s.FirmName)) +
 		strings.Replace(regexp.QuoteMeta(stripSpace(d.T("report.header_no", 1111111))), "1111111", `\d+`, 1)
-	return regexp.MustCompile(footer + "|" + running + "|" + header + "(?:" + strings.Join(themes, "|") + ")?")
+	// A split row's continuation repeats its id, "continued" and answer.
+	return regexp.MustCompile(footer + "|" + running + "|" + header + "(?:" + strings.Join(themes, "|") + ")?(?:" + strings.Join(fillers, "|") + ")?")
 }
 
 // TestPDFEdgeCases renders sheets with nothing to score and checks the

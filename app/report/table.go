@@ -15,6 +15,12 @@ const (
 type grid struct {
 	cols []float64
 	head row
+	// aside is the text a section row shows in the third and fourth
+	// columns (a theme's score and gaps), by section title; none if empty.
+	// It also keeps text extraction in order: text in those columns
+	// between two rows stops pdftotext from joining the rows above and
+	// below into one table, which it would read before the section row.
+	aside map[string]string
 }
 
 // newGrid makes a table of the given column widths (summing to contentW)
@@ -40,6 +46,11 @@ type row struct {
 	cells [][]string
 	fill  uint32   // background, 0 for none
 	ink   []uint32 // text colour per cell, 0 for black; may be shorter than cells
+	// cont is what a cell with nothing left shows on the pages a split
+	// row continues onto (the item id, "continued", the answer), so the
+	// continuation is a full row of the table to text extraction, read
+	// in its place rather than after the page's other rows.
+	cont []string
 }
 
 // wrapRow wraps one row's cell texts to the grid's columns.
@@ -182,7 +193,8 @@ func (c *doc) drawRow(g *grid, r *row, from, to int) error {
 		if i < len(r.tags) {
 			c.tags.cur = r.tags[i]
 		}
-		if from < len(ls) {
+		switch {
+		case from < len(ls):
 			if i < len(r.ink) && r.ink[i] != 0 {
 				c.color(r.ink[i])
 			}
@@ -192,6 +204,18 @@ func (c *doc) drawRow(g *grid, r *row, from, to int) error {
 			if i < len(r.ink) && r.ink[i] != 0 {
 				c.color(black)
 			}
+		case from > 0 && i < len(r.cont) && r.cont[i] != "":
+			// A repeat of what the row's first part said: an artifact.
+			s, err := c.m.cut(r.cont[i], w-2*cellPad)
+			if err != nil {
+				return err
+			}
+			c.tags.cur = nil
+			c.color(grey)
+			if err := c.text(x+cellPad, c.y+cellPad, s); err != nil {
+				return err
+			}
+			c.color(black)
 		}
 		x += w
 	}
@@ -222,49 +246,68 @@ func (c *doc) startTable(g *grid, minLines int) error {
 }
 
 // sectionRow draws a full-width row with a title (a theme in the item
-// table).
-func (c *doc) sectionRow(title string) error {
-	if err := c.font(themeSize); err != nil {
-		return err
-	}
-	ls, err := c.m.wrap(title, contentW-2*cellPad)
+// table) and, in the third and fourth columns, an aside (its score).
+func (c *doc) sectionRow(g *grid, title, aside string) error {
+	ls, al, h, err := c.sectionLines(g, title, aside)
 	if err != nil {
 		return err
 	}
-	h := float64(max(len(ls), 1))*themeSize*lineFactor + 2*cellPad
 	c.fill(themeFill)
 	c.stroke(ruleGrey)
 	c.gp.SetLineWidth(0.5)
 	c.rect(marginX, c.y, contentW, h, "FD")
+	var tr *gopdf.StructElem
 	c.tags.cur = nil
 	if c.tags.furniture == 0 && c.tags.table != nil {
-		th := c.tags.table.Add("TR").Add("TH")
-		th.Scope = "Row"
+		tr = c.tags.table.Add("TR")
+		th := tr.Add("TH")
+		th.Scope, th.ColSpan = "Row", len(g.cols)
+		if len(al) > 0 {
+			th.ColSpan = 2
+		}
 		c.tags.cur = th
 	}
 	if _, err := c.lines(marginX+cellPad, c.y+cellPad, ls); err != nil {
 		return err
 	}
+	if len(al) > 0 {
+		if tr != nil {
+			td := tr.Add("TD")
+			td.ColSpan = len(g.cols) - 2
+			c.tags.cur = td
+		}
+		if _, err := c.lines(marginX+g.cols[0]+g.cols[1]+cellPad, c.y+cellPad, al); err != nil {
+			return err
+		}
+	}
 	c.y += h
 	return nil
 }
 
-func (c *doc) sectionRowHeight(title string) (float64, error) {
+// sectionLines wraps a section row's title and aside and returns its
+// height; it leaves the font at themeSize.
+func (c *doc) sectionLines(g *grid, title, aside string) (ls, al []string, h float64, err error) {
 	if err := c.font(themeSize); err != nil {
-		return 0, err
+		return nil, nil, 0, err
 	}
-	ls, err := c.m.wrap(title, contentW-2*cellPad)
-	if err != nil {
-		return 0, err
+	titleW := contentW
+	if aside != "" {
+		titleW = g.cols[0] + g.cols[1]
+		if al, err = c.m.wrap(aside, contentW-titleW-2*cellPad); err != nil {
+			return nil, nil, 0, err
+		}
 	}
-	return float64(max(len(ls), 1))*themeSize*lineFactor + 2*cellPad, nil
+	if ls, err = c.m.wrap(title, titleW-2*cellPad); err != nil {
+		return nil, nil, 0, err
+	}
+	return ls, al, float64(max(len(ls), len(al), 1))*themeSize*lineFactor + 2*cellPad, nil
 }
 
 // tableTop is where rows start on a fresh page of the table.
 func (c *doc) tableTop(g *grid, section string) (float64, error) {
 	top := marginTop + rowHeight(g.head.lines())
 	if section != "" {
-		th, err := c.sectionRowHeight(c.t("report.continued", section))
+		_, _, th, err := c.sectionLines(g, c.t("report.continued", section), g.aside[section])
 		if err != nil {
 			return 0, err
 		}
@@ -287,7 +330,7 @@ func (c *doc) tableBreak(g *grid, section string) error {
 	if section == "" {
 		return nil
 	}
-	return c.sectionRow(c.t("report.continued", section))
+	return c.sectionRow(g, c.t("report.continued", section), g.aside[section])
 }
 
 // legend explains the row colours with a swatch for each kind of gap.

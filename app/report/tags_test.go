@@ -20,7 +20,7 @@ func structTables(text string) [][]structRow {
 			tables = append(tables, nil)
 		case s == "TR" && len(tables) > 0:
 			tables[len(tables)-1] = append(tables[len(tables)-1], structRow{})
-		case (s == "TD" || strings.HasPrefix(s, "TH")) && len(tables) > 0:
+		case (strings.HasPrefix(s, "TD") || strings.HasPrefix(s, "TH")) && len(tables) > 0: // "TD:" when it has attributes
 			t := tables[len(tables)-1]
 			if len(t) > 0 {
 				t[len(t)-1].cells = append(t[len(t)-1].cells, "")
@@ -40,7 +40,10 @@ func structTables(text string) [][]structRow {
 // document; the item table's rows follow the items in checklist order, each
 // with its answer and note in its own row; the column headers are TH cells
 // before the rows; the chart and the QR code are figures with alternative
-// text; running headers and footers are artifacts, outside the tree.
+// text; running headers and footers are artifacts, outside the tree; every
+// header cell has a scope, and the catalog, the tree root and every page
+// carry what ties marked content to the tree (MarkInfo, ParentTree,
+// StructParents).
 func TestPDFTagged(t *testing.T) {
 	pdfinfo := poppler(t, "pdfinfo")
 	for _, lang := range []string{"zh", "en"} {
@@ -53,7 +56,7 @@ func TestPDFTagged(t *testing.T) {
 			tree := run(t, pdfinfo, "-struct-text", file)
 			flat := stripSpace(tree)
 			for _, want := range []string{"H1(block)\"" + stripSpace(d.T("report.title")), "H2(block)\"" + stripSpace(d.T("report.summary")),
-				"TOCTOCILink(inline)", "LI(block)LBody(block)P(block)"} {
+				"TOCTOCILink(inline)", "LI(block)LBody(block)P(block)", "H3(block)\"" + stripSpace(d.T("report.themes"))} {
 				if !strings.Contains(flat, want) {
 					t.Errorf("structure tree lacks %s", want)
 				}
@@ -79,7 +82,7 @@ func TestPDFTagged(t *testing.T) {
 			}
 			var want []string
 			for _, cl := range d.Sheet.Checklists {
-				want = append(want, "theme "+cl.Title.In(lang))
+				want = append(want, "theme "+stripSpace(cl.Title.In(lang)))
 				for _, it := range cl.Items() {
 					want = append(want, it.ID)
 				}
@@ -87,8 +90,8 @@ func TestPDFTagged(t *testing.T) {
 			var got []string
 			for _, r := range (*items)[1:] {
 				switch len(r.cells) {
-				case 1:
-					got = append(got, "theme "+r.cells[0])
+				case 1, 2: // a theme: its title, and its score beside it
+					got = append(got, "theme "+stripSpace(r.cells[0])) // a title wrapped over lines
 				case 4:
 					id := r.cells[0]
 					for _, it := range want {
@@ -108,12 +111,48 @@ func TestPDFTagged(t *testing.T) {
 				t.Errorf("item rows in the structure tree:\n%v\nwant\n%v", got, want)
 			}
 
-			_, objs, _ := readQPDF(t, file)
+			j, objs, _ := readQPDF(t, file)
 			alts := map[string]bool{}
+			var th, scoped, roots, marked, treed int
 			for _, o := range objs {
-				if o["/S"] == "/Figure" {
+				switch {
+				case o["/S"] == "/Figure":
 					alt, _ := o["/Alt"].(string)
 					alts[strings.TrimPrefix(alt, "u:")] = true
+				case o["/S"] == "/TH":
+					th++
+					a, _ := o["/A"].(map[string]any)
+					if a["/O"] == "/Table" && (a["/Scope"] == "/Column" || a["/Scope"] == "/Row") {
+						scoped++
+					}
+					// A theme's row header spans the columns its title
+					// takes: all four, or two beside the theme's score.
+					if span, _ := a["/ColSpan"].(float64); a["/Scope"] == "/Row" && span != 2 && span != 4 {
+						t.Errorf("a row header spans %v columns", a["/ColSpan"])
+					}
+				case o["/Type"] == "/StructTreeRoot":
+					roots++
+					if _, ok := o["/ParentTree"]; ok {
+						treed++
+					}
+				case o["/Type"] == "/Catalog":
+					if mi, ok := o["/MarkInfo"].(map[string]any); ok && mi["/Marked"] == true {
+						marked++
+					}
+				}
+			}
+			// A table header cell says whether it heads a column or a row;
+			// the tree maps every page's marked content back to its
+			// elements (the parent tree, each page's /StructParents).
+			if th == 0 || scoped != th {
+				t.Errorf("%d of %d TH cells have a table scope", scoped, th)
+			}
+			if roots != 1 || treed != 1 || marked != 1 {
+				t.Errorf("struct tree roots %d (with a parent tree %d), catalogs marked %d; want 1 each", roots, treed, marked)
+			}
+			for _, pg := range j.Pages {
+				if _, ok := objs[pg.Object]["/StructParents"]; !ok {
+					t.Errorf("page %s has no /StructParents", pg.Object)
 				}
 			}
 			if !alts[d.Verify.URL] || len(alts) != 2 {

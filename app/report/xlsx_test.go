@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"selfcheck/app/checklist"
+	"selfcheck/app/tabular"
 	"selfcheck/app/tabular/tabulartest"
 )
 
@@ -145,6 +147,62 @@ func TestXLSXReadsBackInGnumeric(t *testing.T) {
 				if r[4] != p.Measure || r[5] != p.Owner || r[6] != due {
 					t.Errorf("plan %s = %q, want %q %q %q", r[1], r, p.Measure, p.Owner, due)
 				}
+			}
+		})
+	}
+}
+
+// The rectification ledger (整改台账) reads back in Gnumeric cell for cell
+// as the application holds it: one row per gap, text as typed, the due,
+// done and verified days as dates; its range declared whole, no filter
+// flag, and properties naming the rectification report.
+func TestRectificationXLSXReadsBackInGnumeric(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			s := exportSheet()
+			for id, p := range s.Plans {
+				p.DoneOn, p.VerifiedOn, p.ReviewComment = "2021-11-28", "2021-11-30", "=HYPERLINK(\"x\") 已核实"
+				s.Plans[id] = p
+				break
+			}
+			d := exportData(t, s, lang)
+			var buf bytes.Buffer
+			if err := RectificationXLSX(&buf, d); err != nil {
+				t.Fatal(err)
+			}
+			tab := rectificationLedger(d)
+			if len(tab.Rows) == 0 {
+				t.Fatal("the fixture has no gap")
+			}
+			b := tabulartest.Read(t, buf.Bytes())
+			language := map[string]string{"zh": "zh-CN", "en": "en"}[lang]
+			tabulartest.CheckParts(t, b, map[string]string{tab.Sheet: fmt.Sprintf("A1:O%d", len(tab.Rows)+1)}, tabulartest.Core{
+				Title: d.T("rectification.title") + " - " + s.FirmName, Subject: s.FirmName, Language: language,
+				Created: "2021-12-01T02:15:00Z",
+			})
+			sh := b.Sheet(t, tab.Sheet)
+			if len(sh.Raw) != len(tab.Rows)+1 || !slices.Equal(append(sh.Raw[0], make([]string, 15)...)[:15], tab.Header) {
+				t.Fatalf("ledger: %d rows, header %q; want %d, %q", len(sh.Raw), sh.Raw[0], len(tab.Rows)+1, tab.Header)
+			}
+			dates := 0
+			for r, row := range tab.Rows {
+				got := append(sh.Raw[r+1], make([]string, 15)...)[:15]
+				for c, want := range row {
+					shown := want
+					if c < len(tab.Kinds) && tab.Kinds[c] == tabular.Date && want != "" {
+						want = tabulartest.Serial(t, want)
+						dates++
+						if sh.Rows[r+1][c] != shown {
+							t.Errorf("row %d column %d shows %q, want the date %s", r+1, c+1, sh.Rows[r+1][c], shown)
+						}
+					}
+					if got[c] != want {
+						t.Errorf("row %d column %d = %q, want %q", r+1, c+1, got[c], want)
+					}
+				}
+			}
+			if dates < 3 {
+				t.Errorf("only %d date cells checked", dates)
 			}
 		})
 	}

@@ -21,7 +21,9 @@ type StructElem struct {
 	Type  string
 	Alt   string // alternative text (figures)
 	Scope string // a TH's /Scope: Column or Row
-	Lang  string // when it differs from the document's
+	// ColSpan is how many columns a table cell spans, when more than one.
+	ColSpan int
+	Lang    string // when it differs from the document's
 
 	gp     *GoPdf
 	parent *StructElem
@@ -132,8 +134,15 @@ func (o structElemObj) write(w io.Writer, objID int) error {
 	if e.Lang != "" {
 		fmt.Fprintf(w, " /Lang %s", pdfTextString(e.Lang))
 	}
-	if e.Scope != "" {
-		fmt.Fprintf(w, " /A << /O /Table /Scope /%s >>", e.Scope)
+	if e.Scope != "" || e.ColSpan > 1 {
+		io.WriteString(w, " /A << /O /Table")
+		if e.Scope != "" {
+			fmt.Fprintf(w, " /Scope /%s", e.Scope)
+		}
+		if e.ColSpan > 1 {
+			fmt.Fprintf(w, " /ColSpan %d", e.ColSpan)
+		}
+		io.WriteString(w, " >>")
 	}
 	io.WriteString(w, " /K [")
 	for _, k := range e.kids {

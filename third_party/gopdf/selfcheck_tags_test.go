@@ -7,6 +7,39 @@ import (
 	"testing"
 )
 
+// TestTableAttributes writes a header cell's scope and a cell's column
+// span as table attributes, and none for a plain cell.
+func TestTableAttributes(t *testing.T) {
+	gp := &GoPdf{}
+	gp.Start(Config{PageSize: *PageSizeA4, Unit: UnitPT})
+	gp.SetNoCompression()
+	gp.AddPage()
+	tr := gp.StructRoot().Add("Table").Add("TR")
+	th := tr.Add("TH")
+	th.Scope, th.ColSpan = "Row", 2
+	td := tr.Add("TD")
+	td.ColSpan = 2
+	tr.Add("TD")
+	for _, e := range []*StructElem{th, td} {
+		gp.BeginMarked(e)
+		gp.EndMarked()
+	}
+	var buf bytes.Buffer
+	if _, err := gp.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	pdf := buf.String()
+	for re, n := range map[string]int{
+		`/S /TH [^\n]*/A << /O /Table /Scope /Row /ColSpan 2 >>`: 1,
+		`/S /TD [^\n]*/A << /O /Table /ColSpan 2 >>`:             1,
+		`/A <<`: 2,
+	} {
+		if got := len(regexp.MustCompile(re).FindAllString(pdf, -1)); got != n {
+			t.Errorf("%d matches for %s, want %d", got, re, n)
+		}
+	}
+}
+
 // TestStructTree tags content on two pages and a link, and checks the
 // marked content, the elements, the parent tree and the catalog.
 func TestStructTree(t *testing.T) {
