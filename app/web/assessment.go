@@ -109,6 +109,7 @@ type fillPage struct {
 	MaxEvidence  int64               // MiB
 	Review       workflow.LastReview // the auditor's last decision, shown when it returned the assessment
 	Labels       fillLabels          // the fixed texts of every item, in the page's language
+	Excluded     template.HTML       // the items the profile leaves out, rendered (excludedPart)
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
 	Form         template.HTML       // formMark, where the checklists go (splice)
 	View         focusView           // the focused view shown (fillview.go)
@@ -127,6 +128,7 @@ type fillPage struct {
 	progress    []template.HTML             // each checklist's progress line, rendered
 	parts       []template.HTML             // the checklists as the form shows them, rendered, in page order
 	teamShared  map[teamKey][]template.HTML // item-team parts without a thread, rendered once, split at the item id (teamParts)
+	teamMembers string                      // the digest of the members the team parts offer (teamState)
 }
 
 // The fill-in page shows some 120 items, each with a few dozen texts. Asked
@@ -425,10 +427,13 @@ type fragmentKey struct {
 type partKind uint8
 
 const (
-	itemPart     partKind = iota // an item
-	themeHead                    // a checklist's heading
-	sectionHead                  // a section's title
-	progressLine                 // a checklist's line in the progress box
+	itemPart      partKind = iota // an item
+	themeHead                     // a checklist's heading
+	sectionHead                   // a section's title
+	progressLine                  // a checklist's line in the progress box
+	themeTeamPart                 // a theme's assignee (teamParts)
+	itemTeamPart                  // an item's team part without a thread, its id a marker (itemTeamPart)
+	excludedList                  // the items the profile leaves out (excludedPart)
 )
 
 // fillItemState appends to b everything an item of page shows besides its
@@ -681,6 +686,9 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	if err := s.fillView(c, &page); err != nil {
 		return err
 	}
+	if page.Excluded, err = s.excludedPart(sh, lang(c)); err != nil {
+		return err
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), page); err != nil {
@@ -693,6 +701,41 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, out.Bytes())
+}
+
+// excludedPart is the list of the items the sheet's profile leaves out,
+// rendered once per list and language (fillItems): a firm's profile
+// commonly leaves out dozens of items, and rendering their rows on every
+// load cost a third of the page's template time. The key holds the digest
+// of everything the list shows, so a changed text or tag is a new key.
+func (s *Server) excludedPart(sh *assessment.Sheet, l string) (template.HTML, error) {
+	if len(sh.Excluded) == 0 {
+		return "", nil
+	}
+	h := sha256.New()
+	var b []byte
+	field := func(v string) {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	for _, r := range sh.Excluded {
+		b = b[:0]
+		field(r.Item.ID)
+		field(r.Item.Text.In(l))
+		field(r.Checklist.Title.In(l))
+		for _, t := range r.Item.AppliesTo {
+			field(string(t))
+		}
+		h.Write(b)
+	}
+	key := fragmentKey{kind: excludedList, lang: l, state: string(h.Sum(nil))}
+	html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
+		return s.pages.sets["assessment"].ExecuteTemplate(w, "excluded", &Page{Lang: l, s: s, Data: struct{ Sheet *assessment.Sheet }{sh}})
+	})
+	if err != nil {
+		return "", fmt.Errorf("web: render the excluded items: %w", err)
+	}
+	return html, nil
 }
 
 // today is the date in the configured zone, for overdue marks.

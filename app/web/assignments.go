@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"html/template"
@@ -180,15 +183,56 @@ func (s *Server) teamParts(page *fillPage, pg *Page, theme, item string) error {
 	if theme == "" {
 		return s.itemTeamPart(page, pg, item)
 	}
-	if !v.CanAssign && v.Asg.Themes[theme].UserID == 0 {
+	who := v.Asg.Themes[theme]
+	if !v.CanAssign && who.UserID == 0 {
 		return nil
 	}
-	html, err := s.renderTeamPart("assessment", "theme-team", themeTeam{Page: pg, T2: v, Theme: theme, Assignee: v.Asg.Themes[theme]})
+	key := fragmentKey{kind: themeTeamPart, item: theme, lang: pg.Lang, state: teamState(page, who, false)}
+	html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
+		return s.pages.sets["assessment"].ExecuteTemplate(w, "theme-team", themeTeam{Page: pg, T2: v, Theme: theme, Assignee: who})
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("web: render the team part of theme %s: %w", theme, err)
 	}
 	page.parts = append(page.parts, html)
 	return nil
+}
+
+// teamState is everything a team part without a thread shows besides its
+// texts and its item or theme: whether the viewer may assign, the firm's
+// members the select offers, whether the sheet is editable, the assignee
+// and whether the assignment is the item's own. The parts are cached with
+// the items (fillItems) under it, so the page renders no partial for them
+// once they are warm: a template's method calls cost more than the rest
+// of such a part.
+func teamState(page *fillPage, who workflow.Assignee, own bool) string {
+	if page.teamMembers == "" {
+		h := sha256.New()
+		var b []byte
+		for _, m := range page.Team.Members {
+			b = binary.AppendUvarint(b[:0], uint64(m.ID))
+			b = binary.AppendUvarint(b, uint64(len(m.Email)))
+			b = append(b, m.Email...)
+			b = binary.AppendUvarint(b, uint64(len(m.Name)))
+			b = append(b, m.Name...)
+			h.Write(b)
+		}
+		page.teamMembers = string(h.Sum(nil))
+	}
+	b := []byte(page.teamMembers)
+	flag := func(on bool) {
+		if on {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	flag(page.Team.CanAssign)
+	flag(page.Sheet.Editable())
+	flag(own)
+	b = binary.AppendUvarint(b, uint64(who.UserID))
+	b = append(b, who.Name...)
+	return string(b)
 }
 
 // teamKey is what an item's team part depends on when its thread is empty.
@@ -225,9 +269,12 @@ func (s *Server) itemTeamPart(page *fillPage, pg *Page, item string) error {
 	if !ok {
 		it := v.For(pg, item, editable)
 		it.Item = itemMarker
-		html, err := s.renderTeamPart("assessment", "item-team", it)
+		fk := fragmentKey{kind: itemTeamPart, lang: pg.Lang, state: teamState(page, it.Assignee, own)}
+		html, err := s.fillItems.render(fk, func(w *bytes.Buffer) error {
+			return s.pages.sets["assessment"].ExecuteTemplate(w, "item-team", it)
+		})
 		if err != nil {
-			return err
+			return fmt.Errorf("web: render an item's team part: %w", err)
 		}
 		for _, p := range strings.Split(string(html), itemMarker) {
 			pieces = append(pieces, template.HTML(p)) //nolint:gosec // pieces of a part rendered by html/template

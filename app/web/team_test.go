@@ -184,3 +184,41 @@ func between(body, from, to string) string {
 	}
 	return rest
 }
+
+// The team parts are rendered once and reused across loads (teamState): a
+// member who joins the firm must show in every item's and theme's select
+// on the next load, and the English page must not get the Chinese parts.
+func TestTeamPartsFollowTheFirm(t *testing.T) {
+	a := newTestApp(t)
+	ctx := context.Background()
+	member, err := a.store.UserByEmail(ctx, "firm@demo.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.login("firm@demo.local")
+	id := startCampaign(t, c)
+	before := c.get("/assessments/" + id + "?filter=all")
+	if before.Status != http.StatusOK || strings.Contains(before.Body, "安全小李") {
+		t.Fatalf("before the member joins: %d, shows them: %v", before.Status, strings.Contains(before.Body, "安全小李"))
+	}
+	selects := strings.Count(before.Body, `form="team-assign" aria-label=`)
+	if selects < 2 {
+		t.Fatalf("%d assignee selects on the page", selects)
+	}
+	if _, err := a.store.CreateUser(ctx, store.NewUser{Email: "sec@demo.local", Name: "安全小李", Password: store.DemoPassword,
+		Role: auth.FirmMember, FirmID: member.FirmID}); err != nil {
+		t.Fatal(err)
+	}
+	after := c.get("/assessments/" + id + "?filter=all")
+	if got := strings.Count(after.Body, `<option value="sec@demo.local">安全小李</option>`); got != selects {
+		t.Errorf("the new member is offered in %d of %d selects", got, selects)
+	}
+	en := a.client()
+	en.lang = "en"
+	en.login("firm@demo.local")
+	page := en.get("/assessments/" + id + "?filter=all")
+	if strings.Contains(page.Body, "未分配") || !strings.Contains(page.Body, "Unassigned") {
+		t.Errorf("the English page shows the Chinese team parts")
+	}
+}
