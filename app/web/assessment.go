@@ -259,12 +259,9 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 	page.Progress, page.Form = progressMark, formMark
 	view := page.View
 	// An item is its part and about twenty pieces of its team part
-	// (itemTeamPart): sized once, the parts do not grow by copying.
-	n := 0
-	for _, cl := range sh.Checklists {
-		n += cl.Len()
-	}
-	page.parts = make([]template.HTML, 0, 24*n+16)
+	// (itemTeamPart): the slice comes from the pool, sized by the pages
+	// before, and goes back after the page is written (renderFill).
+	page.parts = getParts()
 	for i, t := range page.Result.Themes {
 		if i >= len(sh.Checklists) {
 			return fmt.Errorf("web: assessment %d scores %d themes of %d checklists", sh.ID, len(page.Result.Themes), len(sh.Checklists))
@@ -372,6 +369,21 @@ func (s *Server) fillView(c echo.Context, page *fillPage) error {
 		page.parts = append(page.parts, themeEnd)
 	}
 	return nil
+}
+
+// partsPool holds the slices of a fill-in page's parts: a page of every
+// item is a few thousand of them, allocated anew they were a seventh of
+// the page's allocations.
+var partsPool = sync.Pool{New: func() any { return new([]template.HTML) }}
+
+func getParts() []template.HTML { return (*partsPool.Get().(*[]template.HTML))[:0] }
+
+func putParts(parts []template.HTML) {
+	if cap(parts) > 1<<16 { // a rare huge page is not kept
+		return
+	}
+	clear(parts[:cap(parts)]) // the pool must not keep the pages' HTML alive
+	partsPool.Put(&parts)
 }
 
 // themeEnd closes a checklist's part of the form.
@@ -683,6 +695,7 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	if err := chooseView(&page, page.filter, page.theme); err != nil {
 		return err
 	}
+	defer func() { putParts(page.parts) }() // filled by fillView
 	if err := s.fillView(c, &page); err != nil {
 		return err
 	}
