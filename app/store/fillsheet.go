@@ -114,7 +114,8 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		file int // the evidence's index among the item's files
 		user uint
 	}
-	var answeredBy, plannedBy, uploadedBy []saver
+	answeredBy, plannedBy := make([]saver, 0, 128), make([]saver, 0, 64)
+	var uploadedBy []saver
 	users := map[uint]string{}
 
 	sh.Answers = make(map[string]assessment.Answer, 128)
