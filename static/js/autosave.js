@@ -55,6 +55,8 @@
   }
 
   function showPlan(fs) {
+    const tpl = fs.querySelector("template[data-plan-template]");
+    if (tpl && isGap(fs)) tpl.replaceWith(tpl.content.cloneNode(true));
     const plan = fs.querySelector("[data-plan]");
     if (plan) plan.hidden = !isGap(fs); // a plan no longer needed stays stored
     fs.classList.toggle("gap", !!isGap(fs));
