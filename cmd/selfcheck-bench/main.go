@@ -291,6 +291,20 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 			return nil, err
 		}
 	}
+	if o.runs("fill") && !o.postgres() {
+		progress("fill-in page as opened: %d readers for %v", o.readers, o.readFor)
+		r, err := b.fillView(ctx, fx, o.readers, o.readFor, false)
+		if err != nil {
+			return nil, err
+		}
+		var c check
+		c.want(r.Errors == 0, "%d errors", r.Errors)
+		c.want(r.P50 <= 10, "p50 %.1f ms > 10", r.P50)
+		c.want(r.P99 <= 40, "p99 %.1f ms > 40", r.P99)
+		r.Target = "p50 ≤ 10 ms, p99 ≤ 40 ms"
+		c.judge(&r)
+		rows = append(rows, r)
+	}
 	if o.runs("fill") {
 		progress("fill-in page: %d readers for %v", o.readers, o.readFor)
 		r, err := b.fillPage(ctx, fx, o.readers, o.readFor)
