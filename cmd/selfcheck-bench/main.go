@@ -347,7 +347,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 	}
 	if o.runs("fillview") {
 		progress("fill-in page's default view: Chromium loads it %d times", o.browserRuns)
-		r, ok, err := b.fillViewInBrowser(ctx, fx, o.browserRuns, dir)
+		r, floor, ok, err := b.fillViewInBrowser(ctx, fx, o.browserRuns, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -358,7 +358,11 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) ([]Row, e
 			c.want(r.Errors == 0, "%d errors", r.Errors)
 			r.Target = "p50 ≤ 150 ms, 0 errors"
 			c.judge(&r)
-			rows = append(rows, r)
+			var fc check
+			fc.want(floor.Errors == 0, "%d errors", floor.Errors)
+			floor.Target = "0 errors (the baseline of the view in Chromium)"
+			fc.judge(&floor)
+			rows = append(rows, r, floor)
 		} else {
 			progress("fill-in page's default view: no Chromium installed, skipped")
 		}
