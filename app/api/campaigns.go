@@ -212,11 +212,7 @@ func (a *API) campaignDashboard(c echo.Context, p access.Principal) error {
 // holds a short file that looks complete.
 func (a *API) campaignResults(format string) handlerFunc {
 	return func(c echo.Context, p access.Principal) error {
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
-		lang, err := reportLang(c)
+		id, lang, err := idAndLang(c)
 		if err != nil {
 			return err
 		}

@@ -23,11 +23,7 @@ type issuedDoc struct {
 // names it in the log.
 func (a *API) issued(what string, issue func(ctx context.Context, p access.Principal, id uint, lang string) (issuedDoc, error)) func(echo.Context, access.Principal) error {
 	return func(c echo.Context, p access.Principal) error {
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
-		lang, err := reportLang(c)
+		id, lang, err := idAndLang(c)
 		if err != nil {
 			return err
 		}

@@ -36,14 +36,20 @@ func reportLang(c echo.Context) (string, error) {
 	return "", invalid("lang", "lang must be zh or en")
 }
 
+// idAndLang reads the path's :id and ?lang (zh unless en).
+func idAndLang(c echo.Context) (uint, string, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return 0, "", err
+	}
+	lang, err := reportLang(c)
+	return id, lang, err
+}
+
 // reportExport answers the report as XLSX, CSV, JSON or OSCAL JSON.
 func (a *API) reportExport(format string) func(echo.Context, access.Principal) error {
 	return func(c echo.Context, p access.Principal) error {
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
-		lang, err := reportLang(c)
+		id, lang, err := idAndLang(c)
 		if err != nil {
 			return err
 		}
