@@ -2,7 +2,6 @@ package store
 
 import (
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"selfcheck/app/assessment"
 )
@@ -22,6 +21,26 @@ type RectCounts struct {
 // Plans is every plan counted.
 func (c RectCounts) Plans() int { return c.Open + c.InProgress + c.Done + c.Verified }
 
+// add counts n plans in status due on due as of today.
+func (c *RectCounts) add(status assessment.PlanStatus, due, today string, n int) {
+	switch status {
+	case assessment.PlanOpen:
+		c.Open += n
+	case assessment.PlanInProgress:
+		c.InProgress += n
+	case assessment.PlanDone:
+		c.Done += n
+	case assessment.PlanVerified:
+		c.Verified += n
+	}
+	if n > 0 && !status.Finished() && due > "" && due < today {
+		c.Overdue += n
+		if c.OldestOverdue == "" || due < c.OldestOverdue {
+			c.OldestOverdue = due
+		}
+	}
+}
+
 // FirmRectification is one firm's plans in a campaign.
 type FirmRectification struct {
 	AssessmentID uint
@@ -31,8 +50,10 @@ type FirmRectification struct {
 }
 
 // RectificationPanel is the dashboard's rectification panel: the plans of
-// the campaign's non-draft assessments in total and per firm, the firms
-// with the oldest overdue plan first (then by name), at most rectFirmsShown.
+// the gaps the campaign's assessments submitted, as they moved since, in
+// total and per firm. The firms come by the earliest due date of their
+// open plans (so the oldest overdue first), then those whose plans are all
+// finished, each in the order they started; at most rectFirmsShown.
 type RectificationPanel struct {
 	Total RectCounts
 	Firms []FirmRectification
@@ -40,67 +61,60 @@ type RectificationPanel struct {
 	FirmsWithPlans int
 }
 
-// rectOverdue is the condition of an overdue plan as of @today.
-const rectOverdue = "plans.status IN ('open', 'in_progress') AND plans.due > '' AND plans.due < @today"
-
-// rectSums is the select list counting plans by status and overdue.
-const rectSums = `COALESCE(SUM(CASE WHEN plans.status = 'open' THEN 1 ELSE 0 END), 0) AS open,
-	COALESCE(SUM(CASE WHEN plans.status = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress,
-	COALESCE(SUM(CASE WHEN plans.status = 'done' THEN 1 ELSE 0 END), 0) AS done,
-	COALESCE(SUM(CASE WHEN plans.status = 'verified' THEN 1 ELSE 0 END), 0) AS verified,
-	COALESCE(SUM(CASE WHEN ` + rectOverdue + ` THEN 1 ELSE 0 END), 0) AS overdue,
-	COALESCE(MIN(CASE WHEN ` + rectOverdue + ` THEN plans.due END), '') AS oldest_overdue`
-
-// dashboardRectification reads the panel live from the plans, which change
-// after submission (rectify.go): two aggregates over the campaign's plans,
-// found through its assessments.
+// dashboardRectification reads the panel from running totals kept by
+// submission and every move of a plan (rollupResults, rollupPlanStatus):
+// the campaign's planned gaps by status and due date (a few hundred rows),
+// the first firms in the index on (campaign, next due date), and the gaps
+// of those firms alone, so that a view costs the same at any campaign size.
+// Plans a returned assessment changes count from its next submission, as
+// its answers do.
 func dashboardRectification(db *gorm.DB, actor *User, d *Dashboard, today string) error {
 	if today == "" {
 		today = "0000-00-00" // no date: nothing is overdue
 	}
-	plans := func() *gorm.DB {
-		return db.Table("plans").Joins("JOIN assessments ON assessments.id = plans.assessment_id").
-			Scopes(scopeAssessments(actor)).
-			Where("assessments.campaign_id = ? AND assessments.state <> ?", d.Campaign.ID, string(assessment.Draft))
-	}
-	type counts struct {
-		Open, InProgress, Done, Verified, Overdue int
-		OldestOverdue                             string
-	}
-	args := map[string]any{"today": today}
-	var total counts
-	if err := plans().Select(rectSums, args).Scan(&total).Error; err != nil {
+	var counts []CampaignPlanStatus
+	if err := db.Where("campaign_id = ? AND n <> 0", d.Campaign.ID).Find(&counts).Error; err != nil {
 		return translate(err, "rectification totals of campaign %d", d.Campaign.ID)
 	}
-	d.Rectification.Total = RectCounts(total)
+	for _, c := range counts {
+		d.Rectification.Total.add(assessment.PlanStatus(c.PlanStatus), c.PlanDue, today, c.N)
+	}
+	if d.Rectification.Total.Plans() == 0 {
+		return nil
+	}
+	// Counted in the index alone: reviewedCampaign let actor see the whole
+	// campaign, and only submitted assessments have a next due date.
 	var n int64
-	if err := plans().Distinct("plans.assessment_id").Count(&n).Error; err != nil {
+	err := db.Model(&Assessment{}).Where("campaign_id = ? AND rect_next_due > ''", d.Campaign.ID).Count(&n).Error
+	if err != nil {
 		return translate(err, "firms with plans in campaign %d", d.Campaign.ID)
 	}
 	d.Rectification.FirmsWithPlans = int(n)
-	var rows []struct {
-		AssessmentID                              uint
-		FirmName, RectifiedOn                     string
-		Open, InProgress, Done, Verified, Overdue int
-		OldestOverdue                             string
-	}
-	// Ordered by the aggregate itself (PostgreSQL orders by an output
-	// column only when named alone); a firm without an overdue plan (NULL)
-	// comes last on both engines.
-	oldest := "MIN(CASE WHEN " + rectOverdue + " THEN plans.due END)"
-	err := plans().Joins("JOIN firms ON firms.id = assessments.firm_id").
-		Select("assessments.id AS assessment_id, firms.name AS firm_name, assessments.rectified_on, "+rectSums, args).
-		Group("assessments.id, firms.name, assessments.rectified_on").
-		Clauses(clause.OrderBy{Expression: clause.NamedExpr{
-			SQL: "CASE WHEN " + oldest + " IS NULL THEN 1 ELSE 0 END, " + oldest + ", firms.name, assessments.id", Vars: []any{args}}}).
-		Limit(rectFirmsShown).Scan(&rows).Error
+	var heads []FirmRectification
+	err = db.Model(&Assessment{}).Scopes(scopeAssessments(actor)).Joins("JOIN firms ON firms.id = assessments.firm_id").
+		Select("assessments.id AS assessment_id, firms.name AS firm_name, assessments.rectified_on").
+		Where("assessments.campaign_id = ? AND assessments.rect_next_due > ''", d.Campaign.ID).
+		Order("assessments.rect_next_due, assessments.id").Limit(rectFirmsShown).Scan(&heads).Error
 	if err != nil {
 		return translate(err, "rectification by firm in campaign %d", d.Campaign.ID)
 	}
-	for _, r := range rows {
-		d.Rectification.Firms = append(d.Rectification.Firms, FirmRectification{AssessmentID: r.AssessmentID, FirmName: r.FirmName,
-			RectifiedOn: r.RectifiedOn, RectCounts: RectCounts{Open: r.Open, InProgress: r.InProgress, Done: r.Done, Verified: r.Verified,
-				Overdue: r.Overdue, OldestOverdue: r.OldestOverdue}})
+	if len(heads) == 0 {
+		return nil
 	}
+	ids := make([]uint, len(heads))
+	at := make(map[uint]int, len(heads))
+	for i, h := range heads {
+		ids[i], at[h.AssessmentID] = h.AssessmentID, i
+	}
+	var gaps []AssessmentGap
+	err = db.Select("assessment_id", "plan_status", "plan_due").
+		Where("assessment_id IN ? AND plan_status <> ''", ids).Find(&gaps).Error
+	if err != nil {
+		return translate(err, "rectification by firm in campaign %d", d.Campaign.ID)
+	}
+	for _, g := range gaps {
+		heads[at[g.AssessmentID]].add(assessment.PlanStatus(g.PlanStatus), g.PlanDue, today, 1)
+	}
+	d.Rectification.Firms = heads
 	return nil
 }

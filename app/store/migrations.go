@@ -45,6 +45,7 @@ var migrations = []migration{
 	{22, "evidence valid until a date (licences, filings, audit reports)", migrateV22},
 	{23, "the next cycle: follow-up campaigns, answers and plans carried over", migrateV23},
 	{24, "notification preferences, webhooks, the scheduler's marks, reminder days per campaign", migrateV24},
+	{25, "the rectification panel as running totals: gaps' plan status, firms' next due date", migrateV25},
 }
 
 type schemaMigration struct {
@@ -654,7 +655,7 @@ func migrateV11Rollups(tx *gorm.DB) error {
 		return err
 	}
 	for _, id := range ids {
-		if err := rebuildRollups(tx, id); err != nil {
+		if err := rebuildV11Rollups(tx, id); err != nil {
 			return err
 		}
 	}
@@ -996,4 +997,45 @@ func migrateV24(tx *gorm.DB) error {
 		}
 	}
 	return tx.Migrator().CreateTable(&notifyPref{}, &webhook{}, &scheduleMark{})
+}
+
+// migrateV25 lets the dashboard's rectification panel read running totals
+// instead of aggregating every plan of the campaign on each view: each
+// stored gap keeps its plan's status, the campaign counts planned gaps by
+// status and due date, and each assessment keeps the due date that places
+// it in the panel's list (an index on the campaign and it). The gaps take
+// their plans' current status; a gap without a plan keeps "".
+func migrateV25(tx *gorm.DB) error {
+	type campaignPlanStatus struct {
+		CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
+		PlanStatus string `gorm:"primaryKey"`
+		PlanDue    string `gorm:"primaryKey"`
+		N          int    `gorm:"not null"`
+	}
+	for _, q := range []string{
+		"ALTER TABLE assessment_gaps ADD COLUMN plan_status TEXT NOT NULL DEFAULT ''",
+		"ALTER TABLE assessments ADD COLUMN rect_next_due TEXT NOT NULL DEFAULT ''",
+		"CREATE INDEX idx_assessments_rect ON assessments (campaign_id, rect_next_due, id)",
+		`UPDATE assessment_gaps SET plan_status = COALESCE((SELECT p.status FROM plans p
+			WHERE p.assessment_id = assessment_gaps.assessment_id AND p.item_id = assessment_gaps.item_id), '')`,
+	} {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	if err := tx.Migrator().CreateTable(&campaignPlanStatus{}); err != nil {
+		return err
+	}
+	var ids []uint
+	if err := tx.Table("campaigns").Order("id").Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		for _, r := range rectRollups {
+			if err := tx.Exec(r.rebuild, id).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -67,6 +67,11 @@ type Assessment struct {
 	// RectifiedOn is the day the last of its plans was verified, "" while
 	// one is not (rectify.go).
 	RectifiedOn string
+	// RectNextDue orders the firms of the dashboard's rectification panel
+	// (dashboard_rectify.go): the earliest due date of its stored gaps'
+	// open plans, rectAllFinished when every planned gap is finished, ""
+	// without a planned gap.
+	RectNextDue string
 }
 
 // AssessmentScore is one theme's score of an assessment as last submitted.
@@ -91,6 +96,7 @@ type AssessmentGap struct {
 	Answer       string
 	PlanDue      string
 	PlanDone     bool
+	PlanStatus   string // "" for a gap stored without a plan
 }
 
 // AssessmentTheme is a checklist frozen into an assessment when it started.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func lockPlan(tx *gorm.DB, actor *User, id uint, itemID string) (Assessment, Pla
 	var a Assessment
 	var p Plan
 	err := tx.Scopes(scopeAssessments(actor)).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-		Select("id", "state", "firm_id", "campaign_id", "rectified_on").First(&a, "assessments.id = ?", id).Error
+		Select("id", "state", "firm_id", "campaign_id", "rectified_on", "rect_next_due").First(&a, "assessments.id = ?", id).Error
 	if err != nil {
 		return a, p, translate(err, "assessment %d", id)
 	}
@@ -83,29 +84,76 @@ func keepPlan(tx *gorm.DB, actor *User, old Plan, next assessment.Plan, now time
 	return row, nil
 }
 
-// rollupPlanFinished keeps the stored gap of a plan and its campaign's
-// count of open plans by due date (rollups.go) in step with a plan that
-// became finished (done or verified) or stopped being so after the
-// assessment's results were stored.
-func rollupPlanFinished(tx *gorm.DB, a Assessment, itemID string, finished bool) error {
+// rollupPlanStatus keeps the stored gap of a plan whose status moved after
+// the assessment's results were stored in step with it, and with it the
+// campaign's counts of open plans by due date and of planned gaps by
+// status (rollups.go) and the assessment's place in the rectification
+// panel. It compares with the gap's stored status, not the plan's previous
+// one: a returned assessment's plans may have changed since the gap was
+// stored, and are counted from its next submission.
+func rollupPlanStatus(tx *gorm.DB, a Assessment, itemID string, status assessment.PlanStatus) error {
 	var gaps []AssessmentGap
-	if err := tx.Where("assessment_id = ? AND item_id = ?", a.ID, itemID).Find(&gaps).Error; err != nil {
-		return translate(err, "gap %s of assessment %d", itemID, a.ID)
+	if err := tx.Where("assessment_id = ?", a.ID).Find(&gaps).Error; err != nil {
+		return translate(err, "gaps of assessment %d", a.ID)
 	}
-	if len(gaps) == 0 || gaps[0].PlanDone == finished {
+	i := slices.IndexFunc(gaps, func(g AssessmentGap) bool { return g.ItemID == itemID })
+	if i < 0 || gaps[i].PlanStatus == string(status) {
 		return nil
 	}
-	if err := tx.Model(&AssessmentGap{}).Where("assessment_id = ? AND item_id = ?", a.ID, itemID).Update("plan_done", finished).Error; err != nil {
+	g := gaps[i]
+	finished := status.Finished()
+	err := tx.Model(&AssessmentGap{}).Where("assessment_id = ? AND item_id = ?", a.ID, itemID).
+		Updates(map[string]any{"plan_status": string(status), "plan_done": finished}).Error
+	if err != nil {
 		return translate(err, "update gap %s of assessment %d", itemID, a.ID)
 	}
-	if gaps[0].CampaignID == nil || gaps[0].PlanDue == "" {
+	gaps[i].PlanStatus, gaps[i].PlanDone = string(status), finished
+	if next := rectNextDue(gaps); next != a.RectNextDue {
+		if err := tx.Model(&Assessment{}).Where("id = ?", a.ID).Update("rect_next_due", next).Error; err != nil {
+			return translate(err, "rectification order of assessment %d", a.ID)
+		}
+	}
+	if g.CampaignID == nil {
 		return nil
 	}
-	n := 1
-	if finished {
-		n = -1
+	if g.PlanDone != finished && g.PlanDue != "" {
+		n := 1
+		if finished {
+			n = -1
+		}
+		if err := bump(tx, "campaign_open_plans", []string{"campaign_id", "plan_due"}, []any{*g.CampaignID, g.PlanDue}, []string{"n"}, []any{n}); err != nil {
+			return err
+		}
 	}
-	return bump(tx, "campaign_open_plans", []string{"campaign_id", "plan_due"}, []any{*gaps[0].CampaignID, gaps[0].PlanDue}, []string{"n"}, []any{n})
+	if g.PlanStatus != "" {
+		if err := bumpPlanStatus(tx, *g.CampaignID, g.PlanStatus, g.PlanDue, -1); err != nil {
+			return err
+		}
+	}
+	return bumpPlanStatus(tx, *g.CampaignID, string(status), g.PlanDue, 1)
+}
+
+// rectAllFinished is the RectNextDue of an assessment whose planned gaps
+// are all finished: after every due date, so such firms come after those
+// with open plans in the panel, in one index range with them.
+const rectAllFinished = "9999-12-31"
+
+// rectNextDue is the RectNextDue of an assessment with these stored gaps.
+func rectNextDue(gaps []AssessmentGap) string {
+	next, planned := "", false
+	for _, g := range gaps {
+		if g.PlanStatus == "" {
+			continue
+		}
+		planned = true
+		if st := assessment.PlanStatus(g.PlanStatus); !st.Finished() && g.PlanDue != "" && (next == "" || g.PlanDue < next) {
+			next = g.PlanDue
+		}
+	}
+	if next == "" && planned {
+		return rectAllFinished
+	}
+	return next
 }
 
 // syncRectified sets the day the assessment's rectification closed when
@@ -179,8 +227,8 @@ func (m planMove) record(tx *gorm.DB, actor *User, kind assessment.PlanEntryKind
 	if err := tx.Omit(clause.Associations).Create(&entry).Error; err != nil {
 		return false, translate(err, "log plan of %s", m.itemID)
 	}
-	if f := assessment.PlanStatus(m.row.Status).Finished(); f != assessment.PlanStatus(m.old.Status).Finished() {
-		if err := rollupPlanFinished(tx, m.a, m.itemID, f); err != nil {
+	if m.row.Status != m.old.Status {
+		if err := rollupPlanStatus(tx, m.a, m.itemID, assessment.PlanStatus(m.row.Status)); err != nil {
 			return false, err
 		}
 	}

@@ -185,8 +185,8 @@ func equalKinds(a, b []assessment.PlanEntryKind) bool {
 }
 
 // TestDashboardRectificationPanel counts the campaign's plans by status,
-// per firm and in total, with the oldest overdue firm first, as plans move
-// after submission; drafts are left out.
+// per firm and in total, with the oldest overdue firm first and then the
+// next due, as plans move after submission; drafts are left out.
 func TestDashboardRectificationPanel(t *testing.T) {
 	fx := seedDashboard(t)
 	s, ctx := fx.s, context.Background()
@@ -231,8 +231,11 @@ func TestDashboardRectificationPanel(t *testing.T) {
 	if p.Total != want {
 		t.Errorf("after progress: total %+v, want %+v", p.Total, want)
 	}
-	if p.Firms[0].FirmName != "二号公司" {
-		t.Errorf("after progress the oldest overdue is 二号公司's, first is %s", p.Firms[0].FirmName)
+	// 二号 has the oldest overdue plan, 三号 the next due (2022), 一号 only
+	// one due in 2031.
+	order = []string{p.Firms[0].FirmName, p.Firms[1].FirmName, p.Firms[2].FirmName}
+	if order[0] != "二号公司" || order[1] != "三号公司" || order[2] != "一号公司" {
+		t.Errorf("after progress the order is %v, want the oldest overdue first, then by the next due date", order)
 	}
 	checkRollups(t, fx, "after the panel's changes")
 	if _, err := s.CampaignDashboard(ctx, fx.other, fx.campaign, DashboardOptions{Today: dashToday}); !errors.Is(err, ErrNotFound) {

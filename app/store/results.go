@@ -56,11 +56,12 @@ func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.
 			}
 			p := sh.Plans[it.ID]
 			gaps = append(gaps, AssessmentGap{AssessmentID: sh.ID, ItemID: it.ID, CampaignID: campaignID, ChecklistID: cl.ID,
-				Severity: string(it.Severity), Answer: string(ans), PlanDue: p.Due, PlanDone: p.Status.Finished()})
+				Severity: string(it.Severity), Answer: string(ans), PlanDue: p.Due, PlanDone: p.Status.Finished(), PlanStatus: string(p.Status)})
 		}
 	}
 	err := tx.Model(&Assessment{}).Where("id = ?", sh.ID).Updates(map[string]any{
 		"score": r.Score, "grade": string(r.Grade), "critical_gaps": critical, "gaps": len(gaps), "results_at": now,
+		"rect_next_due": rectNextDue(gaps),
 	}).Error
 	if err != nil {
 		return translate(err, "store results of assessment %d", sh.ID)

@@ -79,6 +79,16 @@ type CampaignOpenPlan struct {
 	N          int
 }
 
+// CampaignPlanStatus counts a campaign's stored gaps with a plan by the
+// plan's status and due date: the rectification panel's totals on any day
+// are sums over its rows (dashboard_rectify.go).
+type CampaignPlanStatus struct {
+	CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
+	PlanStatus string `gorm:"primaryKey"`
+	PlanDue    string `gorm:"primaryKey"`
+	N          int
+}
+
 // bump adds deltas to the counters cols of the row keyed by keys, creating
 // it when missing.
 func bump(tx *gorm.DB, table string, keys []string, keyVals []any, cols []string, deltas []any) error {
@@ -153,6 +163,7 @@ func rollupResults(tx *gorm.DB, campaignID uint, old, new resultsShare) error {
 	}{}
 	items := map[string][2]int{}
 	plans := map[string]int{}
+	statuses := map[[2]string]int{}
 	add := func(r resultsShare, sign int) {
 		if !r.has {
 			return
@@ -183,6 +194,9 @@ func rollupResults(tx *gorm.DB, campaignID uint, old, new resultsShare) error {
 			items[gp.ItemID] = c
 			if !gp.PlanDone && gp.PlanDue > "" {
 				plans[gp.PlanDue] += sign
+			}
+			if gp.PlanStatus != "" {
+				statuses[[2]string{gp.PlanStatus, gp.PlanDue}] += sign
 			}
 		}
 	}
@@ -222,7 +236,21 @@ func rollupResults(tx *gorm.DB, campaignID uint, old, new resultsShare) error {
 			return err
 		}
 	}
+	for k, n := range statuses {
+		if n == 0 {
+			continue
+		}
+		if err := bumpPlanStatus(tx, campaignID, k[0], k[1], n); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// bumpPlanStatus adds n to the campaign's count of planned gaps in status
+// due on due.
+func bumpPlanStatus(tx *gorm.DB, campaignID uint, status, due string, n int) error {
+	return bump(tx, "campaign_plan_statuses", []string{"campaign_id", "plan_status", "plan_due"}, []any{campaignID, status, due}, []string{"n"}, []any{n})
 }
 
 // rollupTables are the rollups, each with the statement that recomputes a
@@ -247,8 +275,45 @@ var rollupTables = []struct{ table, rebuild string }{
 		WHERE campaign_id = ? AND plan_done = ? AND plan_due > '' GROUP BY campaign_id, plan_due`},
 }
 
+// rectRollups are the rectification panel's running figures (migration
+// v25), each with the statement that recomputes a campaign's from the raw
+// rows: the planned gaps by status and due date, and each assessment's
+// place in the panel (rectNextDue's rule in SQL; one ? for the campaign).
+var rectRollups = []struct{ table, clear, rebuild string }{
+	{"campaign_plan_statuses", "DELETE FROM campaign_plan_statuses WHERE campaign_id = ?",
+		`INSERT INTO campaign_plan_statuses (campaign_id, plan_status, plan_due, n)
+		SELECT campaign_id, plan_status, plan_due, COUNT(*) FROM assessment_gaps
+		WHERE campaign_id = ? AND plan_status <> '' GROUP BY campaign_id, plan_status, plan_due`},
+	{"assessments", "",
+		`UPDATE assessments SET rect_next_due = COALESCE(
+			(SELECT MIN(g.plan_due) FROM assessment_gaps g WHERE g.assessment_id = assessments.id
+				AND g.plan_status IN ('open', 'in_progress') AND g.plan_due > ''),
+			CASE WHEN EXISTS (SELECT 1 FROM assessment_gaps g WHERE g.assessment_id = assessments.id AND g.plan_status <> '')
+				THEN '` + rectAllFinished + `' ELSE '' END)
+		WHERE campaign_id = ?`},
+}
+
 // rebuildRollups recomputes a campaign's rollups from the raw rows.
 func rebuildRollups(tx *gorm.DB, campaignID uint) error {
+	if err := rebuildV11Rollups(tx, campaignID); err != nil {
+		return err
+	}
+	for _, r := range rectRollups {
+		if r.clear != "" {
+			if err := tx.Exec(r.clear, campaignID).Error; err != nil {
+				return translate(err, "clear %s of campaign %d", r.table, campaignID)
+			}
+		}
+		if err := tx.Exec(r.rebuild, campaignID).Error; err != nil {
+			return translate(err, "rebuild %s of campaign %d", r.table, campaignID)
+		}
+	}
+	return nil
+}
+
+// rebuildV11Rollups recomputes the rollups migration v11 created, the
+// only ones that exist when it runs.
+func rebuildV11Rollups(tx *gorm.DB, campaignID uint) error {
 	for _, r := range rollupTables {
 		if r.rebuild == "" {
 			if err := rollupFirms(tx, campaignID); err != nil {

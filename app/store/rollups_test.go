@@ -21,6 +21,10 @@ type rollupRows struct {
 	Themes []CampaignThemeStat
 	Items  []CampaignItemGap
 	Plans  []CampaignOpenPlan
+	// The rectification panel's: planned gaps by status and due date, and
+	// each assessment's next due date.
+	PlanStatuses []CampaignPlanStatus
+	NextDue      []Assessment
 }
 
 // readRollups reads a campaign's rollups, leaving out rows whose counters
@@ -36,6 +40,8 @@ func readRollups(t *testing.T, db *gorm.DB, campaignID uint) rollupRows {
 		db.Where(w+" AND (n <> 0 OR scored <> 0)", campaignID).Order("checklist_id").Find(&r.Themes).Error,
 		db.Where(w+" AND (non_compliant <> 0 OR partial <> 0)", campaignID).Order("item_id").Find(&r.Items).Error,
 		db.Where(w+" AND n <> 0", campaignID).Order("plan_due").Find(&r.Plans).Error,
+		db.Where(w+" AND n <> 0", campaignID).Order("plan_status, plan_due").Find(&r.PlanStatuses).Error,
+		db.Select("id", "rect_next_due").Where(w, campaignID).Order("id").Find(&r.NextDue).Error,
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -69,6 +75,22 @@ func checkRollups(t *testing.T, fx *dashFixture, step string) {
 	})
 	if !errors.Is(err, errRollback) {
 		t.Fatal(err)
+	}
+	// A stored gap's plan status follows its plan, except in a returned
+	// assessment, whose changes count from its next submission.
+	var stale []struct {
+		AssessmentID     uint
+		ItemID, Gap, Now string
+	}
+	err = fx.s.db.Raw(`SELECT g.assessment_id, g.item_id, g.plan_status AS gap, COALESCE(p.status, '') AS now
+		FROM assessment_gaps g JOIN assessments a ON a.id = g.assessment_id
+		LEFT JOIN plans p ON p.assessment_id = g.assessment_id AND p.item_id = g.item_id
+		WHERE g.campaign_id = ? AND a.state <> ? AND g.plan_status <> COALESCE(p.status, '')`, fx.campaign, string(assessment.ChangesRequested)).Scan(&stale).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) > 0 {
+		t.Errorf("%s: gaps whose plan status is not their plan's: %+v", step, stale)
 	}
 	d, err := fx.s.CampaignDashboard(context.Background(), fx.auditor, fx.campaign, DashboardOptions{Today: dashToday})
 	if err != nil {
@@ -222,6 +244,8 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP INDEX idx_login_failure_pair", "ALTER TABLE login_failures DROP COLUMN address",
 		"DROP INDEX idx_assessment_queue_grade", "DROP INDEX idx_assessment_queue_score", "DROP INDEX idx_assessment_queue_critical",
 		"DROP INDEX idx_gap_overdue", "CREATE INDEX idx_gap_campaign_due ON assessment_gaps (campaign_id, plan_done, plan_due)",
+		"DROP TABLE campaign_plan_statuses", "DROP INDEX idx_assessments_rect",
+		"ALTER TABLE assessments DROP COLUMN rect_next_due", "ALTER TABLE assessment_gaps DROP COLUMN plan_status",
 		"DELETE FROM schema_migrations WHERE version > 10",
 	} {
 		if err := fx.s.db.Exec(q).Error; err != nil {

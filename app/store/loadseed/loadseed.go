@@ -264,8 +264,8 @@ var loadCopies = []struct{ table, columns, values string }{
 		"a.id, t.item_id, t.measure, t.owner, t.due, t.status, t.version, t.updated_by_id, a.created_at"},
 	{"assessment_scores", "assessment_id, checklist_id, campaign_id, position, score, gaps, items",
 		"a.id, t.checklist_id, t.campaign_id, t.position, t.score, t.gaps, t.items"},
-	{"assessment_gaps", "assessment_id, item_id, campaign_id, checklist_id, severity, answer, plan_due, plan_done",
-		"a.id, t.item_id, t.campaign_id, t.checklist_id, t.severity, t.answer, t.plan_due, t.plan_done"},
+	{"assessment_gaps", "assessment_id, item_id, campaign_id, checklist_id, severity, answer, plan_due, plan_done, plan_status",
+		"a.id, t.item_id, t.campaign_id, t.checklist_id, t.severity, t.answer, t.plan_due, t.plan_done, t.plan_status"},
 }
 
 // copyLoadTemplates adds firms lo to hi-1, the i-th a copy of template
@@ -301,7 +301,7 @@ func copyLoadTemplates(bt store.BulkTx, tx *gorm.DB, lc *LoadCampaign, tmpl []st
 		t := tmpl[i%len(tmpl)]
 		now := loadTime(i)
 		a := store.Assessment{FirmID: firms[i-lo].ID, State: t.State, Profile: t.Profile, CampaignID: &lc.ID, CreatedByID: t.CreatedByID,
-			CreatedAt: now, UpdatedAt: now, Score: t.Score, Grade: t.Grade, CriticalGaps: t.CriticalGaps, Gaps: t.Gaps}
+			CreatedAt: now, UpdatedAt: now, Score: t.Score, Grade: t.Grade, CriticalGaps: t.CriticalGaps, Gaps: t.Gaps, RectNextDue: t.RectNextDue}
 		if t.SubmittedAt != nil {
 			a.SubmittedAt = &now
 		}

@@ -43,6 +43,7 @@ type storedResults struct {
 	CriticalGaps int
 	Gaps         int
 	ResultsAt    *time.Time
+	RectNextDue  string
 	Scores       []store.AssessmentScore
 	GapRows      []store.AssessmentGap
 }
@@ -50,10 +51,10 @@ type storedResults struct {
 func readResults(t *testing.T, db *gorm.DB, id uint) storedResults {
 	t.Helper()
 	var a store.Assessment
-	if err := db.Select("score", "grade", "critical_gaps", "gaps", "results_at").First(&a, id).Error; err != nil {
+	if err := db.Select("score", "grade", "critical_gaps", "gaps", "results_at", "rect_next_due").First(&a, id).Error; err != nil {
 		t.Fatal(err)
 	}
-	r := storedResults{Score: a.Score, Grade: a.Grade, CriticalGaps: a.CriticalGaps, Gaps: a.Gaps, ResultsAt: a.ResultsAt}
+	r := storedResults{Score: a.Score, Grade: a.Grade, CriticalGaps: a.CriticalGaps, Gaps: a.Gaps, ResultsAt: a.ResultsAt, RectNextDue: a.RectNextDue}
 	if err := db.Where("assessment_id = ?", id).Order("checklist_id").Find(&r.Scores).Error; err != nil {
 		t.Fatal(err)
 	}
