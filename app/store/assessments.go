@@ -160,7 +160,7 @@ func (s *Store) CreateAssessmentFrom(ctx context.Context, actor *User, lists []*
 		}
 		detail := map[string]any{"themes": themes}
 		if carryFrom != 0 {
-			if err := carryOver(tx, actor, carryFrom, a.ID, applicable); err != nil {
+			if err := carryOver(tx, actor, carryFrom, a, applicable); err != nil {
 				return err
 			}
 			detail["carried_from"] = carryFrom

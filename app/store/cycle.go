@@ -53,13 +53,14 @@ func checkCarry(tx *gorm.DB, firmID uint, campaignID *uint, from uint) (Assessme
 	return e, nil
 }
 
-// carryOver copies into the new assessment to, whose items are items, what
+// carryOver copies into the new assessment a, whose items are items, what
 // the firm's assessment from said of the same items: each answer and note,
 // marked carried and not confirmed; each evidence file, as a new row over
 // the same blob (the content is stored once, by SHA-256); each plan not
 // done, linked to the gap it came from. The answers enter the history as
 // saves, so replaying it (resubmissionBaseline) finds them.
-func carryOver(tx *gorm.DB, actor *User, from, to uint, items map[string]bool) error {
+func carryOver(tx *gorm.DB, actor *User, from uint, a Assessment, items map[string]bool) error {
+	to := a.ID
 	now := time.Now().UTC()
 	var answers []Answer
 	if err := tx.Select("item_id", "value", "note").Where("assessment_id = ?", from).Order("item_id").Find(&answers).Error; err != nil {
@@ -95,7 +96,7 @@ func carryOver(tx *gorm.DB, actor *User, from, to uint, items map[string]bool) e
 	for _, f := range files {
 		if items[f.ItemID] {
 			copies = append(copies, Evidence{AssessmentID: to, ItemID: f.ItemID, BlobSHA256: f.BlobSHA256, FileName: f.FileName,
-				Kind: f.Kind, Size: f.Size, UploadedByID: f.UploadedByID, UploadedAt: f.UploadedAt})
+				Kind: f.Kind, Size: f.Size, UploadedByID: f.UploadedByID, UploadedAt: f.UploadedAt, CampaignID: a.CampaignID})
 		}
 	}
 	if len(copies) > 0 {

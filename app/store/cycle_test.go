@@ -160,6 +160,12 @@ func TestCarryOverToFollowUp(t *testing.T) {
 	if files := sh.Evidence["t-1"]; len(files) != 1 || files[0].SHA256 != ev.SHA256 || files[0].Name != "截图.pdf" || files[0].ID == ev.ID || blobsAfter != blobsBefore {
 		t.Errorf("evidence carried: %+v; blobs %d → %d", files, blobsBefore, blobsAfter)
 	}
+	// The copy belongs to the new campaign: its dashboard counts the file
+	// if it is given a validity date and lapses.
+	var copied Evidence
+	if err := s.db.First(&copied, sh.Evidence["t-1"][0].ID).Error; err != nil || copied.CampaignID == nil || *copied.CampaignID != c2 {
+		t.Errorf("carried evidence's campaign: %v %v, want %d", copied.CampaignID, err, c2)
+	}
 	if _, content, err := s.EvidenceFile(ctx, u, a2, sh.Evidence["t-1"][0].ID); err != nil || string(content) != "%PDF-1.4 截图" {
 		t.Errorf("carried evidence downloads: %q %v", content, err)
 	}

@@ -63,7 +63,8 @@ type RectificationPanel struct {
 
 // dashboardRectification reads the panel from running totals kept by
 // submission and every move of a plan (rollupResults, rollupPlanStatus):
-// the campaign's planned gaps by status and due date (a few hundred rows),
+// the campaign's planned gaps by status and due date (a few hundred rows;
+// the count of firms with plans comes with the firm counts, dashboardFirms),
 // the first firms in the index on (campaign, next due date), and the gaps
 // of those firms alone, so that a view costs the same at any campaign size.
 // Plans a returned assessment changes count from its next submission, as
@@ -82,16 +83,8 @@ func dashboardRectification(db *gorm.DB, actor *User, d *Dashboard, today string
 	if d.Rectification.Total.Plans() == 0 {
 		return nil
 	}
-	// Counted in the index alone: reviewedCampaign let actor see the whole
-	// campaign, and only submitted assessments have a next due date.
-	var n int64
-	err := db.Model(&Assessment{}).Where("campaign_id = ? AND rect_next_due > ''", d.Campaign.ID).Count(&n).Error
-	if err != nil {
-		return translate(err, "firms with plans in campaign %d", d.Campaign.ID)
-	}
-	d.Rectification.FirmsWithPlans = int(n)
 	var heads []FirmRectification
-	err = db.Model(&Assessment{}).Scopes(scopeAssessments(actor)).Joins("JOIN firms ON firms.id = assessments.firm_id").
+	err := db.Model(&Assessment{}).Scopes(scopeAssessments(actor)).Joins("JOIN firms ON firms.id = assessments.firm_id").
 		Select("assessments.id AS assessment_id, firms.name AS firm_name, assessments.rectified_on").
 		Where("assessments.campaign_id = ? AND assessments.rect_next_due > ''", d.Campaign.ID).
 		Order("assessments.rect_next_due, assessments.id").Limit(rectFirmsShown).Scan(&heads).Error

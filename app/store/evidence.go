@@ -94,9 +94,11 @@ func (s *Store) AddEvidence(ctx context.Context, actor *User, id uint, n NewEvid
 	row := Evidence{AssessmentID: id, ItemID: n.ItemID, BlobSHA256: sum, FileName: n.Name, Kind: n.Kind, Size: int64(len(n.Data)), UploadedByID: actor.ID, UploadedAt: now,
 		ValidUntil: validUntil(n.ValidUntil)}
 	err := s.change(ctx, func(tx *gorm.DB) error {
-		if _, err := lockEditable(tx, actor, id); err != nil {
+		a, err := lockEditable(tx, actor, id)
+		if err != nil {
 			return err
 		}
+		row.CampaignID = a.CampaignID
 		if err := tx.Omit(clause.Associations).Create(&row).Error; err != nil {
 			return translate(err, "attach evidence")
 		}

@@ -1002,9 +1002,12 @@ func migrateV24(tx *gorm.DB) error {
 // migrateV25 lets the dashboard's rectification panel read running totals
 // instead of aggregating every plan of the campaign on each view: each
 // stored gap keeps its plan's status, the campaign counts planned gaps by
-// status and due date, and each assessment keeps the due date that places
-// it in the panel's list (an index on the campaign and it). The gaps take
-// their plans' current status; a gap without a plan keeps "".
+// status and due date and the assessments with one, and each assessment
+// keeps the due date that places it in the panel's list (an index on the
+// campaign and it). The gaps take their plans' current status; a gap
+// without a plan keeps "". Evidence files keep their assessment's campaign,
+// so that the dashboard counts a campaign's lapsing files in one range of
+// an index instead of probing every assessment of the campaign.
 func migrateV25(tx *gorm.DB) error {
 	type campaignPlanStatus struct {
 		CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
@@ -1016,6 +1019,10 @@ func migrateV25(tx *gorm.DB) error {
 		"ALTER TABLE assessment_gaps ADD COLUMN plan_status TEXT NOT NULL DEFAULT ''",
 		"ALTER TABLE assessments ADD COLUMN rect_next_due TEXT NOT NULL DEFAULT ''",
 		"CREATE INDEX idx_assessments_rect ON assessments (campaign_id, rect_next_due, id)",
+		"ALTER TABLE campaign_rollups ADD COLUMN with_plans INTEGER NOT NULL DEFAULT 0",
+		"ALTER TABLE evidences ADD COLUMN campaign_id BIGINT",
+		"UPDATE evidences SET campaign_id = (SELECT a.campaign_id FROM assessments a WHERE a.id = evidences.assessment_id)",
+		"CREATE INDEX idx_evidence_campaign_valid ON evidences (campaign_id, valid_until) WHERE valid_until IS NOT NULL AND deleted_at IS NULL",
 		`UPDATE assessment_gaps SET plan_status = COALESCE((SELECT p.status FROM plans p
 			WHERE p.assessment_id = assessment_gaps.assessment_id AND p.item_id = assessment_gaps.item_id), '')`,
 	} {
@@ -1032,7 +1039,7 @@ func migrateV25(tx *gorm.DB) error {
 	}
 	for _, id := range ids {
 		for _, r := range rectRollups {
-			if err := tx.Exec(r.rebuild, id).Error; err != nil {
+			if err := tx.Exec(r.rebuild, campaignArgs(r.rebuild, id)...).Error; err != nil {
 				return err
 			}
 		}

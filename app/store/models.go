@@ -212,6 +212,9 @@ type Evidence struct {
 	UploadedAt   time.Time
 	DeletedAt    *time.Time
 	ValidUntil   *string // YYYY-MM-DD; nil when the document does not expire (v22)
+	// CampaignID is the assessment's, so that a campaign's lapsing files
+	// are one index range (v25).
+	CampaignID *uint
 }
 
 // Transition records one move of an assessment's workflow.

@@ -26,7 +26,7 @@ import (
 func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.Time) error {
 	var old resultsShare
 	var row Assessment
-	if err := tx.Select("id", "state", "score", "grade", "results_at").First(&row, sh.ID).Error; err != nil {
+	if err := tx.Select("id", "state", "score", "grade", "results_at", "rect_next_due").First(&row, sh.ID).Error; err != nil {
 		return translate(err, "assessment %d", sh.ID)
 	}
 	if campaignID != nil && row.ResultsAt != nil {
@@ -59,9 +59,10 @@ func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.
 				Severity: string(it.Severity), Answer: string(ans), PlanDue: p.Due, PlanDone: p.Status.Finished(), PlanStatus: string(p.Status)})
 		}
 	}
+	nextDue := rectNextDue(gaps)
 	err := tx.Model(&Assessment{}).Where("id = ?", sh.ID).Updates(map[string]any{
 		"score": r.Score, "grade": string(r.Grade), "critical_gaps": critical, "gaps": len(gaps), "results_at": now,
-		"rect_next_due": rectNextDue(gaps),
+		"rect_next_due": nextDue,
 	}).Error
 	if err != nil {
 		return translate(err, "store results of assessment %d", sh.ID)
@@ -88,6 +89,15 @@ func writeResults(tx *gorm.DB, sh *assessment.Sheet, campaignID *uint, now time.
 	next := resultsShare{has: true, grade: string(r.Grade), scored: r.Score != nil, themes: scores, gaps: gaps}
 	if err := rollupResults(tx, *campaignID, old, next); err != nil {
 		return err
+	}
+	if placed := nextDue != ""; placed != (row.RectNextDue != "") {
+		d := 1
+		if !placed {
+			d = -1
+		}
+		if err := bump(tx, "campaign_rollups", []string{"campaign_id"}, []any{*campaignID}, []string{"firms", "started", "with_plans"}, []any{0, 0, d}); err != nil {
+			return err
+		}
 	}
 	return rollupTransition(tx, campaignID, sh.State, assessment.State(row.State))
 }

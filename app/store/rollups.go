@@ -35,6 +35,7 @@ type CampaignRollup struct {
 	CampaignID uint `gorm:"primaryKey;autoIncrement:false"`
 	Firms      int
 	Started    int
+	WithPlans  int // assessments with a planned gap (v25)
 }
 
 // CampaignStateCount counts a campaign's assessments in one state.
@@ -133,13 +134,12 @@ func rollupTransition(tx *gorm.DB, campaignID *uint, from, to assessment.State) 
 // its firms were replaced. The id is cast: PostgreSQL types a bare
 // parameter in a select list as text.
 func rollupFirms(tx *gorm.DB, campaignID uint) error {
-	if err := tx.Where("campaign_id = ?", campaignID).Delete(&CampaignRollup{}).Error; err != nil {
-		return translate(err, "clear firm counts of campaign %d", campaignID)
-	}
 	return translate(tx.Exec(`INSERT INTO campaign_rollups (campaign_id, firms, started)
 		SELECT CAST(? AS BIGINT), COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM assessments a
 			WHERE a.campaign_id = cf.campaign_id AND a.firm_id = cf.firm_id) THEN 1 ELSE 0 END), 0)
-		FROM campaign_firms cf WHERE cf.campaign_id = ?`, campaignID, campaignID).Error, "count firms of campaign %d", campaignID)
+		FROM campaign_firms cf WHERE cf.campaign_id = ?
+		ON CONFLICT (campaign_id) DO UPDATE SET firms = excluded.firms, started = excluded.started`,
+		campaignID, campaignID).Error, "count firms of campaign %d", campaignID)
 }
 
 // resultsShare is what one assessment's stored results add to its
@@ -278,7 +278,8 @@ var rollupTables = []struct{ table, rebuild string }{
 // rectRollups are the rectification panel's running figures (migration
 // v25), each with the statement that recomputes a campaign's from the raw
 // rows: the planned gaps by status and due date, and each assessment's
-// place in the panel (rectNextDue's rule in SQL; one ? for the campaign).
+// place in the panel (rectNextDue's rule in SQL), and the campaign's count
+// of assessments placed; each ? is the campaign.
 var rectRollups = []struct{ table, clear, rebuild string }{
 	{"campaign_plan_statuses", "DELETE FROM campaign_plan_statuses WHERE campaign_id = ?",
 		`INSERT INTO campaign_plan_statuses (campaign_id, plan_status, plan_due, n)
@@ -290,6 +291,9 @@ var rectRollups = []struct{ table, clear, rebuild string }{
 				AND g.plan_status IN ('open', 'in_progress') AND g.plan_due > ''),
 			CASE WHEN EXISTS (SELECT 1 FROM assessment_gaps g WHERE g.assessment_id = assessments.id AND g.plan_status <> '')
 				THEN '` + rectAllFinished + `' ELSE '' END)
+		WHERE campaign_id = ?`},
+	{"campaign_rollups", "",
+		`UPDATE campaign_rollups SET with_plans = (SELECT COUNT(*) FROM assessments WHERE campaign_id = ? AND rect_next_due > '')
 		WHERE campaign_id = ?`},
 }
 
@@ -304,11 +308,20 @@ func rebuildRollups(tx *gorm.DB, campaignID uint) error {
 				return translate(err, "clear %s of campaign %d", r.table, campaignID)
 			}
 		}
-		if err := tx.Exec(r.rebuild, campaignID).Error; err != nil {
+		if err := tx.Exec(r.rebuild, campaignArgs(r.rebuild, campaignID)...).Error; err != nil {
 			return translate(err, "rebuild %s of campaign %d", r.table, campaignID)
 		}
 	}
 	return nil
+}
+
+// campaignArgs is the campaign's id for each ? of q.
+func campaignArgs(q string, campaignID uint) []any {
+	args := make([]any, strings.Count(q, "?"))
+	for i := range args {
+		args[i] = campaignID
+	}
+	return args
 }
 
 // rebuildV11Rollups recomputes the rollups migration v11 created, the

@@ -231,6 +231,9 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP TABLE campaign_theme_stats", "DROP TABLE campaign_item_gaps", "DROP TABLE campaign_open_plans",
 		"DROP TABLE firm_name_grams", "DROP TABLE events", "DROP TABLE event_cursors", "DROP TABLE activities", "DROP TABLE leases", "DROP TABLE readiness_probes",
 		"DROP TABLE login_challenges", "DROP TABLE recovery_codes", "DROP TABLE second_factors", "DROP TABLE server_keys",
+		"DROP TABLE campaign_plan_statuses", "DROP INDEX idx_assessments_rect", "DROP INDEX idx_evidence_campaign_valid",
+		"ALTER TABLE assessments DROP COLUMN rect_next_due", "ALTER TABLE assessment_gaps DROP COLUMN plan_status",
+		"ALTER TABLE evidences DROP COLUMN campaign_id",
 		"DROP TABLE assignments", "DROP TABLE comments",
 		"DROP TABLE notifications", "DROP TABLE deliveries", "ALTER TABLE users DROP COLUMN lang",
 		"DROP TABLE notify_prefs", "DROP TABLE webhooks", "DROP TABLE schedule_marks", "ALTER TABLE campaigns DROP COLUMN reminder_days",
@@ -244,8 +247,6 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP INDEX idx_login_failure_pair", "ALTER TABLE login_failures DROP COLUMN address",
 		"DROP INDEX idx_assessment_queue_grade", "DROP INDEX idx_assessment_queue_score", "DROP INDEX idx_assessment_queue_critical",
 		"DROP INDEX idx_gap_overdue", "CREATE INDEX idx_gap_campaign_due ON assessment_gaps (campaign_id, plan_done, plan_due)",
-		"DROP TABLE campaign_plan_statuses", "DROP INDEX idx_assessments_rect",
-		"ALTER TABLE assessments DROP COLUMN rect_next_due", "ALTER TABLE assessment_gaps DROP COLUMN plan_status",
 		"DELETE FROM schema_migrations WHERE version > 10",
 	} {
 		if err := fx.s.db.Exec(q).Error; err != nil {
