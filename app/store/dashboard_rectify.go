@@ -99,14 +99,29 @@ func dashboardRectification(db *gorm.DB, actor *User, d *Dashboard, today string
 	for i, h := range heads {
 		ids[i], at[h.AssessmentID] = h.AssessmentID, i
 	}
-	var gaps []AssessmentGap
-	err = db.Select("assessment_id", "plan_status", "plan_due").
-		Where("assessment_id IN ? AND plan_status <> ''", ids).Find(&gaps).Error
+	// Aggregated by the database: 50 rows instead of every planned gap of
+	// the firms listed.
+	var firms []struct {
+		AssessmentID                              uint
+		Open, InProgress, Done, Verified, Overdue int
+		OldestOverdue                             string
+	}
+	overdue := "plan_status IN ('open', 'in_progress') AND plan_due > '' AND plan_due < @today"
+	err = db.Raw(`SELECT assessment_id,
+			SUM(CASE WHEN plan_status = 'open' THEN 1 ELSE 0 END) AS open,
+			SUM(CASE WHEN plan_status = 'in_progress' THEN 1 ELSE 0 END) AS in_progress,
+			SUM(CASE WHEN plan_status = 'done' THEN 1 ELSE 0 END) AS done,
+			SUM(CASE WHEN plan_status = 'verified' THEN 1 ELSE 0 END) AS verified,
+			SUM(CASE WHEN `+overdue+` THEN 1 ELSE 0 END) AS overdue,
+			COALESCE(MIN(CASE WHEN `+overdue+` THEN plan_due END), '') AS oldest_overdue
+		FROM assessment_gaps WHERE assessment_id IN @ids AND plan_status <> '' GROUP BY assessment_id`,
+		map[string]any{"today": today, "ids": ids}).Scan(&firms).Error
 	if err != nil {
 		return translate(err, "rectification by firm in campaign %d", d.Campaign.ID)
 	}
-	for _, g := range gaps {
-		heads[at[g.AssessmentID]].add(assessment.PlanStatus(g.PlanStatus), g.PlanDue, today, 1)
+	for _, c := range firms {
+		heads[at[c.AssessmentID]].RectCounts = RectCounts{Open: c.Open, InProgress: c.InProgress, Done: c.Done, Verified: c.Verified,
+			Overdue: c.Overdue, OldestOverdue: c.OldestOverdue}
 	}
 	d.Rectification.Firms = heads
 	return nil
