@@ -1,6 +1,31 @@
 // autosave.js saves each answer of the fill-in form as soon as it changes,
 // uploads evidence as soon as a file is chosen, and shows the plan fields of
 // gaps. Without JavaScript the same form posts everything with its Save button.
+// Every page loads it, so it also opens lazily sent <details> (below).
+
+// A closed <details> may send its content as <noscript data-lazy>: with
+// JavaScript on, the browser keeps that as text, which is no work while the
+// page loads; it becomes markup as the box opens. The click comes before the
+// box opens, so the content is there when it is first shown; toggle covers
+// a box opened otherwise.
+(function () {
+  "use strict";
+  function expand(details) {
+    const lazy = details && details.querySelector(":scope > noscript[data-lazy]");
+    if (!lazy) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = lazy.textContent;
+    lazy.replaceWith(tpl.content);
+  }
+  document.addEventListener("click", function (e) {
+    const summary = e.target.closest && e.target.closest("summary");
+    if (summary && summary.parentElement.tagName === "DETAILS") expand(summary.parentElement);
+  }, true);
+  document.addEventListener("toggle", function (e) {
+    if (e.target.tagName === "DETAILS" && e.target.open) expand(e.target);
+  }, true);
+})();
+
 (function () {
   "use strict";
   const form = document.getElementById("fill-form");
