@@ -57,7 +57,7 @@ type Dashboard struct {
 	Heat     HeatPage
 	Overdue  OverduePlans
 	Lapsing  LapsingEvidence
-	// Rectification is where the plans of the non-draft assessments stand.
+	// Rectification is where the plans of the submitted gaps stand.
 	Rectification RectificationPanel
 }
 

@@ -90,14 +90,15 @@ func keepPlan(tx *gorm.DB, actor *User, old Plan, next assessment.Plan, now time
 // status (rollups.go) and the assessment's place in the rectification
 // panel. It compares with the gap's stored status, not the plan's previous
 // one: a returned assessment's plans may have changed since the gap was
-// stored, and are counted from its next submission.
+// stored, and are counted from its next submission; so is the plan of a gap
+// stored without one.
 func rollupPlanStatus(tx *gorm.DB, a Assessment, itemID string, status assessment.PlanStatus) error {
 	var gaps []AssessmentGap
 	if err := tx.Where("assessment_id = ?", a.ID).Find(&gaps).Error; err != nil {
 		return translate(err, "gaps of assessment %d", a.ID)
 	}
 	i := slices.IndexFunc(gaps, func(g AssessmentGap) bool { return g.ItemID == itemID })
-	if i < 0 || gaps[i].PlanStatus == string(status) {
+	if i < 0 || gaps[i].PlanStatus == "" || gaps[i].PlanStatus == string(status) {
 		return nil
 	}
 	g := gaps[i]
@@ -125,10 +126,8 @@ func rollupPlanStatus(tx *gorm.DB, a Assessment, itemID string, status assessmen
 			return err
 		}
 	}
-	if g.PlanStatus != "" {
-		if err := bumpPlanStatus(tx, *g.CampaignID, g.PlanStatus, g.PlanDue, -1); err != nil {
-			return err
-		}
+	if err := bumpPlanStatus(tx, *g.CampaignID, g.PlanStatus, g.PlanDue, -1); err != nil {
+		return err
 	}
 	return bumpPlanStatus(tx, *g.CampaignID, string(status), g.PlanDue, 1)
 }

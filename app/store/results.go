@@ -112,14 +112,20 @@ func (s *Store) backfillResults(ctx context.Context) error {
 	}
 	system := &User{Role: auth.Admin}
 	for _, id := range ids {
-		err := db.Transaction(func(tx *gorm.DB) error {
+		// Under the write lock, and only if still without results: another
+		// instance starting at the same time may have stored them, and
+		// storing them twice would count them twice in the rollups.
+		err := s.transact(ctx, func(tx *gorm.DB) error {
+			var a Assessment
+			if err := tx.Select("id", "campaign_id", "results_at").First(&a, id).Error; err != nil {
+				return translate(err, "assessment %d", id)
+			}
+			if a.ResultsAt != nil {
+				return nil
+			}
 			sh, err := s.sheet(tx, system, id)
 			if err != nil {
 				return err
-			}
-			var a Assessment
-			if err := tx.Select("id", "campaign_id").First(&a, id).Error; err != nil {
-				return translate(err, "assessment %d", id)
 			}
 			return writeResults(tx, sh, a.CampaignID, time.Now().UTC())
 		})

@@ -10,17 +10,23 @@ package store
 //   - Submit, through writeResults: a state moved and results replaced;
 //   - Review: a state moved (rollupTransition);
 //   - setCampaignMembers: the campaign's firms replaced (rollupFirms);
-//   - backfillResults, through writeResults: results stored, no state moved.
+//   - backfillResults, through writeResults: results stored, no state moved;
+//   - a plan's progress or verification, through planMove.record: the
+//     stored gap's plan status moved (rollupPlanStatus, migration v25).
 //
-// The migration that created them (v11) and the load seeder build them
-// from the raw rows with rebuildRollups; the tests check that the running
-// totals equal that recomputation after every kind of change.
+// The migrations that created them (v11, v25) and the load seeder build
+// them from the raw rows with rebuildRollups; the tests check that the
+// running totals equal that recomputation after every kind of change.
+// Writes of a release older than a rollup do not keep it: RebuildAllRollups
+// (`selfcheck rollups rebuild`) repairs them after such a release ran on
+// the newer schema (docs/DEPLOYMENT.md, upgrades).
 //
 // Updates are "add delta" upserts (INSERT … ON CONFLICT … DO UPDATE), which
 // SQLite and PostgreSQL run alike. Under concurrent writers PostgreSQL
 // serialises them on the rollup row; SQLite has one writer anyway.
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -346,4 +352,43 @@ func rebuildV11Rollups(tx *gorm.DB, campaignID uint) error {
 		}
 	}
 	return nil
+}
+
+// rectRepairs bring the raw rows the rectification rollups are computed
+// from back in step after a release older than v25 wrote to the database:
+// it stored gaps without their plan's status and files without their
+// campaign, and moved plans without moving their gaps' status. A returned
+// assessment's gaps keep what it submitted.
+var rectRepairs = []string{
+	`UPDATE assessment_gaps SET plan_status = COALESCE((SELECT p.status FROM plans p
+		WHERE p.assessment_id = assessment_gaps.assessment_id AND p.item_id = assessment_gaps.item_id), '')
+	WHERE assessment_id IN (SELECT id FROM assessments WHERE state <> '` + string(assessment.ChangesRequested) + `')`,
+	`UPDATE evidences SET campaign_id = (SELECT a.campaign_id FROM assessments a WHERE a.id = evidences.assessment_id)
+	WHERE campaign_id IS NULL`,
+}
+
+// RebuildAllRollups repairs the raw rows the rollups are computed from and
+// recomputes every campaign's rollups, under the write lock. It returns how
+// many campaigns it rebuilt.
+func (s *Store) RebuildAllRollups(ctx context.Context) (int, error) {
+	var n int
+	err := s.change(ctx, func(tx *gorm.DB) error {
+		for _, q := range rectRepairs {
+			if err := tx.Exec(q).Error; err != nil {
+				return translate(err, "repair the rows of the rollups")
+			}
+		}
+		var ids []uint
+		if err := tx.Table("campaigns").Order("id").Pluck("id", &ids).Error; err != nil {
+			return translate(err, "list campaigns")
+		}
+		for _, id := range ids {
+			if err := rebuildRollups(tx, id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
 }

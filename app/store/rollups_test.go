@@ -266,3 +266,47 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		t.Error("the upgrade indexed no firm name")
 	}
 }
+
+// TestRebuildAllRollupsRepairsAnOlderReleasesWrites writes as a release
+// before v25 would on the newer schema (during a rolling upgrade or after
+// a rollback): gaps stored and plans moved without the plan's status, the
+// firm counts replaced without the count of firms with plans, a file
+// uploaded without its campaign. RebuildAllRollups brings the dashboard
+// back to what the raw rows say.
+func TestRebuildAllRollupsRepairsAnOlderReleasesWrites(t *testing.T) {
+	fx := seedDashboard(t)
+	s, ctx := fx.s, context.Background()
+	expired := "2020-01-01" // before dashToday
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"UPDATE assessment_gaps SET plan_status = '' WHERE assessment_id = ?", []any{fx.ids[0]}},
+		{"UPDATE plans SET status = 'done' WHERE assessment_id = ? AND item_id = 'a-1'", []any{fx.ids[1]}},
+		{"UPDATE assessment_gaps SET plan_done = ? WHERE assessment_id = ? AND item_id = 'a-1'", []any{true, fx.ids[1]}},
+		{"UPDATE campaign_rollups SET with_plans = 0 WHERE campaign_id = ?", []any{fx.campaign}},
+		{"UPDATE evidences SET campaign_id = NULL, valid_until = ? WHERE assessment_id = ?", []any{expired, fx.ids[0]}},
+	} {
+		if err := s.db.Exec(q.sql, q.args...).Error; err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	n, err := s.RebuildAllRollups(ctx)
+	if err != nil || n == 0 {
+		t.Fatalf("rebuilt %d campaigns: %v", n, err)
+	}
+	checkRollups(t, fx, "repaired")
+	d, err := s.CampaignDashboard(ctx, fx.auditor, fx.campaign, DashboardOptions{Today: dashToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Rectification.FirmsWithPlans != 3 {
+		t.Errorf("firms with plans %d, want 3", d.Rectification.FirmsWithPlans)
+	}
+	if d.Rectification.Total.Done != 2 {
+		t.Errorf("done plans %+v, want the one moved by the older release counted", d.Rectification.Total)
+	}
+	if d.Lapsing.Expired != 1 {
+		t.Errorf("expired files %d, want the one uploaded by the older release", d.Lapsing.Expired)
+	}
+}

@@ -57,6 +57,9 @@ Usage:
                                           print a new API token (Authorization: Bearer TOKEN)
   selfcheck audit verify [--db PATH]      check the audit log's hash chain: OK with the number of
                                           entries, or the first entry altered or removed (exit 1)
+  selfcheck rollups rebuild [--db PATH]   recompute the dashboards' running totals from the raw rows
+                                          (after an older release wrote to the database; see
+                                          docs/DEPLOYMENT.md, upgrades)
   selfcheck backup [--db PATH] OUT        consistent snapshot of the database, evidence files
                                           included, while the server runs; never overwrites OUT
   selfcheck restore [--db PATH] [--force] BACKUP
@@ -96,6 +99,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, args[1:], stdout, stderr)
+	case "rollups":
+		return rollupsCmd(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr)
 	case "package":
