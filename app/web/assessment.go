@@ -111,6 +111,7 @@ type fillPage struct {
 	Labels       fillLabels          // the fixed texts of every item, in the page's language
 	Excluded     template.HTML       // the items the profile leaves out, rendered (excludedPart)
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
+	Views        template.HTML       // the links to the views, rendered (viewsPart)
 	Form         template.HTML       // formMark, where the checklists go (splice)
 	View         focusView           // the focused view shown (fillview.go)
 	Team         *teamView           // assignments and comment threads (assignments.go)
@@ -446,6 +447,7 @@ const (
 	themeTeamPart                 // a theme's assignee (teamParts)
 	itemTeamPart                  // an item's team part without a thread, its id a marker (itemTeamPart)
 	excludedList                  // the items the profile leaves out (excludedPart)
+	viewLinks                     // the links to the views with their counts (viewsPart)
 )
 
 // fillItemState appends to b everything an item of page shows besides its
@@ -702,6 +704,9 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	if page.Excluded, err = s.excludedPart(sh, lang(c)); err != nil {
 		return err
 	}
+	if page.Views, err = s.viewsPart(&page.View, lang(c)); err != nil {
+		return err
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), page); err != nil {
@@ -749,6 +754,44 @@ func (s *Server) excludedPart(sh *assessment.Sheet, l string) (template.HTML, er
 		return "", fmt.Errorf("web: render the excluded items: %w", err)
 	}
 	return html, nil
+}
+
+// viewsPart is the links to the views of the fill-in page, rendered once
+// per language and set of links (fillItems): the seven links and their
+// counts were a fifth of the page's frame, a method call or an escaper by
+// reflection for each value. The key holds every field the links show.
+func (s *Server) viewsPart(v *focusView, l string) (template.HTML, error) {
+	var b []byte
+	field := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, f := range v.Filters {
+		field(f.Name)
+		field(f.Href)
+		b = binary.AppendVarint(b, int64(f.Count))
+		if f.Current {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	field(v.Theme)
+	field(v.AllHref)
+	key := fragmentKey{kind: viewLinks, lang: l, state: string(b)}
+	html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
+		return s.pages.sets["assessment"].ExecuteTemplate(w, "fill-views", &fillViews{Page: &Page{Lang: l, s: s}, View: v})
+	})
+	if err != nil {
+		return "", fmt.Errorf("web: render the view links: %w", err)
+	}
+	return html, nil
+}
+
+// fillViews is what the "fill-views" template renders.
+type fillViews struct {
+	*Page
+	View *focusView
 }
 
 // today is the date in the configured zone, for overdue marks.
