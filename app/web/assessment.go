@@ -647,17 +647,64 @@ func (s *Server) assessmentPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.Work.FillSheet(c.Request().Context(), who(c), id)
+	ctx, p := c.Request().Context(), who(c)
+	page := &fillPage{filter: c.QueryParam("filter"), theme: c.QueryParam("theme")}
+	if page.filter == "all" && page.theme == "" {
+		// Every item shows: a focused read would read each twice.
+		sh, err := s.Work.FillSheet(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := s.prepareFill(c, sh, page); err != nil {
+			return err
+		}
+		return s.writeFill(c, http.StatusOK, page)
+	}
+	// The view is chosen on the sheet without its details, and only the
+	// items it shows are read whole.
+	_, err = s.Work.FillSheetFocused(ctx, p, id, func(light *assessment.Sheet) ([]string, error) {
+		if err := s.prepareFill(c, light, page); err != nil {
+			return nil, err
+		}
+		return page.shownItems(), nil
+	})
 	if err != nil {
 		return err
 	}
-	return s.renderFill(c, http.StatusOK, sh, fillPage{filter: c.QueryParam("filter"), theme: c.QueryParam("theme")})
+	return s.writeFill(c, http.StatusOK, page)
+}
+
+// shownItems lists the items of the page's view, as fillView renders them.
+func (p *fillPage) shownItems() []string {
+	var out []string
+	for _, cl := range p.Sheet.Checklists {
+		if p.View.Theme != "" && cl.ID != p.View.Theme {
+			continue
+		}
+		for it := range cl.EachItem() {
+			if p.View.shows(p, it) {
+				out = append(out, it.ID)
+			}
+		}
+	}
+	return out
 }
 
 // renderFill shows the fill-in page. posted, when not nil, holds input a
 // refused save could not store: it is shown instead of the stored answers so
 // nothing typed is lost, while the loaded states stay those of the database.
 func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, page fillPage, posted ...postedInput) error {
+	if err := s.prepareFill(c, sh, &page, posted...); err != nil {
+		return err
+	}
+	return s.writeFill(c, status, &page)
+}
+
+// prepareFill fills page from sh (and posted, as renderFill says) up to
+// the choice of its view: everything the view and its counts need. Of the
+// items the view does not show, it reads each answer's Value, Carried and
+// Confirmed only (FillSheetFocused).
+func (s *Server) prepareFill(c echo.Context, sh *assessment.Sheet, page *fillPage, posted ...postedInput) error {
 	page.stored = map[string]assessment.Answer{}
 	page.storedPlans = map[string]assessment.Plan{}
 	for _, p := range posted {
@@ -694,13 +741,17 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	if page.Team, err = s.loadTeam(c, sh.ID, ""); err != nil {
 		return err
 	}
-	if err := chooseView(&page, page.filter, page.theme); err != nil {
-		return err
-	}
+	return chooseView(page, page.filter, page.theme)
+}
+
+// writeFill renders the page prepareFill prepared and writes it.
+func (s *Server) writeFill(c echo.Context, status int, page *fillPage) error {
+	sh := page.Sheet
 	defer func() { putParts(page.parts) }() // filled by fillView
-	if err := s.fillView(c, &page); err != nil {
+	if err := s.fillView(c, page); err != nil {
 		return err
 	}
+	var err error
 	if page.Excluded, err = s.excludedPart(sh, lang(c)); err != nil {
 		return err
 	}
@@ -709,7 +760,7 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), page); err != nil {
+	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), *page); err != nil {
 		return err
 	}
 	out := getBuffer()
