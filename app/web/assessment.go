@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,6 +114,7 @@ type fillPage struct {
 	Excluded     template.HTML       // the items the profile leaves out, rendered (excludedPart)
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
 	Views        template.HTML       // the links to the views, rendered (viewsPart)
+	Head, Body   template.HTML       // the frame around the items, rendered (frameParts)
 	Form         template.HTML       // formMark, where the checklists go (splice)
 	View         focusView           // the focused view shown (fillview.go)
 	Team         *teamView           // assignments and comment threads (assignments.go)
@@ -448,6 +451,8 @@ const (
 	itemTeamPart                  // an item's team part without a thread, its id a marker (itemTeamPart)
 	excludedList                  // the items the profile leaves out (excludedPart)
 	viewLinks                     // the links to the views with their counts (viewsPart)
+	frameHead                     // the page's head: the firm, the state, the links (frameParts)
+	frameBody                     // the progress box and the form around the items (frameParts)
 )
 
 // fillItemState appends to b everything an item of page shows besides its
@@ -758,6 +763,9 @@ func (s *Server) writeFill(c echo.Context, status int, page *fillPage) error {
 	if page.Views, err = s.viewsPart(&page.View, lang(c)); err != nil {
 		return err
 	}
+	if err := s.frameParts(c, page); err != nil {
+		return err
+	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), *page); err != nil {
@@ -835,6 +843,94 @@ func (s *Server) viewsPart(v *focusView, l string) (template.HTML, error) {
 	})
 	if err != nil {
 		return "", fmt.Errorf("web: render the view links: %w", err)
+	}
+	return html, nil
+}
+
+// frameCacheBytes bounds the cache of the fill-in page's frames
+// (fillFrames): a frame holds the viewer's CSRF token, so there is one per
+// session, assessment and view; a cache of its own keeps them from
+// crowding the items out of fillItems.
+const frameCacheBytes = 4 << 20
+
+// fillFrameHead is what the "fill-head" template renders: the page's head.
+type fillFrameHead struct {
+	*Page                // the language only, for the texts
+	Title                string
+	ID                   uint
+	FirmName, CreditCode string
+	State                assessment.State
+	InCampaign, Overdue  bool
+	Campaign, Deadline   string // the campaign's name in the page's language
+	Profile              string // the profile's tags, listed
+	HasPlans             bool
+	RectifiedOn          string
+}
+
+// fillFrameBody is what the "fill-body" template renders: the progress box
+// and the form around the items, marks where the progress lines and the
+// items go (splice).
+type fillFrameBody struct {
+	*Page                 // the language and the CSRF token
+	ID                    uint
+	State                 assessment.State
+	Editable, Empty       bool
+	Answered, Total       int
+	Progress, Views, Form template.HTML
+	Filter, Theme         string
+	MaxEvidence           int64
+	Evidence              []uint // the files' ids, by item id and then as listed
+}
+
+// frameParts renders the page's head and the body around its items from
+// flat structs built here, each cached (fillFrames) under the digest of its
+// JSON, so that a field added to either is in its key: as one template
+// reading the sheet and the view, they were some hundred actions, each a
+// lookup or a call by reflection, on every load.
+func (s *Server) frameParts(c echo.Context, page *fillPage) error {
+	l, sh := lang(c), page.Sheet
+	pg := &Page{Lang: l, s: s}
+	head := &fillFrameHead{Page: pg, Title: s.T(c, "fill.title", sh.ID), ID: sh.ID, FirmName: sh.FirmName, CreditCode: sh.CreditCode,
+		State: sh.State, Profile: pg.TagList(sh.Profile.List()), HasPlans: len(sh.Plans) > 0, RectifiedOn: sh.RectifiedOn}
+	if cp := sh.Campaign; cp != nil {
+		head.InCampaign, head.Campaign, head.Deadline, head.Overdue = true, cp.Name.In(l), cp.Deadline, cp.Overdue(page.Today)
+	}
+	csrf, _ := c.Get(ctxCSRF).(string)
+	body := &fillFrameBody{Page: &Page{Lang: l, CSRF: csrf, s: s}, ID: sh.ID, State: sh.State, Editable: sh.Editable(),
+		Empty: page.View.Shown == 0, Answered: page.Result.Answered, Total: page.Result.Total,
+		Progress: page.Progress, Views: page.Views, Form: page.Form, Filter: page.View.Filter, Theme: page.View.Theme,
+		MaxEvidence: page.MaxEvidence}
+	items := make([]string, 0, len(sh.Evidence))
+	for id := range sh.Evidence {
+		items = append(items, id)
+	}
+	slices.Sort(items)
+	for _, id := range items {
+		for _, e := range sh.Evidence[id] {
+			body.Evidence = append(body.Evidence, e.ID)
+		}
+	}
+	var err error
+	if page.Head, err = s.framePart(frameHead, l, "fill-head", head); err != nil {
+		return err
+	}
+	page.Body, err = s.framePart(frameBody, l, "fill-body", body)
+	return err
+}
+
+// framePart renders the template name of the assessment page with data,
+// or takes it from fillFrames.
+func (s *Server) framePart(kind partKind, l, name string, data any) (template.HTML, error) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return "", fmt.Errorf("web: the key of %s: %w", name, err)
+	}
+	sum := sha256.Sum256(b)
+	html, err := s.fillFrames.render(fragmentKey{kind: kind, lang: l, state: string(sum[:])}, func(w *bytes.Buffer) error {
+		return s.pages.sets["assessment"].ExecuteTemplate(w, name, data)
+	})
+	if err != nil {
+		return "", fmt.Errorf("web: render %s: %w", name, err)
 	}
 	return html, nil
 }
