@@ -816,9 +816,9 @@ func (s *Server) excludedPart(sh *assessment.Sheet, l string) (template.HTML, er
 }
 
 // viewsPart is the links to the views of the fill-in page, rendered once
-// per language and set of links (fillItems): the seven links and their
-// counts were a fifth of the page's frame, a method call or an escaper by
-// reflection for each value. The key holds every field the links show.
+// per language and set of links (fillItems): in the page's template, each
+// link's values were a method call or an escaper by reflection on every
+// load. The key holds every field the links show.
 func (s *Server) viewsPart(v *focusView, l string) (template.HTML, error) {
 	var b []byte
 	field := func(s string) {
@@ -884,9 +884,9 @@ type fillFrameBody struct {
 
 // frameParts renders the page's head and the body around its items from
 // flat structs built here, each cached (fillFrames) under the digest of its
-// JSON, so that a field added to either is in its key: as one template
-// reading the sheet and the view, they were some hundred actions, each a
-// lookup or a call by reflection, on every load.
+// JSON, so that a field added to either is in its key: rendered on every
+// load from the sheet and the view, each of their many actions was a
+// lookup or a call by reflection.
 func (s *Server) frameParts(c echo.Context, page *fillPage) error {
 	l, sh := lang(c), page.Sheet
 	pg := &Page{Lang: l, s: s}
