@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -98,20 +99,30 @@ func (s *Store) assignmentsOf(db *gorm.DB, a Assessment) (Assignments, error) {
 		Where("assessment_id = ?", a.ID).Find(&rows).Error; err != nil {
 		return out, translate(err, "assignments of assessment %d", a.ID)
 	}
-	if len(rows) == 0 {
-		return out, nil
-	}
 	for _, r := range rows {
-		who := Assignee{UserID: r.UserID, Email: r.User.Email, Name: r.User.Name}
-		if r.ItemID != "" {
-			out.Items[r.ItemID] = who
-		} else {
-			out.Themes[r.Theme] = who
-		}
+		out.add(r.Theme, r.ItemID, Assignee{UserID: r.UserID, Email: r.User.Email, Name: r.User.Name})
+	}
+	return out, s.resolveAssignments(db, a, &out)
+}
+
+// add records who is given a theme (item "") or an item.
+func (out *Assignments) add(theme, item string, who Assignee) {
+	if item != "" {
+		out.Items[item] = who
+	} else {
+		out.Themes[theme] = who
+	}
+}
+
+// resolveAssignments fills out.Of, each item's assignee in effect, from
+// the themes and items out gives; a carries ID and Profile.
+func (s *Store) resolveAssignments(db *gorm.DB, a Assessment, out *Assignments) error {
+	if len(out.Themes) == 0 && len(out.Items) == 0 {
+		return nil
 	}
 	f, err := s.frozenOf(db, a)
 	if err != nil {
-		return out, err
+		return err
 	}
 	for _, cl := range f.lists {
 		if who, ok := out.Themes[cl.ID]; ok {
@@ -125,7 +136,7 @@ func (s *Store) assignmentsOf(db *gorm.DB, a Assessment) (Assignments, error) {
 			out.Of[item] = who
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // SetAssignments changes who answers themes and items of an editable
@@ -329,9 +340,19 @@ func (s *Store) Assignable(ctx context.Context, actor *User) ([]User, error) {
 	if actor.FirmID == nil || !actor.Role.InFirm() {
 		return nil, nil
 	}
+	// Plain SQL, prepared and without cancellation, as TeamWork: the
+	// fill-in page asks it on every load for its assignee selects.
+	db := s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true})
 	var out []User
-	err := s.db.WithContext(ctx).Select("id", "email", "name", "role").
-		Where("firm_id = ? AND disabled_at IS NULL AND role IN ?", *actor.FirmID, []auth.Role{auth.FirmMember, auth.FirmAdmin}).
-		Order("name, email").Find(&out).Error
+	err := eachRow(db.Raw("SELECT id, email, name, role FROM users WHERE firm_id = ? AND disabled_at IS NULL AND role IN (?, ?) ORDER BY name, email",
+		*actor.FirmID, auth.FirmMember, auth.FirmAdmin),
+		func(rows *sql.Rows) error {
+			var u User
+			if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Role); err != nil {
+				return err
+			}
+			out = append(out, u)
+			return nil
+		})
 	return out, translate(err, "members of firm %d", *actor.FirmID)
 }

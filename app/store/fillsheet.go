@@ -19,6 +19,28 @@ import (
 // Its statements are prepared once (per connection) and kept, and it runs
 // without ctx's cancellation (see readContext).
 func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessment.Sheet, error) {
+	return s.fillSheet(ctx, actor, id, nil)
+}
+
+// FillFocus chooses, from a sheet read without its details, the items
+// whose details a fill-in page shows (FillSheetFocused).
+type FillFocus func(light *assessment.Sheet) (items []string, err error)
+
+// FillSheetFocused is FillSheet for a page that shows some items only (a
+// view of one theme or one filter): it reads each answer's value, carried
+// and confirmed marks, which plans exist, and the evidence, calls focus with
+// that sheet, and then reads the rest of the answers and the plans of the
+// items focus names only. In the sheet it returns, those items are as
+// FillSheet reads them; every other item's answer holds only Value, Carried
+// and Confirmed, and its plan, where there is one, is the zero Plan. The
+// page's views, counts and progress need no more, and the notes, dates and
+// plans of items it does not show were most of the rows it stepped through.
+// An error of focus is returned as it is.
+func (s *Store) FillSheetFocused(ctx context.Context, actor *User, id uint, focus FillFocus) (*assessment.Sheet, error) {
+	return s.fillSheet(ctx, actor, id, focus)
+}
+
+func (s *Store) fillSheet(ctx context.Context, actor *User, id uint, focus FillFocus) (*assessment.Sheet, error) {
 	db := s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true})
 	var (
 		a       Assessment
@@ -119,42 +141,72 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 	users := map[uint]string{}
 
 	sh.Answers = make(map[string]assessment.Answer, 128)
-	err = eachRow(db.Raw("SELECT item_id, value, note, version, updated_at, updated_by_id, carried, confirmed FROM answers WHERE assessment_id = ?", id),
-		func(rows *sql.Rows) error {
-			var item, value string
-			var by uint
-			var ans assessment.Answer
-			if err := rows.Scan(&item, &value, &ans.Note, &ans.Version, &ans.UpdatedAt, &by, &ans.Carried, &ans.Confirmed); err != nil {
-				return err
-			}
-			ans.Value = scoring.Answer(value)
-			sh.Answers[item] = ans
-			answeredBy, users[by] = append(answeredBy, saver{item: item, user: by}), ""
-			return nil
-		})
-	if err != nil {
-		return nil, translate(err, "answers of assessment %d", id)
+	answers := func(where string, args ...any) error {
+		return eachRow(db.Raw("SELECT item_id, value, note, version, updated_at, updated_by_id, carried, confirmed FROM answers WHERE "+where, args...),
+			func(rows *sql.Rows) error {
+				var item, value string
+				var by uint
+				var ans assessment.Answer
+				if err := rows.Scan(&item, &value, &ans.Note, &ans.Version, &ans.UpdatedAt, &by, &ans.Carried, &ans.Confirmed); err != nil {
+					return err
+				}
+				ans.Value = scoring.Answer(value)
+				sh.Answers[item] = ans
+				answeredBy, users[by] = append(answeredBy, saver{item: item, user: by}), ""
+				return nil
+			})
 	}
-
-	err = eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, origin_assessment_id, origin_item_id, done_on, verified_on, review_comment FROM plans WHERE assessment_id = ?", id),
-		func(rows *sql.Rows) error {
-			var item, status, originItem string
-			var by uint
-			var origin sql.NullInt64
-			var p assessment.Plan
-			if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &origin, &originItem, &p.DoneOn, &p.VerifiedOn, &p.ReviewComment); err != nil {
+	plans := func(where string, args ...any) error {
+		return eachRow(db.Raw("SELECT item_id, measure, owner, due, status, version, updated_at, updated_by_id, origin_assessment_id, origin_item_id, done_on, verified_on, review_comment FROM plans WHERE "+where, args...),
+			func(rows *sql.Rows) error {
+				var item, status, originItem string
+				var by uint
+				var origin sql.NullInt64
+				var p assessment.Plan
+				if err := rows.Scan(&item, &p.Measure, &p.Owner, &p.Due, &status, &p.Version, &p.UpdatedAt, &by, &origin, &originItem, &p.DoneOn, &p.VerifiedOn, &p.ReviewComment); err != nil {
+					return err
+				}
+				if origin.Valid {
+					p.Origin = &assessment.Origin{AssessmentID: uint(origin.Int64), ItemID: originItem}
+				}
+				p.Status = assessment.PlanStatus(status)
+				sh.Plans[item] = p
+				plannedBy, users[by] = append(plannedBy, saver{item: item, user: by}), ""
+				return nil
+			})
+	}
+	if focus == nil {
+		if err := answers("assessment_id = ?", id); err != nil {
+			return nil, translate(err, "answers of assessment %d", id)
+		}
+		if err := plans("assessment_id = ?", id); err != nil {
+			return nil, translate(err, "plans of assessment %d", id)
+		}
+	} else {
+		err = eachRow(db.Raw("SELECT item_id, value, carried, confirmed FROM answers WHERE assessment_id = ?", id),
+			func(rows *sql.Rows) error {
+				var item, value string
+				var ans assessment.Answer
+				if err := rows.Scan(&item, &value, &ans.Carried, &ans.Confirmed); err != nil {
+					return err
+				}
+				ans.Value = scoring.Answer(value)
+				sh.Answers[item] = ans
+				return nil
+			})
+		if err != nil {
+			return nil, translate(err, "answers of assessment %d", id)
+		}
+		err = eachRow(db.Raw("SELECT item_id FROM plans WHERE assessment_id = ?", id),
+			func(rows *sql.Rows) error {
+				var item string
+				err := rows.Scan(&item)
+				sh.Plans[item] = assessment.Plan{}
 				return err
-			}
-			if origin.Valid {
-				p.Origin = &assessment.Origin{AssessmentID: uint(origin.Int64), ItemID: originItem}
-			}
-			p.Status = assessment.PlanStatus(status)
-			sh.Plans[item] = p
-			plannedBy, users[by] = append(plannedBy, saver{item: item, user: by}), ""
-			return nil
-		})
-	if err != nil {
-		return nil, translate(err, "plans of assessment %d", id)
+			})
+		if err != nil {
+			return nil, translate(err, "plans of assessment %d", id)
+		}
 	}
 
 	err = eachRow(db.Raw("SELECT id, item_id, file_name, kind, size, blob_sha256, uploaded_at, uploaded_by_id, valid_until FROM evidences "+
@@ -173,6 +225,20 @@ func (s *Store) FillSheet(ctx context.Context, actor *User, id uint) (*assessmen
 		})
 	if err != nil {
 		return nil, translate(err, "evidence of assessment %d", id)
+	}
+	if focus != nil {
+		items, err := focus(sh)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) > 0 {
+			if err := answers("assessment_id = ? AND item_id IN ?", id, items); err != nil {
+				return nil, translate(err, "answers of assessment %d", id)
+			}
+			if err := plans("assessment_id = ? AND item_id IN ?", id, items); err != nil {
+				return nil, translate(err, "plans of assessment %d", id)
+			}
+		}
 	}
 
 	if len(users) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -48,6 +49,29 @@ func TestFillSheetMatchesSheet(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s, assessment %d:\nFillSheet %+v\nSheet     %+v", who.Email, id, got, want)
+		}
+		if werr != nil {
+			return
+		}
+		for _, items := range [][]string{nil, {"t-1"}, {"t-2"}, {"t-1", "t-2", "t-9"}} {
+			var light *assessment.Sheet
+			got, err := s.FillSheetFocused(ctx, who, id, func(sh *assessment.Sheet) ([]string, error) {
+				light = focusedSheet(sh, nil)
+				return items, nil
+			})
+			if err != nil {
+				t.Fatalf("%s, assessment %d, focus %v: %v", who.Email, id, items, err)
+			}
+			if w := focusedSheet(want, nil); !reflect.DeepEqual(light, w) {
+				t.Errorf("%s, assessment %d: the sheet focus sees\n got %+v\nwant %+v", who.Email, id, light, w)
+			}
+			if w := focusedSheet(want, items); !reflect.DeepEqual(got, w) {
+				t.Errorf("%s, assessment %d, focus %v:\n got %+v\nwant %+v", who.Email, id, items, got, w)
+			}
+		}
+		stop := errors.New("stop")
+		if _, err := s.FillSheetFocused(ctx, who, id, func(*assessment.Sheet) ([]string, error) { return nil, stop }); !errors.Is(err, stop) {
+			t.Errorf("%s, assessment %d: the focus's error came back as %v", who.Email, id, err)
 		}
 	}
 	for _, a := range []uint{id, plain, 9999} {
@@ -115,4 +139,25 @@ func TestSessionUserMatchesModel(t *testing.T) {
 			t.Errorf("%s disabled: %v", who.Email, err)
 		}
 	}
+}
+
+// focusedSheet is what FillSheetFocused returns of the whole sheet sh when
+// its focus names items: theirs whole, every other answer its value and
+// marks only, every other plan the zero Plan.
+func focusedSheet(sh *assessment.Sheet, items []string) *assessment.Sheet {
+	out := *sh
+	out.Answers, out.Plans = map[string]assessment.Answer{}, map[string]assessment.Plan{}
+	for id, a := range sh.Answers {
+		if !slices.Contains(items, id) {
+			a = assessment.Answer{Value: a.Value, Carried: a.Carried, Confirmed: a.Confirmed}
+		}
+		out.Answers[id] = a
+	}
+	for id, p := range sh.Plans {
+		if !slices.Contains(items, id) {
+			p = assessment.Plan{}
+		}
+		out.Plans[id] = p
+	}
+	return &out
 }

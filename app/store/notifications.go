@@ -159,8 +159,11 @@ func (s *Store) Notices(ctx context.Context, actor *User, before int64, limit in
 
 // UnreadNotices counts actor's unread notifications.
 func (s *Store) UnreadNotices(ctx context.Context, actor *User) (int64, error) {
+	// Every page with a signed-in user asks it (the bell): a prepared
+	// plain count without cancellation, as FillSheet reads.
+	db := s.db.Session(&gorm.Session{Context: readContext(ctx), PrepareStmt: true})
 	var n int64
-	err := s.db.WithContext(ctx).Table("notifications").Where("user_id = ? AND read_at IS NULL", actor.ID).Count(&n).Error
+	err := db.Raw("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", actor.ID).Row().Scan(&n)
 	return n, translate(err, "unread notifications of user %d", actor.ID)
 }
 

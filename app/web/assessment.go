@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,6 +113,8 @@ type fillPage struct {
 	Labels       fillLabels          // the fixed texts of every item, in the page's language
 	Excluded     template.HTML       // the items the profile leaves out, rendered (excludedPart)
 	Progress     template.HTML       // progressMark, where the checklists' progress goes (splice)
+	Views        template.HTML       // the links to the views, rendered (viewsPart)
+	Head, Body   template.HTML       // the frame around the items, rendered (frameParts)
 	Form         template.HTML       // formMark, where the checklists go (splice)
 	View         focusView           // the focused view shown (fillview.go)
 	Team         *teamView           // assignments and comment threads (assignments.go)
@@ -446,6 +450,9 @@ const (
 	themeTeamPart                 // a theme's assignee (teamParts)
 	itemTeamPart                  // an item's team part without a thread, its id a marker (itemTeamPart)
 	excludedList                  // the items the profile leaves out (excludedPart)
+	viewLinks                     // the links to the views with their counts (viewsPart)
+	frameHead                     // the page's head: the firm, the state, the links (frameParts)
+	frameBody                     // the progress box and the form around the items (frameParts)
 )
 
 // fillItemState appends to b everything an item of page shows besides its
@@ -645,17 +652,64 @@ func (s *Server) assessmentPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.Work.FillSheet(c.Request().Context(), who(c), id)
+	ctx, p := c.Request().Context(), who(c)
+	page := &fillPage{filter: c.QueryParam("filter"), theme: c.QueryParam("theme")}
+	if page.filter == "all" && page.theme == "" {
+		// Every item shows: a focused read would read each twice.
+		sh, err := s.Work.FillSheet(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := s.prepareFill(c, sh, page); err != nil {
+			return err
+		}
+		return s.writeFill(c, http.StatusOK, page)
+	}
+	// The view is chosen on the sheet without its details, and only the
+	// items it shows are read whole.
+	_, err = s.Work.FillSheetFocused(ctx, p, id, func(light *assessment.Sheet) ([]string, error) {
+		if err := s.prepareFill(c, light, page); err != nil {
+			return nil, err
+		}
+		return page.shownItems(), nil
+	})
 	if err != nil {
 		return err
 	}
-	return s.renderFill(c, http.StatusOK, sh, fillPage{filter: c.QueryParam("filter"), theme: c.QueryParam("theme")})
+	return s.writeFill(c, http.StatusOK, page)
+}
+
+// shownItems lists the items of the page's view, as fillView renders them.
+func (p *fillPage) shownItems() []string {
+	var out []string
+	for _, cl := range p.Sheet.Checklists {
+		if p.View.Theme != "" && cl.ID != p.View.Theme {
+			continue
+		}
+		for it := range cl.EachItem() {
+			if p.View.shows(p, it) {
+				out = append(out, it.ID)
+			}
+		}
+	}
+	return out
 }
 
 // renderFill shows the fill-in page. posted, when not nil, holds input a
 // refused save could not store: it is shown instead of the stored answers so
 // nothing typed is lost, while the loaded states stay those of the database.
 func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, page fillPage, posted ...postedInput) error {
+	if err := s.prepareFill(c, sh, &page, posted...); err != nil {
+		return err
+	}
+	return s.writeFill(c, status, &page)
+}
+
+// prepareFill fills page from sh (and posted, as renderFill says) up to
+// the choice of its view: everything the view and its counts need. Of the
+// items the view does not show, it reads each answer's Value, Carried and
+// Confirmed only (FillSheetFocused).
+func (s *Server) prepareFill(c echo.Context, sh *assessment.Sheet, page *fillPage, posted ...postedInput) error {
 	page.stored = map[string]assessment.Answer{}
 	page.storedPlans = map[string]assessment.Plan{}
 	for _, p := range posted {
@@ -692,19 +746,29 @@ func (s *Server) renderFill(c echo.Context, status int, sh *assessment.Sheet, pa
 	if page.Team, err = s.loadTeam(c, sh.ID, ""); err != nil {
 		return err
 	}
-	if err := chooseView(&page, page.filter, page.theme); err != nil {
-		return err
-	}
+	return chooseView(page, page.filter, page.theme)
+}
+
+// writeFill renders the page prepareFill prepared and writes it.
+func (s *Server) writeFill(c echo.Context, status int, page *fillPage) error {
+	sh := page.Sheet
 	defer func() { putParts(page.parts) }() // filled by fillView
-	if err := s.fillView(c, &page); err != nil {
+	if err := s.fillView(c, page); err != nil {
 		return err
 	}
+	var err error
 	if page.Excluded, err = s.excludedPart(sh, lang(c)); err != nil {
+		return err
+	}
+	if page.Views, err = s.viewsPart(&page.View, lang(c)); err != nil {
+		return err
+	}
+	if err := s.frameParts(c, page); err != nil {
 		return err
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), page); err != nil {
+	if err := s.execute(buf, c, "assessment", s.T(c, "fill.title", sh.ID), *page); err != nil {
 		return err
 	}
 	out := getBuffer()
@@ -749,6 +813,132 @@ func (s *Server) excludedPart(sh *assessment.Sheet, l string) (template.HTML, er
 		return "", fmt.Errorf("web: render the excluded items: %w", err)
 	}
 	return html, nil
+}
+
+// viewsPart is the links to the views of the fill-in page, rendered once
+// per language and set of links (fillItems): in the page's template, each
+// link's values were a method call or an escaper by reflection on every
+// load. The key holds every field the links show.
+func (s *Server) viewsPart(v *focusView, l string) (template.HTML, error) {
+	var b []byte
+	field := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, f := range v.Filters {
+		field(f.Name)
+		field(f.Href)
+		b = binary.AppendVarint(b, int64(f.Count))
+		if f.Current {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	field(v.Theme)
+	field(v.AllHref)
+	key := fragmentKey{kind: viewLinks, lang: l, state: string(b)}
+	html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
+		return s.pages.sets["assessment"].ExecuteTemplate(w, "fill-views", &fillViews{Page: &Page{Lang: l, s: s}, View: v})
+	})
+	if err != nil {
+		return "", fmt.Errorf("web: render the view links: %w", err)
+	}
+	return html, nil
+}
+
+// frameCacheBytes bounds the cache of the fill-in page's frames
+// (fillFrames): a frame holds the viewer's CSRF token, so there is one per
+// session, assessment and view; a cache of its own keeps them from
+// crowding the items out of fillItems.
+const frameCacheBytes = 4 << 20
+
+// fillFrameHead is what the "fill-head" template renders: the page's head.
+type fillFrameHead struct {
+	*Page                // the language only, for the texts
+	Title                string
+	ID                   uint
+	FirmName, CreditCode string
+	State                assessment.State
+	InCampaign, Overdue  bool
+	Campaign, Deadline   string // the campaign's name in the page's language
+	Profile              string // the profile's tags, listed
+	HasPlans             bool
+	RectifiedOn          string
+}
+
+// fillFrameBody is what the "fill-body" template renders: the progress box
+// and the form around the items, marks where the progress lines and the
+// items go (splice).
+type fillFrameBody struct {
+	*Page                 // the language and the CSRF token
+	ID                    uint
+	State                 assessment.State
+	Editable, Empty       bool
+	Answered, Total       int
+	Progress, Views, Form template.HTML
+	Filter, Theme         string
+	MaxEvidence           int64
+	Evidence              []uint // the files' ids, by item id and then as listed
+}
+
+// frameParts renders the page's head and the body around its items from
+// flat structs built here, each cached (fillFrames) under the digest of its
+// JSON, so that a field added to either is in its key: rendered on every
+// load from the sheet and the view, each of their many actions was a
+// lookup or a call by reflection.
+func (s *Server) frameParts(c echo.Context, page *fillPage) error {
+	l, sh := lang(c), page.Sheet
+	pg := &Page{Lang: l, s: s}
+	head := &fillFrameHead{Page: pg, Title: s.T(c, "fill.title", sh.ID), ID: sh.ID, FirmName: sh.FirmName, CreditCode: sh.CreditCode,
+		State: sh.State, Profile: pg.TagList(sh.Profile.List()), HasPlans: len(sh.Plans) > 0, RectifiedOn: sh.RectifiedOn}
+	if cp := sh.Campaign; cp != nil {
+		head.InCampaign, head.Campaign, head.Deadline, head.Overdue = true, cp.Name.In(l), cp.Deadline, cp.Overdue(page.Today)
+	}
+	csrf, _ := c.Get(ctxCSRF).(string)
+	body := &fillFrameBody{Page: &Page{Lang: l, CSRF: csrf, s: s}, ID: sh.ID, State: sh.State, Editable: sh.Editable(),
+		Empty: page.View.Shown == 0, Answered: page.Result.Answered, Total: page.Result.Total,
+		Progress: page.Progress, Views: page.Views, Form: page.Form, Filter: page.View.Filter, Theme: page.View.Theme,
+		MaxEvidence: page.MaxEvidence}
+	items := make([]string, 0, len(sh.Evidence))
+	for id := range sh.Evidence {
+		items = append(items, id)
+	}
+	slices.Sort(items)
+	for _, id := range items {
+		for _, e := range sh.Evidence[id] {
+			body.Evidence = append(body.Evidence, e.ID)
+		}
+	}
+	var err error
+	if page.Head, err = s.framePart(frameHead, l, "fill-head", head); err != nil {
+		return err
+	}
+	page.Body, err = s.framePart(frameBody, l, "fill-body", body)
+	return err
+}
+
+// framePart renders the template name of the assessment page with data,
+// or takes it from fillFrames.
+func (s *Server) framePart(kind partKind, l, name string, data any) (template.HTML, error) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return "", fmt.Errorf("web: the key of %s: %w", name, err)
+	}
+	sum := sha256.Sum256(b)
+	html, err := s.fillFrames.render(fragmentKey{kind: kind, lang: l, state: string(sum[:])}, func(w *bytes.Buffer) error {
+		return s.pages.sets["assessment"].ExecuteTemplate(w, name, data)
+	})
+	if err != nil {
+		return "", fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return html, nil
+}
+
+// fillViews is what the "fill-views" template renders.
+type fillViews struct {
+	*Page
+	View *focusView
 }
 
 // today is the date in the configured zone, for overdue marks.

@@ -45,24 +45,15 @@ type teamView struct {
 
 // loadTeam reads the team work of the assessment id for p.
 func (s *Server) loadTeam(c echo.Context, id uint, back string) (*teamView, error) {
-	ctx, p := c.Request().Context(), who(c)
-	asg, err := s.Work.Assignments(ctx, p, id)
+	p := who(c)
+	asg, all, members, err := s.Work.Team(c.Request().Context(), p, id, back == "")
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.Work.Comments(ctx, p, id, "")
-	if err != nil {
-		return nil, err
-	}
-	v := &teamView{ID: id, Asg: asg, Threads: map[string][]workflow.Comment{}, Me: p.ID, Now: s.Work.Now(), Back: back}
+	v := &teamView{ID: id, Asg: asg, Threads: map[string][]workflow.Comment{}, Me: p.ID, Now: s.Work.Now(), Back: back,
+		Members: members, CanAssign: back == "" && workflow.MayAssign(p, asg)}
 	for _, cm := range all {
 		v.Threads[cm.ItemID] = append(v.Threads[cm.ItemID], cm)
-	}
-	if back == "" && workflow.MayAssign(p, asg) {
-		if v.Members, err = s.Work.Assignable(ctx, p); err != nil {
-			return nil, err
-		}
-		v.CanAssign = true
 	}
 	return v, nil
 }

@@ -60,8 +60,9 @@ type Server struct {
 	assets *assets
 	routes []route
 
-	fillItems *fragmentCache // rendered items of the fill-in page
-	csrfKey   []byte         // the database's, shared by every instance
+	fillItems  *fragmentCache // rendered items of the fill-in page
+	fillFrames *fragmentCache // the fill-in page's head and body around its items (frameParts)
+	csrfKey    []byte         // the database's, shared by every instance
 }
 
 // New builds the server: it parses every template and indexes the static
@@ -79,7 +80,7 @@ func New(d Deps) (*Server, error) {
 	if d.Work == nil {
 		return nil, errors.New("web: no use cases (Deps.Work)")
 	}
-	s := &Server{Deps: d, fillItems: &fragmentCache{maxBytes: fillCacheBytes}}
+	s := &Server{Deps: d, fillItems: &fragmentCache{maxBytes: fillCacheBytes}, fillFrames: &fragmentCache{maxBytes: frameCacheBytes}}
 	var err error
 	if s.csrfKey, err = d.Work.CSRFKey(context.Background()); err != nil {
 		return nil, fmt.Errorf("web: the CSRF key: %w", err)

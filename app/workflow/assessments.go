@@ -120,6 +120,12 @@ func (s *Service) FillSheet(ctx context.Context, p access.Principal, id uint) (*
 	return s.Store.FillSheet(ctx, actor(p), id)
 }
 
+// FillSheetFocused is FillSheet for a view of some items: focus picks them
+// from the sheet read without details, and only theirs are read.
+func (s *Service) FillSheetFocused(ctx context.Context, p access.Principal, id uint, focus FillFocus) (*assessment.Sheet, error) {
+	return s.Store.FillSheetFocused(ctx, actor(p), id, focus)
+}
+
 // Progress is what an autosave answer reports: how many items are
 // answered, overall and by theme, colleagues' saves included.
 func (s *Service) Progress(ctx context.Context, p access.Principal, id uint) (assessment.Progress, error) {

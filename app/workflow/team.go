@@ -37,6 +37,18 @@ func (s *Service) Assignments(ctx context.Context, p access.Principal, id uint) 
 	return s.Store.Assignments(ctx, actor(p), id)
 }
 
+// Team is what the fill-in and review pages show of team work on an
+// assessment p may see: its assignments, every comment oldest first, and,
+// when members is set and p may assign, the members work may be given to.
+func (s *Service) Team(ctx context.Context, p access.Principal, id uint, members bool) (Assignments, []Comment, []Account, error) {
+	asg, comments, err := s.Store.TeamWork(ctx, actor(p), id)
+	if err != nil || !members || !MayAssign(p, asg) {
+		return asg, comments, nil, err
+	}
+	accounts, err := s.Store.Assignable(ctx, actor(p))
+	return asg, comments, accounts, err
+}
+
 // AssignedTo lists the items of an assessment p may see that are in effect
 // assigned to the user userID (the fill-in page's "mine" filter).
 func (s *Service) AssignedTo(ctx context.Context, p access.Principal, id, userID uint) ([]string, error) {

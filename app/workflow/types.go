@@ -42,6 +42,7 @@ type (
 	IncompleteError   = store.IncompleteError
 	Firm              = store.Firm
 	Account           = store.User
+	FillFocus         = store.FillFocus
 	Activity          = store.Activity
 )
 
