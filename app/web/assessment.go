@@ -855,7 +855,7 @@ const frameCacheBytes = 4 << 20
 
 // fillFrameHead is what the "fill-head" template renders: the page's head.
 type fillFrameHead struct {
-	*Page                // the language only, for the texts
+	*Page                `json:"-"` // the language only, for the texts (in the key as it)
 	Title                string
 	ID                   uint
 	FirmName, CreditCode string
@@ -871,7 +871,7 @@ type fillFrameHead struct {
 // and the form around the items, marks where the progress lines and the
 // items go (splice).
 type fillFrameBody struct {
-	*Page                 // the language and the CSRF token
+	*Page                 `json:"-"` // the language and the CSRF token (in the key as they)
 	ID                    uint
 	State                 assessment.State
 	Editable, Empty       bool
@@ -911,21 +911,22 @@ func (s *Server) frameParts(c echo.Context, page *fillPage) error {
 		}
 	}
 	var err error
-	if page.Head, err = s.framePart(frameHead, l, "fill-head", head); err != nil {
+	if page.Head, err = s.framePart(frameHead, l, "", "fill-head", head); err != nil {
 		return err
 	}
-	page.Body, err = s.framePart(frameBody, l, "fill-body", body)
+	page.Body, err = s.framePart(frameBody, l, csrf, "fill-body", body)
 	return err
 }
 
 // framePart renders the template name of the assessment page with data,
-// or takes it from fillFrames.
-func (s *Server) framePart(kind partKind, l, name string, data any) (template.HTML, error) {
+// or takes it from fillFrames. The key is the digest of data's JSON, which
+// leaves out the embedded *Page, and of the CSRF token the part shows.
+func (s *Server) framePart(kind partKind, l, csrf, name string, data any) (template.HTML, error) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return "", fmt.Errorf("web: the key of %s: %w", name, err)
 	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(append(b, csrf...))
 	html, err := s.fillFrames.render(fragmentKey{kind: kind, lang: l, state: string(sum[:])}, func(w *bytes.Buffer) error {
 		return s.pages.sets["assessment"].ExecuteTemplate(w, name, data)
 	})

@@ -92,11 +92,6 @@ func (s *Service) DeleteComment(ctx context.Context, p access.Principal, id, com
 	return s.Store.DeleteComment(ctx, actor(p), id, commentID, s.Now())
 }
 
-// Assignable lists the active members of p's firm, whom work may be given to.
-func (s *Service) Assignable(ctx context.Context, p access.Principal) ([]Account, error) {
-	return s.Store.Assignable(ctx, actor(p))
-}
-
 // MayAssign reports whether p may change who answers what in an
 // assessment with the assignments asg: the firm's admin and the member
 // who started it (SetAssignments enforces it; pages ask to offer the form).
