@@ -131,8 +131,9 @@ var errWriteWait = errors.New("store: waited too long for the database write loc
 // the gate, several times as many requests, far faster, and no error
 // (docs/BENCHMARKS.md). The gate hands the lock over as soon as it is
 // released; busy_timeout is left for other processes (the command-line
-// tools, a backup) and for statements outside a transaction. Readers never
-// wait at the gate: in WAL mode they run beside the writer.
+// tools, a backup). Writes outside a transaction pass the gate too
+// (gatedConn.ExecContext). Readers never wait at the gate: in WAL mode they
+// run beside the writer.
 type gatedConnector struct {
 	dsn    string
 	driver *sqlite3.SQLiteDriver
@@ -154,6 +155,7 @@ func (c *gatedConnector) Driver() driver.Driver { return c.driver }
 type gatedConn struct {
 	*sqlite3.SQLiteConn
 	gate chan struct{}
+	inTx bool // a transaction of this connection holds the gate
 }
 
 func (c *gatedConn) Begin() (driver.Tx, error) {
@@ -161,31 +163,71 @@ func (c *gatedConn) Begin() (driver.Tx, error) {
 }
 
 func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	select {
-	case c.gate <- struct{}{}:
-	default:
-		timer := time.NewTimer(writeWait)
-		defer timer.Stop()
-		select {
-		case c.gate <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-timer.C:
-			return nil, errWriteWait
-		}
+	if err := c.enter(ctx); err != nil {
+		return nil, err
 	}
 	tx, err := c.SQLiteConn.BeginTx(ctx, opts)
 	if err != nil {
 		<-c.gate
 		return nil, err
 	}
-	return &gatedTx{Tx: tx, gate: c.gate}, nil
+	c.inTx = true
+	return &gatedTx{Tx: tx, conn: c}, nil
+}
+
+// enter takes the gate, waiting at most writeWait.
+func (c *gatedConn) enter(ctx context.Context) error {
+	select {
+	case c.gate <- struct{}{}:
+		return nil
+	default:
+	}
+	timer := time.NewTimer(writeWait)
+	defer timer.Stop()
+	select {
+	case c.gate <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return errWriteWait
+	}
+}
+
+// ExecContext runs a statement. A write outside a transaction (the
+// outbox's cursors and leases, a delivery's status, a user's language)
+// passes the gate as a transaction does: left to busy_timeout, it lost the
+// lock to the gated writers under load and failed with "database is
+// locked". Other statements (VACUUM INTO, PRAGMA) do not wait at the gate:
+// a backup reads beside the writers.
+func (c *gatedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.inTx || !isWrite(query) {
+		return c.SQLiteConn.ExecContext(ctx, query, args)
+	}
+	if err := c.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-c.gate }()
+	return c.SQLiteConn.ExecContext(ctx, query, args)
+}
+
+// isWrite reports whether query starts as a statement that writes rows.
+func isWrite(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n(")
+	if len(q) < 6 {
+		return false
+	}
+	switch strings.ToUpper(q[:6]) {
+	case "INSERT", "UPDATE", "DELETE", "REPLAC":
+		return true
+	}
+	return false
 }
 
 // gatedTx gives the gate back once, when the transaction commits or rolls back.
 type gatedTx struct {
 	driver.Tx
-	gate chan struct{}
+	conn *gatedConn
 	done bool
 }
 
@@ -202,7 +244,8 @@ func (t *gatedTx) Rollback() error {
 func (t *gatedTx) release() {
 	if !t.done {
 		t.done = true
-		<-t.gate
+		t.conn.inTx = false
+		<-t.conn.gate
 	}
 }
 
