@@ -318,7 +318,7 @@ func dashboardItems(db *gorm.DB, d *Dashboard) error {
 }
 
 // dashboardHeat loads one page of the heat map. Scored assessments come in
-// the order of idx_assessment_campaign_score (score, then id), so a page
+// the order of idx_assessment_campaign_score_id (score, then id), so a page
 // reads its own rows and those before it, never the whole campaign; the
 // unscored ones follow by id. Theme scores are read for the page's
 // assessments only, by primary key.
@@ -417,14 +417,17 @@ func dashboardOverdue(db *gorm.DB, actor *User, d *Dashboard, today string) erro
 	}
 	// plan_due > '' leaves out gaps stored without a plan (submitted before
 	// plans were required) and keeps the condition a range of the index.
-	overdue := "assessment_gaps.campaign_id = ? AND assessment_gaps.plan_done = ? AND assessment_gaps.plan_due > '' AND assessment_gaps.plan_due < ?"
-	err = db.Model(&AssessmentGap{}).Scopes(scopeAssessments(actor)).
-		Select("assessment_gaps.assessment_id, assessment_gaps.checklist_id, assessment_gaps.item_id, assessment_gaps.plan_due AS due, firms.name AS firm_name").
-		Joins("JOIN assessments ON assessments.id = assessment_gaps.assessment_id").
+	// The first rows are taken from the index before the joins: joined
+	// first, PostgreSQL planned for every overdue gap of the campaign
+	// (millions in a large one) and set up its caches for them.
+	first := db.Model(&AssessmentGap{}).Select("assessment_id, checklist_id, item_id, plan_due").
+		Where("campaign_id = ? AND plan_done = ? AND plan_due > '' AND plan_due < ?", d.Campaign.ID, false, today).
+		Order("plan_due, assessment_id, item_id").Limit(overdueShown)
+	err = db.Table("(?) AS g", first).Scopes(scopeAssessments(actor)).
+		Select("g.assessment_id, g.checklist_id, g.item_id, g.plan_due AS due, firms.name AS firm_name").
+		Joins("JOIN assessments ON assessments.id = g.assessment_id").
 		Joins("JOIN firms ON firms.id = assessments.firm_id").
-		Where(overdue, d.Campaign.ID, false, today).
-		Order("assessment_gaps.plan_due, assessment_gaps.assessment_id, assessment_gaps.item_id").
-		Limit(overdueShown).Scan(&d.Overdue.First).Error
+		Order("g.plan_due, g.assessment_id, g.item_id").Scan(&d.Overdue.First).Error
 	return translate(err, "dashboard overdue plans of campaign %d", d.Campaign.ID)
 }
 

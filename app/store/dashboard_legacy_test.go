@@ -30,7 +30,7 @@ func legacyDashboardFirms(db *gorm.DB, d *Dashboard) error {
 }
 
 // dashboardStates counts assessments by state and the non-draft ones by
-// grade, in one pass over the campaign's assessments (idx_assessment_campaign_score
+// grade, in one pass over the campaign's assessments (idx_assessment_campaign_score_id
 // finds them). It returns how many non-draft assessments have a score.
 func legacyDashboardStates(db *gorm.DB, d *Dashboard) (int, error) {
 	var rows []struct {

@@ -459,10 +459,18 @@ func TestDashboardQueriesUseIndexes(t *testing.T) {
 			if err := fx.s.db.Raw("EXPLAIN QUERY PLAN " + q).Scan(&plan).Error; err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
+			// A subquery's rows (a co-routine, bounded by its own LIMIT)
+			// are read whole as they come: "SCAN g" of "CO-ROUTINE g".
+			coroutines := map[string]bool{}
+			for _, p := range plan {
+				if name, ok := strings.CutPrefix(p.Detail, "CO-ROUTINE "); ok {
+					coroutines["SCAN "+name] = true
+				}
+			}
 			for _, p := range plan {
 				lines = append(lines, p.Detail)
 				// "SCAN t" reads a whole table; "SCAN t USING ... INDEX" a whole index.
-				if strings.HasPrefix(p.Detail, "SCAN ") {
+				if strings.HasPrefix(p.Detail, "SCAN ") && !coroutines[p.Detail] {
 					t.Errorf("full scan in\n  %s\n  %s", q, p.Detail)
 				}
 			}

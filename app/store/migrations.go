@@ -1007,7 +1007,10 @@ func migrateV24(tx *gorm.DB) error {
 // campaign and it). The gaps take their plans' current status; a gap
 // without a plan keeps "". Evidence files keep their assessment's campaign,
 // so that the dashboard counts a campaign's lapsing files in one range of
-// an index instead of probing every assessment of the campaign.
+// an index instead of probing every assessment of the campaign. The heat
+// map's index gains the id its order ends with: SQLite's indexes hold it
+// anyway, PostgreSQL sorted every assessment of the lowest score (in a
+// large campaign, thousands) to show fifty.
 func migrateV25(tx *gorm.DB) error {
 	type campaignPlanStatus struct {
 		CampaignID uint   `gorm:"primaryKey;autoIncrement:false"`
@@ -1023,6 +1026,8 @@ func migrateV25(tx *gorm.DB) error {
 		"ALTER TABLE evidences ADD COLUMN campaign_id BIGINT",
 		"UPDATE evidences SET campaign_id = (SELECT a.campaign_id FROM assessments a WHERE a.id = evidences.assessment_id)",
 		"CREATE INDEX idx_evidence_campaign_valid ON evidences (campaign_id, valid_until) WHERE valid_until IS NOT NULL AND deleted_at IS NULL",
+		"CREATE INDEX idx_assessment_campaign_score_id ON assessments (campaign_id, score, id)",
+		"DROP INDEX idx_assessment_campaign_score",
 		`UPDATE assessment_gaps SET plan_status = COALESCE((SELECT p.status FROM plans p
 			WHERE p.assessment_id = assessment_gaps.assessment_id AND p.item_id = assessment_gaps.item_id), '')`,
 	} {

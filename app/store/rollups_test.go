@@ -234,6 +234,7 @@ func TestUpgradeFromV10ShowsTheSameDashboard(t *testing.T) {
 		"DROP TABLE campaign_plan_statuses", "DROP INDEX idx_assessments_rect", "DROP INDEX idx_evidence_campaign_valid",
 		"ALTER TABLE assessments DROP COLUMN rect_next_due", "ALTER TABLE assessment_gaps DROP COLUMN plan_status",
 		"ALTER TABLE evidences DROP COLUMN campaign_id",
+		"DROP INDEX idx_assessment_campaign_score_id", "CREATE INDEX idx_assessment_campaign_score ON assessments (campaign_id, score)",
 		"DROP TABLE assignments", "DROP TABLE comments",
 		"DROP TABLE notifications", "DROP TABLE deliveries", "ALTER TABLE users DROP COLUMN lang",
 		"DROP TABLE notify_prefs", "DROP TABLE webhooks", "DROP TABLE schedule_marks", "ALTER TABLE campaigns DROP COLUMN reminder_days",
