@@ -67,8 +67,8 @@ type RectificationPanel struct {
 // the count of firms with plans comes with the firm counts, dashboardFirms),
 // the first firms in the index on (campaign, next due date), and the gaps
 // of those firms alone, so that a view costs the same at any campaign size.
-// Plans a returned assessment changes count from its next submission, as
-// its answers do.
+// Plans a returned assessment adds or edits count from its next
+// submission, as its answers do; progress and verification count at once.
 func dashboardRectification(db *gorm.DB, actor *User, d *Dashboard, today string) error {
 	if today == "" {
 		today = "0000-00-00" // no date: nothing is overdue
