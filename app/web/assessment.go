@@ -816,40 +816,16 @@ func (s *Server) excludedPart(sh *assessment.Sheet, l string) (template.HTML, er
 }
 
 // viewsPart is the links to the views of the fill-in page, rendered once
-// per language and set of links (fillItems): in the page's template, each
+// per language and set of links (framePart): in the page's template, each
 // link's values were a method call or an escaper by reflection on every
-// load. The key holds every field the links show.
+// load.
 func (s *Server) viewsPart(v *focusView, l string) (template.HTML, error) {
-	var b []byte
-	field := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	for _, f := range v.Filters {
-		field(f.Name)
-		field(f.Href)
-		b = binary.AppendVarint(b, int64(f.Count))
-		if f.Current {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
-		}
-	}
-	field(v.Theme)
-	field(v.AllHref)
-	key := fragmentKey{kind: viewLinks, lang: l, state: string(b)}
-	html, err := s.fillItems.render(key, func(w *bytes.Buffer) error {
-		return s.pages.sets["assessment"].ExecuteTemplate(w, "fill-views", &fillViews{Page: &Page{Lang: l, s: s}, View: v})
-	})
-	if err != nil {
-		return "", fmt.Errorf("web: render the view links: %w", err)
-	}
-	return html, nil
+	return s.framePart(viewLinks, l, "", "fill-views", &fillViews{Page: &Page{Lang: l, s: s}, View: v})
 }
 
-// frameCacheBytes bounds the cache of the fill-in page's frames
-// (fillFrames): a frame holds the viewer's CSRF token, so there is one per
-// session, assessment and view; a cache of its own keeps them from
+// frameCacheBytes bounds the cache of the fill-in page's frames and view
+// links (fillFrames): a frame holds the viewer's CSRF token, so there is
+// one per session, assessment and view; a cache of its own keeps them from
 // crowding the items out of fillItems.
 const frameCacheBytes = 4 << 20
 
@@ -938,8 +914,8 @@ func (s *Server) framePart(kind partKind, l, csrf, name string, data any) (templ
 
 // fillViews is what the "fill-views" template renders.
 type fillViews struct {
-	*Page
-	View *focusView
+	*Page `json:"-"` // the language only, in the key as it
+	View  *focusView
 }
 
 // today is the date in the configured zone, for overdue marks.

@@ -61,7 +61,7 @@ type Server struct {
 	routes []route
 
 	fillItems  *fragmentCache // rendered items of the fill-in page
-	fillFrames *fragmentCache // the fill-in page's head and body around its items (frameParts)
+	fillFrames *fragmentCache // the fill-in page's head, body around its items and view links (framePart)
 	csrfKey    []byte         // the database's, shared by every instance
 }
 
